@@ -1,0 +1,404 @@
+"""Accounts API: /api/v1/accounts (with contacts, orders, goals/risks/constraints) and /api/v1/imports."""
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any, Literal
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import File, Form, Query, Router, Schema
+from ninja.files import UploadedFile
+from ninja.pagination import paginate
+from pydantic import Field
+
+from handschlag.accounts import services
+from handschlag.accounts.access import (
+    access_account_by_id,
+    access_contact_by_id,
+    access_import_run_by_id,
+    access_insight_by_id,
+    access_order_by_id,
+)
+from handschlag.accounts.enums import AccountStatus, ImportMode, ImportPreset, InsightKind, OrderStatus
+from handschlag.accounts.selectors import AccountFilters, account_list, import_row_errors, import_run_list
+from handschlag.core.access import require_capability
+from handschlag.core.api_support import ERROR_RESPONSES, Page
+from handschlag.core.errors import InvalidInput
+from handschlag.core.models import User
+from handschlag.core.roles import Capability
+
+router = Router(tags=["accounts"])
+imports_router = Router(tags=["imports"])
+
+Money = Decimal
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+class AccountOut(Schema):
+    id: int
+    name: str
+    legal_form: str
+    external_id: str
+    domain: str
+    street: str
+    postal_code: str
+    city: str
+    country: str
+    vat_id: str
+    industry: str
+    employees: int | None
+    annual_revenue: Money | None
+    status: AccountStatus
+    customer_since: dt.date | None
+    owner_id: int | None
+    tags: list[str] = Field(alias="tag_list")
+    success_plan: str
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class AccountIn(Schema):
+    name: str = Field(min_length=1, max_length=200)
+    legal_form: str = Field("", max_length=60)
+    external_id: str = Field("", max_length=100)
+    domain: str = Field("", max_length=253)
+    street: str = Field("", max_length=200)
+    postal_code: str = Field("", max_length=12)
+    city: str = Field("", max_length=100)
+    country: str = Field("DE", max_length=60)
+    vat_id: str = Field("", max_length=20)
+    industry: str = Field("", max_length=100)
+    employees: int | None = Field(None, ge=0, le=10_000_000)
+    annual_revenue: Money | None = Field(None, ge=0, max_digits=16, decimal_places=2)
+    status: AccountStatus = AccountStatus.PROSPECT
+    customer_since: dt.date | None = None
+    owner_id: int | None = None
+    tags: list[str] = Field(default_factory=list, max_length=50)
+    success_plan: str = Field("", max_length=10_000)
+
+
+class AccountPatch(Schema):
+    name: str | None = Field(None, min_length=1, max_length=200)
+    legal_form: str | None = Field(None, max_length=60)
+    external_id: str | None = Field(None, max_length=100)
+    domain: str | None = Field(None, max_length=253)
+    street: str | None = Field(None, max_length=200)
+    postal_code: str | None = Field(None, max_length=12)
+    city: str | None = Field(None, max_length=100)
+    country: str | None = Field(None, max_length=60)
+    vat_id: str | None = Field(None, max_length=20)
+    industry: str | None = Field(None, max_length=100)
+    employees: int | None = Field(None, ge=0, le=10_000_000)
+    annual_revenue: Money | None = Field(None, ge=0, max_digits=16, decimal_places=2)
+    status: AccountStatus | None = None
+    customer_since: dt.date | None = None
+    owner_id: int | None = None
+    tags: list[str] | None = Field(None, max_length=50)
+    success_plan: str | None = Field(None, max_length=10_000)
+
+
+class AccountQuery(Schema):
+    q: str = Field(
+        "", max_length=200, description="Search in name, city, domain, postal code, CRM id, VAT id"
+    )
+    status: AccountStatus | None = None
+    owner_id: int | None = None
+    country: str = Field("", max_length=2)
+    tag: str = Field("", max_length=100)
+    ordering: Literal[
+        "name", "-name", "city", "-city", "status", "-status", "revenue", "-revenue", "updated", "-updated"
+    ] = "name"
+
+
+NOT_NULL_TEXT = {
+    "name",
+    "legal_form",
+    "external_id",
+    "domain",
+    "street",
+    "postal_code",
+    "city",
+    "country",
+    "vat_id",
+    "industry",
+    "success_plan",
+    "status",
+}
+
+
+def _account_values(payload: Schema, *, partial: bool) -> dict[str, Any]:
+    data = payload.dict(exclude_unset=partial)
+    for key in NOT_NULL_TEXT:
+        if key in data and data[key] is None:
+            raise InvalidInput.for_field(key, _("This field cannot be null."))
+    if "owner_id" in data:
+        owner_id = data.pop("owner_id")
+        owner = None
+        if owner_id is not None:
+            owner = User.objects.filter(pk=owner_id).first()
+            if owner is None:
+                raise InvalidInput.for_field("owner_id", _("No such user."))
+        data["owner"] = owner
+    if "tags" in data:
+        data["tags"] = ",".join(data["tags"] or [])
+    return data
+
+
+@router.get("", response={200: list[AccountOut], **ERROR_RESPONSES})
+@paginate(Page)
+def account_index(request: HttpRequest, filters: Query[AccountQuery]) -> Any:
+    require_capability(_user(request), Capability.ACCOUNTS_VIEW)
+    return account_list(
+        user=_user(request),
+        filters=AccountFilters(
+            search=filters.q,
+            status=filters.status or "",
+            owner_id=filters.owner_id,
+            country=filters.country,
+            tag=filters.tag,
+            ordering=filters.ordering,
+        ),
+    )
+
+
+@router.post("", response={201: AccountOut, **ERROR_RESPONSES})
+def account_create(request: HttpRequest, payload: AccountIn) -> tuple[int, Any]:
+    user = _user(request)
+    require_capability(user, Capability.ACCOUNTS_CREATE)
+    return 201, services.account_create(actor=user, data=_account_values(payload, partial=False))
+
+
+@router.get("/{account_id}", response={200: AccountOut, **ERROR_RESPONSES})
+def account_read(request: HttpRequest, account_id: int) -> Any:
+    return access_account_by_id(_user(request), account_id)
+
+
+@router.patch("/{account_id}", response={200: AccountOut, **ERROR_RESPONSES})
+def account_update(request: HttpRequest, account_id: int, payload: AccountPatch) -> Any:
+    user = _user(request)
+    account = access_account_by_id(user, account_id, for_write=True)
+    return services.account_update(actor=user, account=account, data=_account_values(payload, partial=True))
+
+
+@router.delete("/{account_id}", response={204: None, **ERROR_RESPONSES})
+def account_delete(request: HttpRequest, account_id: int) -> tuple[int, None]:
+    user = _user(request)
+    account = access_account_by_id(user, account_id)
+    require_capability(user, Capability.ACCOUNTS_DELETE)
+    services.account_delete(actor=user, account=account)
+    return 204, None
+
+
+# --- contacts ----------------------------------------------------------------------------------------------------
+
+
+class ContactOut(Schema):
+    id: int
+    first_name: str
+    last_name: str
+    position: str
+    email: str
+    phone: str
+
+
+class ContactIn(Schema):
+    first_name: str = Field("", max_length=100)
+    last_name: str = Field(min_length=1, max_length=100)
+    position: str = Field("", max_length=100)
+    email: str = Field("", max_length=254)
+    phone: str = Field("", max_length=40)
+
+
+@router.get("/{account_id}/contacts", response={200: list[ContactOut], **ERROR_RESPONSES})
+def contact_index(request: HttpRequest, account_id: int) -> Any:
+    return list(access_account_by_id(_user(request), account_id).contacts.all())
+
+
+@router.post("/{account_id}/contacts", response={201: ContactOut, **ERROR_RESPONSES})
+def contact_create(request: HttpRequest, account_id: int, payload: ContactIn) -> tuple[int, Any]:
+    user = _user(request)
+    account = access_account_by_id(user, account_id, for_write=True)
+    return 201, services.contact_create(actor=user, account=account, data=payload.dict())
+
+
+@router.put("/{account_id}/contacts/{contact_id}", response={200: ContactOut, **ERROR_RESPONSES})
+def contact_update(request: HttpRequest, account_id: int, contact_id: int, payload: ContactIn) -> Any:
+    user = _user(request)
+    account = access_account_by_id(user, account_id, for_write=True)
+    contact = access_contact_by_id(user, account, contact_id)
+    return services.contact_update(actor=user, contact=contact, data=payload.dict())
+
+
+@router.delete("/{account_id}/contacts/{contact_id}", response={204: None, **ERROR_RESPONSES})
+def contact_delete(request: HttpRequest, account_id: int, contact_id: int) -> tuple[int, None]:
+    user = _user(request)
+    account = access_account_by_id(user, account_id, for_write=True)
+    services.contact_delete(actor=user, contact=access_contact_by_id(user, account, contact_id))
+    return 204, None
+
+
+# --- orders ------------------------------------------------------------------------------------------------------
+
+
+class OrderOut(Schema):
+    id: int
+    number: str
+    value: Money
+    due_date: dt.date | None
+    status: OrderStatus
+    product: str
+
+
+class OrderIn(Schema):
+    number: str = Field(min_length=1, max_length=50)
+    value: Money = Field(ge=0, max_digits=14, decimal_places=2)
+    due_date: dt.date | None = None
+    status: OrderStatus = OrderStatus.OPEN
+    product: str = Field("", max_length=200)
+
+
+@router.get("/{account_id}/orders", response={200: list[OrderOut], **ERROR_RESPONSES})
+def order_index(request: HttpRequest, account_id: int) -> Any:
+    return list(access_account_by_id(_user(request), account_id).orders.all())
+
+
+@router.post("/{account_id}/orders", response={201: OrderOut, **ERROR_RESPONSES})
+def order_create(request: HttpRequest, account_id: int, payload: OrderIn) -> tuple[int, Any]:
+    user = _user(request)
+    account = access_account_by_id(user, account_id, for_write=True)
+    return 201, services.order_create(actor=user, account=account, data=payload.dict())
+
+
+@router.put("/{account_id}/orders/{order_id}", response={200: OrderOut, **ERROR_RESPONSES})
+def order_update(request: HttpRequest, account_id: int, order_id: int, payload: OrderIn) -> Any:
+    user = _user(request)
+    account = access_account_by_id(user, account_id, for_write=True)
+    return services.order_update(
+        actor=user, order=access_order_by_id(user, account, order_id), data=payload.dict()
+    )
+
+
+@router.delete("/{account_id}/orders/{order_id}", response={204: None, **ERROR_RESPONSES})
+def order_delete(request: HttpRequest, account_id: int, order_id: int) -> tuple[int, None]:
+    user = _user(request)
+    account = access_account_by_id(user, account_id, for_write=True)
+    services.order_delete(actor=user, order=access_order_by_id(user, account, order_id))
+    return 204, None
+
+
+# --- goals, risks, constraints -------------------------------------------------------------------------------------
+
+
+class InsightOut(Schema):
+    id: int
+    kind: InsightKind
+    text: str
+    review_date: dt.date | None
+
+
+class InsightIn(Schema):
+    kind: InsightKind
+    text: str = Field(min_length=1, max_length=5000)
+    review_date: dt.date | None = None
+
+
+@router.get("/{account_id}/insights", response={200: list[InsightOut], **ERROR_RESPONSES})
+def insight_index(request: HttpRequest, account_id: int) -> Any:
+    return list(access_account_by_id(_user(request), account_id).insights.all())
+
+
+@router.post("/{account_id}/insights", response={201: InsightOut, **ERROR_RESPONSES})
+def insight_create(request: HttpRequest, account_id: int, payload: InsightIn) -> tuple[int, Any]:
+    user = _user(request)
+    account = access_account_by_id(user, account_id, for_write=True)
+    return 201, services.insight_create(actor=user, account=account, data=payload.dict())
+
+
+@router.put("/{account_id}/insights/{insight_id}", response={200: InsightOut, **ERROR_RESPONSES})
+def insight_update(request: HttpRequest, account_id: int, insight_id: int, payload: InsightIn) -> Any:
+    user = _user(request)
+    account = access_account_by_id(user, account_id, for_write=True)
+    insight = access_insight_by_id(user, account, insight_id)
+    return services.insight_update(actor=user, insight=insight, data=payload.dict())
+
+
+@router.delete("/{account_id}/insights/{insight_id}", response={204: None, **ERROR_RESPONSES})
+def insight_delete(request: HttpRequest, account_id: int, insight_id: int) -> tuple[int, None]:
+    user = _user(request)
+    account = access_account_by_id(user, account_id, for_write=True)
+    services.insight_delete(actor=user, insight=access_insight_by_id(user, account, insight_id))
+    return 204, None
+
+
+# --- imports -------------------------------------------------------------------------------------------------------
+
+
+class ImportRunOut(Schema):
+    id: int
+    original_name: str
+    preset: ImportPreset
+    mode: ImportMode
+    status: str
+    file_format: str
+    encoding: str
+    delimiter: str
+    column_mapping: dict[str, str]
+    total_rows: int
+    processed_rows: int
+    progress_percent: int
+    created_count: int
+    updated_count: int
+    unchanged_count: int
+    error_count: int
+    message: str
+    created_at: dt.datetime
+    finished_at: dt.datetime | None
+
+
+class ImportRowErrorOut(Schema):
+    line: int
+    field: str
+    value: str
+    reason: str
+
+
+@imports_router.get("", response={200: list[ImportRunOut], **ERROR_RESPONSES})
+@paginate(Page)
+def import_index(request: HttpRequest) -> Any:
+    require_capability(_user(request), Capability.ACCOUNTS_IMPORT)
+    return import_run_list()
+
+
+@imports_router.post("", response={201: ImportRunOut, **ERROR_RESPONSES})
+def import_create(
+    request: HttpRequest,
+    file: File[UploadedFile],
+    preset: Form[ImportPreset] = ImportPreset.AUTO,
+    mode: Form[ImportMode] = ImportMode.ALL_OR_NOTHING,
+) -> tuple[int, Any]:
+    """Upload a CSV or XLSX export. Small files are imported before the answer; large ones in the background —
+    poll `GET /imports/{id}` for progress."""
+    user = _user(request)
+    require_capability(user, Capability.ACCOUNTS_IMPORT)
+    return 201, services.import_run_create(actor=user, upload=file, preset=preset, mode=mode)
+
+
+@imports_router.get("/{run_id}", response={200: ImportRunOut, **ERROR_RESPONSES})
+def import_read(request: HttpRequest, run_id: int) -> Any:
+    return access_import_run_by_id(_user(request), run_id)
+
+
+@imports_router.get("/{run_id}/errors", response={200: list[ImportRowErrorOut], **ERROR_RESPONSES})
+@paginate(Page)
+def import_errors(request: HttpRequest, run_id: int) -> Any:
+    return import_row_errors(run=access_import_run_by_id(_user(request), run_id))
+
+
+@imports_router.post("/{run_id}/import-good-rows", response={202: ImportRunOut, **ERROR_RESPONSES})
+def import_good_rows(request: HttpRequest, run_id: int) -> tuple[int, Any]:
+    user = _user(request)
+    run = access_import_run_by_id(user, run_id)
+    return 202, services.import_run_import_good_rows(actor=user, run=run)

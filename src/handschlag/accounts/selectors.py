@@ -1,0 +1,111 @@
+"""Reads of accounts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet, Sum
+
+from handschlag.accounts.enums import OPEN_ORDER_STATUSES, AccountStatus
+from handschlag.accounts.models import Account, ImportRowError, ImportRun, Order
+from handschlag.core.models import User
+from handschlag.core.roles import Capability, has_capability
+
+ACCOUNT_ORDERINGS = {
+    "name": ("name", "id"),
+    "-name": ("-name", "-id"),
+    "city": ("city", "name", "id"),
+    "-city": ("-city", "-name", "-id"),
+    "status": ("status", "name", "id"),
+    "-status": ("-status", "-name", "-id"),
+    "revenue": ("annual_revenue", "id"),
+    "-revenue": ("-annual_revenue", "-id"),
+    "updated": ("updated_at", "id"),
+    "-updated": ("-updated_at", "-id"),
+}
+
+
+@dataclass(frozen=True)
+class AccountFilters:
+    search: str = ""
+    status: str = ""
+    owner_id: int | None = None
+    country: str = ""
+    tag: str = ""
+    ordering: str = "name"
+
+
+def account_list(*, user: User, filters: AccountFilters) -> QuerySet[Account]:
+    """Accounts the user may see, filtered and sorted. Query count does not depend on the number of rows."""
+    if not has_capability(user, Capability.ACCOUNTS_VIEW):
+        return Account.objects.none()
+    accounts = Account.objects.select_related("owner")
+    search = filters.search.strip()
+    if search:
+        accounts = accounts.filter(
+            Q(name__icontains=search)
+            | Q(city__icontains=search)
+            | Q(domain__icontains=search)
+            | Q(external_id__iexact=search)
+            | Q(postal_code__startswith=search)
+            | Q(vat_id__iexact=search.replace(" ", ""))
+        )
+    if filters.status:
+        accounts = accounts.filter(status=filters.status)
+    if filters.owner_id is not None:
+        accounts = accounts.filter(owner_id=filters.owner_id)
+    if filters.country:
+        accounts = accounts.filter(country=filters.country.upper())
+    if filters.tag:
+        tag = filters.tag.strip()
+        accounts = accounts.filter(
+            Q(tags__iexact=tag)
+            | Q(tags__istartswith=f"{tag},")
+            | Q(tags__iendswith=f",{tag}")
+            | Q(tags__icontains=f",{tag},")
+        )
+    return accounts.order_by(*ACCOUNT_ORDERINGS.get(filters.ordering, ACCOUNT_ORDERINGS["name"]))
+
+
+def open_orders_of(account: Account) -> QuerySet[Order]:
+    return account.orders.filter(status__in=OPEN_ORDER_STATUSES)
+
+
+def account_open_order_value(account: Account) -> Decimal:
+    total = open_orders_of(account).aggregate(total=Sum("value"))["total"]
+    return total or Decimal("0.00")
+
+
+def account_detail(*, account: Account) -> dict[str, Any]:
+    return {
+        "account": account,
+        "contacts": list(account.contacts.all()),
+        "orders": list(account.orders.all()),
+        "open_order_value": account_open_order_value(account),
+        "insights": list(account.insights.all()),
+    }
+
+
+def account_summary_for_user(*, user: User) -> dict[str, Any]:
+    counts = Account.objects.aggregate(
+        total=Count("id"),
+        customers=Count("id", filter=Q(status=AccountStatus.CUSTOMER)),
+        own=Count("id", filter=Q(owner=user)),
+    )
+    open_value = Order.objects.filter(status__in=OPEN_ORDER_STATUSES).aggregate(total=Sum("value"))["total"]
+    return {
+        "total": counts["total"],
+        "customers": counts["customers"],
+        "own": counts["own"] if has_capability(user, Capability.ACCOUNTS_EDIT_OWN) else None,
+        "open_order_value": open_value or Decimal("0"),
+    }
+
+
+def import_run_list() -> QuerySet[ImportRun]:
+    return ImportRun.objects.select_related("created_by").order_by("-created_at", "-id")
+
+
+def import_row_errors(*, run: ImportRun) -> QuerySet[ImportRowError]:
+    return run.row_errors.order_by("line", "id")

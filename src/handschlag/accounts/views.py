@@ -1,0 +1,400 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import models
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from handschlag.accounts import services
+from handschlag.accounts.access import (
+    access_account_by_id,
+    access_contact_by_id,
+    access_import_run_by_id,
+    access_insight_by_id,
+    access_order_by_id,
+    can_edit_account,
+)
+from handschlag.accounts.forms import (
+    AccountFilterForm,
+    AccountForm,
+    ContactForm,
+    ImportForm,
+    InsightForm,
+    OrderForm,
+)
+from handschlag.accounts.models import Account
+from handschlag.accounts.selectors import (
+    AccountFilters,
+    account_detail,
+    account_list,
+    import_row_errors,
+    import_run_list,
+)
+from handschlag.core.access import require_capability
+from handschlag.core.csv_export import csv_response
+from handschlag.core.errors import Conflict, InvalidInput, NotFound
+from handschlag.core.forms import form_add_service_errors
+from handschlag.core.models import User
+from handschlag.core.roles import Capability, has_capability
+from handschlag.core.selectors import user_list_internal
+
+PAGE_SIZE = 50
+SORTABLE = {"name": _("Name"), "city": _("City"), "status": _("Status"), "revenue": _("Revenue")}
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _filters_from(request: HttpRequest) -> tuple[AccountFilterForm, AccountFilters]:
+    form = AccountFilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    owner_raw = (data.get("owner") or "").strip()
+    owner_id: int | None = None
+    if owner_raw == "me":
+        owner_id = _user(request).pk
+    elif owner_raw.isdigit():
+        owner_id = int(owner_raw)
+    filters = AccountFilters(
+        search=data.get("q", ""),
+        status=data.get("status", ""),
+        owner_id=owner_id,
+        country=data.get("country", ""),
+        tag=data.get("tag", ""),
+        ordering=data.get("sort") or "name",
+    )
+    return form, filters
+
+
+@login_required
+def account_list_view(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    require_capability(user, Capability.ACCOUNTS_VIEW)
+    form, filters = _filters_from(request)
+    page = Paginator(account_list(user=user, filters=filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    sort_query = query.copy()
+    sort_query.pop("sort", None)
+    context = {
+        "form": form,
+        "page": page,
+        "filters": filters,
+        "active_section": "accounts",
+        "query_without_page": query.urlencode() + "&" if query else "",
+        "query_without_sort": sort_query.urlencode() + "&" if sort_query else "",
+        "sortable": SORTABLE,
+        "owners": user_list_internal().filter(is_active=True),
+        "can_create": has_capability(user, Capability.ACCOUNTS_CREATE),
+        "export_query": query.urlencode(),
+    }
+    template = "accounts/account_list.html#results" if request.htmx else "accounts/account_list.html"  # type: ignore[attr-defined]
+    return render(request, template, context)
+
+
+@login_required
+def account_export(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    require_capability(user, Capability.ACCOUNTS_EXPORT)
+    _form, filters = _filters_from(request)
+    accounts = account_list(user=user, filters=filters)
+    header = [
+        _("CRM id"),
+        _("Name"),
+        _("Legal form"),
+        _("Status"),
+        _("Domain"),
+        _("Street"),
+        _("Postal code"),
+        _("City"),
+        _("Country"),
+        _("VAT id"),
+        _("Industry"),
+        _("Employees"),
+        _("Annual revenue (EUR)"),
+        _("Owner"),
+        _("Tags"),
+    ]
+    rows = (
+        [
+            account.external_id,
+            account.name,
+            account.legal_form,
+            account.get_status_display(),
+            account.domain,
+            account.street,
+            account.postal_code,
+            account.city,
+            account.country,
+            account.vat_id,
+            account.industry,
+            account.employees,
+            account.annual_revenue,
+            account.owner.username if account.owner else "",
+            account.tags,
+        ]
+        for account in accounts.iterator(chunk_size=2000)
+    )
+    return csv_response(filename="accounts.csv", header=header, rows=rows)
+
+
+@login_required
+def account_detail_view(request: HttpRequest, account_id: int) -> HttpResponse:
+    user = _user(request)
+    account = access_account_by_id(user, account_id)
+    context = account_detail(account=account)
+    context.update(
+        {
+            "can_edit": can_edit_account(user, account),
+            "can_delete": has_capability(user, Capability.ACCOUNTS_DELETE),
+            "contact_form": ContactForm(),
+            "order_form": OrderForm(),
+            "insight_form": InsightForm(),
+            "active_section": "accounts",
+        }
+    )
+    return render(request, "accounts/account_detail.html", context)
+
+
+def _account_form_values(form: AccountForm) -> dict[str, Any]:
+    return dict(form.cleaned_data)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_create_view(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    require_capability(user, Capability.ACCOUNTS_CREATE)
+    form = AccountForm(request.POST or None, initial={"country": "DE", "owner": user.pk})
+    if request.method == "POST" and form.is_valid():
+        try:
+            account = services.account_create(actor=user, data=_account_form_values(form))
+        except InvalidInput as error:
+            form_add_service_errors(form, error)
+        else:
+            messages.success(request, _("Account %(name)s created.") % {"name": account})
+            return redirect("accounts:detail", account.pk)
+    return render(request, "accounts/account_form.html", {"form": form, "active_section": "accounts"})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_edit_view(request: HttpRequest, account_id: int) -> HttpResponse:
+    user = _user(request)
+    account = access_account_by_id(user, account_id, for_write=True)
+    form = AccountForm(request.POST or None, instance=Account.objects.get(pk=account.pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.account_update(actor=user, account=account, data=_account_form_values(form))
+        except InvalidInput as error:
+            form_add_service_errors(form, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("accounts:detail", account.pk)
+    return render(
+        request,
+        "accounts/account_form.html",
+        {"form": form, "account": account, "active_section": "accounts"},
+    )
+
+
+@login_required
+@require_POST
+def account_delete_view(request: HttpRequest, account_id: int) -> HttpResponse:
+    user = _user(request)
+    account = access_account_by_id(user, account_id)
+    require_capability(user, Capability.ACCOUNTS_DELETE)
+    services.account_delete(actor=user, account=account)
+    messages.success(request, _("Account %(name)s deleted.") % {"name": account})
+    return redirect("accounts:list")
+
+
+@dataclass(frozen=True)
+class ChildResource:
+    """Contacts, orders and goals/risks/constraints share one add / edit / delete flow on the account page."""
+
+    form_class: type[forms.Form]
+    access: Callable[[User, Account, int], models.Model]
+    create: Callable[..., models.Model]
+    update: Callable[..., models.Model]
+    delete: Callable[..., None]
+    keyword: str
+    title: str
+    anchor: str
+
+
+CHILDREN = {
+    "contacts": ChildResource(
+        ContactForm,
+        access_contact_by_id,
+        services.contact_create,
+        services.contact_update,
+        services.contact_delete,
+        "contact",
+        _("Contact"),
+        "contacts",
+    ),
+    "orders": ChildResource(
+        OrderForm,
+        access_order_by_id,
+        services.order_create,
+        services.order_update,
+        services.order_delete,
+        "order",
+        _("Order"),
+        "orders",
+    ),
+    "insights": ChildResource(
+        InsightForm,
+        access_insight_by_id,
+        services.insight_create,
+        services.insight_update,
+        services.insight_delete,
+        "insight",
+        _("Goal, risk or constraint"),
+        "insights",
+    ),
+}
+
+
+def _child(kind: str) -> ChildResource:
+    if kind not in CHILDREN:
+        raise NotFound
+    return CHILDREN[kind]
+
+
+@login_required
+@require_POST
+def child_add(request: HttpRequest, account_id: int, kind: str) -> HttpResponse:
+    user = _user(request)
+    child = _child(kind)
+    account = access_account_by_id(user, account_id, for_write=True)
+    form = child.form_class(request.POST)
+    if form.is_valid():
+        try:
+            child.create(actor=user, account=account, data=dict(form.cleaned_data))
+        except InvalidInput as error:
+            form_add_service_errors(form, error)
+        else:
+            messages.success(request, _("Added."))
+            return redirect(reverse("accounts:detail", args=[account.pk]) + f"#{child.anchor}")
+    context = account_detail(account=account)
+    context.update(
+        {
+            "can_edit": True,
+            "can_delete": has_capability(user, Capability.ACCOUNTS_DELETE),
+            "contact_form": ContactForm(),
+            "order_form": OrderForm(),
+            "insight_form": InsightForm(),
+            f"{child.keyword}_form": form,
+            "active_section": "accounts",
+        }
+    )
+    return render(request, "accounts/account_detail.html", context, status=400)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def child_edit(request: HttpRequest, account_id: int, kind: str, child_id: int) -> HttpResponse:
+    user = _user(request)
+    child = _child(kind)
+    account = access_account_by_id(user, account_id, for_write=True)
+    instance = child.access(user, account, child_id)
+    initial = {name: getattr(instance, name) for name in child.form_class.base_fields}
+    form = child.form_class(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            child.update(actor=user, **{child.keyword: instance}, data=dict(form.cleaned_data))
+        except InvalidInput as error:
+            form_add_service_errors(form, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(reverse("accounts:detail", args=[account.pk]) + f"#{child.anchor}")
+    return render(
+        request,
+        "accounts/child_form.html",
+        {
+            "form": form,
+            "account": account,
+            "title": child.title,
+            "kind": kind,
+            "child": instance,
+            "active_section": "accounts",
+        },
+    )
+
+
+@login_required
+@require_POST
+def child_delete(request: HttpRequest, account_id: int, kind: str, child_id: int) -> HttpResponse:
+    user = _user(request)
+    child = _child(kind)
+    account = access_account_by_id(user, account_id, for_write=True)
+    child.delete(actor=user, **{child.keyword: child.access(user, account, child_id)})
+    messages.success(request, _("Deleted."))
+    return redirect(reverse("accounts:detail", args=[account.pk]) + f"#{child.anchor}")
+
+
+# --- imports -------------------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_list_view(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    require_capability(user, Capability.ACCOUNTS_IMPORT)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            run = services.import_run_create(
+                actor=user,
+                upload=form.cleaned_data["file"],
+                preset=form.cleaned_data["preset"],
+                mode=form.cleaned_data["mode"],
+            )
+        except InvalidInput as error:
+            form_add_service_errors(form, error)
+        else:
+            return redirect("accounts:import_detail", run.pk)
+    runs = Paginator(import_run_list(), 20).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "accounts/import_list.html",
+        {"form": form, "page": runs, "active_section": "imports"},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def import_detail_view(request: HttpRequest, run_id: int) -> HttpResponse:
+    run = access_import_run_by_id(_user(request), run_id)
+    errors = Paginator(import_row_errors(run=run), 100).get_page(request.GET.get("page"))
+    context = {"run": run, "page": errors, "active_section": "imports"}
+    if request.htmx:  # type: ignore[attr-defined]
+        response = render(request, "accounts/import_detail.html#status", context)
+        if run.is_finished:
+            response["HX-Refresh"] = "true"  # the whole page, with its list of bad rows
+        return response
+    return render(request, "accounts/import_detail.html", context)
+
+
+@login_required
+@require_POST
+def import_good_rows_view(request: HttpRequest, run_id: int) -> HttpResponse:
+    user = _user(request)
+    run = access_import_run_by_id(user, run_id)
+    try:
+        services.import_run_import_good_rows(actor=user, run=run)
+    except Conflict as error:
+        messages.error(request, error.message)
+    return redirect("accounts:import_detail", run.pk)

@@ -1,0 +1,23 @@
+"""The JSON API under /api/v1/: one router per module, one error shape (core/api_support.py)."""
+
+from ninja import NinjaAPI
+
+from handschlag.accounts.api import imports_router
+from handschlag.accounts.api import router as accounts_router
+from handschlag.core.api import router as core_router
+from handschlag.core.api_support import API_AUTH, install_error_handlers
+
+api = NinjaAPI(
+    title="handschlag API",
+    version="1",
+    description="Accounts, imports and the organisation of a handschlag installation. "
+    "Authenticate with `Authorization: Bearer <token>` (create tokens on the API tokens page or with "
+    "`handschlag token create --user NAME`). Errors: "
+    '`{"error": {"code", "message", "fields": {field: [messages]}}}`.',
+    auth=API_AUTH,
+    urls_namespace="api",
+)
+install_error_handlers(api)
+api.add_router("/", core_router)
+api.add_router("/accounts", accounts_router)
+api.add_router("/imports", imports_router)

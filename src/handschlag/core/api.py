@@ -1,0 +1,133 @@
+"""Core API: who am I, my API tokens, departments."""
+
+import datetime as dt
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Router, Schema
+from pydantic import Field
+
+from handschlag.core import services
+from handschlag.core.access import access_api_token_by_id, access_department_by_id, require_capability
+from handschlag.core.api_support import ERROR_RESPONSES
+from handschlag.core.errors import Forbidden, InvalidInput
+from handschlag.core.models import User
+from handschlag.core.roles import Capability, is_internal
+from handschlag.core.selectors import api_token_list_for_user, department_list
+
+router = Router(tags=["core"])
+
+
+class MeOut(Schema):
+    id: int
+    username: str
+    first_name: str
+    last_name: str
+    email: str
+    role: str
+    department: str | None
+    language: str
+
+
+class TokenOut(Schema):
+    id: int
+    name: str
+    prefix: str
+    created_at: dt.datetime
+    last_used_at: dt.datetime | None
+    revoked_at: dt.datetime | None
+
+
+class TokenCreateIn(Schema):
+    name: str = Field(min_length=1, max_length=100)
+
+
+class TokenCreatedOut(TokenOut):
+    token: str
+
+
+class DepartmentOut(Schema):
+    id: int
+    name: str
+    head_id: int | None
+    is_active: bool
+
+
+class DepartmentIn(Schema):
+    name: str = Field(min_length=1, max_length=100)
+    head_id: int | None = None
+    is_active: bool = True
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+@router.get("/me", response={200: MeOut, **ERROR_RESPONSES})
+def me(request: HttpRequest) -> MeOut:
+    user = _user(request)
+    return MeOut(
+        id=user.pk,
+        username=user.username,
+        first_name=user.first_name,
+        last_name=user.last_name,
+        email=user.email,
+        role=user.role,
+        department=user.department.name if user.department else None,
+        language=user.language,
+    )
+
+
+@router.get("/tokens", response={200: list[TokenOut], **ERROR_RESPONSES})
+def token_list(request: HttpRequest) -> object:
+    require_capability(_user(request), Capability.API_TOKENS_OWN)
+    return list(api_token_list_for_user(user=_user(request)))
+
+
+@router.post("/tokens", response={201: TokenCreatedOut, **ERROR_RESPONSES})
+def token_create(request: HttpRequest, payload: TokenCreateIn) -> tuple[int, TokenCreatedOut]:
+    user = _user(request)
+    require_capability(user, Capability.API_TOKENS_OWN)
+    token, plaintext = services.api_token_create(actor=user, user=user, name=payload.name)
+    return 201, TokenCreatedOut(**TokenOut.from_orm(token).dict(), token=plaintext)
+
+
+@router.delete("/tokens/{token_id}", response={200: TokenOut, **ERROR_RESPONSES})
+def token_revoke(request: HttpRequest, token_id: int) -> object:
+    user = _user(request)
+    token = access_api_token_by_id(user, token_id)
+    return services.api_token_revoke(actor=user, token=token)
+
+
+@router.get("/departments", response={200: list[DepartmentOut], **ERROR_RESPONSES})
+def department_index(request: HttpRequest) -> object:
+    if not is_internal(_user(request)):
+        raise Forbidden
+    return list(department_list())
+
+
+def _head(head_id: int | None) -> User | None:
+    if head_id is None:
+        return None
+    head = User.objects.filter(pk=head_id, is_active=True).first()
+    if head is None:
+        raise InvalidInput.for_field("head_id", _("No such user."))
+    return head
+
+
+@router.post("/departments", response={201: DepartmentOut, **ERROR_RESPONSES})
+def department_create(request: HttpRequest, payload: DepartmentIn) -> tuple[int, object]:
+    user = _user(request)
+    require_capability(user, Capability.DEPARTMENTS_MANAGE)
+    return 201, services.department_create(actor=user, name=payload.name, head=_head(payload.head_id))
+
+
+@router.put("/departments/{department_id}", response={200: DepartmentOut, **ERROR_RESPONSES})
+def department_update(request: HttpRequest, department_id: int, payload: DepartmentIn) -> object:
+    user = _user(request)
+    department = access_department_by_id(user, department_id)
+    return services.department_update(
+        actor=user,
+        department=department,
+        data={"name": payload.name, "head": _head(payload.head_id), "is_active": payload.is_active},
+    )

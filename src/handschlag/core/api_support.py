@@ -1,0 +1,111 @@
+"""What every module's API shares: authentication, the one error shape, pagination.
+
+Error shape (every status >= 400):
+    {"error": {"code": "invalid", "message": "…", "fields": {"name": ["This field is required."]}}}
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.pagination import LimitOffsetPagination
+from ninja.security import HttpBearer
+from ninja.security.session import SessionAuth
+
+from handschlag.core.errors import Conflict, InvalidInput
+from handschlag.core.services import api_token_authenticate
+
+
+class BearerTokenAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        user = api_token_authenticate(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+class ActiveSessionAuth(SessionAuth):
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = request.user
+        return user if user.is_authenticated and user.is_active else None
+
+
+API_AUTH = [BearerTokenAuth(), ActiveSessionAuth()]
+
+
+class FieldErrors(Schema):
+    code: str
+    message: str
+    fields: dict[str, list[str]] = {}
+
+
+class ErrorOut(Schema):
+    error: FieldErrors
+
+
+ERROR_RESPONSES: dict[int, type[Schema]] = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+}
+
+
+class Page(LimitOffsetPagination):
+    """`?limit=&offset=` (limit at most 500); answers {"items": [...], "count": N}."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(max_limit=500, **kwargs)
+
+
+def error_body(code: str, message: str, fields: dict[str, list[str]] | None = None) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, "fields": fields or {}}}
+
+
+def _field_name(location: list[Any] | tuple[Any, ...]) -> str:
+    parts = [str(part) for part in location if part not in {"body", "query", "path", "form", "file"}]
+    if parts and parts[0] in {"payload", "filters", "data"}:
+        parts = parts[1:]
+    return ".".join(parts) or ""
+
+
+def install_error_handlers(api: NinjaAPI) -> None:
+    def answer(request: HttpRequest, status: int, body: dict[str, Any]) -> HttpResponse:
+        return api.create_response(request, body, status=status)
+
+    @api.exception_handler(ValidationError)
+    def on_validation_error(request: HttpRequest, error: ValidationError) -> HttpResponse:
+        fields: dict[str, list[str]] = {}
+        for item in error.errors:
+            fields.setdefault(_field_name(item.get("loc", [])), []).append(str(item.get("msg", "")))
+        return answer(request, 400, error_body("invalid", _("The request has invalid fields."), fields))
+
+    @api.exception_handler(InvalidInput)
+    def on_invalid_input(request: HttpRequest, error: InvalidInput) -> HttpResponse:
+        return answer(request, 400, error_body(error.code, error.message, error.fields))
+
+    @api.exception_handler(Conflict)
+    def on_conflict(request: HttpRequest, error: Conflict) -> HttpResponse:
+        return answer(request, 409, error_body(error.code, error.message))
+
+    @api.exception_handler(Http404)
+    def on_not_found(request: HttpRequest, error: Http404) -> HttpResponse:
+        return answer(request, 404, error_body("not_found", _("Not found.")))
+
+    @api.exception_handler(PermissionDenied)
+    def on_forbidden(request: HttpRequest, error: PermissionDenied) -> HttpResponse:
+        return answer(request, 403, error_body("forbidden", _("You are not allowed to do this.")))
+
+    @api.exception_handler(AuthenticationError)
+    def on_unauthenticated(request: HttpRequest, error: AuthenticationError) -> HttpResponse:
+        return answer(request, 401, error_body("unauthenticated", _("Log in or send a valid API token.")))
+
+    @api.exception_handler(HttpError)
+    def on_http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
+        return answer(request, error.status_code, error_body("error", str(error)))

@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+from handschlag.core.enums import Role
+from handschlag.core.errors import InvalidInput
+from handschlag.core.models import Department, User
+
+
+def form_add_service_errors(form: forms.Form, error: InvalidInput) -> None:
+    """Show a service's field errors on the form; errors of unknown fields go to the top."""
+    if not error.fields:
+        form.add_error(None, error.message)
+    for field, messages in error.fields.items():
+        for message in messages:
+            form.add_error(field if field in form.fields else None, message)
+
+
+class LoginForm(AuthenticationForm):
+    error_messages = {
+        "invalid_login": _("User name or password is wrong. Both are case-sensitive."),
+        "inactive": _("This account is deactivated."),
+    }
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"), max_length=100, help_text=_("What will use this token, e.g. CRM sync.")
+    )
+
+
+class DepartmentForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=100)
+    head = forms.ModelChoiceField(
+        label=_("Head"),
+        queryset=User.objects.none(),
+        required=False,
+        help_text=_("Escalations go to the head."),
+    )
+    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["head"].queryset = User.objects.exclude(role=Role.PARTNER_USER).filter(is_active=True)  # type: ignore[attr-defined]
+
+
+INTERNAL_ROLES = [(value, label) for value, label in Role.choices if value != Role.PARTNER_USER]
+
+
+class UserForm(forms.Form):
+    username = forms.CharField(label=_("User name"), max_length=150)
+    first_name = forms.CharField(label=_("First name"), max_length=150, required=False)
+    last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    role = forms.ChoiceField(label=_("Role"), choices=INTERNAL_ROLES)
+    department = forms.ModelChoiceField(
+        label=_("Department"), queryset=Department.objects.all(), required=False
+    )
+    manager = forms.ModelChoiceField(label=_("Manager"), queryset=User.objects.none(), required=False)
+    password = forms.CharField(
+        label=_("Password"),
+        widget=forms.PasswordInput,
+        required=False,
+        help_text=_("Only when creating the user; at least 8 characters."),
+    )
+    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+    def __init__(self, *args: Any, editing: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["manager"].queryset = User.objects.exclude(role=Role.PARTNER_USER).filter(is_active=True)  # type: ignore[attr-defined]
+        if editing:
+            self.fields["username"].disabled = True
+            del self.fields["password"]
+        else:
+            self.fields["password"].required = True

@@ -1,0 +1,36 @@
+"""The main navigation: one entry per module that exists, shown only to roles that may use it.
+
+A module adds itself here when it ships; nothing links to a page that is not built.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AnonymousUser
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from handschlag.core.models import User
+from handschlag.core.roles import Capability, has_capability
+
+
+@dataclass(frozen=True)
+class NavigationItem:
+    url_name: str
+    label: str | Promise
+    capability: Capability
+    section: str
+
+
+NAVIGATION: list[NavigationItem] = [
+    NavigationItem("accounts:list", _("Accounts"), Capability.ACCOUNTS_VIEW, "accounts"),
+    NavigationItem("accounts:import_list", _("Imports"), Capability.ACCOUNTS_IMPORT, "imports"),
+    NavigationItem("core:user_list", _("Users"), Capability.USERS_MANAGE, "users"),
+    NavigationItem("core:department_list", _("Departments"), Capability.DEPARTMENTS_MANAGE, "departments"),
+    NavigationItem("core:audit_list", _("Audit log"), Capability.AUDIT_VIEW, "audit"),
+]
+
+
+def navigation_for(user: User | AnonymousUser) -> list[NavigationItem]:
+    return [item for item in NAVIGATION if has_capability(user, item.capability)]

@@ -1,0 +1,77 @@
+"""What each role may do: the one table every access check reads.
+
+Pages, API endpoints, commands and tasks never test a role by name; they ask `has_capability(user, …)` or an
+`access_<thing>_by_id` function built on it, so the rules live here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import TYPE_CHECKING
+
+from handschlag.core.enums import Role
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from handschlag.core.models import User
+
+
+class Capability(enum.Enum):
+    ACCOUNTS_VIEW = "accounts.view"
+    ACCOUNTS_CREATE = "accounts.create"
+    ACCOUNTS_EDIT_OWN = "accounts.edit_own"
+    ACCOUNTS_EDIT_ALL = "accounts.edit_all"
+    ACCOUNTS_DELETE = "accounts.delete"
+    ACCOUNTS_EXPORT = "accounts.export"
+    ACCOUNTS_IMPORT = "accounts.import"
+    USERS_MANAGE = "users.manage"
+    DEPARTMENTS_MANAGE = "departments.manage"
+    AUDIT_VIEW = "audit.view"
+    API_TOKENS_OWN = "api_tokens.own"
+
+
+_INTERNAL_BASE = {Capability.ACCOUNTS_VIEW, Capability.ACCOUNTS_EXPORT, Capability.API_TOKENS_OWN}
+
+ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
+    Role.SELLER: frozenset(_INTERNAL_BASE | {Capability.ACCOUNTS_CREATE, Capability.ACCOUNTS_EDIT_OWN}),
+    Role.PARTNER_MANAGER: frozenset(_INTERNAL_BASE),
+    Role.PROCESS_OWNER: frozenset(_INTERNAL_BASE),
+    Role.MARKETING: frozenset(_INTERNAL_BASE),
+    Role.MANAGEMENT: frozenset(
+        _INTERNAL_BASE
+        | {
+            Capability.ACCOUNTS_CREATE,
+            Capability.ACCOUNTS_EDIT_ALL,
+            Capability.ACCOUNTS_DELETE,
+            Capability.ACCOUNTS_IMPORT,
+            Capability.AUDIT_VIEW,
+        }
+    ),
+    Role.ADMIN: frozenset(
+        _INTERNAL_BASE
+        | {
+            Capability.ACCOUNTS_CREATE,
+            Capability.ACCOUNTS_EDIT_ALL,
+            Capability.ACCOUNTS_DELETE,
+            Capability.ACCOUNTS_IMPORT,
+            Capability.USERS_MANAGE,
+            Capability.DEPARTMENTS_MANAGE,
+            Capability.AUDIT_VIEW,
+        }
+    ),
+    # Partner users live in the portal. They get nothing of ours unless a module grants it explicitly
+    # through a partnership's sharing rules.
+    Role.PARTNER_USER: frozenset({Capability.API_TOKENS_OWN}),
+}
+
+
+def has_capability(user: User | AnonymousUser, capability: Capability) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return capability in ROLE_CAPABILITIES.get(user.role, frozenset())
+
+
+def is_internal(user: User | AnonymousUser) -> bool:
+    """True for a logged-in user of the home company (anyone but a partner user)."""
+    return bool(user.is_authenticated and user.is_active and user.role != Role.PARTNER_USER)

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from handschlag.core import views
+
+app_name = "core"
+urlpatterns = [
+    path("settings/tokens/", views.token_list, name="token_list"),
+    path("settings/tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
+    path("settings/departments/", views.department_list_view, name="department_list"),
+    path("settings/departments/<int:department_id>/", views.department_edit, name="department_edit"),
+    path("settings/users/", views.user_list_view, name="user_list"),
+    path("settings/users/<int:user_id>/", views.user_edit, name="user_edit"),
+    path("audit/", views.audit_list, name="audit_list"),
+]

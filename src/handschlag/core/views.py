@@ -1,0 +1,208 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from handschlag.core import services
+from handschlag.core.access import (
+    access_api_token_by_id,
+    access_department_by_id,
+    access_user_by_id,
+    require_capability,
+)
+from handschlag.core.errors import InvalidInput
+from handschlag.core.forms import ApiTokenForm, DepartmentForm, UserForm, form_add_service_errors
+from handschlag.core.models import User
+from handschlag.core.roles import Capability, is_internal
+from handschlag.core.selectors import (
+    api_token_list_for_user,
+    audit_event_list,
+    department_list,
+    user_list_internal,
+)
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    context: dict[str, object] = {"is_internal": is_internal(user)}
+    if is_internal(user):
+        from handschlag.accounts.selectors import account_summary_for_user
+
+        context["summary"] = account_summary_for_user(user=user)
+    return render(request, "core/home.html", context)
+
+
+@require_POST
+def language_set(request: HttpRequest) -> HttpResponse:
+    language = request.POST.get("language", "")
+    next_url = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = "/"
+    response = HttpResponseRedirect(next_url)
+    if language in dict(settings.LANGUAGES):
+        if request.user.is_authenticated:
+            services.user_set_language(user=_user(request), language=language)
+        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, max_age=365 * 24 * 3600, samesite="Lax")
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def token_list(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    require_capability(user, Capability.API_TOKENS_OWN)
+    created_plaintext = None
+    form = ApiTokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            _token, created_plaintext = services.api_token_create(
+                actor=user, user=user, name=form.cleaned_data["name"]
+            )
+        except InvalidInput as error:
+            form_add_service_errors(form, error)
+        else:
+            form = ApiTokenForm()
+    tokens = api_token_list_for_user(user=user)
+    return render(
+        request,
+        "core/token_list.html",
+        {"tokens": tokens, "form": form, "created_plaintext": created_plaintext},
+    )
+
+
+@login_required
+@require_POST
+def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    user = _user(request)
+    token = access_api_token_by_id(user, token_id)
+    services.api_token_revoke(actor=user, token=token)
+    messages.success(request, _("The token “%(name)s” is revoked.") % {"name": token.name})
+    return redirect("core:token_list")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def department_list_view(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    require_capability(user, Capability.DEPARTMENTS_MANAGE)
+    form = DepartmentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.department_create(
+                actor=user, name=form.cleaned_data["name"], head=form.cleaned_data["head"]
+            )
+        except InvalidInput as error:
+            form_add_service_errors(form, error)
+        else:
+            messages.success(request, _("Department created."))
+            return redirect("core:department_list")
+    return render(request, "core/department_list.html", {"departments": department_list(), "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def department_edit(request: HttpRequest, department_id: int) -> HttpResponse:
+    user = _user(request)
+    department = access_department_by_id(user, department_id)
+    initial = {"name": department.name, "head": department.head, "is_active": department.is_active}
+    form = DepartmentForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.department_update(actor=user, department=department, data=dict(form.cleaned_data))
+        except InvalidInput as error:
+            form_add_service_errors(form, error)
+        else:
+            messages.success(request, _("Department saved."))
+            return redirect("core:department_list")
+    return render(request, "core/department_form.html", {"form": form, "department": department})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def user_list_view(request: HttpRequest) -> HttpResponse:
+    actor = _user(request)
+    require_capability(actor, Capability.USERS_MANAGE)
+    form = UserForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.user_create(
+                actor=actor,
+                username=data["username"],
+                password=data["password"],
+                role=data["role"],
+                email=data["email"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                department=data["department"],
+                manager=data["manager"],
+            )
+        except InvalidInput as error:
+            form_add_service_errors(form, error)
+        else:
+            messages.success(request, _("User %(name)s created.") % {"name": data["username"]})
+            return redirect("core:user_list")
+    return render(request, "core/user_list.html", {"users": user_list_internal(), "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def user_edit(request: HttpRequest, user_id: int) -> HttpResponse:
+    actor = _user(request)
+    target = access_user_by_id(actor, user_id)
+    initial = {
+        field: getattr(target, field)
+        for field in [
+            "username",
+            "first_name",
+            "last_name",
+            "email",
+            "role",
+            "department",
+            "manager",
+            "is_active",
+        ]
+    }
+    form = UserForm(request.POST or None, initial=initial, editing=True)
+    if target.is_partner_user:
+        form.fields["role"].choices = [("partner_user", _("Partner user"))]  # type: ignore[attr-defined]
+        form.fields["department"].disabled = True
+    if request.method == "POST" and form.is_valid():
+        data = {key: value for key, value in form.cleaned_data.items() if key != "username"}
+        try:
+            services.user_update(actor=actor, user=target, data=data)
+        except InvalidInput as error:
+            form_add_service_errors(form, error)
+        else:
+            messages.success(request, _("User saved."))
+            return redirect("core:user_list")
+    return render(request, "core/user_form.html", {"form": form, "target": target})
+
+
+@login_required
+def audit_list(request: HttpRequest) -> HttpResponse:
+    require_capability(_user(request), Capability.AUDIT_VIEW)
+    target_type = request.GET.get("target_type") or None
+    target_id = request.GET.get("target_id") or None
+    page = Paginator(audit_event_list(target_type=target_type, target_id=target_id), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "core/audit_list.html",
+        {"page": page, "target_type": target_type or "", "target_id": target_id or ""},
+    )
