@@ -124,13 +124,10 @@ def _clean_account_values(*, actor: User, data: dict[str, Any], account: Account
 
 @transaction.atomic
 def account_create(*, actor: User, data: dict[str, Any]) -> Account:
+    """Create an account. A seller who may not assign owners becomes the owner himself."""
+    if data.get("owner") is None and not has_capability(actor, Capability.ACCOUNTS_EDIT_ALL):
+        data = {**data, "owner": actor}
     values = _clean_account_values(actor=actor, data=data, account=None)
-    if (
-        "owner" not in values
-        and has_capability(actor, Capability.ACCOUNTS_EDIT_OWN)
-        and not has_capability(actor, Capability.ACCOUNTS_EDIT_ALL)
-    ):
-        values["owner"] = actor
     account = Account(**values)
     account.full_clean()
     account.save()
