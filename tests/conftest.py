@@ -8,7 +8,7 @@ browser is a failure).
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -120,9 +120,3 @@ def page_as(db: None) -> Callable[[User], Client]:
         return client
 
     return login
-
-
-@pytest.fixture
-def run_on_commit(django_capture_on_commit_callbacks: Any) -> Iterator[Any]:
-    """Run on-commit callbacks (task enqueues) of the block, as a real commit would."""
-    yield lambda: django_capture_on_commit_callbacks(execute=True)

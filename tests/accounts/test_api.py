@@ -78,9 +78,8 @@ class TestList:
         AccountFactory(name="Gamma Stahlbau", city="Ulm", status="customer")
         client = api_as(seller)
 
-        names = lambda **query: [
-            item["name"] for item in client.get("/api/v1/accounts", **query).json()["items"]
-        ]  # noqa: E731
+        def names(**query: Any) -> list[str]:
+            return [item["name"] for item in client.get("/api/v1/accounts", **query).json()["items"]]
 
         assert names(q="hydraulik") == ["Alpha Hydraulik", "Beta Hydraulik"]
         assert names(status="customer", ordering="-name") == ["Gamma Stahlbau", "Alpha Hydraulik"]
