@@ -320,7 +320,7 @@ def build_accounts(context: DemoContext, *, count: int) -> list[Account]:
                 customer_since=today - dt.timedelta(days=rng.randint(200, 9000))
                 if status != AccountStatus.PROSPECT
                 else None,
-                owner=sellers[index % len(sellers)] if sellers else None,
+                owner=rng.choice(sellers) if sellers else None,
                 tags=",".join(
                     rng.sample(
                         ["A-Kunde", "Export", "Rahmenvertrag", "Service", "Neukunde 2026"],

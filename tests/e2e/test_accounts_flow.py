@@ -1,0 +1,62 @@
+"""A user logs in (German UI by default, even on an English browser), imports a file, finds an account."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from handschlag.accounts.models import Account
+from handschlag.core.enums import Role
+from tests.e2e.conftest import log_in
+from tests.factories import UserFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "correct-horse-battery"
+CSV = (
+    "Firma;PLZ;Ort;Website;Status;Jahresumsatz\n"
+    "Elbtal Präzisionstechnik GmbH;01067;Dresden;www.elbtal-praezision.de;Kunde;1.234.567,89\n"
+    "Hafenkante Logistik KG;20095;Hamburg;hafenkante.de;Interessent;250.000\n"
+    "Kaputte Zeile GmbH;ABCDE;Nirgendwo;;Freund;\n"
+)
+
+
+def test_import_through_the_page_then_find_the_account(browser_page, tmp_path: Path):
+    UserFactory(username="ida", role=Role.ADMIN)
+    page = browser_page
+    upload = tmp_path / "kunden.csv"
+    upload.write_bytes(CSV.encode("cp1252"))
+
+    log_in(page, "ida", PASSWORD)
+    assert page.locator("html").get_attribute("lang") == "de"
+
+    page.goto("/accounts/imports/")
+    page.set_input_files("input[name=file]", str(upload))
+    page.check("input[name=mode][value=all_or_nothing]")
+    page.click("form[enctype] button[type=submit]")
+    page.wait_for_url("**/accounts/imports/*/")
+    assert page.locator("#import-status").get_attribute("data-status") == "rejected"
+    assert Account.objects.count() == 0
+    bad_rows = page.locator("#bad-rows tbody tr")
+    assert bad_rows.count() == 2  # postal code and status of line 4
+    assert "4" in bad_rows.first.inner_text()
+
+    page.click("form[action$='import-good-rows/'] button")
+    page.wait_for_selector("#import-status[data-status=queued], #import-status[data-status=done]")
+    from handschlag.core.tasks import run_pending_jobs
+
+    run_pending_jobs()
+    page.wait_for_selector("#import-status[data-status=done]", timeout=20_000)
+    assert page.get_by_test_id("created").inner_text() == "2"
+
+    page.goto("/accounts/")
+    page.fill("input[name=q]", "elbtal")
+    page.wait_for_function("document.querySelectorAll('#results tbody tr').length === 1")
+    page.click("#results a:has-text('Elbtal')")
+    page.wait_for_url("**/accounts/*/")
+    body = page.locator("main").inner_text()
+    assert "Elbtal Präzisionstechnik GmbH" in body
+    assert "1.234.567,89 €" in body
+    assert "01067 Dresden" in body
+    page.screenshot(path=str(tmp_path / "account.png"))
