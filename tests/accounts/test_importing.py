@@ -168,7 +168,7 @@ class TestBadFiles:
             read(write(tmp_path, b"\n\n  \n", "blank.csv"))
 
     def test_header_only_file_has_no_rows(self, tmp_path):
-        _headers, rows = read(write(tmp_path, b"Name;Ort\n"))
+        headers, rows = read(write(tmp_path, b"Name;Ort\n"))
 
         assert headers == ["Name", "Ort"]
         assert rows == []
