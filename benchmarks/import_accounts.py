@@ -107,15 +107,8 @@ def main() -> int:
 
     def handschlag_import() -> float:
         started = time.perf_counter()
-        call_command(
-            "import",
-            "accounts",
-            str(export),
-            "--user",
-            "admin",
-            stdout=open(os.devnull, "w"),  # noqa: SIM115
-            stderr=open(os.devnull, "w"),
-        )  # noqa: SIM115
+        with open(os.devnull, "w") as quiet:
+            call_command("import", "accounts", str(export), "--user", "admin", stdout=quiet, stderr=quiet)
         return time.perf_counter() - started
 
     first, again, floor = [], [], []

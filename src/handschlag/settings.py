@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "template_partials",
     "handschlag.core",
     "handschlag.accounts",
+    "handschlag.alliances",
+    "handschlag.mapping",
 ]
 
 MIDDLEWARE = [

@@ -189,3 +189,22 @@ class ScheduledRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task}@{self.slot:%Y-%m-%d %H:%M}"
+
+
+class Notification(models.Model):
+    """An in-app message for one user (complaint routed, escalated …); e-mail goes out alongside it."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    title = models.CharField(_("title"), max_length=300)
+    url = models.CharField(_("link"), max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [models.Index(fields=["user", "read_at", "created_at"])]
+
+    def __str__(self) -> str:
+        return self.title

@@ -29,15 +29,48 @@ class Capability(enum.Enum):
     DEPARTMENTS_MANAGE = "departments.manage"
     AUDIT_VIEW = "audit.view"
     API_TOKENS_OWN = "api_tokens.own"
+    PARTNERS_VIEW = "partners.view"
+    PARTNERS_MANAGE = "partners.manage"
+    OFFERS_TRIAGE = "offers.triage"
+    FIT_WEIGHTS_EDIT = "fit_weights.edit"
+    ENABLEMENT_REQUIRED = "enablement.required"
+    MAPPINGS_RUN = "mappings.run"
+    PORTAL_USE = "portal.use"
+    COMPLAINTS_VIEW = "complaints.view"
+    COMPLAINTS_CREATE = "complaints.create"
+    COMPLAINTS_WORK = "complaints.work"
+    COMPLAINTS_MANAGEMENT_VIEW = "complaints.management_view"
+    ROUTING_RULES_MANAGE = "routing_rules.manage"
 
 
-_INTERNAL_BASE = {Capability.ACCOUNTS_VIEW, Capability.ACCOUNTS_EXPORT, Capability.API_TOKENS_OWN}
+_INTERNAL_BASE = {
+    Capability.ACCOUNTS_VIEW,
+    Capability.ACCOUNTS_EXPORT,
+    Capability.API_TOKENS_OWN,
+    Capability.PARTNERS_VIEW,
+}
+_PARTNERSHIP_WORK = {
+    Capability.PARTNERS_MANAGE,
+    Capability.OFFERS_TRIAGE,
+    Capability.FIT_WEIGHTS_EDIT,
+    Capability.MAPPINGS_RUN,
+}
+# Complaints (docs/adr/0201): every internal user sees the cases that concern him; process owners work them;
+# management sees all, triages the unrouted ones and reads the figures; admins edit the routing rules.
+_COMPLAINTS_BASE = {Capability.COMPLAINTS_VIEW, Capability.COMPLAINTS_CREATE}
+_COMPLAINTS_MANAGEMENT = _COMPLAINTS_BASE | {Capability.COMPLAINTS_WORK, Capability.COMPLAINTS_MANAGEMENT_VIEW}
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
-    Role.SELLER: frozenset(_INTERNAL_BASE | {Capability.ACCOUNTS_CREATE, Capability.ACCOUNTS_EDIT_OWN}),
-    Role.PARTNER_MANAGER: frozenset(_INTERNAL_BASE),
-    Role.PROCESS_OWNER: frozenset(_INTERNAL_BASE),
-    Role.MARKETING: frozenset(_INTERNAL_BASE),
+    Role.SELLER: frozenset(
+        _INTERNAL_BASE
+        | _COMPLAINTS_BASE
+        | {Capability.ACCOUNTS_CREATE, Capability.ACCOUNTS_EDIT_OWN, Capability.ENABLEMENT_REQUIRED}
+    ),
+    Role.PARTNER_MANAGER: frozenset(
+        _INTERNAL_BASE | _COMPLAINTS_BASE | _PARTNERSHIP_WORK | {Capability.ENABLEMENT_REQUIRED}
+    ),
+    Role.PROCESS_OWNER: frozenset(_INTERNAL_BASE | _COMPLAINTS_BASE | {Capability.COMPLAINTS_WORK}),
+    Role.MARKETING: frozenset(_INTERNAL_BASE | {Capability.COMPLAINTS_VIEW}),
     Role.MANAGEMENT: frozenset(
         _INTERNAL_BASE
         | {
@@ -47,9 +80,13 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.ACCOUNTS_IMPORT,
             Capability.AUDIT_VIEW,
         }
+        | _COMPLAINTS_MANAGEMENT
+        | _PARTNERSHIP_WORK
     ),
     Role.ADMIN: frozenset(
         _INTERNAL_BASE
+        | _COMPLAINTS_MANAGEMENT
+        | {Capability.ROUTING_RULES_MANAGE}
         | {
             Capability.ACCOUNTS_CREATE,
             Capability.ACCOUNTS_EDIT_ALL,
@@ -62,7 +99,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     ),
     # Partner users live in the portal. They get nothing of ours unless a module grants it explicitly
     # through a partnership's sharing rules.
-    Role.PARTNER_USER: frozenset({Capability.API_TOKENS_OWN}),
+    Role.PARTNER_USER: frozenset({Capability.API_TOKENS_OWN, Capability.PORTAL_USE}),
 }
 
 
