@@ -1,0 +1,31 @@
+"""The company matching engine: which records of two company lists are the same real company.
+
+A pure Python package (numpy, polars, pyarrow, rapidfuzz, python-stdnum; no Django). Stable API:
+
+``CompanyRecord(id, name, domain="", street="", postal_code="", city="", country="", vat_id="")``
+    A frozen dataclass; every field but ``id`` and ``name`` may be empty.
+``match_records(left, right, *, threshold=None, one_to_many=False) -> list[MatchPair]``
+    ``MatchPair(left_id, right_id, score)`` with score in [0, 1], best first. One-to-one by default; with
+    ``one_to_many`` each right record goes to its best left record. ``threshold`` defaults to 0.5.
+``read_company_csv(path) -> list[CompanyRecord]``
+    Reads a CRM export: encoding (UTF-8, BOM, UTF-16, Windows-1252), delimiter and columns detected.
+``MatchingInputError(file, line, message)``
+    Raised for input the engine cannot use; ``str(error)`` is one line for a person.
+
+The command line lives in ``handschlag.matching.cli`` (``main(argv) -> int``); docs/matching.md explains
+how the engine works.
+"""
+
+from handschlag.matching.csv_input import read_company_csv
+from handschlag.matching.engine import DEFAULT_THRESHOLD, match_records
+from handschlag.matching.records import CompanyRecord, MatchingInputError, MatchPair, MatchResult
+
+__all__ = [
+    "DEFAULT_THRESHOLD",
+    "CompanyRecord",
+    "MatchPair",
+    "MatchResult",
+    "MatchingInputError",
+    "match_records",
+    "read_company_csv",
+]

@@ -1,0 +1,120 @@
+"""Blocking: which pairs of records are worth scoring at all.
+
+Each record gets a handful of blocking keys (domain, VAT id, postal code or city with a piece of the name,
+the whole name). Two records become a candidate pair when they share at least one key. Keys are 64-bit
+integers: plain hashes in the clear, keyed hashes in the private mode, so both modes share this module.
+A key that would put more than ``MAX_PAIRS_PER_BLOCK`` pairs into one block is skipped for that block (its
+records are still found through their other keys); that keeps the cost near-linear in the input size.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Final
+
+import numpy as np
+import polars as pl
+
+# The blocking keys, by name, as polars expressions over the normalised columns. A key is null where a
+# record lacks what it needs. Both sides of a match must use the same definitions (they do: this table).
+_FIRST_TOKEN: Final = pl.col("name_core").str.extract(r"^(\S+)", 1)
+_LONGEST_TOKEN: Final = (
+    pl.col("name_core")
+    .str.split(" ")
+    .list.eval(pl.element().sort_by(pl.element().str.len_bytes(), descending=True).first())
+    .list.first()
+)
+
+
+def _prefix(expr: pl.Expr, length: int) -> pl.Expr:
+    return expr.str.slice(0, length)
+
+
+def _suffix(expr: pl.Expr, length: int) -> pl.Expr:
+    return expr.str.slice(-length, length)
+
+
+BLOCKING_KEY_EXPRESSIONS: Final[dict[str, pl.Expr]] = {
+    "domain": pl.col("domain_label"),
+    "vat_id": pl.col("vat_id"),
+    "postal_first_word": pl.col("postal_code") + "|" + _prefix(_FIRST_TOKEN, 3),
+    "postal_longest_word_end": pl.col("postal_code") + "|" + _suffix(_LONGEST_TOKEN, 3),
+    "city_first_word": pl.col("city_key") + "|" + _prefix(_FIRST_TOKEN, 3),
+    "city_longest_word_end": pl.col("city_key") + "|" + _suffix(_LONGEST_TOKEN, 4),
+    "name": pl.col("name_core"),
+    "address": pl.coalesce(pl.col("postal_code"), pl.col("city_key"))
+    + "|"
+    + _prefix(pl.col("street_name"), 8)
+    + "|"
+    + pl.col("house_number"),
+}
+
+BLOCKING_KEY_NAMES: Final = tuple(BLOCKING_KEY_EXPRESSIONS)
+
+MAX_PAIRS_PER_BLOCK: Final = 400
+
+
+def blocking_key_strings(normalised: pl.DataFrame) -> pl.DataFrame:
+    """One string column per blocking key (null where a record has none), one row per record."""
+    return normalised.select(
+        [
+            (pl.lit(f"{index}|") + expression).alias(name)
+            for index, (name, expression) in enumerate(BLOCKING_KEY_EXPRESSIONS.items())
+        ]
+    )
+
+
+def hashed_blocking_keys(
+    key_strings: pl.DataFrame, hash_strings: Callable[[pl.Series], np.ndarray]
+) -> np.ndarray:
+    """A (records x keys) uint64 matrix of hashed blocking keys; 0 means "no key"."""
+    matrix = np.zeros((key_strings.height, key_strings.width), dtype=np.uint64)
+    for column_index, column in enumerate(key_strings.columns):
+        values = key_strings[column]
+        present = values.is_not_null().to_numpy()
+        if present.any():
+            hashed = hash_strings(values.filter(values.is_not_null()))
+            hashed[hashed == 0] = 1
+            matrix[present, column_index] = hashed
+    return matrix
+
+
+def plain_string_hashes(values: pl.Series) -> np.ndarray:
+    """Fast unkeyed 64-bit hashes of strings (same process, same result) for the clear mode."""
+    hashed: np.ndarray = values.hash(seed=0x48414E44).to_numpy().copy()
+    return hashed
+
+
+def _long_keys(keys: np.ndarray) -> pl.DataFrame:
+    rows, columns = np.nonzero(keys)
+    return pl.DataFrame(
+        {"row": rows.astype(np.uint32), "key": keys[rows, columns]},
+        schema={"row": pl.UInt32, "key": pl.UInt64},
+    )
+
+
+def candidate_pairs(
+    left_keys: np.ndarray, right_keys: np.ndarray, *, max_pairs_per_block: int = MAX_PAIRS_PER_BLOCK
+) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct (left row, right row) pairs sharing at least one blocking key, sorted, as two uint32 arrays."""
+    left_long = _long_keys(left_keys)
+    right_long = _long_keys(right_keys)
+    left_sizes = left_long.group_by("key").len("left_size")
+    right_sizes = right_long.group_by("key").len("right_size")
+    usable_keys = (
+        left_sizes.join(right_sizes, on="key", how="inner")
+        .filter(pl.col("left_size").cast(pl.Int64) * pl.col("right_size") <= max_pairs_per_block)
+        .select("key")
+    )
+    pairs = (
+        left_long.join(usable_keys, on="key", how="semi")
+        .join(right_long.join(usable_keys, on="key", how="semi"), on="key", how="inner", suffix="_right")
+        .select(
+            (pl.col("row").cast(pl.UInt64) * (1 << 32) + pl.col("row_right").cast(pl.UInt64)).alias("pair")
+        )
+        .unique()
+        .sort("pair")
+    )["pair"].to_numpy()
+    left_rows = (pairs >> np.uint64(32)).astype(np.uint32)
+    right_rows = (pairs & np.uint64(0xFFFFFFFF)).astype(np.uint32)
+    return left_rows, right_rows

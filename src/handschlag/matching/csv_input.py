@@ -1,0 +1,354 @@
+"""Reading company lists from CSV files as CRMs export them.
+
+Finds the encoding (UTF-8, UTF-8 with BOM, UTF-16 with BOM, Windows-1252), the delimiter (``;`` ``,`` tab
+``|``) and the columns (by common English and German header names), then parses with pyarrow. Anything it
+cannot use raises ``MatchingInputError`` naming the file, the line and the problem in plain words.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+import numpy as np
+import polars as pl
+import pyarrow as pa
+import pyarrow.csv as pa_csv
+
+from handschlag.matching.engine import CompanyTable
+from handschlag.matching.records import COMPANY_FIELDS, CompanyRecord, MatchingInputError
+
+MAX_LINE_BYTES: Final = 1_000_000
+_SNIFF_BYTES: Final = 64_000
+_DELIMITERS: Final = (";", ",", "\t", "|")
+
+# Header names (compared after lower-casing, folding umlauts and dropping everything but letters and digits).
+HEADER_NAMES: Final[dict[str, tuple[str, ...]]] = {
+    "id": (
+        "id",
+        "accountid",
+        "recordid",
+        "externalid",
+        "kundennummer",
+        "kundennr",
+        "kdnr",
+        "nummer",
+        "nr",
+        "key",
+        "companyid",
+        "firmenid",
+        "debitorennummer",
+        "debitor",
+        "customerid",
+        "customernumber",
+    ),
+    "name": (
+        "name",
+        "company",
+        "companyname",
+        "firma",
+        "firmenname",
+        "accountname",
+        "organisation",
+        "organization",
+        "unternehmen",
+        "kunde",
+        "kundenname",
+        "name1",
+        "firmierung",
+        "legalname",
+    ),
+    "domain": ("domain", "website", "web", "url", "homepage", "webseite", "internet", "www", "email", "mail"),
+    "street": (
+        "street",
+        "strasse",
+        "str",
+        "address",
+        "adresse",
+        "anschrift",
+        "billingstreet",
+        "streetaddress",
+        "strassehausnummer",
+        "address1",
+        "addressline1",
+    ),
+    "postal_code": (
+        "postalcode",
+        "postcode",
+        "zip",
+        "zipcode",
+        "plz",
+        "postleitzahl",
+        "billingpostalcode",
+        "postal",
+    ),
+    "city": ("city", "ort", "stadt", "town", "billingcity", "gemeinde", "locality"),
+    "country": ("country", "land", "staat", "billingcountry", "countrycode", "laenderkennzeichen"),
+    "vat_id": (
+        "vatid",
+        "vat",
+        "vatnumber",
+        "ustid",
+        "ustidnr",
+        "ustidnummer",
+        "umsatzsteuerid",
+        "ust",
+        "vatregistration",
+        "taxid",
+        "uid",
+    ),
+}
+_FIELD_BY_HEADER: Final = {header: field for field, headers in HEADER_NAMES.items() for header in headers}
+
+
+def _header_key(header: str) -> str:
+    folded = header.strip().lower()
+    for umlaut, spelled in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss")):
+        folded = folded.replace(umlaut, spelled)
+    return re.sub(r"[^a-z0-9]", "", folded)
+
+
+def _line_of_offset(data: bytes, offset: int) -> int:
+    return data.count(b"\n", 0, offset) + 1
+
+
+def _check_not_binary(path: str, data: bytes) -> None:
+    head = data[:_SNIFF_BYTES]
+    signatures = {
+        b"PK\x03\x04": "a ZIP archive (an .xlsx workbook?); export it as CSV",
+        b"%PDF": "a PDF document",
+        b"\xd0\xcf\x11\xe0": "an old Excel/Word file (.xls/.doc); export it as CSV",
+        b"\x89PNG": "a PNG image",
+        b"\xff\xd8\xff": "a JPEG image",
+        b"\x1f\x8b": "a gzip archive; unpack it first",
+        b"SQLite format 3": "an SQLite database",
+    }
+    for signature, what in signatures.items():
+        if head.startswith(signature):
+            raise MatchingInputError(path, 0, f"this is not a CSV file but {what}")
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return
+    null_at = head.find(b"\x00")
+    if null_at >= 0:
+        raise MatchingInputError(
+            path, _line_of_offset(data, null_at), "this is not a CSV text file (it contains binary data)"
+        )
+
+
+def _decode(path: str, data: bytes) -> str:
+    """The file's text: UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252."""
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8) :]
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as error:
+            raise MatchingInputError(
+                path, 0, f"the file says it is UTF-16 but byte {error.start} is not valid UTF-16"
+            ) from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as utf8_error:
+        line = _line_of_offset(data, utf8_error.start)
+        byte = data[utf8_error.start]
+        has_utf8_sequences = re.search(rb"[\xc2-\xf4][\x80-\xbf]", data[: utf8_error.start]) is not None
+        if has_utf8_sequences:
+            raise MatchingInputError(
+                path,
+                line,
+                f"byte 0x{byte:02x} is not valid UTF-8, but earlier lines are UTF-8: the file mixes "
+                "encodings; save it again as UTF-8",
+            ) from None
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError as cp1252_error:
+            raise MatchingInputError(
+                path,
+                _line_of_offset(data, cp1252_error.start),
+                f"the file is neither UTF-8 nor Windows-1252 (byte 0x{data[cp1252_error.start]:02x} fits "
+                "neither); save it as UTF-8",
+            ) from None
+        control = re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", text)
+        if control is not None:
+            raise MatchingInputError(
+                path,
+                text.count("\n", 0, control.start()) + 1,
+                "the file is not UTF-8 and does not read as Windows-1252 text either; save it as UTF-8",
+            ) from None
+        return text
+
+
+def _check_line_lengths(path: str, text: str) -> None:
+    encoded = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
+    newlines = np.flatnonzero(encoded == ord("\n"))
+    bounds = np.concatenate(([-1], newlines, [len(encoded)]))
+    lengths = np.diff(bounds) - 1
+    longest = int(np.argmax(lengths)) if len(lengths) else 0
+    if len(lengths) and lengths[longest] > MAX_LINE_BYTES:
+        raise MatchingInputError(
+            path,
+            longest + 1,
+            f"line is {lengths[longest] / 1_000_000:.1f} MB long (at most {MAX_LINE_BYTES // 1_000_000} MB "
+            "allowed); is this really a CSV file of companies?",
+        )
+
+
+def _detect_delimiter(header_line: str) -> str:
+    counts = {delimiter: header_line.count(delimiter) for delimiter in _DELIMITERS}
+    best = max(_DELIMITERS, key=lambda delimiter: counts[delimiter])
+    return best if counts[best] > 0 else ","
+
+
+def _map_columns(path: str, headers: list[str]) -> dict[str, int]:
+    """Field name → column index, from the header row."""
+    mapping: dict[str, int] = {}
+    for index, header in enumerate(headers):
+        field = _FIELD_BY_HEADER.get(_header_key(header))
+        if field is not None and field not in mapping:
+            mapping[field] = index
+    if "name" not in mapping:
+        shown = ", ".join(repr(header) for header in headers[:12])
+        raise MatchingInputError(
+            path,
+            1,
+            f"no company name column found (looked for name, company, firma, firmenname, ...); the header is: {shown}",
+        )
+    return mapping
+
+
+def _find_bad_row(path: str, text: str, delimiter: str, column_count: int) -> MatchingInputError | None:
+    """The first row whose field count differs from the header's, or with a broken quote, as an error."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    csv.field_size_limit(MAX_LINE_BYTES + 1)
+    try:
+        next(reader)
+        for row in reader:
+            if not row:
+                continue
+            if len(row) != column_count:
+                return MatchingInputError(
+                    path,
+                    reader.line_num,
+                    f"{len(row)} field(s) where the header has {column_count} (delimiter {delimiter!r})",
+                )
+    except csv.Error as error:
+        return MatchingInputError(path, reader.line_num, f"not readable as CSV: {error}")
+    return None
+
+
+def _line_numbers(text: str, delimiter: str, row_count: int) -> np.ndarray:
+    """The physical line number of each data row (1-based, the header being line 1)."""
+    csv.field_size_limit(MAX_LINE_BYTES + 1)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    lines = np.zeros(row_count, dtype=np.int64)
+    next(reader, None)
+    index = 0
+    for row in reader:
+        if not row or index >= row_count:
+            continue
+        lines[index] = reader.line_num
+        index += 1
+    return lines
+
+
+@dataclass(frozen=True, slots=True)
+class _SourceLines:
+    """Maps data rows back to physical line numbers for error messages."""
+
+    text: str
+    delimiter: str
+    row_count: int
+    one_line_per_row: bool
+
+    def line_of_row(self, row: int) -> int:
+        if self.one_line_per_row:
+            return row + 2
+        return int(_line_numbers(self.text, self.delimiter, self.row_count)[row])
+
+
+def read_company_table(path: str | Path) -> CompanyTable:
+    """Read a company CSV into columns ``id`` + ``COMPANY_FIELDS`` (strings; "" when missing)."""
+    name = str(path)
+    try:
+        data = Path(path).read_bytes()
+    except OSError as error:
+        raise MatchingInputError(name, 0, f"cannot read the file: {error.strerror or error}") from None
+    if not data.strip(b" \t\r\n\xef\xbb\xbf"):
+        raise MatchingInputError(name, 0, "the file is empty")
+    _check_not_binary(name, data)
+    text = _decode(name, data)
+    _check_line_lengths(name, text)
+    text = text.lstrip("\ufeff")
+    header_line = text.split("\n", 1)[0].rstrip("\r")
+    if not header_line.strip():
+        raise MatchingInputError(name, 1, "the first line is empty; it should be the header row")
+    delimiter = _detect_delimiter(header_line)
+    headers = next(csv.reader([header_line], delimiter=delimiter))
+    mapping = _map_columns(name, headers)
+    try:
+        table = pa_csv.read_csv(
+            io.BytesIO(text.encode("utf-8")),
+            read_options=pa_csv.ReadOptions(
+                column_names=[f"c{index}" for index in range(len(headers))], skip_rows=1, block_size=1 << 24
+            ),
+            parse_options=pa_csv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
+            convert_options=pa_csv.ConvertOptions(
+                column_types={f"c{index}": pa.string() for index in range(len(headers))},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowException) as error:
+        bad_row = _find_bad_row(name, text, delimiter, len(headers))
+        if bad_row is not None:
+            raise bad_row from None
+        raise MatchingInputError(name, 0, f"not readable as CSV: {str(error).splitlines()[0]}") from None
+    if table.num_rows == 0:
+        raise MatchingInputError(name, 1, "the file has a header but no data rows")
+    frame = pl.from_arrow(table)
+    assert isinstance(frame, pl.DataFrame)
+    line_count = text.count("\n") + (0 if text.endswith("\n") else 1)
+    simple_lines = line_count == table.num_rows + 1
+    columns: dict[str, pl.Series] = {}
+    for field in COMPANY_FIELDS:
+        if field in mapping:
+            columns[field] = frame[f"c{mapping[field]}"].str.strip_chars().alias(field)
+        elif field == "id":
+            line_numbers = _line_numbers(text, delimiter, table.num_rows)
+            columns[field] = pl.Series("id", [str(line) for line in line_numbers])
+        else:
+            columns[field] = pl.Series(field, [""] * table.num_rows, dtype=pl.String)
+    result = pl.DataFrame(columns)
+    _check_rows(name, result, _SourceLines(text, delimiter, table.num_rows, simple_lines))
+    return CompanyTable(name, result)
+
+
+def _check_rows(path: str, frame: pl.DataFrame, lines: _SourceLines) -> None:
+    empty_ids = frame["id"].str.len_bytes() == 0
+    if empty_ids.any():
+        raise MatchingInputError(path, lines.line_of_row(int(empty_ids.arg_true()[0])), "the id is empty")
+    empty_names = frame["name"].str.len_bytes() == 0
+    if empty_names.any():
+        raise MatchingInputError(
+            path, lines.line_of_row(int(empty_names.arg_true()[0])), "the company name is empty"
+        )
+    duplicated = frame["id"].is_duplicated()
+    if duplicated.any():
+        first_id = frame["id"][int(duplicated.arg_true()[0])]
+        same = frame["id"].eq(first_id).arg_true()
+        raise MatchingInputError(
+            path,
+            lines.line_of_row(int(same[1])),
+            f"duplicate id {first_id!r} (first on line {lines.line_of_row(int(same[0]))}); ids must be unique",
+        )
+
+
+def read_company_csv(path: str | Path) -> list[CompanyRecord]:
+    """Read a company CSV file into records (see ``read_company_table`` for what is detected and checked)."""
+    table = read_company_table(path)
+    return [CompanyRecord(*row) for row in table.frame.select(COMPANY_FIELDS).iter_rows()]

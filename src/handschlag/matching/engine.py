@@ -1,0 +1,325 @@
+"""Matching in the clear: normalise → block → score → assign, on whole columns.
+
+``match_tables`` is the columnar entry point the command line uses; ``match_records`` wraps it for callers
+that hold ``CompanyRecord`` objects (accounts import de-duplication, partner mapping runs).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Final
+
+import numpy as np
+import polars as pl
+from rapidfuzz import fuzz, process
+
+from handschlag.matching.assignment import assign_one_to_many, assign_one_to_one
+from handschlag.matching.blocking import (
+    blocking_key_strings,
+    candidate_pairs,
+    hashed_blocking_keys,
+    plain_string_hashes,
+)
+from handschlag.matching.evidence import AgreementWeight, SimilarityCurve, agreement_states, logistic
+from handschlag.matching.normalisation import RAW_FIELDS, normalise_frame
+from handschlag.matching.records import COMPANY_FIELDS, CompanyRecord, MatchPair
+
+DEFAULT_THRESHOLD: Final = 0.5
+PAIRS_PER_SCORING_CHUNK: Final = 2_000_000
+
+ProgressReport = Callable[[str], None]
+
+
+def _silent(message: str) -> None:
+    del message
+
+
+@dataclass(frozen=True, slots=True)
+class CompanyTable:
+    """One input list in columns: ``id`` plus the raw fields, all strings (null or "" when missing)."""
+
+    source: str
+    frame: pl.DataFrame
+
+    @property
+    def ids(self) -> pl.Series:
+        return self.frame["id"]
+
+    def __len__(self) -> int:
+        return self.frame.height
+
+    @classmethod
+    def from_records(cls, records: Sequence[CompanyRecord], source: str = "<records>") -> CompanyTable:
+        columns = {field: [getattr(record, field) for record in records] for field in COMPANY_FIELDS}
+        return cls(source, pl.DataFrame(columns, schema=dict.fromkeys(COMPANY_FIELDS, pl.String)))
+
+
+@dataclass(frozen=True, slots=True)
+class PairArrays:
+    """Matched pairs as row indices into the left and right table, with their scores."""
+
+    left_rows: np.ndarray
+    right_rows: np.ndarray
+    scores: np.ndarray
+
+
+# Fields compared for exact equality (as 64-bit codes, 0 = missing) and fields compared by similarity.
+_EXACT_FIELDS: Final = (
+    "domain_host",
+    "domain_label",
+    "vat_id",
+    "postal_code",
+    "house_number",
+    "legal_form",
+    "country",
+)
+
+
+_ADDRESS_FIELDS: Final = ("postal_code", "house_number")
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedCompanies:
+    """A table normalised and keyed for matching in the clear."""
+
+    size: int
+    blocking_keys: np.ndarray
+    exact_codes: dict[str, np.ndarray]
+    names: np.ndarray
+    name_words_sorted: np.ndarray
+    street_names: np.ndarray
+    cities: np.ndarray
+
+
+def _codes(column: pl.Series) -> np.ndarray:
+    codes = np.zeros(len(column), dtype=np.uint64)
+    present = column.is_not_null().to_numpy()
+    if present.any():
+        hashed = plain_string_hashes(column.filter(column.is_not_null()))
+        hashed[hashed == 0] = 1
+        codes[present] = hashed
+    return codes
+
+
+def _texts(column: pl.Series) -> np.ndarray:
+    texts: np.ndarray = column.to_numpy(allow_copy=True).astype(object)
+    return texts
+
+
+def prepare_companies(table: CompanyTable) -> PreparedCompanies:
+    """Normalise a table and compute its blocking keys and comparison columns."""
+    normalised = normalise_frame(
+        table.frame.select([field for field in RAW_FIELDS if field in table.frame.columns])
+    )
+    keys = hashed_blocking_keys(blocking_key_strings(normalised), plain_string_hashes)
+    words_sorted = normalised.select(
+        pl.col("name_core").str.split(" ").list.sort().list.join(" ").alias("words")
+    )["words"]
+    return PreparedCompanies(
+        size=normalised.height,
+        blocking_keys=keys,
+        exact_codes={field: _codes(normalised[field]) for field in _EXACT_FIELDS},
+        names=_texts(normalised["name_core"]),
+        name_words_sorted=_texts(words_sorted),
+        street_names=_texts(normalised["street_name"]),
+        cities=_texts(normalised["city"]),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ClearWeights:
+    """Evidence weights for matching in the clear (log-odds); see ``handschlag.matching.evidence``.
+
+    Postal code, city, street and house number describe one address: their evidence is added up and then
+    kept within ``address_range``, so that a moved company is not punished four times for one move.
+    A name whose words all occur in the other name counts as ``name_containment`` similar.
+    """
+
+    baseline: float
+    name: SimilarityCurve
+    name_containment: float
+    vat_id: AgreementWeight
+    domain_host: AgreementWeight
+    domain_label: AgreementWeight
+    legal_form: AgreementWeight
+    country: AgreementWeight
+    postal_code: AgreementWeight
+    house_number: AgreementWeight
+    city: SimilarityCurve
+    street: SimilarityCurve
+    address_range: tuple[float, float]
+
+
+CLEAR_WEIGHTS: Final = ClearWeights(
+    baseline=-3.0,
+    name=SimilarityCurve(
+        (0.0, 0.5, 0.7, 0.8, 0.85, 0.9, 0.95, 1.0), (-7.0, -6.0, -4.5, -2.0, -0.5, 1.2, 3.0, 4.5)
+    ),
+    name_containment=0.88,
+    vat_id=AgreementWeight(12.0, -6.0),
+    domain_host=AgreementWeight(5.0, 0.0),
+    domain_label=AgreementWeight(2.5, -2.5),
+    legal_form=AgreementWeight(0.3, -1.0),
+    country=AgreementWeight(0.0, -2.0),
+    postal_code=AgreementWeight(1.5, -2.0),
+    house_number=AgreementWeight(0.7, -1.0),
+    city=SimilarityCurve((0.0, 0.7, 0.85, 1.0), (-3.0, -2.5, 0.0, 1.0)),
+    street=SimilarityCurve((0.0, 0.7, 0.9, 1.0), (-1.5, -1.0, 0.5, 1.5)),
+    address_range=(-4.5, 4.0),
+)
+
+
+def _similarities(
+    left_texts: np.ndarray, right_texts: np.ndarray, scorer: Callable[..., float]
+) -> np.ndarray:
+    """Pairwise similarity in [0, 1] of two aligned text arrays; NaN where either text is missing."""
+    similarity = np.full(len(left_texts), np.nan, dtype=np.float32)
+    present = left_texts.astype(bool) & right_texts.astype(bool)  # None and "" are missing
+    if present.any():
+        scored = process.cpdist(left_texts[present], right_texts[present], scorer=scorer, workers=-1)
+        similarity[present] = np.asarray(scored, dtype=np.float32) / 100.0
+    return similarity
+
+
+def _name_similarities(
+    left: PreparedCompanies,
+    right: PreparedCompanies,
+    left_rows: np.ndarray,
+    right_rows: np.ndarray,
+    weights: ClearWeights,
+) -> np.ndarray:
+    """Similarity of names: as written, else with words sorted ("Bau Müller" = "Müller Bau"); a name whose
+    words all occur in the other ("MMB" and "MMB Kältetechnik") counts as ``weights.name_containment``."""
+    similarity = _similarities(left.names[left_rows], right.names[right_rows], fuzz.ratio)
+    unsure = np.flatnonzero(similarity < 0.9)
+    if len(unsure):
+        left_unsure, right_unsure = left_rows[unsure], right_rows[unsure]
+        sorted_similarity = _similarities(
+            left.name_words_sorted[left_unsure], right.name_words_sorted[right_unsure], fuzz.ratio
+        )
+        contained = np.zeros(len(unsure), dtype=np.float32)
+        check = np.flatnonzero(np.fmax(similarity[unsure], sorted_similarity) < weights.name_containment)
+        if len(check):
+            set_similarity = _similarities(
+                left.names[left_unsure[check]], right.names[right_unsure[check]], fuzz.token_set_ratio
+            )
+            contained[check] = np.where(set_similarity >= 1.0, weights.name_containment, 0.0)
+        similarity[unsure] = np.fmax(np.fmax(similarity[unsure], sorted_similarity), contained)
+    return similarity
+
+
+def score_clear_pairs(
+    left: PreparedCompanies,
+    right: PreparedCompanies,
+    left_rows: np.ndarray,
+    right_rows: np.ndarray,
+    weights: ClearWeights = CLEAR_WEIGHTS,
+) -> np.ndarray:
+    """Match scores in [0, 1] for aligned arrays of left and right row indices."""
+    log_odds = np.full(len(left_rows), weights.baseline, dtype=np.float32)
+    log_odds += weights.name.evidence(_name_similarities(left, right, left_rows, right_rows, weights))
+    address = np.zeros(len(left_rows), dtype=np.float32)
+    for field in _EXACT_FIELDS:
+        states = agreement_states(left.exact_codes[field][left_rows], right.exact_codes[field][right_rows])
+        field_weight: AgreementWeight = getattr(weights, field)
+        if field in _ADDRESS_FIELDS:
+            address += field_weight.evidence(states)
+        else:
+            log_odds += field_weight.evidence(states)
+    address += weights.city.evidence(
+        _similarities(left.cities[left_rows], right.cities[right_rows], fuzz.token_set_ratio)
+    )
+    address += weights.street.evidence(
+        _similarities(left.street_names[left_rows], right.street_names[right_rows], fuzz.ratio)
+    )
+    log_odds += np.clip(address, weights.address_range[0], weights.address_range[1])
+    return logistic(log_odds)
+
+
+def assign_pairs(
+    left_rows: np.ndarray, right_rows: np.ndarray, scores: np.ndarray, *, threshold: float, one_to_many: bool
+) -> PairArrays:
+    """Pairs at or above the threshold, assigned one-to-one (default) or one-to-many."""
+    above = scores >= threshold
+    left_rows, right_rows, scores = left_rows[above], right_rows[above], scores[above]
+    assign = assign_one_to_many if one_to_many else assign_one_to_one
+    chosen = assign(left_rows, right_rows, scores)
+    return PairArrays(left_rows[chosen], right_rows[chosen], scores[chosen])
+
+
+def match_prepared(
+    left: PreparedCompanies,
+    right: PreparedCompanies,
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+    one_to_many: bool = False,
+    progress: ProgressReport = _silent,
+) -> PairArrays:
+    """Block, score and assign two prepared tables."""
+    started = time.perf_counter()
+    left_rows, right_rows = candidate_pairs(left.blocking_keys, right.blocking_keys)
+    progress(f"blocking: {len(left_rows):,} candidate pairs ({time.perf_counter() - started:.1f} s)")
+    started = time.perf_counter()
+    scores = np.empty(len(left_rows), dtype=np.float32)
+    for start in range(0, len(left_rows), PAIRS_PER_SCORING_CHUNK):
+        chunk = slice(start, start + PAIRS_PER_SCORING_CHUNK)
+        scores[chunk] = score_clear_pairs(left, right, left_rows[chunk], right_rows[chunk])
+    progress(f"scoring: {len(scores):,} pairs scored ({time.perf_counter() - started:.1f} s)")
+    return assign_pairs(left_rows, right_rows, scores, threshold=threshold, one_to_many=one_to_many)
+
+
+def match_tables(
+    left: CompanyTable,
+    right: CompanyTable,
+    *,
+    threshold: float | None = None,
+    one_to_many: bool = False,
+    progress: ProgressReport = _silent,
+) -> PairArrays:
+    """Match two tables in the clear; the pairs refer to rows of ``left`` and ``right``."""
+    started = time.perf_counter()
+    prepared_left = prepare_companies(left)
+    prepared_right = prepare_companies(right)
+    progress(f"normalising: {len(left):,} + {len(right):,} records ({time.perf_counter() - started:.1f} s)")
+    return match_prepared(
+        prepared_left,
+        prepared_right,
+        threshold=DEFAULT_THRESHOLD if threshold is None else threshold,
+        one_to_many=one_to_many,
+        progress=progress,
+    )
+
+
+def pairs_with_ids(pairs: PairArrays, left_ids: pl.Series, right_ids: pl.Series) -> pl.DataFrame:
+    """The pairs as a frame ``left_id, right_id, score`` (score rounded to 4 places), sorted by score."""
+    return pl.DataFrame(
+        {
+            "left_id": left_ids.gather(pairs.left_rows),
+            "right_id": right_ids.gather(pairs.right_rows),
+            "score": np.round(pairs.scores.astype(np.float64), 4),
+        }
+    ).sort(["score", "left_id", "right_id"], descending=[True, False, False])
+
+
+def match_records(
+    left: Sequence[CompanyRecord],
+    right: Sequence[CompanyRecord],
+    *,
+    threshold: float | None = None,
+    one_to_many: bool = False,
+) -> list[MatchPair]:
+    """Pairs of left and right records that are the same company, best first.
+
+    One-to-one by default: every record appears in at most one pair. With ``one_to_many`` every right record
+    goes to its best left record and a left record may get several. ``threshold`` (default 0.5) is the lowest
+    score kept.
+    """
+    if not left or not right:
+        return []
+    left_table = CompanyTable.from_records(left)
+    right_table = CompanyTable.from_records(right)
+    pairs = match_tables(left_table, right_table, threshold=threshold, one_to_many=one_to_many)
+    frame = pairs_with_ids(pairs, left_table.ids, right_table.ids)
+    return [MatchPair(left_id, right_id, float(score)) for left_id, right_id, score in frame.iter_rows()]

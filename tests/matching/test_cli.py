@@ -1,0 +1,127 @@
+"""The command line: ``handschlag match`` end to end, exit codes and one-line errors."""
+
+from __future__ import annotations
+
+import csv
+import subprocess
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+from handschlag.matching.cli import main
+from handschlag.matching.synthetic_companies import LabelledCorpus, quality
+
+if TYPE_CHECKING:
+    from tests.matching.conftest import CompanyCsvWriter
+
+
+def _pairs(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8") as file:
+        return list(csv.DictReader(file))
+
+
+def test_match_writes_left_id_right_id_score(
+    tmp_path: Path,
+    corpus: LabelledCorpus,
+    write_company_csv: CompanyCsvWriter,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    left = write_company_csv(tmp_path / "left.csv", corpus.left[:1500])
+    right = write_company_csv(tmp_path / "right.csv", corpus.right, delimiter=",", encoding="cp1252")
+    output = tmp_path / "pairs.csv"
+
+    exit_code = main(["match", str(left), str(right), "-o", str(output)])
+
+    assert exit_code == 0
+    assert output.read_text(encoding="utf-8").splitlines()[0] == "left_id,right_id,score"
+    rows = _pairs(output)
+    assert all(0.5 <= float(row["score"]) <= 1.0 for row in rows)
+    truth = {pair for pair in corpus.true_pairs if pair[0] in {record.id for record in corpus.left[:1500]}}
+    assert quality({(row["left_id"], row["right_id"]) for row in rows}, truth).f1 >= 0.97
+    assert "pairs written to" in capsys.readouterr().err
+
+
+def test_threshold_many_and_quiet(
+    tmp_path: Path,
+    corpus: LabelledCorpus,
+    write_company_csv: CompanyCsvWriter,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    left = write_company_csv(tmp_path / "left.csv", corpus.left[:300])
+    right = write_company_csv(tmp_path / "right.csv", corpus.right[:1000])
+    strict, many = tmp_path / "strict.csv", tmp_path / "many.csv"
+
+    assert main(["match", str(left), str(right), "-o", str(strict), "--threshold", "0.99", "-q"]) == 0
+    assert main(["match", str(left), str(right), "-o", str(many), "--many", "--quiet"]) == 0
+
+    assert all(float(row["score"]) >= 0.99 for row in _pairs(strict))
+    assert len(_pairs(many)) >= len(_pairs(strict))
+    assert capsys.readouterr().err == ""
+
+
+def test_bad_input_is_one_line_naming_file_and_line_with_exit_code_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    left = tmp_path / "left.csv"
+    left.write_text("id;name\nA;Müller\nA;Schmidt\n", encoding="utf-8")
+    right = tmp_path / "right.csv"
+    right.write_text("id;name\nB;Müller\n", encoding="utf-8")
+
+    exit_code = main(["match", str(left), str(right), "-o", str(tmp_path / "out.csv")])
+
+    error = capsys.readouterr().err
+    assert exit_code == 2
+    assert error == (
+        f"handschlag match: error: {left}, line 3: duplicate id 'A' (first on line 2); ids must be unique\n"
+    )
+    assert not (tmp_path / "out.csv").exists()
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        ["match", "a.csv"],
+        ["match", "a.csv", "b.csv", "-o", "x.csv", "--threshold", "1.5"],
+        ["match", "a.csv", "b.csv", "-o", "x.csv", "--threshold", "high"],
+        ["frobnicate"],
+        [],
+    ],
+)
+def test_bad_arguments_exit_with_2(arguments: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(arguments) == 2
+    assert "error:" in capsys.readouterr().err
+
+
+def test_help_exits_with_0(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["match", "--help"]) == 0
+    assert "left_id,right_id,score" in capsys.readouterr().out
+
+
+def test_missing_input_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["match", str(tmp_path / "no.csv"), str(tmp_path / "no.csv"), "-o", str(tmp_path / "o")]) == 2
+    assert "cannot read the file" in capsys.readouterr().err
+
+
+def test_runs_as_a_module_without_django(tmp_path: Path) -> None:
+    left = tmp_path / "left.csv"
+    left.write_text("id,name,city\n1,Müller GmbH,Ulm\n", encoding="utf-8")
+    right = tmp_path / "right.csv"
+    right.write_text("id,name,city\nx,Mueller G.m.b.H.,Ulm\n", encoding="utf-8")
+    check_no_django = (
+        "import runpy, sys; sys.argv = ['handschlag'] + sys.argv[1:]; "
+        "sys.modules['django'] = None; runpy.run_module('handschlag.matching', run_name='__main__')"
+    )
+
+    finished = subprocess.run(
+        [sys.executable, "-c", check_no_django, "match", str(left), str(right), "-o", "-", "-q"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert finished.returncode == 0, finished.stderr
+    assert finished.stdout.splitlines() == ["left_id,right_id,score", "1,x,1.0"] or (
+        finished.stdout.splitlines()[1].startswith("1,x,")
+    )

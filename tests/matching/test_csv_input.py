@@ -1,0 +1,193 @@
+"""Reading CRM exports: detection of encoding, delimiter and columns, and a clear error for bad input."""
+
+from __future__ import annotations
+
+import codecs
+from pathlib import Path
+
+import pytest
+
+from handschlag.matching import CompanyRecord, MatchingInputError, read_company_csv
+
+
+def _write(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def _error(path: Path) -> MatchingInputError:
+    with pytest.raises(MatchingInputError) as caught:
+        read_company_csv(path)
+    return caught.value
+
+
+def test_german_excel_export_in_windows_1252_with_semicolons(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path / "kunden.csv",
+        "Kundennummer;Firma;Straße;PLZ;Ort;Land;USt-IdNr.;Webseite\r\n"
+        "K-1;Müller GmbH;Hauptstraße 5;01067;Dresden;Deutschland;DE136695976;www.mueller.de\r\n",
+        encoding="cp1252",
+    )
+
+    assert read_company_csv(path) == [
+        CompanyRecord(
+            "K-1",
+            "Müller GmbH",
+            "www.mueller.de",
+            "Hauptstraße 5",
+            "01067",
+            "Dresden",
+            "Deutschland",
+            "DE136695976",
+        )
+    ]
+
+
+def test_utf8_with_bom_and_commas_and_english_headers(tmp_path: Path) -> None:
+    path = tmp_path / "accounts.csv"
+    path.write_bytes(
+        codecs.BOM_UTF8
+        + "Account ID,Account Name,Website,Billing City,ZIP\n"
+        'A1,"Weber & Söhne, Kältetechnik",weber.de,Köln,50667\n'.encode()
+    )
+
+    assert read_company_csv(path) == [
+        CompanyRecord("A1", "Weber & Söhne, Kältetechnik", "weber.de", postal_code="50667", city="Köln")
+    ]
+
+
+def test_utf16_with_bom_and_tabs(tmp_path: Path) -> None:
+    path = _write(tmp_path / "export.csv", "\ufeffid\tcompany\tcity\n7\tJäger KG\tUlm\n", encoding="utf-16")
+
+    assert read_company_csv(path) == [CompanyRecord("7", "Jäger KG", city="Ulm")]
+
+
+def test_rows_with_only_a_name_in_a_name_only_file_get_line_numbers_as_ids(tmp_path: Path) -> None:
+    path = _write(tmp_path / "names.csv", "name\nMüller GmbH\nSchmidt AG\n")
+
+    assert read_company_csv(path) == [CompanyRecord("2", "Müller GmbH"), CompanyRecord("3", "Schmidt AG")]
+
+
+def test_quoted_newlines_keep_later_line_numbers_right(tmp_path: Path) -> None:
+    path = _write(tmp_path / "quoted.csv", 'id;name;street\n1;"Müller\nGmbH";a\n2;;b\n')
+
+    error = _error(path)
+
+    assert (error.line, error.message) == (4, "the company name is empty")
+
+
+def test_missing_name_column(tmp_path: Path) -> None:
+    error = _error(_write(tmp_path / "x.csv", "id;city;zip\n1;Berlin;10115\n"))
+
+    assert error.file == str(tmp_path / "x.csv")
+    assert error.line == 1
+    assert "no company name column" in error.message
+    assert "'city'" in error.message
+
+
+@pytest.mark.parametrize("content", [b"", b"\n\n  \r\n", codecs.BOM_UTF8])
+def test_empty_file(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "empty.csv"
+    path.write_bytes(content)
+
+    error = _error(path)
+
+    assert (error.line, error.message) == (0, "the file is empty")
+
+
+def test_header_without_rows(tmp_path: Path) -> None:
+    error = _error(_write(tmp_path / "h.csv", "id;name\n"))
+
+    assert (error.line, error.message) == (1, "the file has a header but no data rows")
+
+
+def test_a_row_with_only_a_name_where_more_columns_are_expected(tmp_path: Path) -> None:
+    error = _error(
+        _write(tmp_path / "r.csv", "id;name;city\n1;Müller GmbH;Ulm\nSchmidt AG\n3;Weber KG;Bonn\n")
+    )
+
+    assert error.line == 3
+    assert error.message == "1 field(s) where the header has 3 (delimiter ';')"
+
+
+def test_duplicate_ids_name_both_lines(tmp_path: Path) -> None:
+    error = _error(_write(tmp_path / "d.csv", "id;name\nA;Müller\nB;Schmidt\nA;Weber\n"))
+
+    assert error.line == 4
+    assert error.message == "duplicate id 'A' (first on line 2); ids must be unique"
+
+
+def test_empty_id(tmp_path: Path) -> None:
+    error = _error(_write(tmp_path / "e.csv", "id;name\nA;Müller\n;Schmidt\n"))
+
+    assert (error.line, error.message) == (3, "the id is empty")
+
+
+def test_file_mixing_utf8_and_windows_1252(tmp_path: Path) -> None:
+    path = tmp_path / "mixed.csv"
+    path.write_bytes("id;name\n1;Müller\n".encode() + "2;Jäger\n".encode("cp1252"))
+
+    error = _error(path)
+
+    assert error.line == 3
+    assert "not valid UTF-8" in error.message
+    assert "save it again as UTF-8" in error.message
+
+
+def test_non_utf8_bytes_that_are_no_windows_1252_text_either(tmp_path: Path) -> None:
+    path = tmp_path / "odd.csv"
+    path.write_bytes(b"id;name\n1;Caf\x81\n")
+
+    error = _error(path)
+
+    assert error.line == 2
+    assert "neither UTF-8 nor Windows-1252" in error.message
+
+
+def test_a_10_mb_line(tmp_path: Path) -> None:
+    path = _write(tmp_path / "long.csv", "id;name\n1;Müller\n2;" + "x" * 10_000_000 + "\n")
+
+    error = _error(path)
+
+    assert error.line == 3
+    assert error.message.startswith("line is 10.0 MB long")
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"PK\x03\x04\x14\x00\x06\x00rest-of-an-xlsx", "not a CSV file but a ZIP archive"),
+        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", "not a CSV file but a PDF document"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "not a CSV file but a PNG image"),
+        (b"id;name\n1;M\x00ller\n", "not a CSV text file"),
+    ],
+)
+def test_files_that_are_not_csv(tmp_path: Path, content: bytes, expected: str) -> None:
+    path = tmp_path / "upload.csv"
+    path.write_bytes(content)
+
+    assert expected in _error(path).message
+
+
+def test_text_that_is_not_a_company_csv(tmp_path: Path) -> None:
+    error = _error(_write(tmp_path / "notes.txt", "Dear partner, please find our customers attached.\n"))
+
+    assert "no company name column" in error.message
+
+
+def test_a_broken_quote(tmp_path: Path) -> None:
+    error = _error(_write(tmp_path / "q.csv", 'id,name,city\n1,"Müller GmbH,Ulm\n2,Weber,Bonn\n'))
+
+    assert error.line >= 2
+    assert error.file.endswith("q.csv")
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    error = _error(tmp_path / "nowhere.csv")
+
+    assert "cannot read the file" in error.message
+
+
+def test_error_is_one_line_with_file_and_line() -> None:
+    assert str(MatchingInputError("a.csv", 3, "bad\nthing")) == "a.csv, line 3: bad thing"
+    assert str(MatchingInputError("a.csv", 0, "empty")) == "a.csv: empty"
