@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "template_partials",
+    "ninja",
     "handschlag.core",
     "handschlag.accounts",
     "handschlag.alliances",
