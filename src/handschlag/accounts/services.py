@@ -330,7 +330,7 @@ IMPORT_UPDATABLE_FIELDS = [name for name in importing.ACCOUNT_IMPORT_FIELDS if n
 def import_run_create(
     *,
     actor: User,
-    upload: File,  # type: ignore[type-arg]
+    upload: File[Any],
     preset: str = ImportPreset.AUTO,
     mode: str = ImportMode.ALL_OR_NOTHING,
     start: bool = True,
@@ -509,11 +509,11 @@ def _plan_writes(rows: list[importing.ParsedRow], mapped_fields: list[str]) -> _
     unchanged = 0
     seen_targets: set[int] = set()
     for index, row in enumerate(rows):
-        account_id = targets.get(index)
-        if account_id is None or account_id not in existing:
+        target = targets.get(index)
+        if target is None or target not in existing:
             creates.append(Account(**row.values))
             continue
-        account = existing[account_id]
+        account = existing[target]
         changed = False
         for name, value in row.values.items():
             if name == "external_id" and not value:
@@ -521,11 +521,11 @@ def _plan_writes(rows: list[importing.ParsedRow], mapped_fields: list[str]) -> _
             if getattr(account, name) != value:
                 setattr(account, name, value)
                 changed = True
-        if changed and account_id not in seen_targets:
+        if changed and target not in seen_targets:
             updates.append(account)
         elif not changed:
             unchanged += 1
-        seen_targets.add(account_id)
+        seen_targets.add(target)
     return _Plan(creates=creates, updates=updates, unchanged=unchanged, update_fields=update_fields)
 
 

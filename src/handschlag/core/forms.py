@@ -11,7 +11,7 @@ from handschlag.core.errors import InvalidInput
 from handschlag.core.models import Department, User
 
 
-def form_add_service_errors(form: forms.Form, error: InvalidInput) -> None:
+def form_add_service_errors(form: forms.BaseForm, error: InvalidInput) -> None:
     """Show a service's field errors on the form; errors of unknown fields go to the top."""
     if not error.fields:
         form.add_error(None, error.message)

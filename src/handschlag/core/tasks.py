@@ -93,7 +93,7 @@ def _load(name: str) -> Callable[..., Any]:
     function = import_string(name)
     if not getattr(function, _TASK_MARK, False):
         raise ValueError(f"{name} is not a @task")
-    return function  # type: ignore[no-any-return]
+    return function
 
 
 def claim_job(job_id: int, *, worker: str) -> Job | None:
