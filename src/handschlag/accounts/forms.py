@@ -18,7 +18,7 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-class AccountForm(forms.ModelForm[Account]):
+class AccountForm(forms.ModelForm):
     class Meta:
         model = Account
         fields = [
