@@ -48,9 +48,6 @@ class TestImportApi:
             assert not Account.objects.exists()
             assert not AuditEvent.objects.filter(action__startswith="import.").exists()
 
-    @pytest.mark.xfail(
-        strict=True, reason="BUG: a missing multipart file is reported under field '' not 'file'"
-    )
     def test_without_file_is_a_field_error(self, api_as, admin_user):
         response = api_as(admin_user).post("/api/v1/imports", {"mode": "good_rows"}, files={})
 

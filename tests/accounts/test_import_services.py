@@ -203,9 +203,6 @@ class TestReimport:
             (3, "domain", "a.de", "the same domain as line 2 and no CRM id to tell them apart")
         ]
 
-    @pytest.mark.xfail(
-        strict=True, reason="BUG: bulk_update in the import does not set updated_at (auto_now)"
-    )
     def test_an_updated_account_gets_a_new_updated_at(self, admin_user):
         account = AccountFactory(external_id="K-1", name="Alt")
         Account.objects.filter(pk=account.pk).update(updated_at="2020-01-01T00:00:00Z")

@@ -506,9 +506,6 @@ class TestParseRow:
 
         assert [field for _line, field, _reason in errors] == ["annual_revenue"]
 
-    @pytest.mark.xfail(
-        strict=True, reason="BUG: a name over 200 characters is also reported as 'the company name is empty'"
-    )
     def test_text_too_long(self):
         _values, errors = parse(["Name", "Ort"], ["X" * 201, "Ulm"])
 

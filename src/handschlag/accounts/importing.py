@@ -586,7 +586,7 @@ def parse_row(
         if name == "tags":
             text = ",".join(tag.strip() for tag in re.split(r"[,;|]", text) if tag.strip())
         row.values[name] = text
-    if not row.values.get("name"):
+    if not row.values.get("name") and not any(error.field == "name" for error in errors):
         fail("name", cell("name"), _("the company name is empty"))
 
     country = ""

@@ -508,6 +508,7 @@ def _plan_writes(rows: list[importing.ParsedRow], mapped_fields: list[str]) -> _
     updates: list[Account] = []
     unchanged = 0
     seen_targets: set[int] = set()
+    now = timezone.now()
     for index, row in enumerate(rows):
         target = targets.get(index)
         if target is None or target not in existing:
@@ -522,6 +523,7 @@ def _plan_writes(rows: list[importing.ParsedRow], mapped_fields: list[str]) -> _
                 setattr(account, name, value)
                 changed = True
         if changed and target not in seen_targets:
+            account.updated_at = now  # bulk_update does not apply auto_now
             updates.append(account)
         elif not changed:
             unchanged += 1

@@ -69,10 +69,13 @@ def error_body(code: str, message: str, fields: dict[str, list[str]] | None = No
 
 
 def _field_name(location: list[Any] | tuple[Any, ...]) -> str:
-    parts = [str(part) for part in location if part not in {"body", "query", "path", "form", "file"}]
-    if parts and parts[0] in {"payload", "filters", "data"}:
+    """`("body", "payload", "name")` → `name`; `("file", "file")` → `file`; `("query", "status")` → `status`."""
+    parts = [str(part) for part in location]
+    if parts and parts[0] in {"body", "query", "path", "form", "file", "header", "cookie"} and len(parts) > 1:
         parts = parts[1:]
-    return ".".join(parts) or ""
+    if len(parts) > 1 and parts[0] in {"payload", "filters", "data"}:
+        parts = parts[1:]
+    return ".".join(parts)
 
 
 def install_error_handlers(api: NinjaAPI) -> None:
