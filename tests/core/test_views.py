@@ -1,0 +1,130 @@
+"""Core pages against every role: tokens, departments, users, audit."""
+
+from __future__ import annotations
+
+import pytest
+
+from handschlag.core.enums import Role
+from handschlag.core.models import ApiToken, AuditEvent, Department, User
+from handschlag.core.services import api_token_create, department_create
+from tests.conftest import ALL_ROLES
+from tests.factories import DepartmentFactory
+
+pytestmark = pytest.mark.django_db
+
+PAGES = {
+    "/settings/tokens/": set(ALL_ROLES),
+    "/settings/departments/": {Role.ADMIN},
+    "/settings/users/": {Role.ADMIN},
+    "/audit/": {Role.ADMIN, Role.MANAGEMENT},
+}
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+@pytest.mark.parametrize("path", list(PAGES))
+def test_pages_by_role(page_as, make_user, role, path):
+    response = page_as(make_user(role)).get(path)
+
+    assert response.status_code == (200 if role in PAGES[path] else 403)
+
+
+@pytest.mark.parametrize("path", [*PAGES, "/"])
+def test_anonymous_goes_to_login(client, path):
+    response = client.get(path)
+
+    assert (response.status_code, response["Location"]) == (302, f"/login/?next={path}")
+
+
+class TestTokenPage:
+    def test_plaintext_is_shown_once(self, page_as, seller):
+        client = page_as(seller)
+
+        created = client.post("/settings/tokens/", {"name": "CRM"}).content.decode()
+        token = ApiToken.objects.get()
+        later = client.get("/settings/tokens/").content.decode()
+
+        plaintext = next(
+            word for word in created.replace("<", " ").replace(">", " ").split() if word.startswith("hs_")
+        )
+        assert token.prefix == plaintext[:10]
+        assert plaintext not in later
+        assert "CRM" in later
+
+    def test_revoke_own_but_not_someone_elses(self, page_as, seller, admin_user):
+        own, _ = api_token_create(actor=seller, user=seller, name="mine")
+        foreign, _ = api_token_create(actor=admin_user, user=admin_user, name="theirs")
+        client = page_as(seller)
+
+        assert client.post(f"/settings/tokens/{own.pk}/revoke/").status_code == 302
+        assert client.post(f"/settings/tokens/{foreign.pk}/revoke/").status_code == 404
+        assert client.get(f"/settings/tokens/{own.pk}/revoke/").status_code == 405
+        assert (ApiToken.objects.get(pk=own.pk).is_active, ApiToken.objects.get(pk=foreign.pk).is_active) == (
+            False,
+            True,
+        )
+
+
+class TestDepartmentAndUserPages:
+    @pytest.mark.parametrize("role", [role for role in ALL_ROLES if role != Role.ADMIN])
+    def test_denied_posts_change_nothing(self, page_as, make_user, role):
+        department = DepartmentFactory(name="Test-Bleibt")
+        client = page_as(make_user(role))
+        users_before = User.objects.count()
+
+        statuses = [
+            client.post("/settings/departments/", {"name": "Test-Neu"}).status_code,
+            client.post(f"/settings/departments/{department.pk}/", {"name": "Test-Weg"}).status_code,
+            client.post(
+                "/settings/users/", {"username": "neu", "role": "seller", "password": "x" * 12}
+            ).status_code,
+        ]
+
+        assert statuses == [403, 403, 403]
+        assert list(Department.objects.filter(name__startswith="Test-").values_list("name", flat=True)) == [
+            "Test-Bleibt"
+        ]
+        assert User.objects.count() == users_before
+
+    def test_admin_creates_a_department_and_sees_duplicate_errors(self, page_as, make_user):
+        client = page_as(make_user(Role.ADMIN, language="en"))
+        department_create(actor=None, name="Test-Da")
+
+        created = client.post("/settings/departments/", {"name": "Test-Neu", "is_active": "on"})
+        duplicate = client.post("/settings/departments/", {"name": "test-da"})
+
+        assert created.status_code == 302
+        assert duplicate.status_code == 200
+        assert "A department of this name exists already." in duplicate.content.decode()
+
+    def test_admin_creates_a_user(self, page_as, admin_user):
+        response = page_as(admin_user).post(
+            "/settings/users/",
+            {"username": "neu", "role": "seller", "password": "ein-gutes-Passwort-42", "is_active": "on"},
+        )
+
+        assert response.status_code == 302
+        assert User.objects.get(username="neu").role == Role.SELLER
+
+    def test_audit_page_filters_by_target(self, page_as, management_user):
+        department = department_create(actor=None, name="Test-Audit")
+        department_create(actor=None, name="Test-Andere")
+
+        content = (
+            page_as(management_user)
+            .get("/audit/", {"target_type": "core.department", "target_id": str(department.pk)})
+            .content.decode()
+        )
+
+        assert "department Test-Audit created" in content
+        assert "department Test-Andere created" not in content
+        assert AuditEvent.objects.count() == 2
+
+    def test_audit_page_query_count(self, page_as, management_user, django_assert_max_num_queries):
+        client = page_as(management_user)
+        department_create(actor=management_user, name="Test-0")
+        with django_assert_max_num_queries(20) as small:
+            client.get("/audit/")
+        for index in range(1, 20):
+            department_create(actor=management_user, name=f"Test-{index}")
+        with django_assert_max_num_queries(len(small.captured_queries)):
+            client.get("/audit/")
