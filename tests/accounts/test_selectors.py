@@ -128,3 +128,21 @@ class TestSummaryAndDetail:
         assert detail["open_order_value"] == Decimal("10.00")
         assert len(detail["orders"]) == 2
         assert account_detail(account=AccountFactory())["open_order_value"] == Decimal("0.00")
+
+
+class TestUmlautSearch:
+    @pytest.mark.parametrize(
+        "search", ["müller", "MÜLLER", "Mueller", "mueller hydraulik", "nürnberg", "NUERNBERG"]
+    )
+    def test_umlauts_and_case_find_each_other_on_every_database(self, seller, search):
+        AccountFactory(name="Müller Hydraulik", city="Nürnberg")
+        AccountFactory(name="Miller Stahl", city="Ulm")
+
+        assert names(seller, search=search) == ["Müller Hydraulik"]
+
+    def test_search_key_follows_a_renamed_account(self, seller):
+        account = AccountFactory(name="Alt GmbH")
+        account.name = "Größer Antriebe"
+        account.save(update_fields=["name"])
+
+        assert names(seller, search="groesser") == ["Größer Antriebe"]

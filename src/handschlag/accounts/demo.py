@@ -329,6 +329,8 @@ def build_accounts(context: DemoContext, *, count: int) -> list[Account]:
                 ),
             )
         )
+    for account in accounts:
+        account.refresh_search_text()
     Account.objects.bulk_create(accounts, batch_size=5000)
     saved = list(Account.objects.order_by("pk")[:count])
     if context.size == "small":

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import unicodedata
 import uuid
+from typing import Any
 
 from django.db import models
 from django.db.models import Q
@@ -15,6 +17,14 @@ from handschlag.accounts.enums import (
     OrderStatus,
 )
 from handschlag.core.money import MAX_DIGITS
+
+SEARCH_SOURCE_FIELDS = ("name", "legal_form", "city", "domain")
+
+
+def fold_for_search(text: str) -> str:
+    """Lower case, umlauts spelt out, accents dropped: "Müller", "MUELLER" and "mueller" all find each other."""
+    text = text.lower().replace("ä", "ae").replace("ö", "oe").replace("ü", "ue").replace("ß", "ss")
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
 
 
 class Account(models.Model):
@@ -47,6 +57,7 @@ class Account(models.Model):
         related_name="accounts",
     )
     tags = models.CharField(_("tags"), max_length=500, blank=True, help_text=_("Separated by commas."))
+    search_text = models.TextField(editable=False, blank=True, default="")
     success_plan = models.TextField(
         _("how we help this customer succeed"),
         blank=True,
@@ -74,6 +85,19 @@ class Account(models.Model):
 
     def __str__(self) -> str:
         return self.display_name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.refresh_search_text()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and set(update_fields) & set(SEARCH_SOURCE_FIELDS):
+            kwargs["update_fields"] = {*update_fields, "search_text"}
+        super().save(*args, **kwargs)
+
+    def refresh_search_text(self) -> None:
+        """The search key (name, legal form, city, domain folded); bulk writes call this themselves."""
+        self.search_text = " ".join(
+            fold_for_search(getattr(self, name) or "") for name in SEARCH_SOURCE_FIELDS
+        )
 
     @property
     def display_name(self) -> str:

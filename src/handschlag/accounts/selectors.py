@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet, Sum
 
 from handschlag.accounts.enums import OPEN_ORDER_STATUSES, AccountStatus
-from handschlag.accounts.models import Account, ImportRowError, ImportRun, Order
+from handschlag.accounts.models import Account, ImportRowError, ImportRun, Order, fold_for_search
 from handschlag.core.models import User
 from handschlag.core.roles import Capability, has_capability
 
@@ -45,9 +45,7 @@ def account_list(*, user: User, filters: AccountFilters) -> QuerySet[Account]:
     search = filters.search.strip()
     if search:
         accounts = accounts.filter(
-            Q(name__icontains=search)
-            | Q(city__icontains=search)
-            | Q(domain__icontains=search)
+            Q(search_text__contains=fold_for_search(search))
             | Q(external_id__iexact=search)
             | Q(postal_code__startswith=search)
             | Q(vat_id__iexact=search.replace(" ", ""))

@@ -512,7 +512,9 @@ def _plan_writes(rows: list[importing.ParsedRow], mapped_fields: list[str]) -> _
     for index, row in enumerate(rows):
         target = targets.get(index)
         if target is None or target not in existing:
-            creates.append(Account(**row.values))
+            account = Account(**row.values)
+            account.refresh_search_text()
+            creates.append(account)
             continue
         account = existing[target]
         changed = False
@@ -524,6 +526,7 @@ def _plan_writes(rows: list[importing.ParsedRow], mapped_fields: list[str]) -> _
                 changed = True
         if changed and target not in seen_targets:
             account.updated_at = now  # bulk_update does not apply auto_now
+            account.refresh_search_text()
             updates.append(account)
         elif not changed:
             unchanged += 1
@@ -681,7 +684,7 @@ def import_run_execute(
             Account.objects.bulk_create(plan.creates, batch_size=WRITE_BATCH)
             if plan.updates:
                 Account.objects.bulk_update(
-                    plan.updates, [*plan.update_fields, "updated_at"], batch_size=WRITE_BATCH
+                    plan.updates, [*plan.update_fields, "search_text", "updated_at"], batch_size=WRITE_BATCH
                 )
             _save_row_errors(run, errors)
             run.created_count, run.updated_count, run.unchanged_count = (
