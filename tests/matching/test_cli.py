@@ -125,3 +125,75 @@ def test_runs_as_a_module_without_django(tmp_path: Path) -> None:
     assert finished.stdout.splitlines() == ["left_id,right_id,score", "1,x,1.0"] or (
         finished.stdout.splitlines()[1].startswith("1,x,")
     )
+
+
+def test_encode_and_match_encoded(
+    tmp_path: Path,
+    corpus: LabelledCorpus,
+    write_company_csv: CompanyCsvWriter,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    left = write_company_csv(tmp_path / "left.csv", corpus.left[:1500])
+    right = write_company_csv(tmp_path / "right.csv", corpus.right)
+    key = tmp_path / "shared.key"
+    key.write_text("4b1e0f5a9d3c7e2b8a6f1d0c9e3b5a7f\n", encoding="utf-8")
+    left_encoded, right_encoded, pairs = (
+        tmp_path / "left.hsenc",
+        tmp_path / "right.hsenc",
+        tmp_path / "pairs.csv",
+    )
+
+    assert main(["encode", str(left), "--secret-file", str(key), "-o", str(left_encoded)]) == 0
+    assert main(["encode", str(right), "--secret-file", str(key), "-o", str(right_encoded), "-q"]) == 0
+    assert main(["match-encoded", str(left_encoded), str(right_encoded), "-o", str(pairs)]) == 0
+
+    rows = _pairs(pairs)
+    assert pairs.read_text(encoding="utf-8").splitlines()[0] == "left_id,right_id,score"
+    truth = {pair for pair in corpus.true_pairs if pair[0] in {record.id for record in corpus.left[:1500]}}
+    assert quality({(row["left_id"], row["right_id"]) for row in rows}, truth).f1 >= 0.95
+    assert "warning" not in capsys.readouterr().err
+
+
+def test_match_encoded_warns_about_another_secret(
+    tmp_path: Path,
+    corpus: LabelledCorpus,
+    write_company_csv: CompanyCsvWriter,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    left = write_company_csv(tmp_path / "left.csv", corpus.left[:500])
+    ours, theirs = tmp_path / "ours.key", tmp_path / "theirs.key"
+    ours.write_text("4b1e0f5a9d3c7e2b8a6f1d0c9e3b5a7f", encoding="utf-8")
+    theirs.write_text("ffffffff9d3c7e2b8a6f1d0c9e3b5a7f", encoding="utf-8")
+    assert main(["encode", str(left), "--secret-file", str(ours), "-o", str(tmp_path / "a"), "-q"]) == 0
+    assert main(["encode", str(left), "--secret-file", str(theirs), "-o", str(tmp_path / "b"), "-q"]) == 0
+    capsys.readouterr()
+
+    exit_code = main(
+        ["match-encoded", str(tmp_path / "a"), str(tmp_path / "b"), "-o", str(tmp_path / "p"), "-q"]
+    )
+
+    assert exit_code == 0
+    assert len(_pairs(tmp_path / "p")) <= 1
+    error = capsys.readouterr().err
+    assert "warning:" in error
+    assert "different secrets" in error
+
+
+def test_encode_with_a_short_secret_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = tmp_path / "in.csv"
+    data.write_text("id;name\n1;Müller\n", encoding="utf-8")
+    key = tmp_path / "key"
+    key.write_text("secret", encoding="utf-8")
+
+    assert main(["encode", str(data), "--secret-file", str(key), "-o", str(tmp_path / "out")]) == 2
+    assert "at least 16 random bytes" in capsys.readouterr().err
+
+
+def test_match_encoded_on_csv_files_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = tmp_path / "in.csv"
+    data.write_text("id;name\n1;Müller\n", encoding="utf-8")
+
+    assert main(["match-encoded", str(data), str(data), "-o", str(tmp_path / "out")]) == 2
+    assert capsys.readouterr().err == (
+        f"handschlag match-encoded: error: {data}: this is not a file made by 'handschlag encode'\n"
+    )

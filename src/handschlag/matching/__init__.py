@@ -12,20 +12,35 @@ A pure Python package (numpy, polars, pyarrow, rapidfuzz, python-stdnum; no Djan
 ``MatchingInputError(file, line, message)``
     Raised for input the engine cannot use; ``str(error)`` is one line for a person.
 
+``encode_records(records, *, secret: bytes) -> EncodedTable``
+    Keyed encodings (keyed hashes, hardened CLK Bloom filters) of records; the secret is shared by both sides.
+``write_encoded(table, path)`` / ``read_encoded(path) -> EncodedTable``
+    The encoded file (Arrow IPC) that one side hands to the other.
+``match_encoded(left, right, *, threshold=None, one_to_many=False) -> MatchResult``
+    ``MatchResult(pairs, warnings, same_secret)``: ``same_secret`` is False, and ``warnings`` says so,
+    when the two tables were encoded with different secrets.
+
 The command line lives in ``handschlag.matching.cli`` (``main(argv) -> int``); docs/matching.md explains
 how the engine works.
 """
 
 from handschlag.matching.csv_input import read_company_csv
+from handschlag.matching.encoded_matching import match_encoded
+from handschlag.matching.encoding import EncodedTable, encode_records, read_encoded, write_encoded
 from handschlag.matching.engine import DEFAULT_THRESHOLD, match_records
 from handschlag.matching.records import CompanyRecord, MatchingInputError, MatchPair, MatchResult
 
 __all__ = [
     "DEFAULT_THRESHOLD",
     "CompanyRecord",
+    "EncodedTable",
     "MatchPair",
     "MatchResult",
     "MatchingInputError",
+    "encode_records",
+    "match_encoded",
     "match_records",
     "read_company_csv",
+    "read_encoded",
+    "write_encoded",
 ]

@@ -1,0 +1,162 @@
+"""Matching two encoded tables: the same block → score → assign as in the clear, on keyed data only.
+
+Keyed hashes are compared for equality; hardened Bloom filters by Hamming distance. With diffusion, two
+filters of unrelated texts differ in about half of their bits and identical texts in none, so the
+similarity used is ``1 - 2 * hamming / bits`` (about 0 for unrelated, 1 for identical).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Final
+
+import numpy as np
+
+from handschlag.matching.blocking import candidate_pairs
+from handschlag.matching.encoding import EncodedTable
+from handschlag.matching.engine import (
+    DEFAULT_THRESHOLD,
+    PairArrays,
+    ProgressReport,
+    assign_pairs,
+    pairs_with_ids,
+)
+from handschlag.matching.evidence import AgreementWeight, SimilarityCurve, agreement_states, logistic
+from handschlag.matching.records import MatchPair, MatchResult
+
+PAIRS_PER_SCORING_CHUNK: Final = 1_000_000
+
+DIFFERENT_SECRETS_WARNING: Final = (
+    "{left} and {right} were encoded with different secrets: their encodings cannot be compared and any pairs "
+    "found are chance; encode both lists again with the same secret file"
+)
+
+
+def _silent(message: str) -> None:
+    del message
+
+
+@dataclass(frozen=True, slots=True)
+class EncodedWeights:
+    """Evidence weights for matching encodings (log-odds); see ``handschlag.matching.evidence``."""
+
+    baseline: float
+    name: SimilarityCurve
+    vat_id: AgreementWeight
+    domain_host: AgreementWeight
+    domain_label: AgreementWeight
+    legal_form: AgreementWeight
+    country: AgreementWeight
+    street: SimilarityCurve
+    postal_code: SimilarityCurve
+    city: SimilarityCurve
+    address_range: tuple[float, float]
+
+
+ENCODED_WEIGHTS: Final = EncodedWeights(
+    baseline=-3.0,
+    name=SimilarityCurve(
+        (0.0, 0.3, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0), (-7.0, -6.5, -5.0, -2.5, -0.5, 1.5, 3.2, 4.5)
+    ),
+    vat_id=AgreementWeight(12.0, -6.0),
+    domain_host=AgreementWeight(5.0, 0.0),
+    domain_label=AgreementWeight(2.5, -2.5),
+    legal_form=AgreementWeight(0.3, -1.0),
+    country=AgreementWeight(0.0, -2.0),
+    street=SimilarityCurve((0.0, 0.4, 0.6, 0.8, 1.0), (-1.5, -1.5, -0.5, 1.0, 2.2)),
+    postal_code=SimilarityCurve((0.0, 0.6, 0.8, 0.95, 1.0), (-2.0, -2.0, -1.0, 1.0, 1.5)),
+    city=SimilarityCurve((0.0, 0.5, 0.7, 0.9, 1.0), (-3.0, -3.0, -1.5, 0.5, 1.0)),
+    address_range=(-4.5, 4.0),
+)
+
+
+def filter_similarities(left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """``1 - 2 * hamming / bits`` per aligned pair of filter rows; NaN where either filter is empty."""
+    bits = left.shape[1] * 64
+    hamming = np.bitwise_count(np.bitwise_xor(left, right)).sum(axis=1, dtype=np.int64)
+    similarity: np.ndarray = (1.0 - 2.0 * hamming / bits).astype(np.float32)
+    empty = ~left.any(axis=1) | ~right.any(axis=1)
+    similarity[empty] = np.nan
+    np.clip(similarity, 0.0, 1.0, where=~empty, out=similarity)
+    return similarity
+
+
+def score_encoded_pairs(
+    left: EncodedTable,
+    right: EncodedTable,
+    left_rows: np.ndarray,
+    right_rows: np.ndarray,
+    weights: EncodedWeights = ENCODED_WEIGHTS,
+) -> np.ndarray:
+    """Match scores in [0, 1] for aligned arrays of left and right row indices."""
+    log_odds = np.full(len(left_rows), weights.baseline, dtype=np.float32)
+    log_odds += weights.name.evidence(
+        filter_similarities(left.filters["name"][left_rows], right.filters["name"][right_rows])
+    )
+    for field in ("vat_id", "domain_host", "domain_label", "legal_form", "country"):
+        states = agreement_states(left.exact_hashes[field][left_rows], right.exact_hashes[field][right_rows])
+        field_weight: AgreementWeight = getattr(weights, field)
+        log_odds += field_weight.evidence(states)
+    address = weights.street.evidence(
+        filter_similarities(left.filters["street"][left_rows], right.filters["street"][right_rows])
+    )
+    for field in ("postal_code", "city"):
+        curve: SimilarityCurve = getattr(weights, field)
+        address += curve.evidence(
+            filter_similarities(left.filters[field][left_rows], right.filters[field][right_rows])
+        )
+    log_odds += np.clip(address, weights.address_range[0], weights.address_range[1])
+    return logistic(log_odds)
+
+
+def _warnings(left: EncodedTable, right: EncodedTable) -> list[str]:
+    if left.secret_fingerprint != right.secret_fingerprint:
+        return [DIFFERENT_SECRETS_WARNING.format(left=left.source, right=right.source)]
+    return []
+
+
+def match_encoded_arrays(
+    left: EncodedTable,
+    right: EncodedTable,
+    *,
+    threshold: float | None = None,
+    one_to_many: bool = False,
+    progress: ProgressReport = _silent,
+) -> tuple[PairArrays, list[str]]:
+    """Match two encoded tables; the pairs refer to rows of ``left`` and ``right``; plus warnings."""
+    warnings = _warnings(left, right)
+    started = time.perf_counter()
+    left_rows, right_rows = candidate_pairs(left.blocking_keys, right.blocking_keys)
+    progress(f"blocking: {len(left_rows):,} candidate pairs ({time.perf_counter() - started:.1f} s)")
+    started = time.perf_counter()
+    scores = np.empty(len(left_rows), dtype=np.float32)
+    for start in range(0, len(left_rows), PAIRS_PER_SCORING_CHUNK):
+        chunk = slice(start, start + PAIRS_PER_SCORING_CHUNK)
+        scores[chunk] = score_encoded_pairs(left, right, left_rows[chunk], right_rows[chunk])
+    progress(f"scoring: {len(scores):,} pairs scored ({time.perf_counter() - started:.1f} s)")
+    pairs = assign_pairs(
+        left_rows,
+        right_rows,
+        scores,
+        threshold=DEFAULT_THRESHOLD if threshold is None else threshold,
+        one_to_many=one_to_many,
+    )
+    return pairs, warnings
+
+
+def match_encoded(
+    left: EncodedTable, right: EncodedTable, *, threshold: float | None = None, one_to_many: bool = False
+) -> MatchResult:
+    """Pairs of encoded records that are the same company, best first, with warnings.
+
+    ``result.same_secret`` is False (and ``result.warnings`` says so) when the two tables were encoded
+    with different secrets.
+    """
+    pairs, warnings = match_encoded_arrays(left, right, threshold=threshold, one_to_many=one_to_many)
+    frame = pairs_with_ids(pairs, left.ids, right.ids)
+    return MatchResult(
+        pairs=[MatchPair(left_id, right_id, float(score)) for left_id, right_id, score in frame.iter_rows()],
+        warnings=warnings,
+        same_secret=left.secret_fingerprint == right.secret_fingerprint,
+    )

@@ -1,0 +1,343 @@
+"""Privacy-preserving encodings of company records: what ``handschlag encode`` writes.
+
+Each side normalises its records exactly as in the clear and then, with a secret both sides share, turns
+every record into
+
+* **keyed hashes** (BLAKE2b in keyed mode, a MAC like HMAC, 64 bits) of the exact keys: registrable domain,
+  domain label, VAT id, legal form, country, and of the blocking keys;
+* four **hardened Bloom filters** after the CLK method of Schnell, Bachteler and Reiher (2009) for the
+  fuzzy fields: the name, the street with house number, the postal code and the city. The bigrams of each
+  field are mapped to bit positions by *keyed random hashing* (positions drawn from HMAC-SHA256 of the
+  bigram under a key derived from the secret, not by double hashing), and the filter then goes through a
+  keyed *diffusion layer* (Armknecht, Heng and Schnell 2023): every output bit is the XOR of
+  ``DIFFUSION_INPUTS`` input bits at secret positions. Diffusion cuts the link between a bigram and a
+  bit position that frequency and pattern-mining attacks exploit, and makes about half of all bits 1 in
+  every filter, so a filter no longer tells how long the name is.
+
+Matching compares filters by Hamming distance and keyed hashes for equality (see ``encoded_matching``).
+The record ids are written as they are: use pseudonymous ids (CRM record ids), never names.
+docs/matching.md explains what the holder of such a file can and cannot learn.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+import numpy as np
+import polars as pl
+import pyarrow as pa
+
+from handschlag.matching.blocking import blocking_key_strings, hashed_blocking_keys
+from handschlag.matching.engine import CompanyTable
+from handschlag.matching.normalisation import RAW_FIELDS, normalise_frame
+from handschlag.matching.records import CompanyRecord, MatchingInputError
+
+FORMAT_NAME: Final = "handschlag-encoded-companies"
+FORMAT_VERSION: Final = 1
+MINIMUM_SECRET_BYTES: Final = 16
+DIFFUSION_INPUTS: Final = 3
+
+
+@dataclass(frozen=True, slots=True)
+class FilterLayout:
+    """Size of one Bloom filter and the number of bit positions per bigram."""
+
+    bits: int
+    positions_per_bigram: int
+
+    @property
+    def words(self) -> int:
+        return self.bits // 64
+
+
+FILTER_LAYOUTS: Final[dict[str, FilterLayout]] = {
+    "name": FilterLayout(bits=1024, positions_per_bigram=10),
+    "street": FilterLayout(bits=512, positions_per_bigram=8),
+    "postal_code": FilterLayout(bits=256, positions_per_bigram=8),
+    "city": FilterLayout(bits=256, positions_per_bigram=8),
+}
+EXACT_KEY_FIELDS: Final = ("domain_host", "domain_label", "vat_id", "legal_form", "country")
+
+ProgressReport = Callable[[str], None]
+
+
+def _silent(message: str) -> None:
+    del message
+
+
+@dataclass(frozen=True, slots=True)
+class EncodedTable:
+    """Encoded records of one side: ids in the clear, everything else keyed.
+
+    ``exact_hashes[field]`` and ``blocking_keys`` are uint64 (0 = missing); ``filters[field]`` is a
+    (records x words) uint64 matrix, all zero where the field is missing.
+    """
+
+    ids: pl.Series
+    secret_fingerprint: str
+    exact_hashes: dict[str, np.ndarray]
+    blocking_keys: np.ndarray
+    filters: dict[str, np.ndarray]
+    source: str = "<encoded>"
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+def read_secret_file(path: str | Path) -> bytes:
+    """The shared secret from a file (surrounding whitespace ignored); at least 16 bytes."""
+    try:
+        secret = Path(path).read_bytes().strip()
+    except OSError as error:
+        raise MatchingInputError(
+            str(path), 0, f"cannot read the secret file: {error.strerror or error}"
+        ) from None
+    check_secret(secret, str(path))
+    return secret
+
+
+def check_secret(secret: bytes, source: str = "<secret>") -> None:
+    """Refuse secrets too short to resist guessing."""
+    if len(secret) < MINIMUM_SECRET_BYTES:
+        raise MatchingInputError(
+            source,
+            0,
+            f"the secret has {len(secret)} bytes; use at least {MINIMUM_SECRET_BYTES} random bytes, "
+            'e.g. made with: python -c "import secrets; print(secrets.token_hex(32))" > KEY',
+        )
+
+
+def _derived_key(secret: bytes, purpose: str) -> bytes:
+    return hmac.new(secret, f"{FORMAT_NAME}/v{FORMAT_VERSION}/{purpose}".encode(), hashlib.sha256).digest()
+
+
+def secret_fingerprint(secret: bytes) -> str:
+    """A short keyed value both sides can compare to see that they used the same secret."""
+    return _derived_key(secret, "fingerprint")[:12].hex()
+
+
+def keyed_string_hashes(values: pl.Series, key: bytes) -> np.ndarray:
+    """64-bit keyed BLAKE2b of each string (computed once per distinct value)."""
+    distinct = values.unique()
+    digests = b"".join(
+        hashlib.blake2b(value.encode("utf-8"), key=key, digest_size=8).digest()
+        for value in distinct.to_list()
+    )
+    distinct_hashes = pl.Series("hash", np.frombuffer(digests, dtype="<u8"), dtype=pl.UInt64)
+    mapped = values.replace_strict(distinct, distinct_hashes, return_dtype=pl.UInt64)
+    hashes: np.ndarray = mapped.to_numpy().copy()
+    return hashes
+
+
+def _keyed_codes(column: pl.Series, key: bytes) -> np.ndarray:
+    codes = np.zeros(len(column), dtype=np.uint64)
+    present = column.is_not_null().to_numpy()
+    if present.any():
+        hashed = keyed_string_hashes(column.filter(column.is_not_null()), key)
+        hashed[hashed == 0] = 1
+        codes[present] = hashed
+    return codes
+
+
+def _bigrams(texts: pl.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(record index, bigram code) for every byte bigram of every padded text; null/empty texts have none."""
+    framed = pl.select(
+        pl.when(texts.str.len_bytes() > 0).then(pl.lit("_") + texts + pl.lit("_")).otherwise(pl.lit(""))
+    ).to_series()
+    arrow = framed.to_arrow().cast(pa.large_string())
+    offsets = np.frombuffer(arrow.buffers()[1], dtype=np.int64)[arrow.offset : arrow.offset + len(arrow) + 1]
+    data_buffer = arrow.buffers()[2]
+    data = np.frombuffer(data_buffer, dtype=np.uint8) if data_buffer is not None else np.zeros(0, np.uint8)
+    lengths = np.diff(offsets)
+    bigram_counts = np.maximum(lengths - 1, 0)
+    records = np.repeat(np.arange(len(lengths), dtype=np.int64), bigram_counts)
+    starts = np.repeat(offsets[:-1], bigram_counts)
+    within = np.arange(len(records), dtype=np.int64) - np.repeat(
+        np.cumsum(bigram_counts) - bigram_counts, bigram_counts
+    )
+    positions = starts + within
+    codes = data[positions].astype(np.int64) * 256 + data[positions + 1].astype(np.int64)
+    return records, codes
+
+
+def _bigram_positions(codes: np.ndarray, key: bytes, layout: FilterLayout) -> np.ndarray:
+    """(distinct codes x positions_per_bigram) bit positions from HMAC-SHA256 of each bigram (random hashing)."""
+    table = np.zeros((65536, layout.positions_per_bigram), dtype=np.int64)
+    for code in np.unique(codes).tolist():
+        digest = hmac.new(key, int(code).to_bytes(2, "big"), hashlib.sha256).digest()
+        values = np.frombuffer(digest, dtype=">u2")[: layout.positions_per_bigram].astype(np.int64)
+        table[code] = values % layout.bits
+    return table
+
+
+def _diffusion_inputs(key: bytes, layout: FilterLayout) -> np.ndarray:
+    """For each output bit, the DIFFUSION_INPUTS secret input positions it is the XOR of."""
+    generator = np.random.Generator(np.random.PCG64(int.from_bytes(key, "big")))
+    return np.stack([generator.permutation(layout.bits) for _ in range(DIFFUSION_INPUTS)], axis=1)
+
+
+def bloom_filters(
+    texts: pl.Series, key: bytes, layout: FilterLayout, *, chunk_records: int = 50_000
+) -> np.ndarray:
+    """Hardened Bloom filters of the texts' bigrams: keyed random hashing, then keyed XOR diffusion."""
+    records, codes = _bigrams(texts)
+    positions = _bigram_positions(codes, _derived_key(key, "positions"), layout)
+    diffusion = _diffusion_inputs(_derived_key(key, "diffusion"), layout)
+    filters = np.zeros((len(texts), layout.words), dtype=np.uint64)
+    record_bounds = np.searchsorted(records, np.arange(0, len(texts) + chunk_records, chunk_records))
+    for chunk_index, first in enumerate(range(0, len(texts), chunk_records)):
+        count = min(chunk_records, len(texts) - first)
+        lower, upper = record_bounds[chunk_index], record_bounds[chunk_index + 1]
+        bits = np.zeros((count, layout.bits), dtype=bool)
+        rows = np.repeat(records[lower:upper] - first, layout.positions_per_bigram)
+        columns = positions[codes[lower:upper]].reshape(-1)
+        bits[rows, columns] = True
+        diffused = bits[:, diffusion[:, 0]]
+        for input_index in range(1, DIFFUSION_INPUTS):
+            diffused ^= bits[:, diffusion[:, input_index]]
+        filters[first : first + count] = np.ascontiguousarray(np.packbits(diffused, axis=1)).view(np.uint64)
+    return filters
+
+
+def encode_table(table: CompanyTable, *, secret: bytes, progress: ProgressReport = _silent) -> EncodedTable:
+    """Encode a company table with the shared secret."""
+    check_secret(secret)
+    normalised = normalise_frame(
+        table.frame.select([field for field in RAW_FIELDS if field in table.frame.columns])
+    )
+    progress(f"normalised {normalised.height:,} records")
+    blocking_key = _derived_key(secret, "blocking")
+    blocking_keys = hashed_blocking_keys(
+        blocking_key_strings(normalised), lambda values: keyed_string_hashes(values, blocking_key)
+    )
+    exact_hashes = {
+        field: _keyed_codes(normalised[field], _derived_key(secret, f"exact/{field}"))
+        for field in EXACT_KEY_FIELDS
+    }
+    progress("keyed hashes done")
+    filter_texts = normalised.select(
+        pl.col("name_core").alias("name"),
+        pl.concat_str(
+            [pl.col("street_name"), pl.col("house_number")], separator=" ", ignore_nulls=True
+        ).alias("street"),
+        pl.col("postal_code"),
+        pl.col("city_key").alias("city"),
+    )
+    filters = {
+        field: bloom_filters(filter_texts[field], _derived_key(secret, f"filter/{field}"), layout)
+        for field, layout in FILTER_LAYOUTS.items()
+    }
+    progress("Bloom filters done")
+    return EncodedTable(
+        ids=table.ids,
+        secret_fingerprint=secret_fingerprint(secret),
+        exact_hashes=exact_hashes,
+        blocking_keys=blocking_keys,
+        filters=filters,
+        source=table.source,
+    )
+
+
+def encode_records(records: Sequence[CompanyRecord], *, secret: bytes) -> EncodedTable:
+    """Encode records with the shared secret (see the module docstring for what is kept and how)."""
+    return encode_table(CompanyTable.from_records(records), secret=secret)
+
+
+def _metadata() -> dict[str, object]:
+    return {
+        "format": FORMAT_NAME,
+        "version": FORMAT_VERSION,
+        "filters": {
+            field: [layout.bits, layout.positions_per_bigram] for field, layout in FILTER_LAYOUTS.items()
+        },
+        "diffusion_inputs": DIFFUSION_INPUTS,
+        "exact_keys": list(EXACT_KEY_FIELDS),
+    }
+
+
+def write_encoded(table: EncodedTable, path: str | Path) -> None:
+    """Write an encoded table as an Arrow IPC file with its format description in the schema metadata."""
+    columns: dict[str, pa.Array] = {"id": pa.array(table.ids.to_list(), type=pa.string())}
+    for field in EXACT_KEY_FIELDS:
+        columns[f"exact_{field}"] = pa.array(table.exact_hashes[field], type=pa.uint64())
+    for index in range(table.blocking_keys.shape[1]):
+        columns[f"block_{index}"] = pa.array(table.blocking_keys[:, index], type=pa.uint64())
+    for field, layout in FILTER_LAYOUTS.items():
+        raw = np.ascontiguousarray(table.filters[field]).view(np.uint8).reshape(-1)
+        columns[f"filter_{field}"] = pa.FixedSizeBinaryArray.from_buffers(
+            pa.binary(layout.words * 8), len(table), [None, pa.py_buffer(raw)]
+        )
+    metadata = _metadata() | {"secret_fingerprint": table.secret_fingerprint}
+    arrow_table = pa.table(columns).replace_schema_metadata({"handschlag": json.dumps(metadata)})
+    try:
+        with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, arrow_table.schema) as writer:
+            writer.write_table(arrow_table)
+    except OSError as error:
+        raise MatchingInputError(str(path), 0, f"cannot write the encoded file: {error}") from None
+
+
+def _id_series(column: pa.ChunkedArray) -> pl.Series:
+    ids = pl.from_arrow(column)
+    assert isinstance(ids, pl.Series)
+    return ids.alias("id").cast(pl.String)
+
+
+def read_encoded(path: str | Path) -> EncodedTable:
+    """Read a file written by ``write_encoded`` (``handschlag encode``)."""
+    name = str(path)
+    try:
+        with pa.memory_map(name, "r") as source:
+            arrow_table = pa.ipc.open_file(source).read_all()
+    except FileNotFoundError:
+        raise MatchingInputError(name, 0, "cannot read the file: No such file or directory") from None
+    except (OSError, pa.ArrowInvalid):
+        raise MatchingInputError(name, 0, "this is not a file made by 'handschlag encode'") from None
+    raw_metadata = (arrow_table.schema.metadata or {}).get(b"handschlag")
+    if raw_metadata is None:
+        raise MatchingInputError(name, 0, "this is not a file made by 'handschlag encode'")
+    metadata = json.loads(raw_metadata)
+    expected = _metadata()
+    if metadata.get("format") != FORMAT_NAME or metadata.get("version") != FORMAT_VERSION:
+        raise MatchingInputError(
+            name,
+            0,
+            f"encoded with format version {metadata.get('version')}; this handschlag reads version "
+            f"{FORMAT_VERSION}: encode the list again with this version",
+        )
+    if {key: metadata.get(key) for key in expected} != expected:
+        raise MatchingInputError(
+            name, 0, "encoded with other parameters than this handschlag uses; encode again"
+        )
+    block_columns = sorted(
+        (column for column in arrow_table.column_names if column.startswith("block_")),
+        key=lambda column: int(column.split("_")[1]),
+    )
+    filters = {}
+    for field, layout in FILTER_LAYOUTS.items():
+        column = arrow_table.column(f"filter_{field}").combine_chunks()
+        data = np.frombuffer(column.buffers()[1], dtype=np.uint8)
+        start = column.offset * layout.words * 8
+        filters[field] = (
+            data[start : start + len(column) * layout.words * 8]
+            .view(np.uint64)
+            .reshape(len(column), layout.words)
+        )
+    return EncodedTable(
+        ids=_id_series(arrow_table.column("id")),
+        secret_fingerprint=str(metadata.get("secret_fingerprint", "")),
+        exact_hashes={
+            field: arrow_table.column(f"exact_{field}").to_numpy().astype(np.uint64)
+            for field in EXACT_KEY_FIELDS
+        },
+        blocking_keys=np.stack(
+            [arrow_table.column(column).to_numpy().astype(np.uint64) for column in block_columns], axis=1
+        ),
+        filters=filters,
+        source=name,
+    )
