@@ -12,7 +12,7 @@ from handschlag.accounts.enums import AccountStatus, OrderStatus
 from handschlag.accounts.models import Account, Contact, Order
 from handschlag.core.enums import OrganisationKind, Role
 from handschlag.core.models import Department, Organisation, User
-from handschlag.core.selectors import organisation_home_get
+from handschlag.core.services import organisation_home_ensure
 
 
 class PartnerOrganisationFactory(factory.django.DjangoModelFactory):
@@ -42,7 +42,8 @@ class UserFactory(factory.django.DjangoModelFactory):
     last_name = factory.Sequence(lambda n: f"Nachname{n}")
     email = factory.LazyAttribute(lambda user: f"{user.username}@example.test")
     role = Role.SELLER
-    organisation = factory.LazyFunction(organisation_home_get)
+    # ensured, not just read: a transactional test's flush removes the row the migration created
+    organisation = factory.LazyFunction(lambda: organisation_home_ensure(name="Testfirma GmbH", state="BW"))
     password = factory.PostGenerationMethodCall("set_password", "correct-horse-battery")
 
     @classmethod

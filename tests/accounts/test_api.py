@@ -141,6 +141,8 @@ class TestCreate:
             assert account_snapshot() == before
 
     def test_seller_becomes_owner_and_cannot_assign_someone_else(self, api_as, seller, make_user):
+        seller.language = "en"
+        seller.save()
         colleague = make_user(Role.SELLER)
         client = api_as(seller)
 
@@ -172,6 +174,8 @@ class TestCreate:
         assert Account.objects.count() == 0
 
     def test_duplicate_crm_id(self, api_as, admin_user):
+        admin_user.language = "en"
+        admin_user.save()
         AccountFactory(external_id="SF-1")
 
         response = api_as(admin_user).post("/api/v1/accounts", {"name": "X", "external_id": "SF-1"})
@@ -273,3 +277,18 @@ class TestChildren:
         account = AccountFactory()
 
         assert api_as(partner_user).get(f"/api/v1/accounts/{account.pk}/{kind}").status_code == 404
+
+
+class TestLanguage:
+    def test_errors_speak_the_token_owners_language(self, api_as, make_user):
+        german, english = make_user(Role.SELLER, language="de"), make_user(Role.SELLER, language="en")
+
+        german_error = api_as(german).post("/api/v1/accounts", {"name": "X", "vat_id": "DE123456789"}).json()
+        english_error = (
+            api_as(english).post("/api/v1/accounts", {"name": "X", "vat_id": "DE123456789"}).json()
+        )
+
+        assert english_error["error"]["fields"]["vat_id"] == [
+            "Not a valid VAT id (check the country prefix and the digits)."
+        ]
+        assert german_error["error"]["fields"]["vat_id"] != english_error["error"]["fields"]["vat_id"]

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -26,6 +27,8 @@ class BearerTokenAuth(HttpBearer):
         user = api_token_authenticate(token)
         if user is not None:
             request.user = user
+            translation.activate(user.language)  # messages in the token owner's language
+            request.LANGUAGE_CODE = user.language
         return user
 
 
