@@ -4,8 +4,10 @@ from ninja import NinjaAPI
 
 from handschlag.accounts.api import imports_router
 from handschlag.accounts.api import router as accounts_router
+from handschlag.alliances.api import agreements_router, offers_router, partners_router
 from handschlag.core.api import router as core_router
 from handschlag.core.api_support import API_AUTH, install_error_handlers
+from handschlag.mapping.api import router as mappings_router
 
 api = NinjaAPI(
     title="handschlag API",
@@ -21,3 +23,7 @@ install_error_handlers(api)
 api.add_router("/", core_router)
 api.add_router("/accounts", accounts_router)
 api.add_router("/imports", imports_router)
+api.add_router("/partners", partners_router)
+api.add_router("/agreements", agreements_router)
+api.add_router("/offers", offers_router)
+api.add_router("/mappings", mappings_router)

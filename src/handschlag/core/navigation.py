@@ -26,6 +26,10 @@ class NavigationItem:
 NAVIGATION: list[NavigationItem] = [
     NavigationItem("accounts:list", _("Accounts"), Capability.ACCOUNTS_VIEW, "accounts"),
     NavigationItem("accounts:import_list", _("Imports"), Capability.ACCOUNTS_IMPORT, "imports"),
+    NavigationItem("alliances:partner_list", _("Partners"), Capability.PARTNERS_VIEW, "partners"),
+    NavigationItem("alliances:offer_list", _("Offer triage"), Capability.OFFERS_TRIAGE, "offers"),
+    NavigationItem("alliances:enablement", _("To read"), Capability.ENABLEMENT_REQUIRED, "enablement"),
+    NavigationItem("portal:home", _("Partnership"), Capability.PORTAL_USE, "portal"),
     NavigationItem("core:user_list", _("Users"), Capability.USERS_MANAGE, "users"),
     NavigationItem("core:department_list", _("Departments"), Capability.DEPARTMENTS_MANAGE, "departments"),
     NavigationItem("core:audit_list", _("Audit log"), Capability.AUDIT_VIEW, "audit"),

@@ -20,7 +20,7 @@ from handschlag.core.access import (
 from handschlag.core.errors import InvalidInput
 from handschlag.core.forms import ApiTokenForm, DepartmentForm, UserForm, form_add_service_errors
 from handschlag.core.models import User
-from handschlag.core.roles import Capability, is_internal
+from handschlag.core.roles import Capability, has_capability, is_internal
 from handschlag.core.selectors import (
     api_token_list_for_user,
     audit_event_list,
@@ -36,6 +36,8 @@ def _user(request: HttpRequest) -> User:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     user = _user(request)
+    if has_capability(user, Capability.PORTAL_USE):
+        return redirect("portal:home")  # partner users live in their portal
     context: dict[str, object] = {"is_internal": is_internal(user)}
     if is_internal(user):
         from handschlag.accounts.selectors import account_summary_for_user

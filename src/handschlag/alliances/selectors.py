@@ -1,0 +1,236 @@
+"""Reads of the partnership module: lists, scorecards, enablement coverage, health signals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Max, Q, QuerySet
+from django.utils import timezone
+
+from handschlag.alliances.enums import AgreementStatus, OfferStatus
+from handschlag.alliances.models import (
+    Agreement,
+    FitCriterion,
+    FitRating,
+    Offer,
+    Partner,
+    ValuePropositionAcknowledgement,
+)
+from handschlag.alliances.scoring import (
+    HealthResult,
+    HealthSignals,
+    OfferAssessment,
+    RedFlag,
+    WeightedRating,
+    fit_red_flags,
+    fit_score,
+    offer_assessment,
+    partnership_health,
+)
+from handschlag.core.enums import Role
+from handschlag.core.models import User
+from handschlag.core.roles import ROLE_CAPABILITIES, Capability
+
+
+def partner_list(*, search: str = "") -> QuerySet[Partner]:
+    partners = Partner.objects.select_related("organisation", "manager").annotate(
+        agreement_count=Count("agreements", distinct=True),
+        active_agreement_count=Count(
+            "agreements", filter=Q(agreements__status=AgreementStatus.ACTIVE), distinct=True
+        ),
+    )
+    if search.strip():
+        partners = partners.filter(organisation__name__icontains=search.strip())
+    return partners.order_by("organisation__name", "id")
+
+
+def agreement_list(*, partner: Partner | None = None) -> QuerySet[Agreement]:
+    agreements = Agreement.objects.select_related("partner__organisation")
+    if partner is not None:
+        agreements = agreements.filter(partner=partner)
+    return agreements.order_by("partner__organisation__name", "-starts_on", "id")
+
+
+def active_agreement_of(partner: Partner) -> Agreement | None:
+    return partner.agreements.filter(status=AgreementStatus.ACTIVE).first()
+
+
+# --- enablement ---------------------------------------------------------------------------------------------------
+
+
+def customer_facing_users() -> QuerySet[User]:
+    """Our active users who present partnerships to customers and so must read every value proposition."""
+    roles = [
+        role
+        for role, capabilities in ROLE_CAPABILITIES.items()
+        if Capability.ENABLEMENT_REQUIRED in capabilities
+    ]
+    return (
+        User.objects.filter(is_active=True, role__in=roles)
+        .exclude(role=Role.PARTNER_USER)
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+@dataclass(frozen=True)
+class EnablementCoverage:
+    agreement: Agreement
+    read: list[User]
+    missing: list[User]
+
+    @property
+    def share(self) -> float | None:
+        total = len(self.read) + len(self.missing)
+        return None if not total else len(self.read) / total
+
+    @property
+    def percent(self) -> int | None:
+        share = self.share
+        return None if share is None else round(share * 100)
+
+
+def enablement_coverage(*, agreement: Agreement) -> EnablementCoverage:
+    users = list(customer_facing_users())
+    if not agreement.value_proposition:
+        return EnablementCoverage(agreement=agreement, read=[], missing=users)
+    read_ids = set(
+        ValuePropositionAcknowledgement.objects.filter(
+            agreement=agreement, version=agreement.value_proposition_version
+        ).values_list("user_id", flat=True)
+    )
+    return EnablementCoverage(
+        agreement=agreement,
+        read=[user for user in users if user.pk in read_ids],
+        missing=[user for user in users if user.pk not in read_ids],
+    )
+
+
+def enablement_todo_for_user(*, user: User) -> list[Agreement]:
+    """Active agreements whose current value proposition the user has not read yet."""
+    agreements = (
+        Agreement.objects.select_related("partner__organisation")
+        .filter(status=AgreementStatus.ACTIVE)
+        .exclude(value_proposition="")
+        .order_by("partner__organisation__name", "id")
+    )
+    read = set(
+        ValuePropositionAcknowledgement.objects.filter(user=user).values_list("agreement_id", "version")
+    )
+    return [
+        agreement
+        for agreement in agreements
+        if (agreement.pk, agreement.value_proposition_version) not in read
+    ]
+
+
+def enablement_read_by_user(*, user: User) -> list[Agreement]:
+    agreements = (
+        Agreement.objects.select_related("partner__organisation")
+        .filter(status=AgreementStatus.ACTIVE)
+        .exclude(value_proposition="")
+        .order_by("partner__organisation__name", "id")
+    )
+    read = set(
+        ValuePropositionAcknowledgement.objects.filter(user=user).values_list("agreement_id", "version")
+    )
+    return [
+        agreement for agreement in agreements if (agreement.pk, agreement.value_proposition_version) in read
+    ]
+
+
+# --- fit scorecard and health ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScorecardLine:
+    criterion: FitCriterion
+    score: int | None
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    lines: list[ScorecardLine]
+    score: int | None
+    red_flags: list[RedFlag]
+
+
+def fit_criteria() -> QuerySet[FitCriterion]:
+    return FitCriterion.objects.order_by("position", "id")
+
+
+def partner_scorecard(*, partner: Partner) -> Scorecard:
+    ratings = {rating.criterion_id: rating.score for rating in FitRating.objects.filter(partner=partner)}
+    lines = [
+        ScorecardLine(criterion=criterion, score=ratings.get(criterion.pk)) for criterion in fit_criteria()
+    ]
+    agreement = active_agreement_of(partner) or partner.agreements.order_by("-created_at").first()
+    coverage = enablement_coverage(agreement=agreement) if agreement is not None else None
+    flags = fit_red_flags(
+        has_agreement=agreement is not None,
+        has_joint_targets=bool(agreement and agreement.has_joint_targets),
+        leads_to_us_per_quarter=agreement.leads_to_us_per_quarter if agreement else 0,
+        leads_to_partner_per_quarter=agreement.leads_to_partner_per_quarter if agreement else 0,
+        enabled_users=len(coverage.read) if coverage else 0,
+    )
+    return Scorecard(
+        lines=lines,
+        score=fit_score(WeightedRating(weight=line.criterion.weight, score=line.score) for line in lines),
+        red_flags=flags,
+    )
+
+
+def health_signals_for(*, partner: Partner) -> HealthSignals:
+    from handschlag.mapping.selectors import latest_done_run_finished_at
+
+    now = timezone.now()
+    agreement = active_agreement_of(partner)
+    coverage = enablement_coverage(agreement=agreement) if agreement is not None else None
+    mapped_at = latest_done_run_finished_at(agreement=agreement) if agreement is not None else None
+    moments = [partner.updated_at]
+    if agreement is not None:
+        moments.append(agreement.updated_at)
+        last_read = agreement.acknowledgements.aggregate(last=Max("acknowledged_at"))["last"]
+        moments += [moment for moment in (last_read, mapped_at) if moment is not None]
+    last_activity = max(moments)
+    return HealthSignals(
+        has_active_agreement=agreement is not None,
+        targets_set=bool(agreement and agreement.has_joint_targets),
+        enablement_coverage=coverage.share if coverage else None,
+        mapping_done=mapped_at is not None,
+        mapping_age_days=None if mapped_at is None else max(0, (now - mapped_at).days),
+        days_since_activity=max(0, (now - last_activity).days),
+    )
+
+
+def partner_health(*, partner: Partner) -> HealthResult:
+    return partnership_health(health_signals_for(partner=partner))
+
+
+def partner_detail(*, partner: Partner) -> dict[str, Any]:
+    return {
+        "partner": partner,
+        "contacts": list(partner.contacts.all()),
+        "agreements": list(agreement_list(partner=partner)),
+        "portal_users": list(partner.organisation.users.order_by("username")),
+        "scorecard": partner_scorecard(partner=partner),
+        "health": partner_health(partner=partner),
+    }
+
+
+# --- offers ---------------------------------------------------------------------------------------------------------
+
+
+def offer_list(*, status: str = "") -> QuerySet[Offer]:
+    offers = Offer.objects.select_related("partner__organisation", "decided_by")
+    if status:
+        offers = offers.filter(status=status)
+    return offers.order_by("-received_on", "-id")
+
+
+def offer_triage_queue() -> QuerySet[Offer]:
+    return offer_list().filter(status__in=[OfferStatus.NEW, OfferStatus.MORE_INFO])
+
+
+def offer_assess(offer: Offer) -> OfferAssessment:
+    return offer_assessment(gives=offer.gives, asks=offer.asks)

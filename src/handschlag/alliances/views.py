@@ -1,0 +1,340 @@
+"""Pages of the partnership module. Thin: forms in, services called, selectors out."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from handschlag.alliances import services
+from handschlag.alliances.access import access_agreement_by_id, access_offer_by_id, access_partner_by_id
+from handschlag.alliances.forms import (
+    AgreementForm,
+    DecisionForm,
+    OfferForm,
+    PartnerContactForm,
+    PartnerForm,
+    PortalUserForm,
+    RatingsForm,
+    WeightsForm,
+)
+from handschlag.alliances.selectors import (
+    enablement_coverage,
+    enablement_read_by_user,
+    enablement_todo_for_user,
+    fit_criteria,
+    offer_assess,
+    offer_list,
+    partner_detail,
+    partner_list,
+)
+from handschlag.core.access import require_capability
+from handschlag.core.errors import Conflict, InvalidInput, NotFound
+from handschlag.core.forms import form_add_service_errors
+from handschlag.core.models import User
+from handschlag.core.roles import Capability, has_capability, is_internal
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _internal(user: User, capability: Capability) -> None:
+    if not is_internal(user):
+        raise NotFound
+    require_capability(user, capability)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def partner_list_view(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    _internal(user, Capability.PARTNERS_VIEW)
+    can_manage = has_capability(user, Capability.PARTNERS_MANAGE)
+    form = PartnerForm(request.POST or None)
+    if request.method == "POST":
+        require_capability(user, Capability.PARTNERS_MANAGE)
+        if form.is_valid():
+            try:
+                partner = services.partner_create(actor=user, data=dict(form.cleaned_data))
+            except InvalidInput as error:
+                form_add_service_errors(form, error)
+            else:
+                return redirect("alliances:partner_detail", partner.pk)
+    return render(
+        request,
+        "alliances/partner_list.html",
+        {
+            "partners": partner_list(search=request.GET.get("q", "")[:200]),
+            "form": form,
+            "can_manage": can_manage,
+            "active_section": "partners",
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def partner_detail_view(request: HttpRequest, partner_id: int) -> HttpResponse:
+    user = _user(request)
+    partner = access_partner_by_id(user, partner_id)
+    detail = partner_detail(partner=partner)
+    criteria = list(fit_criteria())
+    scores = {line.criterion.pk: line.score for line in detail["scorecard"].lines}
+    contact_form = PartnerContactForm(prefix="contact")
+    portal_form = PortalUserForm(prefix="portal")
+    ratings_form = RatingsForm(criteria=criteria, scores=scores, prefix="fit")
+    if request.method == "POST":
+        partner = access_partner_by_id(user, partner_id, for_write=True)
+        action = request.POST.get("action")
+        try:
+            if action == "contact":
+                contact_form = PartnerContactForm(request.POST, prefix="contact")
+                if contact_form.is_valid():
+                    services.partner_contact_create(
+                        actor=user, partner=partner, data=contact_form.cleaned_data
+                    )
+                    return redirect("alliances:partner_detail", partner.pk)
+            elif action == "portal_user":
+                portal_form = PortalUserForm(request.POST, prefix="portal")
+                if portal_form.is_valid():
+                    services.portal_user_create(actor=user, partner=partner, **portal_form.cleaned_data)
+                    messages.success(request, _("Portal login created."))
+                    return redirect("alliances:partner_detail", partner.pk)
+            elif action == "ratings":
+                ratings_form = RatingsForm(request.POST, criteria=criteria, scores=scores, prefix="fit")
+                if ratings_form.is_valid():
+                    services.fit_ratings_set(
+                        actor=user,
+                        partner=partner,
+                        scores={
+                            criterion.pk: ratings_form.cleaned_data[f"score_{criterion.pk}"]
+                            for criterion in criteria
+                        },
+                    )
+                    return redirect("alliances:partner_detail", partner.pk)
+        except InvalidInput as error:
+            target = {"contact": contact_form, "portal_user": portal_form}.get(action or "", ratings_form)
+            form_add_service_errors(target, error)
+    return render(
+        request,
+        "alliances/partner_detail.html",
+        {
+            **detail,
+            "contact_form": contact_form,
+            "portal_form": portal_form,
+            "ratings_form": ratings_form,
+            "can_manage": has_capability(user, Capability.PARTNERS_MANAGE),
+            "active_section": "partners",
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def agreement_create_view(request: HttpRequest, partner_id: int) -> HttpResponse:
+    user = _user(request)
+    partner = access_partner_by_id(user, partner_id, for_write=True)
+    form = AgreementForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            agreement = services.agreement_create(actor=user, partner=partner, data=dict(form.cleaned_data))
+        except InvalidInput as error:
+            form_add_service_errors(form, error)
+        else:
+            return redirect("alliances:agreement_detail", agreement.pk)
+    return render(
+        request,
+        "alliances/agreement_form.html",
+        {"form": form, "partner": partner, "agreement": None, "active_section": "partners"},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def agreement_edit_view(request: HttpRequest, agreement_id: int) -> HttpResponse:
+    user = _user(request)
+    agreement = access_agreement_by_id(user, agreement_id, for_write=True)
+    form = AgreementForm(request.POST or None, instance=agreement)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.agreement_update(actor=user, agreement=agreement, data=dict(form.cleaned_data))
+        except InvalidInput as error:
+            form_add_service_errors(form, error)
+        else:
+            return redirect("alliances:agreement_detail", agreement.pk)
+        agreement.refresh_from_db()
+    return render(
+        request,
+        "alliances/agreement_form.html",
+        {"form": form, "partner": agreement.partner, "agreement": agreement, "active_section": "partners"},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def agreement_detail_view(request: HttpRequest, agreement_id: int) -> HttpResponse:
+    from handschlag.mapping.forms import MappingRunForm, SharingRulesForm
+    from handschlag.mapping.selectors import mapping_run_list, sharing_rules_of
+
+    user = _user(request)
+    if not is_internal(user):
+        raise NotFound
+    agreement = access_agreement_by_id(user, agreement_id)
+    rules = {
+        population: (rule.level, rule.fields) for population, rule in sharing_rules_of(agreement).items()
+    }
+    return render(
+        request,
+        "alliances/agreement_detail.html",
+        {
+            "agreement": agreement,
+            "partner": agreement.partner,
+            "coverage": enablement_coverage(agreement=agreement),
+            "rules_form": SharingRulesForm(rules=rules),
+            "run_form": MappingRunForm(),
+            "runs": mapping_run_list(agreement=agreement)[:20],
+            "can_manage": has_capability(user, Capability.PARTNERS_MANAGE),
+            "can_run": has_capability(user, Capability.MAPPINGS_RUN),
+            "active_section": "partners",
+        },
+    )
+
+
+@login_required
+@require_POST
+def agreement_opt_in_view(request: HttpRequest, agreement_id: int) -> HttpResponse:
+    user = _user(request)
+    agreement = access_agreement_by_id(user, agreement_id)
+    services.agreement_opt_in(actor=user, agreement=agreement)
+    messages.success(request, _("You agreed to the sharing rules."))
+    if not is_internal(user):
+        return redirect("portal:home")
+    return redirect("alliances:agreement_detail", agreement.pk)
+
+
+@login_required
+@require_POST
+def agreement_remind_view(request: HttpRequest, agreement_id: int) -> HttpResponse:
+    user = _user(request)
+    agreement = access_agreement_by_id(user, agreement_id, for_write=True)
+    count = services.enablement_remind(
+        actor=user, agreement=agreement, missing=enablement_coverage(agreement=agreement).missing
+    )
+    messages.success(request, _("%(count)d people reminded.") % {"count": count})
+    return redirect("alliances:agreement_detail", agreement.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def enablement_view(request: HttpRequest) -> HttpResponse:
+    """What I still have to read: the value propositions of active partnerships."""
+    user = _user(request)
+    _internal(user, Capability.PARTNERS_VIEW)
+    if request.method == "POST":
+        agreement = access_agreement_by_id(user, int(request.POST.get("agreement_id") or 0))
+        try:
+            services.value_proposition_acknowledge(actor=user, agreement=agreement)
+        except Conflict as error:
+            messages.error(request, error.message)
+        return redirect("alliances:enablement")
+    return render(
+        request,
+        "alliances/enablement.html",
+        {
+            "todo": enablement_todo_for_user(user=user),
+            "read": enablement_read_by_user(user=user),
+            "reminders": user.enablement_reminders.select_related("agreement__partner__organisation")[:10],
+            "active_section": "enablement",
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def offer_list_view(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    _internal(user, Capability.OFFERS_TRIAGE)
+    form = OfferForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = {key: value for key, value in form.cleaned_data.items() if value is not None}
+        try:
+            offer = services.offer_create(actor=user, data=data)
+        except InvalidInput as error:
+            form_add_service_errors(form, error)
+        else:
+            return redirect("alliances:offer_detail", offer.pk)
+    offers = [
+        (offer, offer_assess(offer)) for offer in offer_list(status=request.GET.get("status", "")[:20])[:200]
+    ]
+    return render(
+        request,
+        "alliances/offer_list.html",
+        {"offers": offers, "form": form, "active_section": "offers"},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def offer_detail_view(request: HttpRequest, offer_id: int) -> HttpResponse:
+    user = _user(request)
+    offer = access_offer_by_id(user, offer_id)
+    form = DecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            offer = services.offer_decide(
+                actor=user,
+                offer=offer,
+                decision=form.cleaned_data["decision"],
+                note=form.cleaned_data["note"],
+            )
+        except InvalidInput as error:
+            form_add_service_errors(form, error)
+        except Conflict as error:
+            messages.error(request, error.message)
+            return redirect("alliances:offer_detail", offer.pk)
+        else:
+            messages.success(request, _("Decision recorded."))
+            return redirect("alliances:offer_detail", offer.pk)
+    return render(
+        request,
+        "alliances/offer_detail.html",
+        {"offer": offer, "assessment": offer_assess(offer), "form": form, "active_section": "offers"},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def fit_criteria_view(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    _internal(user, Capability.PARTNERS_VIEW)
+    criteria = list(fit_criteria())
+    form = WeightsForm(request.POST or None, criteria=criteria)
+    if request.method == "POST":
+        require_capability(user, Capability.FIT_WEIGHTS_EDIT)
+        if form.is_valid():
+            try:
+                services.fit_weights_update(
+                    actor=user, weights={c.pk: form.cleaned_data[f"weight_{c.pk}"] for c in criteria}
+                )
+            except InvalidInput as error:
+                form_add_service_errors(form, error)
+            else:
+                messages.success(request, _("Weights saved."))
+                return redirect("alliances:fit_criteria")
+    return render(
+        request,
+        "alliances/fit_criteria.html",
+        {
+            "form": form,
+            "can_edit": has_capability(user, Capability.FIT_WEIGHTS_EDIT),
+            "active_section": "partners",
+        },
+    )

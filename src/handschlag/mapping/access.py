@@ -1,0 +1,51 @@
+"""The only way pages and API endpoints get mapping runs and exclusions.
+
+A partner user gets a run only when it belongs to his own partner's agreement, is done, and both sides opted
+in; any other id answers 404, exactly like one that does not exist.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AnonymousUser
+
+from handschlag.accounts.access import can_edit_account
+from handschlag.accounts.models import Account
+from handschlag.alliances.access import portal_partner_for
+from handschlag.core.errors import Forbidden, NotFound
+from handschlag.core.models import User
+from handschlag.core.roles import Capability, has_capability, is_internal
+from handschlag.mapping.models import MappingRun
+from handschlag.mapping.selectors import overlap_is_visible
+
+
+def access_mapping_run_by_id(
+    user: User | AnonymousUser, run_id: int, *, for_write: bool = False
+) -> MappingRun:
+    runs = MappingRun.objects.select_related("agreement__partner__organisation", "created_by", "previous_run")
+    if is_internal(user) and has_capability(user, Capability.PARTNERS_VIEW):
+        run = runs.filter(pk=run_id).first()
+        if run is None:
+            raise NotFound
+        if for_write and not has_capability(user, Capability.MAPPINGS_RUN):
+            raise Forbidden
+        return run
+    partner = portal_partner_for(user)
+    run = runs.filter(pk=run_id, agreement__partner=partner).first()
+    if run is None or not overlap_is_visible(run) or for_write:
+        raise NotFound
+    return run
+
+
+def may_mark_never_share(user: User | AnonymousUser, account: Account) -> bool:
+    return has_capability(user, Capability.PARTNERS_MANAGE) or can_edit_account(user, account)
+
+
+def access_account_for_exclusion(user: User | AnonymousUser, account_id: int) -> Account:
+    if not is_internal(user) or not has_capability(user, Capability.ACCOUNTS_VIEW):
+        raise NotFound
+    account = Account.objects.select_related("owner").filter(pk=account_id).first()
+    if account is None:
+        raise NotFound
+    if not may_mark_never_share(user, account):
+        raise Forbidden
+    return account

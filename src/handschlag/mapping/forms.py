@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from handschlag.mapping.enums import MappingSource, Population, SharedField, SharingLevel
+
+
+class MappingRunForm(forms.Form):
+    source = forms.ChoiceField(
+        label=_("What the partner sent"), choices=MappingSource.choices, initial=MappingSource.CLEAR
+    )
+    file = forms.FileField(
+        label=_("Partner's list"),
+        help_text=_("CSV or Excel in clear, or the file “handschlag encode” wrote."),
+    )
+    default_population = forms.ChoiceField(
+        label=_("Population of records without one"),
+        choices=Population.choices,
+        initial=Population.CUSTOMER,
+        help_text=_("Used when the list has no population column."),
+    )
+    populations = forms.FileField(
+        label=_("Populations of an encoded file (optional)"),
+        required=False,
+        help_text=_("A CSV with the columns id and population."),
+    )
+    skip_bad_rows = forms.BooleanField(label=_("Skip bad rows and map the rest"), required=False)
+
+
+class SharingRulesForm(forms.Form):
+    def __init__(
+        self, *args: object, rules: dict[str, tuple[str, tuple[str, ...]]], **kwargs: object
+    ) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        for population in Population:
+            level, fields = rules.get(population.value, (SharingLevel.HIDDEN, ()))
+            self.fields[f"level_{population.value}"] = forms.ChoiceField(
+                label=population.label, choices=SharingLevel.choices, initial=level
+            )
+            self.fields[f"fields_{population.value}"] = forms.MultipleChoiceField(
+                label=_("Fields shown"),
+                choices=SharedField.choices,
+                widget=forms.CheckboxSelectMultiple,
+                initial=list(fields),
+                required=False,
+            )
+
+    def rules(self) -> dict[str, dict[str, object]]:
+        return {
+            population: {
+                "level": self.cleaned_data[f"level_{population}"],
+                "fields": self.cleaned_data[f"fields_{population}"],
+            }
+            for population in Population.values
+        }
+
+
+class ExclusionForm(forms.Form):
+    account_id = forms.IntegerField(label=_("Account number (id)"), min_value=1)
+    reason = forms.CharField(label=_("Reason"), max_length=300, required=False)

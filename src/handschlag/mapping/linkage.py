@@ -1,0 +1,71 @@
+"""The mapping module's only door to the matching engine (docs/adr/0302).
+
+Clear lists go through `match_records`; encoded lists through the engine's privacy-preserving functions
+`encode_records`, `read_encoded` and `match_encoded`, imported when needed so that clear mapping works even
+where the encoded mode is not installed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from django.utils.translation import gettext as _
+
+from handschlag.mapping.partner_lists import PartnerListError
+from handschlag.matching import CompanyRecord, EncodedTable, MatchingInputError, MatchPair, match_records
+
+
+def match_clear(ours: Sequence[CompanyRecord], theirs: Sequence[CompanyRecord]) -> list[MatchPair]:
+    """One-to-one pairs (left = our account id, right = the partner's record id)."""
+    return match_records(list(ours), list(theirs))
+
+
+def encoded_ids(path: Path, *, source: str) -> list[str]:
+    table = _read_encoded(path, source=source)
+    return [str(identifier) for identifier in table.ids]
+
+
+def _read_encoded(path: Path, *, source: str) -> EncodedTable:
+    try:
+        from handschlag.matching import read_encoded
+    except ImportError:
+        raise PartnerListError(_("This installation cannot read encoded files yet.")) from None
+    try:
+        return read_encoded(path)
+    except MatchingInputError as error:
+        raise PartnerListError(
+            _("%(file)s is not an encoded file from “handschlag encode”: %(reason)s")
+            % {"file": source, "reason": error.message}
+        ) from None
+    except (ValueError, OSError, KeyError) as error:
+        raise PartnerListError(
+            _("%(file)s is not an encoded file from “handschlag encode” (%(reason)s).")
+            % {"file": source, "reason": type(error).__name__}
+        ) from None
+
+
+def match_against_encoded(
+    ours: Sequence[CompanyRecord], *, secret: str, partner_file: Path, source: str
+) -> list[MatchPair]:
+    """Encode our accounts with the agreement's secret and match them against the partner's encoded file."""
+    try:
+        from handschlag.matching import encode_records, match_encoded
+    except ImportError:
+        raise PartnerListError(_("This installation cannot match encoded files yet.")) from None
+    theirs = _read_encoded(partner_file, source=source)
+    # The partner's KEY file holds the same text; the engine reads it as bytes (surrounding whitespace dropped).
+    mine = encode_records(list(ours), secret=secret.strip().encode())
+    try:
+        result = match_encoded(mine, theirs)
+    except MatchingInputError as error:
+        raise PartnerListError(error.message) from None
+    if not result.same_secret:
+        raise PartnerListError(
+            _(
+                "%(file)s was encoded with another secret than this agreement's. Ask the partner to encode "
+                "the list again with the secret shown in the portal."
+            )
+            % {"file": source}
+        )
+    return list(result.pairs)

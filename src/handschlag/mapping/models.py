@@ -1,0 +1,150 @@
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from handschlag.mapping.enums import MappingSource, MappingStatus, Population, SharingLevel
+
+
+class SharingRule(models.Model):
+    """What the partner of an agreement may learn about the overlap with one population of our accounts.
+
+    A population without a rule is hidden. Changing a rule withdraws both opt-ins (docs/adr/0301).
+    """
+
+    agreement = models.ForeignKey(
+        "alliances.Agreement", on_delete=models.CASCADE, related_name="sharing_rules"
+    )
+    population = models.CharField(_("our population"), max_length=20, choices=Population.choices)
+    level = models.CharField(
+        _("level"), max_length=10, choices=SharingLevel.choices, default=SharingLevel.HIDDEN
+    )
+    fields = models.JSONField(_("shared fields"), default=list, blank=True)
+
+    class Meta:
+        ordering = ["agreement", "population"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement", "population"], name="one_sharing_rule_per_population"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.population}: {self.level}"
+
+
+class ShareExclusion(models.Model):
+    """An account that is never shared with any partner: left out of every mapping run and every view."""
+
+    account = models.OneToOneField(
+        "accounts.Account", on_delete=models.CASCADE, related_name="share_exclusion"
+    )
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    created_by = models.ForeignKey("core.User", null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("account never shared")
+        verbose_name_plural = _("accounts never shared")
+
+    def __str__(self) -> str:
+        return str(self.account_id)
+
+
+def mapping_upload_path(instance: MappingRun, filename: str) -> str:
+    return f"mappings/{instance.uuid}.upload"
+
+
+def mapping_populations_path(instance: MappingRun, filename: str) -> str:
+    return f"mappings/{instance.uuid}.populations"
+
+
+class MappingRun(models.Model):
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    agreement = models.ForeignKey(
+        "alliances.Agreement", on_delete=models.CASCADE, related_name="mapping_runs"
+    )
+    created_by = models.ForeignKey("core.User", null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    source = models.CharField(_("source"), max_length=10, choices=MappingSource.choices)
+    file = models.FileField(upload_to=mapping_upload_path)
+    populations_file = models.FileField(upload_to=mapping_populations_path, blank=True)
+    default_population = models.CharField(
+        _("population of the partner's records"),
+        max_length=20,
+        choices=Population.choices,
+        default=Population.CUSTOMER,
+    )
+    skip_bad_rows = models.BooleanField(_("skip bad rows"), default=False)
+    original_name = models.CharField(max_length=255)
+    file_size = models.PositiveBigIntegerField(default=0)
+    status = models.CharField(max_length=10, choices=MappingStatus.choices, default=MappingStatus.QUEUED)
+    progress_percent = models.PositiveSmallIntegerField(default=0)
+    message = models.TextField(blank=True)
+    row_errors = models.JSONField(default=list, blank=True)
+    our_count = models.PositiveIntegerField(default=0)
+    partner_count = models.PositiveIntegerField(default=0)
+    match_count = models.PositiveIntegerField(default=0)
+    previous_run = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("mapping run")
+        verbose_name_plural = _("mapping runs")
+        indexes = [models.Index(fields=["agreement", "status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.status})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {MappingStatus.DONE, MappingStatus.FAILED}
+
+
+class PartnerRecord(models.Model):
+    """One record of the partner's list that matched one of our accounts. Non-matching records are not kept."""
+
+    run = models.ForeignKey(MappingRun, on_delete=models.CASCADE, related_name="partner_records")
+    external_id = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    population = models.CharField(max_length=20, choices=Population.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["run", "external_id"], name="partner_record_unique_per_run")
+        ]
+
+    def __str__(self) -> str:
+        return self.name or self.external_id
+
+
+class MappingMatch(models.Model):
+    """An overlap: one of our accounts and one partner record the engine takes for the same company."""
+
+    run = models.ForeignKey(MappingRun, on_delete=models.CASCADE, related_name="matches")
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="mapping_matches")
+    partner_record = models.ForeignKey(PartnerRecord, on_delete=models.CASCADE, related_name="matches")
+    our_population = models.CharField(max_length=20, choices=Population.choices)
+    partner_population = models.CharField(max_length=20, choices=Population.choices)
+    score = models.FloatField()
+
+    class Meta:
+        ordering = ["run", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "account"], name="one_match_per_account_per_run"),
+            models.CheckConstraint(
+                condition=Q(score__gte=0) & Q(score__lte=1), name="match_score_in_unit_range"
+            ),
+        ]
+        indexes = [models.Index(fields=["run", "our_population", "partner_population"])]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} ~ {self.partner_record_id}"

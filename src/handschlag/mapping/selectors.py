@@ -1,0 +1,267 @@
+"""Reads of account mapping. Every overlap a person sees comes through `overlap_cells_for` and
+`overlap_rows_for`, which apply the double opt-in, the sharing rules and the accounts never shared."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, QuerySet
+
+from handschlag.accounts.enums import OPEN_ORDER_STATUSES, AccountStatus
+from handschlag.accounts.models import Account, Order
+from handschlag.alliances.models import Agreement
+from handschlag.mapping.enums import MappingStatus, Population, SharedField
+from handschlag.mapping.models import MappingMatch, MappingRun, ShareExclusion, SharingRule
+from handschlag.mapping.sharing import (
+    Cell,
+    Rule,
+    clean_fields,
+    overlap_cells,
+    partner_may_count,
+    partner_may_list,
+)
+from handschlag.matching import CompanyRecord
+
+
+def our_population(*, status: str, has_open_orders: bool) -> str:
+    """Customer, former customer, prospect — and a prospect with open orders counts as "open opportunity"
+    until the co-selling module brings real opportunities (docs/adr/0302)."""
+    if status == AccountStatus.CUSTOMER:
+        return Population.CUSTOMER
+    if status == AccountStatus.FORMER_CUSTOMER:
+        return Population.FORMER_CUSTOMER
+    return Population.OPEN_OPPORTUNITY if has_open_orders else Population.PROSPECT
+
+
+def _with_open_orders(accounts: QuerySet[Account]) -> QuerySet[Account]:
+    return accounts.annotate(
+        has_open_orders=Exists(Order.objects.filter(account=OuterRef("pk"), status__in=OPEN_ORDER_STATUSES))
+    )
+
+
+def our_records_for_mapping() -> tuple[list[CompanyRecord], dict[str, str]]:
+    """All our accounts except those never to be shared, as engine records, with each one's population."""
+    accounts = _with_open_orders(
+        Account.objects.exclude(Exists(ShareExclusion.objects.filter(account=OuterRef("pk"))))
+    )
+    records: list[CompanyRecord] = []
+    populations: dict[str, str] = {}
+    for row in accounts.values(  # type: ignore[misc]  # annotated in _with_open_orders
+        "pk",
+        "name",
+        "legal_form",
+        "domain",
+        "street",
+        "postal_code",
+        "city",
+        "country",
+        "vat_id",
+        "status",
+        "has_open_orders",
+    ).iterator(chunk_size=5000):
+        key = str(row["pk"])
+        records.append(
+            CompanyRecord(
+                id=key,
+                name=f"{row['name']} {row['legal_form']}".strip(),
+                domain=row["domain"],
+                street=row["street"],
+                postal_code=row["postal_code"],
+                city=row["city"],
+                country=row["country"],
+                vat_id=row["vat_id"],
+            )
+        )
+        populations[key] = our_population(status=row["status"], has_open_orders=row["has_open_orders"])
+    return records, populations
+
+
+def share_exclusion_list() -> QuerySet[ShareExclusion]:
+    return ShareExclusion.objects.select_related("account", "created_by").order_by("account__name", "id")
+
+
+def sharing_rules_of(agreement: Agreement) -> dict[str, Rule]:
+    return {
+        rule.population: Rule(level=rule.level, fields=clean_fields(rule.fields))
+        for rule in SharingRule.objects.filter(agreement=agreement)
+    }
+
+
+def mapping_run_list(*, agreement: Agreement | None = None) -> QuerySet[MappingRun]:
+    runs = MappingRun.objects.select_related("agreement__partner__organisation", "created_by")
+    if agreement is not None:
+        runs = runs.filter(agreement=agreement)
+    return runs.order_by("-created_at", "-id")
+
+
+def latest_done_run(*, agreement: Agreement) -> MappingRun | None:
+    return mapping_run_list(agreement=agreement).filter(status=MappingStatus.DONE).first()
+
+
+def latest_done_run_finished_at(*, agreement: Agreement) -> dt.datetime | None:
+    run = latest_done_run(agreement=agreement)
+    return run.finished_at if run is not None else None
+
+
+def overlap_is_visible(run: MappingRun) -> bool:
+    """Double opt-in: neither side sees an overlap before both agreed to the sharing rules."""
+    return run.status == MappingStatus.DONE and run.agreement.both_opted_in
+
+
+def _matches(run: MappingRun, *, for_partner: bool) -> QuerySet[MappingMatch]:
+    matches = MappingMatch.objects.filter(run=run)
+    if for_partner:
+        matches = matches.exclude(Exists(ShareExclusion.objects.filter(account=OuterRef("account_id"))))
+    return matches
+
+
+def overlap_cells_for(run: MappingRun, *, for_partner: bool) -> list[Cell]:
+    if not overlap_is_visible(run):
+        return []
+    counts = {
+        (row["our_population"], row["partner_population"]): row["count"]
+        for row in _matches(run, for_partner=for_partner)
+        .values("our_population", "partner_population")
+        .annotate(count=Count("id"))
+        .order_by()
+    }
+    return overlap_cells(counts=counts, rules=sharing_rules_of(run.agreement), for_partner=for_partner)
+
+
+@dataclass(frozen=True)
+class MatrixRow:
+    population: str
+    label: str
+    cells: list[Cell]
+
+
+def overlap_matrix_for(run: MappingRun, *, for_partner: bool) -> list[MatrixRow]:
+    cells = overlap_cells_for(run, for_partner=for_partner)
+    rows = []
+    for population in Population:
+        rows.append(
+            MatrixRow(
+                population=population.value,
+                label=str(population.label),
+                cells=[cell for cell in cells if cell.our_population == population.value],
+            )
+        )
+    return rows if cells else []
+
+
+def overlap_rows_for(
+    run: MappingRun, *, for_partner: bool, our_population: str = "", partner_population: str = ""
+) -> list[dict[str, Any]]:
+    """The overlapping accounts one viewer may list, with only the fields he may see. Partners get the rows of
+    populations whose rule is "overlapping accounts"; our people get every overlap."""
+    if not overlap_is_visible(run):
+        return []
+    rules = sharing_rules_of(run.agreement)
+    matches = (
+        _matches(run, for_partner=for_partner)
+        .select_related("account__owner", "partner_record")
+        .annotate(
+            has_open_orders=Exists(
+                Order.objects.filter(account=OuterRef("account_id"), status__in=OPEN_ORDER_STATUSES)
+            )
+        )
+        .order_by("account__name", "id")
+    )
+    if our_population:
+        matches = matches.filter(our_population=our_population)
+    if partner_population:
+        matches = matches.filter(partner_population=partner_population)
+    if for_partner:
+        allowed = [population for population in Population.values if partner_may_list(rules, population)]
+        matches = matches.filter(our_population__in=allowed)
+    rows: list[dict[str, Any]] = []
+    for match in matches:
+        account = match.account
+        fields = rules[match.our_population].fields if for_partner else tuple(SharedField.values)
+        row: dict[str, Any] = {
+            "our_population": match.our_population,
+            "partner_population": match.partner_population,
+            "name": account.display_name,
+            "partner_record_id": match.partner_record.external_id,
+            "partner_record_name": match.partner_record.name,
+            "score": round(match.score, 2),
+        }
+        if not for_partner:
+            row["account_id"] = account.pk
+        if SharedField.CITY in fields:
+            row["city"] = account.city
+        if SharedField.DOMAIN in fields:
+            row["domain"] = account.domain
+        if SharedField.OWNER in fields:
+            row["owner"] = str(account.owner) if account.owner else ""
+        if SharedField.OPEN_OPPORTUNITY in fields:
+            row["open_opportunity"] = bool(match.has_open_orders)
+        rows.append(row)
+    return rows
+
+
+@dataclass(frozen=True)
+class RunChanges:
+    previous: MappingRun | None
+    new: list[dict[str, Any]]
+    gone: list[dict[str, Any]]
+    new_count: int
+    gone_count: int
+
+
+def run_changes_for(run: MappingRun, *, for_partner: bool) -> RunChanges | None:
+    """What changed since the previous run of the same agreement: overlaps that are new and that are gone.
+
+    Partners get the new overlaps they may list and only the number of those gone (in populations they may
+    count); they never learn which company stopped overlapping."""
+    previous = run.previous_run
+    if previous is None or not overlap_is_visible(run) or previous.status != MappingStatus.DONE:
+        return None
+    rules = sharing_rules_of(run.agreement)
+    now_keys = {
+        (match["account_id"], match["partner_record__external_id"]): match["our_population"]
+        for match in _matches(run, for_partner=for_partner).values(
+            "account_id", "partner_record__external_id", "our_population"
+        )
+    }
+    before_keys = {
+        (match["account_id"], match["partner_record__external_id"]): match["our_population"]
+        for match in _matches(previous, for_partner=for_partner).values(
+            "account_id", "partner_record__external_id", "our_population"
+        )
+    }
+    new_keys = {key for key in now_keys if key not in before_keys}
+    gone_keys = {key for key in before_keys if key not in now_keys}
+    current_rows = overlap_rows_for(run, for_partner=for_partner)
+    if for_partner:
+        new_partner_ids = {key[1] for key in new_keys}
+        new_rows = [row for row in current_rows if row["partner_record_id"] in new_partner_ids]
+        gone_count = sum(1 for key in gone_keys if partner_may_count(rules, before_keys[key]))
+        new_count = sum(1 for key in new_keys if partner_may_count(rules, now_keys[key]))
+        return RunChanges(
+            previous=previous, new=new_rows, gone=[], new_count=new_count, gone_count=gone_count
+        )
+    new_rows = [row for row in current_rows if (row["account_id"], row["partner_record_id"]) in new_keys]
+    gone_accounts = {
+        account.pk: account for account in Account.objects.filter(pk__in={key[0] for key in gone_keys})
+    }
+    gone_rows = [
+        {
+            "account_id": key[0],
+            "name": gone_accounts[key[0]].display_name if key[0] in gone_accounts else "—",
+            "partner_record_id": key[1],
+            "our_population": before_keys[key],
+        }
+        for key in sorted(gone_keys)
+    ]
+    return RunChanges(
+        previous=previous, new=new_rows, gone=gone_rows, new_count=len(new_rows), gone_count=len(gone_rows)
+    )
+
+
+def latest_visible_run_for_partner(*, agreement: Agreement) -> MappingRun | None:
+    if not agreement.both_opted_in:
+        return None
+    return latest_done_run(agreement=agreement)

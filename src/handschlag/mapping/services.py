@@ -1,0 +1,312 @@
+"""Writes of account mapping: sharing rules, accounts never shared, mapping runs and their execution."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.files import File
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from handschlag.accounts.models import Account
+from handschlag.alliances.models import Agreement
+from handschlag.alliances.services import agreement_withdraw_opt_ins
+from handschlag.core.errors import Conflict, InvalidInput
+from handschlag.core.events import audit_record
+from handschlag.core.models import User
+from handschlag.mapping import linkage
+from handschlag.mapping.enums import MappingSource, MappingStatus, Population, SharingLevel
+from handschlag.mapping.models import MappingMatch, MappingRun, PartnerRecord, ShareExclusion, SharingRule
+from handschlag.mapping.partner_lists import (
+    PartnerListError,
+    PartnerRow,
+    read_clear_list,
+    read_population_sidecar,
+)
+from handschlag.mapping.selectors import our_records_for_mapping
+from handschlag.mapping.sharing import clean_fields
+from handschlag.matching import CompanyRecord
+
+logger = logging.getLogger(__name__)
+WRITE_BATCH = 2_000
+
+
+# --- sharing rules and exclusions -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def sharing_rules_set(
+    *, actor: User, agreement: Agreement, rules: dict[str, dict[str, Any]]
+) -> list[SharingRule]:
+    """Set the rule of each given population: {"customer": {"level": "accounts", "fields": ["owner"]}, …}.
+
+    Any change withdraws both opt-ins: the partner agreed to the old rules, not to these.
+    """
+    errors: dict[str, list[str]] = {}
+    for population, requested in rules.items():
+        if population not in Population.values:
+            errors[population] = [_("Unknown population.")]
+        elif requested.get("level") not in SharingLevel.values:
+            errors[population] = [_("Choose hidden, counts only or overlapping accounts.")]
+    if errors:
+        raise InvalidInput(_("Please correct the marked fields."), fields=errors)
+    existing = {
+        rule.population: rule for rule in SharingRule.objects.select_for_update().filter(agreement=agreement)
+    }
+    changes: dict[str, Any] = {}
+    for population, data in rules.items():
+        level = data["level"]
+        fields = list(clean_fields(data.get("fields") or [])) if level == SharingLevel.ACCOUNTS else []
+        rule = existing.get(population)
+        if rule is None:
+            rule = SharingRule.objects.create(
+                agreement=agreement, population=population, level=level, fields=fields
+            )
+            existing[population] = rule
+            if level != SharingLevel.HIDDEN:
+                changes[population] = [None, {"level": level, "fields": fields}]
+        elif rule.level != level or list(rule.fields) != fields:
+            changes[population] = [
+                {"level": rule.level, "fields": rule.fields},
+                {"level": level, "fields": fields},
+            ]
+            rule.level, rule.fields = level, fields
+            rule.save(update_fields=["level", "fields"])
+    if changes:
+        audit_record(
+            actor=actor,
+            action="agreement.sharing_rules",
+            target=agreement,
+            summary=f"sharing rules of {agreement} changed",
+            changes=changes,
+        )
+        agreement_withdraw_opt_ins(actor=actor, agreement=agreement, reason="sharing rules changed")
+    return list(existing.values())
+
+
+@transaction.atomic
+def share_exclusion_add(*, actor: User, account: Account, reason: str = "") -> ShareExclusion:
+    exclusion, created = ShareExclusion.objects.get_or_create(
+        account=account, defaults={"reason": reason.strip()[:300], "created_by": actor}
+    )
+    if created:
+        audit_record(
+            actor=actor,
+            action="account.never_share",
+            target=account,
+            summary=f"account {account} marked never to share",
+            changes={"reason": exclusion.reason},
+        )
+    return exclusion
+
+
+@transaction.atomic
+def share_exclusion_remove(*, actor: User, account: Account) -> None:
+    deleted, _details = ShareExclusion.objects.filter(account=account).delete()
+    if deleted:
+        audit_record(
+            actor=actor,
+            action="account.may_share",
+            target=account,
+            summary=f"account {account} may be shared again",
+        )
+
+
+# --- mapping runs ------------------------------------------------------------------------------------------------
+
+
+def _check_upload(upload: File | None, field: str) -> int:
+    size = (upload.size or 0) if upload is not None else 0
+    if size == 0:
+        raise InvalidInput.for_field(field, _("The file is empty."))
+    limit = settings.HANDSCHLAG_IMPORT_MAX_BYTES
+    if size > limit:
+        raise InvalidInput.for_field(
+            field,
+            _("The file is %(size)s MB; at most %(limit)s MB are accepted.")
+            % {"size": round(size / 1048576, 1), "limit": round(limit / 1048576, 1)},
+        )
+    return size
+
+
+def mapping_run_create(
+    *,
+    actor: User,
+    agreement: Agreement,
+    upload: File,
+    source: str = MappingSource.CLEAR,
+    default_population: str = Population.CUSTOMER,
+    populations_upload: File | None = None,
+    skip_bad_rows: bool = False,
+) -> MappingRun:
+    """Store the partner's list and queue the run; the worker does the matching (poll the run for progress)."""
+    from handschlag.core.tasks import enqueue
+    from handschlag.mapping.tasks import mapping_run_execute_task
+
+    if source not in MappingSource.values:
+        raise InvalidInput.for_field("source", _("Choose a list in clear or an encoded file."))
+    if default_population not in Population.values:
+        raise InvalidInput.for_field("default_population", _("Unknown population."))
+    size = _check_upload(upload, "file")
+    if populations_upload is not None:
+        if source != MappingSource.ENCODED:
+            raise InvalidInput.for_field(
+                "populations", _("A population list goes with an encoded file only.")
+            )
+        _check_upload(populations_upload, "populations")
+    name = Path(upload.name or "upload").name[:255]
+    with transaction.atomic():
+        previous = (
+            MappingRun.objects.filter(agreement=agreement, status=MappingStatus.DONE)
+            .order_by("-created_at", "-id")
+            .first()
+        )
+        run = MappingRun(
+            agreement=agreement,
+            created_by=actor,
+            source=source,
+            default_population=default_population,
+            original_name=name,
+            file_size=size,
+            previous_run=previous,
+            skip_bad_rows=skip_bad_rows,
+        )
+        run.file.save("upload", upload, save=False)
+        if populations_upload is not None:
+            run.populations_file.save("populations", populations_upload, save=False)
+        run.save()
+        audit_record(
+            actor=actor,
+            action="mapping_run.create",
+            target=run,
+            summary=f"mapping run with {agreement.partner} started ({name})",
+            changes={"source": source, "size": size, "agreement": agreement.pk},
+        )
+        enqueue(mapping_run_execute_task, mapping_run_id=run.pk)
+    return run
+
+
+def _progress(run: MappingRun, status: str, percent: int) -> None:
+    MappingRun.objects.filter(pk=run.pk).update(status=status, progress_percent=percent)
+    run.status, run.progress_percent = status, percent
+
+
+def _fail(run: MappingRun, message: str, row_errors: list[dict[str, Any]] | None = None) -> None:
+    MappingRun.objects.filter(pk=run.pk).update(
+        status=MappingStatus.FAILED,
+        progress_percent=100,
+        message=message,
+        row_errors=row_errors or [],
+        finished_at=timezone.now(),
+    )
+
+
+def mapping_run_execute(*, run: MappingRun) -> None:
+    """Read the partner's list, match it against our accounts, keep only the overlap. Safe to run twice."""
+    if run.status == MappingStatus.DONE:
+        return
+    _progress(run, MappingStatus.READING, 5)
+    PartnerRecord.objects.filter(run=run).delete()  # a crashed earlier attempt leaves nothing behind
+    agreement = run.agreement
+    ours, populations_of_ours = our_records_for_mapping()
+    source_name = run.original_name
+    try:
+        partner_rows: dict[str, PartnerRow] = {}
+        if run.source == MappingSource.CLEAR:
+            partner_list = read_clear_list(
+                Path(run.file.path),
+                source=source_name,
+                default_population=run.default_population,
+                skip_bad_rows=run.skip_bad_rows,
+            )
+            partner_rows = {row.record.id: row for row in partner_list.rows}
+            skipped = partner_list.skipped
+            partner_count = len(partner_rows)
+            _progress(run, MappingStatus.MATCHING, 30)
+            pairs = linkage.match_clear(ours, [row.record for row in partner_list.rows])
+        else:
+            sidecar: dict[str, str] = {}
+            if run.populations_file:
+                sidecar = read_population_sidecar(Path(run.populations_file.path), source=source_name)
+            ids = linkage.encoded_ids(Path(run.file.path), source=source_name)
+            if not ids:
+                raise PartnerListError(_("%(file)s has no records.") % {"file": source_name})
+            for record_id in ids:
+                partner_rows[record_id] = PartnerRow(
+                    record=CompanyRecord(id=record_id, name=""),
+                    population=sidecar.get(record_id, run.default_population),
+                )
+            skipped = []
+            partner_count = len(ids)
+            _progress(run, MappingStatus.MATCHING, 30)
+            pairs = linkage.match_against_encoded(
+                ours, secret=agreement.mapping_secret, partner_file=Path(run.file.path), source=source_name
+            )
+    except PartnerListError as error:
+        _fail(run, error.message, error.row_errors)
+        return
+    _progress(run, MappingStatus.MATCHING, 80)
+    with transaction.atomic():
+        records: dict[str, PartnerRecord] = {}
+        for pair in pairs:
+            row = partner_rows.get(pair.right_id)
+            if row is None or pair.right_id in records:
+                continue
+            records[pair.right_id] = PartnerRecord(
+                run=run,
+                external_id=pair.right_id[:200],
+                name=row.record.name[:200],
+                city=row.record.city[:100],
+                population=row.population,
+            )
+        PartnerRecord.objects.bulk_create(records.values(), batch_size=WRITE_BATCH)
+        stored = {record.external_id: record for record in PartnerRecord.objects.filter(run=run)}
+        matches = []
+        seen_accounts: set[int] = set()
+        for pair in pairs:
+            account_id = int(pair.left_id)
+            record = stored.get(pair.right_id[:200])
+            if record is None or account_id in seen_accounts:
+                continue
+            seen_accounts.add(account_id)
+            matches.append(
+                MappingMatch(
+                    run=run,
+                    account_id=account_id,
+                    partner_record=record,
+                    our_population=populations_of_ours[pair.left_id],
+                    partner_population=record.population,
+                    score=min(1.0, max(0.0, float(pair.score))),
+                )
+            )
+        MappingMatch.objects.bulk_create(matches, batch_size=WRITE_BATCH)
+        message = (
+            _("%(count)d bad rows of the partner's list were skipped.")
+            % {"count": len({e["line"] for e in skipped})}
+            if skipped
+            else ""
+        )
+        MappingRun.objects.filter(pk=run.pk).update(
+            status=MappingStatus.DONE,
+            progress_percent=100,
+            our_count=len(ours),
+            partner_count=partner_count,
+            match_count=len(matches),
+            message=message,
+            row_errors=skipped,
+            finished_at=timezone.now(),
+        )
+    run.refresh_from_db()
+
+
+@transaction.atomic
+def mapping_run_delete(*, actor: User, run: MappingRun) -> None:
+    if not run.is_finished:
+        raise Conflict(_("A run that is still working cannot be deleted."))
+    audit_record(actor=actor, action="mapping_run.delete", target=run, summary=f"mapping run {run} deleted")
+    run.file.delete(save=False)
+    run.delete()

@@ -1,0 +1,10 @@
+from handschlag.core.tasks import task
+from handschlag.mapping.models import MappingRun
+from handschlag.mapping.services import mapping_run_execute
+
+
+@task
+def mapping_run_execute_task(*, mapping_run_id: int) -> None:
+    run = MappingRun.objects.select_related("agreement").filter(pk=mapping_run_id).first()
+    if run is not None:
+        mapping_run_execute(run=run)

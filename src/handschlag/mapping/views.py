@@ -1,0 +1,191 @@
+"""Pages of account mapping, for our people (the partner's users have the portal, alliances/portal.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from handschlag.alliances.access import access_agreement_by_id
+from handschlag.core.access import require_capability
+from handschlag.core.csv_export import csv_response
+from handschlag.core.errors import InvalidInput, NotFound
+from handschlag.core.forms import form_add_service_errors
+from handschlag.core.models import User
+from handschlag.core.roles import Capability, is_internal
+from handschlag.mapping import services
+from handschlag.mapping.access import access_account_for_exclusion, access_mapping_run_by_id
+from handschlag.mapping.enums import Population, SharedField
+from handschlag.mapping.forms import ExclusionForm, MappingRunForm, SharingRulesForm
+from handschlag.mapping.models import MappingRun
+from handschlag.mapping.selectors import (
+    overlap_is_visible,
+    overlap_matrix_for,
+    overlap_rows_for,
+    run_changes_for,
+    share_exclusion_list,
+)
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+@login_required
+@require_POST
+def sharing_rules_view(request: HttpRequest, agreement_id: int) -> HttpResponse:
+    user = _user(request)
+    if not is_internal(user):
+        raise NotFound
+    agreement = access_agreement_by_id(user, agreement_id, for_write=True)
+    form = SharingRulesForm(request.POST, rules={})
+    if form.is_valid():
+        services.sharing_rules_set(actor=user, agreement=agreement, rules=form.rules())
+        messages.success(request, _("Sharing rules saved. Both sides must agree to them again."))
+    else:
+        messages.error(request, _("The sharing rules were not saved: please check them."))
+    return redirect("alliances:agreement_detail", agreement.pk)
+
+
+@login_required
+@require_POST
+def mapping_create_view(request: HttpRequest, agreement_id: int) -> HttpResponse:
+    user = _user(request)
+    if not is_internal(user):
+        raise NotFound
+    require_capability(user, Capability.MAPPINGS_RUN)
+    agreement = access_agreement_by_id(user, agreement_id, for_write=True)
+    form = MappingRunForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            run = services.mapping_run_create(
+                actor=user,
+                agreement=agreement,
+                upload=form.cleaned_data["file"],
+                source=form.cleaned_data["source"],
+                default_population=form.cleaned_data["default_population"],
+                populations_upload=form.cleaned_data["populations"],
+                skip_bad_rows=form.cleaned_data["skip_bad_rows"],
+            )
+        except InvalidInput as error:
+            form_add_service_errors(form, error)
+        else:
+            return redirect("mapping:run_detail", run.pk)
+    errors = "; ".join(str(message) for messages_list in form.errors.values() for message in messages_list)
+    messages.error(request, _("The mapping did not start: %(errors)s") % {"errors": errors})
+    return redirect("alliances:agreement_detail", agreement.pk)
+
+
+def run_context(run: MappingRun, *, for_partner: bool, request: HttpRequest) -> dict[str, Any]:
+    our = request.GET.get("our", "")
+    theirs = request.GET.get("theirs", "")
+    our = our if our in Population.values else ""
+    theirs = theirs if theirs in Population.values else ""
+    drill = bool(our or theirs)
+    return {
+        "run": run,
+        "agreement": run.agreement,
+        "visible": overlap_is_visible(run),
+        "matrix": overlap_matrix_for(run, for_partner=for_partner),
+        "populations": Population.choices,
+        "drill": drill,
+        "drill_our": our,
+        "drill_theirs": theirs,
+        "rows": overlap_rows_for(run, for_partner=for_partner, our_population=our, partner_population=theirs)
+        if drill
+        else [],
+        "changes": run_changes_for(run, for_partner=for_partner),
+        "for_partner": for_partner,
+        "population_labels": dict(Population.choices),
+    }
+
+
+@login_required
+def run_detail_view(request: HttpRequest, run_id: int) -> HttpResponse:
+    user = _user(request)
+    if not is_internal(user):
+        raise NotFound
+    run = access_mapping_run_by_id(user, run_id)
+    context = {**run_context(run, for_partner=False, request=request), "active_section": "partners"}
+    if request.htmx:  # type: ignore[attr-defined]
+        response = render(request, "mapping/run_detail.html#status", context)
+        if run.is_finished:
+            response["HX-Refresh"] = "true"
+        return response
+    return render(request, "mapping/run_detail.html", context)
+
+
+EXPORT_FIELDS = ["name", "our_population", "partner_population", "partner_record_id", "partner_record_name"]
+EXPORT_TITLES = {
+    "name": _("Account"),
+    "our_population": _("Our population"),
+    "partner_population": _("Partner's population"),
+    "partner_record_id": _("Partner's id"),
+    "partner_record_name": _("Partner's name"),
+    "account_id": _("Account number"),
+    SharedField.CITY: _("City"),
+    SharedField.DOMAIN: _("Domain"),
+    SharedField.OWNER: _("Our account owner"),
+    SharedField.OPEN_OPPORTUNITY: _("Open opportunity"),
+}
+
+
+def overlap_csv(run: MappingRun, *, for_partner: bool) -> HttpResponseBase:
+    """The overlap as CSV, with exactly the rows and fields the viewer may see."""
+    rows = overlap_rows_for(run, for_partner=for_partner)
+    extra = [name for name in ["account_id", *SharedField.values] if any(name in row for row in rows)]
+    columns = EXPORT_FIELDS + extra
+    labels = dict(Population.choices)
+
+    def value(row: dict[str, Any], name: str) -> Any:
+        raw = row.get(name, "")
+        if name in {"our_population", "partner_population"}:
+            return labels.get(raw, raw)
+        if isinstance(raw, bool):
+            return _("yes") if raw else _("no")
+        return raw
+
+    return csv_response(
+        filename=f"overlap-{run.pk}.csv",
+        header=[str(EXPORT_TITLES[name]) for name in columns],
+        rows=([value(row, name) for name in columns] for row in rows),
+    )
+
+
+@login_required
+def run_export(request: HttpRequest, run_id: int) -> HttpResponseBase:
+    user = _user(request)
+    if not is_internal(user):
+        raise NotFound
+    return overlap_csv(access_mapping_run_by_id(user, run_id), for_partner=False)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def exclusion_list_view(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    if not is_internal(user):
+        raise NotFound
+    require_capability(user, Capability.PARTNERS_VIEW)
+    form = ExclusionForm(request.POST or None)
+    if request.method == "POST":
+        if request.POST.get("remove"):
+            account = access_account_for_exclusion(user, int(request.POST["remove"]))
+            services.share_exclusion_remove(actor=user, account=account)
+            return redirect("mapping:exclusions")
+        if form.is_valid():
+            account = access_account_for_exclusion(user, form.cleaned_data["account_id"])
+            services.share_exclusion_add(actor=user, account=account, reason=form.cleaned_data["reason"])
+            messages.success(request, _("%(account)s is never shared with a partner.") % {"account": account})
+            return redirect("mapping:exclusions")
+    return render(
+        request,
+        "mapping/exclusion_list.html",
+        {"exclusions": share_exclusion_list()[:500], "form": form, "active_section": "partners"},
+    )
