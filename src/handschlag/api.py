@@ -5,6 +5,8 @@ from ninja import NinjaAPI
 from handschlag.accounts.api import imports_router
 from handschlag.accounts.api import router as accounts_router
 from handschlag.alliances.api import agreements_router, offers_router, partners_router
+from handschlag.complaints.api import router as complaints_router
+from handschlag.complaints.api import rules_router as routing_rules_router
 from handschlag.core.api import router as core_router
 from handschlag.core.api_support import API_AUTH, install_error_handlers
 from handschlag.mapping.api import router as mappings_router
@@ -23,6 +25,8 @@ install_error_handlers(api)
 api.add_router("/", core_router)
 api.add_router("/accounts", accounts_router)
 api.add_router("/imports", imports_router)
+api.add_router("/complaints", complaints_router)
+api.add_router("/routing-rules", routing_rules_router)
 api.add_router("/partners", partners_router)
 api.add_router("/agreements", agreements_router)
 api.add_router("/offers", offers_router)

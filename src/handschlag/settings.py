@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "ninja",
     "handschlag.core",
     "handschlag.accounts",
+    "handschlag.complaints",
     "handschlag.alliances",
     "handschlag.mapping",
 ]

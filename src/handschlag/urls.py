@@ -16,6 +16,7 @@ urlpatterns = [
     path("language/", core_views.language_set, name="language_set"),
     path("", include("handschlag.core.urls")),
     path("accounts/", include("handschlag.accounts.urls")),
+    path("complaints/", include("handschlag.complaints.urls")),
     path("partners/", include("handschlag.alliances.urls")),
     path("mappings/", include("handschlag.mapping.urls")),
     path("portal/", include("handschlag.alliances.portal_urls")),

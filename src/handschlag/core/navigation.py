@@ -26,6 +26,16 @@ class NavigationItem:
 NAVIGATION: list[NavigationItem] = [
     NavigationItem("accounts:list", _("Accounts"), Capability.ACCOUNTS_VIEW, "accounts"),
     NavigationItem("accounts:import_list", _("Imports"), Capability.ACCOUNTS_IMPORT, "imports"),
+    NavigationItem("complaints:list", _("Complaints"), Capability.COMPLAINTS_VIEW, "complaints"),
+    NavigationItem(
+        "complaints:management",
+        _("Complaints overview"),
+        Capability.COMPLAINTS_MANAGEMENT_VIEW,
+        "complaints_management",
+    ),
+    NavigationItem(
+        "complaints:routing_rules", _("Routing rules"), Capability.ROUTING_RULES_MANAGE, "routing_rules"
+    ),
     NavigationItem("alliances:partner_list", _("Partners"), Capability.PARTNERS_VIEW, "partners"),
     NavigationItem("alliances:offer_list", _("Offer triage"), Capability.OFFERS_TRIAGE, "offers"),
     NavigationItem("alliances:enablement", _("To read"), Capability.ENABLEMENT_REQUIRED, "enablement"),

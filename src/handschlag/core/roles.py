@@ -58,7 +58,10 @@ _PARTNERSHIP_WORK = {
 # Complaints (docs/adr/0201): every internal user sees the cases that concern him; process owners work them;
 # management sees all, triages the unrouted ones and reads the figures; admins edit the routing rules.
 _COMPLAINTS_BASE = {Capability.COMPLAINTS_VIEW, Capability.COMPLAINTS_CREATE}
-_COMPLAINTS_MANAGEMENT = _COMPLAINTS_BASE | {Capability.COMPLAINTS_WORK, Capability.COMPLAINTS_MANAGEMENT_VIEW}
+_COMPLAINTS_MANAGEMENT = _COMPLAINTS_BASE | {
+    Capability.COMPLAINTS_WORK,
+    Capability.COMPLAINTS_MANAGEMENT_VIEW,
+}
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.SELLER: frozenset(

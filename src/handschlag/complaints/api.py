@@ -1,0 +1,531 @@
+"""Complaints API: /api/v1/complaints (cases, comments, attachments, 8D steps, clocks, figures) and
+/api/v1/routing-rules. Partner users get 404 for every complaint resource, as if none existed."""
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any, Literal
+
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import File, Query, Router, Schema
+from ninja.files import UploadedFile
+from ninja.pagination import paginate
+from pydantic import Field
+
+from handschlag.accounts.access import access_account_by_id
+from handschlag.complaints import services
+from handschlag.complaints.access import (
+    access_attachment_by_id,
+    access_complaint_by_id,
+    access_routing_rule_by_id,
+)
+from handschlag.complaints.enums import ComplaintCategory, ComplaintStatus, EightDStep, Severity, ThreatScope
+from handschlag.complaints.models import Complaint, ComplaintStep
+from handschlag.complaints.selectors import (
+    ComplaintFilters,
+    complaint_clocks,
+    complaint_figures,
+    complaint_list,
+    routing_rule_list,
+)
+from handschlag.core.access import require_capability
+from handschlag.core.api_support import ERROR_RESPONSES, Page
+from handschlag.core.errors import InvalidInput, NotFound
+from handschlag.core.models import Department, User
+from handschlag.core.roles import Capability, has_capability
+
+router = Router(tags=["complaints"])
+rules_router = Router(tags=["routing-rules"])
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _require_view(user: User) -> None:
+    if not has_capability(user, Capability.COMPLAINTS_VIEW):
+        raise NotFound
+
+
+class ClockOut(Schema):
+    clock: str
+    due: dt.datetime
+    met_at: dt.datetime | None
+    state: str
+
+
+class ComplaintOut(Schema):
+    id: int
+    account_id: int
+    reporter_id: int
+    title: str
+    description: str
+    category: ComplaintCategory
+    severity: Severity
+    status: ComplaintStatus
+    product_line: str
+    plant: str
+    product: str
+    order_ids: list[int]
+    department_id: int | None
+    owner_id: int | None
+    in_triage: bool
+    cancellation_threat: bool
+    cancellation_deadline: dt.datetime | None
+    threat_scope: ThreatScope
+    revenue_at_risk: Decimal
+    is_repeat: bool
+    repeat_of_id: int | None
+    earlier_case_ids: list[int]
+    clocks: list[ClockOut]
+    paused: bool
+    paused_business_hours: float
+    escalation_level: int
+    reopen_count: int
+    resolution_summary: str
+    created_at: dt.datetime
+    closed_at: dt.datetime | None
+
+    @staticmethod
+    def resolve_order_ids(obj: Complaint) -> list[int]:
+        return sorted(order.pk for order in obj.orders.all())
+
+    @staticmethod
+    def resolve_earlier_case_ids(obj: Complaint) -> list[int]:
+        return [case.pk for case in obj.earlier_cases.all()]
+
+    @staticmethod
+    def resolve_clocks(obj: Complaint) -> list[dict[str, Any]]:
+        return [
+            {"clock": clock.clock, "due": clock.due, "met_at": clock.met_at, "state": clock.state}
+            for clock in complaint_clocks(obj)
+        ]
+
+    @staticmethod
+    def resolve_paused(obj: Complaint) -> bool:
+        return obj.is_paused
+
+    @staticmethod
+    def resolve_paused_business_hours(obj: Complaint) -> float:
+        return round(obj.paused_seconds / 3600, 2)
+
+
+class ComplaintIn(Schema):
+    account_id: int
+    title: str = Field(min_length=1, max_length=200)
+    description: str = Field(min_length=1, max_length=20_000)
+    category: ComplaintCategory
+    severity: Severity
+    product_line: str = Field("", max_length=100)
+    plant: str = Field("", max_length=100)
+    product: str = Field("", max_length=200)
+    order_ids: list[int] = Field(default_factory=list, max_length=200)
+    cancellation_threat: bool = False
+    cancellation_deadline: dt.datetime | None = None
+    threat_scope: ThreatScope = ThreatScope.ALL_OPEN_ORDERS
+
+
+class ComplaintPatch(Schema):
+    title: str | None = Field(None, min_length=1, max_length=200)
+    description: str | None = Field(None, min_length=1, max_length=20_000)
+    severity: Severity | None = None
+    product_line: str | None = Field(None, max_length=100)
+    plant: str | None = Field(None, max_length=100)
+    product: str | None = Field(None, max_length=200)
+    order_ids: list[int] | None = Field(None, max_length=200)
+    cancellation_threat: bool | None = None
+    cancellation_deadline: dt.datetime | None = None
+    threat_scope: ThreatScope | None = None
+
+
+class ComplaintQuery(Schema):
+    queue: Literal["", "mine", "department", "watching", "triage", "all"] = ""
+    status: ComplaintStatus | None = None
+    severity: Severity | None = None
+    category: ComplaintCategory | None = None
+    account_id: int | None = None
+    department_id: int | None = None
+    threat: bool | None = None
+    repeat: bool | None = None
+    open: bool = False
+    q: str = Field("", max_length=200)
+    ordering: Literal["created", "-created", "severity", "-severity", "due", "-due", "risk", "-risk"] = (
+        "-created"
+    )
+
+
+def _aware(value: dt.datetime | None) -> dt.datetime | None:
+    if value is not None and timezone.is_naive(value):
+        return timezone.make_aware(value)
+    return value
+
+
+def _prefetched(complaint_id: int, user: User) -> Complaint:
+    return access_complaint_by_id(user, complaint_id)
+
+
+@router.get("", response={200: list[ComplaintOut], **ERROR_RESPONSES})
+@paginate(Page)
+def complaint_index(request: HttpRequest, filters: Query[ComplaintQuery]) -> Any:
+    """Cases the caller may see: all for management; for others their own, their department's (process owners),
+    their accounts' (sellers), reported or watched ones."""
+    user = _user(request)
+    _require_view(user)
+    return complaint_list(
+        user=user,
+        filters=ComplaintFilters(
+            queue=filters.queue,
+            status=filters.status or "",
+            severity=filters.severity or "",
+            category=filters.category or "",
+            account_id=filters.account_id,
+            department_id=filters.department_id,
+            threat=filters.threat,
+            repeat=filters.repeat,
+            open_only=filters.open,
+            search=filters.q,
+            ordering=filters.ordering,
+        ),
+    ).prefetch_related("orders", "earlier_cases")
+
+
+@router.post("", response={201: ComplaintOut, **ERROR_RESPONSES})
+def complaint_create(request: HttpRequest, payload: ComplaintIn) -> tuple[int, Any]:
+    """Record a case. It is routed at once: to the process owner of the matching rule, else to management
+    triage; the account's seller becomes a watcher. Attach photos and PDFs with POST /{id}/attachments."""
+    user = _user(request)
+    _require_view(user)
+    require_capability(user, Capability.COMPLAINTS_CREATE)
+    try:
+        account = access_account_by_id(user, payload.account_id)
+    except NotFound:
+        raise InvalidInput.for_field("account_id", _("No such account.")) from None
+    data = payload.dict(exclude={"account_id"})
+    data["cancellation_deadline"] = _aware(data["cancellation_deadline"])
+    complaint = services.complaint_create(actor=user, account=account, data=data)
+    return 201, _prefetched(complaint.pk, user)
+
+
+@router.get("/figures", response={200: dict[str, Any], **ERROR_RESPONSES})
+def complaint_figures_read(
+    request: HttpRequest, start: dt.date | None = None, end: dt.date | None = None
+) -> Any:
+    """First-response time, time to resolution (business hours), SLA compliance per clock, escalation, reopen
+    and repeat rates, revenue at risk, open cases per department, over the cases the caller may see."""
+    user = _user(request)
+    _require_view(user)
+    if not (
+        has_capability(user, Capability.COMPLAINTS_WORK)
+        or has_capability(user, Capability.COMPLAINTS_MANAGEMENT_VIEW)
+    ):
+        raise NotFound
+    today = timezone.localdate()
+    end = end or today
+    start = start or end - dt.timedelta(days=365)
+    if start > end:
+        raise InvalidInput.for_field("start", _("The start must not be after the end."))
+    figures = complaint_figures(user=user, start=start, end=end)
+    body = dict(figures.__dict__)
+    body["open_by_department"] = [
+        {"department": name, "open": count} for name, count in figures.open_by_department
+    ]
+    body["by_category"] = [{"category": name, "cases": count} for name, count in figures.by_category]
+    body["revenue_at_risk"] = str(figures.revenue_at_risk)
+    body["start"], body["end"] = start.isoformat(), end.isoformat()
+    return body
+
+
+@router.get("/{complaint_id}", response={200: ComplaintOut, **ERROR_RESPONSES})
+def complaint_read(request: HttpRequest, complaint_id: int) -> Any:
+    return access_complaint_by_id(_user(request), complaint_id)
+
+
+@router.patch("/{complaint_id}", response={200: ComplaintOut, **ERROR_RESPONSES})
+def complaint_update(request: HttpRequest, complaint_id: int, payload: ComplaintPatch) -> Any:
+    user = _user(request)
+    complaint = access_complaint_by_id(user, complaint_id)
+    data = payload.dict(exclude_unset=True)
+    for key in ("title", "description", "severity", "threat_scope", "cancellation_threat"):
+        if key in data and data[key] is None:
+            raise InvalidInput.for_field(key, _("This field cannot be null."))
+    for key in ("product_line", "plant", "product"):
+        if key in data and data[key] is None:
+            data[key] = ""
+    if "order_ids" in data and data["order_ids"] is None:
+        data["order_ids"] = []
+    if "cancellation_deadline" in data:
+        data["cancellation_deadline"] = _aware(data["cancellation_deadline"])
+    services.complaint_update(actor=user, complaint=complaint, data=data)
+    return access_complaint_by_id(user, complaint_id)
+
+
+class AssignIn(Schema):
+    owner_id: int
+    department_id: int | None = None
+
+
+@router.post("/{complaint_id}/assign", response={200: ComplaintOut, **ERROR_RESPONSES})
+def complaint_assign(request: HttpRequest, complaint_id: int, payload: AssignIn) -> Any:
+    """Triage or hand over the case to a process owner (management, or the current owner)."""
+    user = _user(request)
+    complaint = access_complaint_by_id(user, complaint_id)
+    owner = User.objects.filter(pk=payload.owner_id).first()
+    if owner is None:
+        raise InvalidInput.for_field("owner_id", _("No such user."))
+    department = None
+    if payload.department_id is not None:
+        department = Department.objects.filter(pk=payload.department_id, is_active=True).first()
+        if department is None:
+            raise InvalidInput.for_field("department_id", _("No such department."))
+    services.complaint_assign(actor=user, complaint=complaint, owner=owner, department=department)
+    return access_complaint_by_id(user, complaint_id)
+
+
+@router.post("/{complaint_id}/acknowledge", response={200: ComplaintOut, **ERROR_RESPONSES})
+def complaint_acknowledge(request: HttpRequest, complaint_id: int) -> Any:
+    """The owner's side takes the case up (stops the first-response clock)."""
+    user = _user(request)
+    services.complaint_acknowledge(actor=user, complaint=access_complaint_by_id(user, complaint_id))
+    return access_complaint_by_id(user, complaint_id)
+
+
+class ReasonIn(Schema):
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class CloseIn(Schema):
+    summary: str = Field(min_length=1, max_length=20_000)
+
+
+@router.post("/{complaint_id}/pause", response={200: ComplaintOut, **ERROR_RESPONSES})
+def complaint_pause(request: HttpRequest, complaint_id: int, payload: ReasonIn) -> Any:
+    """Stop the SLA clocks; the reason is logged."""
+    user = _user(request)
+    services.complaint_pause(
+        actor=user, complaint=access_complaint_by_id(user, complaint_id), reason=payload.reason
+    )
+    return access_complaint_by_id(user, complaint_id)
+
+
+@router.post("/{complaint_id}/resume", response={200: ComplaintOut, **ERROR_RESPONSES})
+def complaint_resume(request: HttpRequest, complaint_id: int) -> Any:
+    user = _user(request)
+    services.complaint_resume(actor=user, complaint=access_complaint_by_id(user, complaint_id))
+    return access_complaint_by_id(user, complaint_id)
+
+
+@router.post("/{complaint_id}/close", response={200: ComplaintOut, **ERROR_RESPONSES})
+def complaint_close(request: HttpRequest, complaint_id: int, payload: CloseIn) -> Any:
+    user = _user(request)
+    services.complaint_close(
+        actor=user, complaint=access_complaint_by_id(user, complaint_id), summary=payload.summary
+    )
+    return access_complaint_by_id(user, complaint_id)
+
+
+@router.post("/{complaint_id}/reopen", response={200: ComplaintOut, **ERROR_RESPONSES})
+def complaint_reopen(request: HttpRequest, complaint_id: int, payload: ReasonIn) -> Any:
+    user = _user(request)
+    services.complaint_reopen(
+        actor=user, complaint=access_complaint_by_id(user, complaint_id), reason=payload.reason
+    )
+    return access_complaint_by_id(user, complaint_id)
+
+
+# --- comments ----------------------------------------------------------------------------------------------------
+
+
+class CommentOut(Schema):
+    id: int
+    author_id: int | None
+    text: str
+    created_at: dt.datetime
+
+
+class CommentIn(Schema):
+    text: str = Field(min_length=1, max_length=10_000)
+
+
+@router.get("/{complaint_id}/comments", response={200: list[CommentOut], **ERROR_RESPONSES})
+def comment_index(request: HttpRequest, complaint_id: int) -> Any:
+    return list(access_complaint_by_id(_user(request), complaint_id).comments.order_by("created_at", "id"))
+
+
+@router.post("/{complaint_id}/comments", response={201: CommentOut, **ERROR_RESPONSES})
+def comment_create(request: HttpRequest, complaint_id: int, payload: CommentIn) -> tuple[int, Any]:
+    """Anyone who sees the case may comment, the seller too."""
+    user = _user(request)
+    complaint = access_complaint_by_id(user, complaint_id)
+    return 201, services.complaint_comment_add(actor=user, complaint=complaint, text=payload.text)
+
+
+# --- attachments -------------------------------------------------------------------------------------------------
+
+
+class AttachmentOut(Schema):
+    id: int
+    original_name: str
+    content_type: str
+    size: int
+    uploaded_by_id: int | None
+    created_at: dt.datetime
+    url: str
+
+    @staticmethod
+    def resolve_url(obj: Any) -> str:
+        return f"/api/v1/complaints/{obj.complaint_id}/attachments/{obj.pk}/content"
+
+
+@router.get("/{complaint_id}/attachments", response={200: list[AttachmentOut], **ERROR_RESPONSES})
+def attachment_index(request: HttpRequest, complaint_id: int) -> Any:
+    return list(access_complaint_by_id(_user(request), complaint_id).attachments.order_by("created_at", "id"))
+
+
+@router.post("/{complaint_id}/attachments", response={201: AttachmentOut, **ERROR_RESPONSES})
+def attachment_create(request: HttpRequest, complaint_id: int, file: File[UploadedFile]) -> tuple[int, Any]:
+    """A photo (JPEG, PNG) or PDF; the content is checked, whatever the file is called. At most 10 MB."""
+    user = _user(request)
+    complaint = access_complaint_by_id(user, complaint_id)
+    return 201, services.complaint_attachment_add(actor=user, complaint=complaint, upload=file)
+
+
+@router.get("/{complaint_id}/attachments/{attachment_id}/content", response={200: None, **ERROR_RESPONSES})
+def attachment_content(request: HttpRequest, complaint_id: int, attachment_id: int) -> Any:
+    from handschlag.complaints.views import attachment_response
+
+    return attachment_response(access_attachment_by_id(_user(request), complaint_id, attachment_id))
+
+
+# --- 8D steps ----------------------------------------------------------------------------------------------------
+
+
+class StepOut(Schema):
+    step: EightDStep
+    owner_id: int | None
+    due_date: dt.date | None
+    done_at: dt.datetime | None
+    notes: str
+
+
+class StepPatch(Schema):
+    owner_id: int | None = None
+    due_date: dt.date | None = None
+    notes: str | None = Field(None, max_length=10_000)
+    done: bool | None = None
+
+
+@router.get("/{complaint_id}/steps", response={200: list[StepOut], **ERROR_RESPONSES})
+def step_index(request: HttpRequest, complaint_id: int) -> Any:
+    complaint = access_complaint_by_id(_user(request), complaint_id)
+    return list(ComplaintStep.objects.filter(complaint=complaint).order_by("step"))
+
+
+@router.patch("/{complaint_id}/steps/{step}", response={200: StepOut, **ERROR_RESPONSES})
+def step_update(request: HttpRequest, complaint_id: int, step: EightDStep, payload: StepPatch) -> Any:
+    """Owner, due date, notes, done of one 8D step. D3 done contains the case (stops the containment clock)."""
+    user = _user(request)
+    complaint = access_complaint_by_id(user, complaint_id)
+    data = payload.dict(exclude_unset=True)
+    if "owner_id" in data:
+        owner_id = data.pop("owner_id")
+        owner = None
+        if owner_id is not None:
+            owner = User.objects.filter(pk=owner_id).first()
+            if owner is None:
+                raise InvalidInput.for_field("owner_id", _("No such user."))
+        data["owner"] = owner
+    return services.complaint_step_update(actor=user, complaint=complaint, step=step, data=data)
+
+
+# --- routing rules -----------------------------------------------------------------------------------------------
+
+
+class RoutingRuleOut(Schema):
+    id: int
+    category: ComplaintCategory
+    product_line: str
+    plant: str
+    department_id: int
+    process_owner_id: int | None
+    priority: int
+    is_active: bool
+
+
+class RoutingRuleIn(Schema):
+    category: ComplaintCategory
+    product_line: str = Field("", max_length=100)
+    plant: str = Field("", max_length=100)
+    department_id: int
+    process_owner_id: int | None = None
+    priority: int = Field(100, ge=0, le=32_000)
+    is_active: bool = True
+
+
+class RoutingRulePatch(Schema):
+    category: ComplaintCategory | None = None
+    product_line: str | None = Field(None, max_length=100)
+    plant: str | None = Field(None, max_length=100)
+    department_id: int | None = None
+    process_owner_id: int | None = None
+    priority: int | None = Field(None, ge=0, le=32_000)
+    is_active: bool | None = None
+
+
+def _rule_values(data: dict[str, Any]) -> dict[str, Any]:
+    for key in ("category", "priority", "is_active", "department_id"):
+        if key in data and data[key] is None:
+            raise InvalidInput.for_field(key, _("This field cannot be null."))
+    for key in ("product_line", "plant"):
+        if key in data and data[key] is None:
+            data[key] = ""
+    if "department_id" in data:
+        department = Department.objects.filter(pk=data.pop("department_id")).first()
+        if department is None:
+            raise InvalidInput.for_field("department_id", _("No such department."))
+        data["department"] = department
+    if "process_owner_id" in data:
+        owner_id = data.pop("process_owner_id")
+        owner = None
+        if owner_id is not None:
+            owner = User.objects.filter(pk=owner_id).first()
+            if owner is None:
+                raise InvalidInput.for_field("process_owner_id", _("No such user."))
+        data["process_owner"] = owner
+    return data
+
+
+@rules_router.get("", response={200: list[RoutingRuleOut], **ERROR_RESPONSES})
+@paginate(Page)
+def routing_rule_index(request: HttpRequest) -> Any:
+    require_capability(_user(request), Capability.ROUTING_RULES_MANAGE)
+    return routing_rule_list()
+
+
+@rules_router.post("", response={201: RoutingRuleOut, **ERROR_RESPONSES})
+def routing_rule_create(request: HttpRequest, payload: RoutingRuleIn) -> tuple[int, Any]:
+    """Category (and optionally product line and plant) → department → process owner (empty: the head)."""
+    user = _user(request)
+    require_capability(user, Capability.ROUTING_RULES_MANAGE)
+    return 201, services.routing_rule_create(actor=user, data=_rule_values(payload.dict()))
+
+
+@rules_router.get("/{rule_id}", response={200: RoutingRuleOut, **ERROR_RESPONSES})
+def routing_rule_read(request: HttpRequest, rule_id: int) -> Any:
+    return access_routing_rule_by_id(_user(request), rule_id)
+
+
+@rules_router.patch("/{rule_id}", response={200: RoutingRuleOut, **ERROR_RESPONSES})
+def routing_rule_update(request: HttpRequest, rule_id: int, payload: RoutingRulePatch) -> Any:
+    user = _user(request)
+    rule = access_routing_rule_by_id(user, rule_id)
+    return services.routing_rule_update(
+        actor=user, rule=rule, data=_rule_values(payload.dict(exclude_unset=True))
+    )
+
+
+@rules_router.delete("/{rule_id}", response={204: None, **ERROR_RESPONSES})
+def routing_rule_delete(request: HttpRequest, rule_id: int) -> tuple[int, None]:
+    user = _user(request)
+    services.routing_rule_delete(actor=user, rule=access_routing_rule_by_id(user, rule_id))
+    return 204, None

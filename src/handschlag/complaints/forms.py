@@ -1,0 +1,155 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from handschlag.accounts.forms import DateInput
+from handschlag.accounts.models import Account
+from handschlag.complaints.enums import ComplaintCategory, EightDStep, Severity, ThreatScope
+from handschlag.complaints.models import RoutingRule
+from handschlag.core.enums import Role
+from handschlag.core.models import Department, User
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "widget", MultipleFileInput(attrs={"accept": "image/jpeg,image/png,application/pdf"})
+        )
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        """Files are checked by the service (content, size); here only collected."""
+        if isinstance(data, list | tuple):
+            return [item for item in data if item]
+        return [data] if data else []
+
+
+class ComplaintForm(forms.Form):
+    account = forms.ModelChoiceField(label=_("Account"), queryset=Account.objects.none())
+    title = forms.CharField(label=_("Title"), max_length=200)
+    category = forms.ChoiceField(label=_("Category"), choices=ComplaintCategory.choices)
+    severity = forms.ChoiceField(label=_("Severity"), choices=Severity.choices, initial=Severity.MEDIUM)
+    description = forms.CharField(
+        label=_("What does the customer complain about?"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=20_000,
+    )
+    product_line = forms.CharField(label=_("Product line"), max_length=100, required=False)
+    plant = forms.CharField(label=_("Plant"), max_length=100, required=False)
+    product = forms.CharField(label=_("Product"), max_length=200, required=False)
+    order_numbers = forms.CharField(
+        label=_("Order numbers"),
+        max_length=1000,
+        required=False,
+        help_text=_("The customer's orders this is about, separated by commas."),
+    )
+    cancellation_threat = forms.BooleanField(
+        label=_("The customer threatens to cancel orders"), required=False
+    )
+    cancellation_deadline = forms.DateTimeField(
+        label=_("Cancellation deadline"), required=False, widget=DateTimeInput()
+    )
+    threat_scope = forms.ChoiceField(
+        label=_("Threatened orders"), choices=ThreatScope.choices, initial=ThreatScope.ALL_OPEN_ORDERS
+    )
+    attachments = MultipleFileField(label=_("Photos and PDFs"), required=False)
+
+    def __init__(self, *args: Any, accounts: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["account"].queryset = accounts if accounts is not None else Account.objects.none()  # type: ignore[attr-defined]
+
+
+class ThreatForm(forms.Form):
+    cancellation_threat = forms.BooleanField(
+        label=_("The customer threatens to cancel orders"), required=False
+    )
+    cancellation_deadline = forms.DateTimeField(
+        label=_("Cancellation deadline"), required=False, widget=DateTimeInput()
+    )
+    threat_scope = forms.ChoiceField(label=_("Threatened orders"), choices=ThreatScope.choices)
+    severity = forms.ChoiceField(label=_("Severity"), choices=Severity.choices)
+
+
+class CommentForm(forms.Form):
+    text = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}), max_length=10_000)
+
+
+class StepForm(forms.Form):
+    owner = forms.ModelChoiceField(label=_("Owner"), queryset=User.objects.none(), required=False)
+    due_date = forms.DateField(label=_("Due"), required=False, widget=DateInput())
+    notes = forms.CharField(
+        label=_("Notes"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=10_000
+    )
+    done = forms.BooleanField(label=_("Done"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = internal_users()  # type: ignore[attr-defined]
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=500)
+
+
+class CloseForm(forms.Form):
+    summary = forms.CharField(
+        label=_("How was the case resolved?"), widget=forms.Textarea(attrs={"rows": 3}), max_length=20_000
+    )
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(
+        label=_("Photo or PDF"),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,application/pdf"}),
+    )
+
+
+def internal_users() -> Any:
+    return (
+        User.objects.filter(is_active=True)
+        .exclude(role=Role.PARTNER_USER)
+        .order_by("last_name", "first_name")
+    )
+
+
+class AssignForm(forms.Form):
+    owner = forms.ModelChoiceField(label=_("Process owner"), queryset=User.objects.none())
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = internal_users().filter(  # type: ignore[attr-defined]
+            role__in=[Role.PROCESS_OWNER, Role.MANAGEMENT]
+        )
+
+
+class RoutingRuleForm(forms.ModelForm):
+    class Meta:
+        model = RoutingRule
+        fields = ["category", "product_line", "plant", "department", "process_owner", "priority", "is_active"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = Department.objects.filter(is_active=True)  # type: ignore[attr-defined]
+        self.fields["process_owner"].queryset = internal_users().filter(  # type: ignore[attr-defined]
+            role__in=[Role.PROCESS_OWNER, Role.MANAGEMENT]
+        )
+
+    def _post_clean(self) -> None:
+        """Rules live in the service; the form only converts what was typed."""
+
+
+STEP_CHOICES = EightDStep.choices

@@ -1,0 +1,24 @@
+from django.urls import path
+
+from handschlag.complaints import views
+
+app_name = "complaints"
+urlpatterns = [
+    path("", views.complaint_list_view, name="list"),
+    path("export.csv", views.complaint_export, name="export"),
+    path("new/", views.complaint_create_view, name="create"),
+    path("management/", views.management_view, name="management"),
+    path("figures/", views.figures_view, name="figures"),
+    path("figures/export.csv", views.figures_export, name="figures_export"),
+    path("routing-rules/", views.routing_rules_view, name="routing_rules"),
+    path("routing-rules/<int:rule_id>/", views.routing_rule_edit, name="routing_rule_edit"),
+    path("notifications/", views.notifications_view, name="notifications"),
+    path("<int:complaint_id>/", views.complaint_detail_view, name="detail"),
+    path("<int:complaint_id>/steps/<str:step>/", views.complaint_step_view, name="step"),
+    path(
+        "<int:complaint_id>/attachments/<int:attachment_id>/",
+        views.attachment_download,
+        name="attachment",
+    ),
+    path("<int:complaint_id>/<str:action>/", views.complaint_action, name="action"),
+]

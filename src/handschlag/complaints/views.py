@@ -1,0 +1,610 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from handschlag.accounts.models import Account
+from handschlag.complaints import services
+from handschlag.complaints.access import (
+    access_attachment_by_id,
+    access_complaint_by_id,
+    access_routing_rule_by_id,
+    can_assign_complaint,
+    can_edit_complaint,
+    can_work_complaint,
+)
+from handschlag.complaints.enums import ComplaintCategory, ComplaintStatus, EightDStep, Severity
+from handschlag.complaints.forms import (
+    AssignForm,
+    AttachmentForm,
+    CloseForm,
+    CommentForm,
+    ComplaintForm,
+    ReasonForm,
+    RoutingRuleForm,
+    StepForm,
+    ThreatForm,
+)
+from handschlag.complaints.models import ComplaintAttachment, ComplaintStep
+from handschlag.complaints.selectors import (
+    QUEUES,
+    ComplaintFigures,
+    ComplaintFilters,
+    complaint_detail,
+    complaint_figures,
+    complaint_list,
+    complaint_management_list,
+    routing_rule_list,
+)
+from handschlag.core.access import require_capability
+from handschlag.core.csv_export import csv_response
+from handschlag.core.errors import Conflict, InvalidInput, NotFound
+from handschlag.core.forms import form_add_service_errors
+from handschlag.core.models import User
+from handschlag.core.notifications import notification_list_for_user, notifications_mark_read
+from handschlag.core.roles import Capability, has_capability
+
+PAGE_SIZE = 50
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _require_view(user: User) -> None:
+    """Partner users (and anyone without the capability) learn nothing: 404, not 403."""
+    if not has_capability(user, Capability.COMPLAINTS_VIEW):
+        raise NotFound
+
+
+def _default_queue(user: User) -> str:
+    if has_capability(user, Capability.COMPLAINTS_MANAGEMENT_VIEW):
+        return "all"
+    if has_capability(user, Capability.COMPLAINTS_WORK):
+        return "mine"
+    return "all"
+
+
+def _filters_from(request: HttpRequest) -> ComplaintFilters:
+    get = request.GET
+    user = _user(request)
+    queue = get.get("queue") or _default_queue(user)
+    if queue not in QUEUES:
+        queue = "all"
+
+    def flag(name: str) -> bool | None:
+        return {"1": True, "0": False}.get(get.get(name, ""))
+
+    return ComplaintFilters(
+        queue="" if queue == "all" else queue,
+        status=get.get("status", "") if get.get("status") in ComplaintStatus.values else "",
+        severity=get.get("severity", "") if get.get("severity") in Severity.values else "",
+        category=get.get("category", "") if get.get("category") in ComplaintCategory.values else "",
+        threat=flag("threat"),
+        repeat=flag("repeat"),
+        open_only=get.get("open", "1" if "status" not in get else "") == "1",
+        search=get.get("q", "")[:200],
+        ordering=get.get("sort", "-created"),
+    )
+
+
+@login_required
+def complaint_list_view(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    _require_view(user)
+    filters = _filters_from(request)
+    page = Paginator(complaint_list(user=user, filters=filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    queues = [("mine", _("My cases")), ("watching", _("Watching"))]
+    if has_capability(user, Capability.COMPLAINTS_WORK) and user.department_id:
+        queues.insert(1, ("department", _("My department")))
+    if has_capability(user, Capability.COMPLAINTS_MANAGEMENT_VIEW):
+        queues.append(("triage", _("Triage")))
+    queues.append(("all", _("All I may see")))
+    context = {
+        "page": page,
+        "filters": filters,
+        "queue": filters.queue or "all",
+        "queues": queues,
+        "statuses": ComplaintStatus.choices,
+        "severities": Severity.choices,
+        "categories": ComplaintCategory.choices,
+        "query_without_page": query.urlencode() + "&" if query else "",
+        "export_query": query.urlencode(),
+        "can_create": has_capability(user, Capability.COMPLAINTS_CREATE),
+        "now": timezone.now(),
+        "active_section": "complaints",
+    }
+    template = "complaints/complaint_list.html#results" if request.htmx else "complaints/complaint_list.html"  # type: ignore[attr-defined]
+    return render(request, template, context)
+
+
+@login_required
+def complaint_export(request: HttpRequest) -> HttpResponseBase:
+    user = _user(request)
+    _require_view(user)
+    complaints = complaint_list(user=user, filters=_filters_from(request))
+    header = [
+        _("Number"),
+        _("Created"),
+        _("Account"),
+        _("Title"),
+        _("Category"),
+        _("Severity"),
+        _("Status"),
+        _("Department"),
+        _("Process owner"),
+        _("Cancellation threat"),
+        _("Cancellation deadline"),
+        _("Revenue at risk (EUR)"),
+        _("Repeat"),
+        _("First response (business hours)"),
+        _("Resolution (business hours)"),
+        _("Escalation level"),
+    ]
+
+    def hours(seconds: int | None) -> Any:
+        return None if seconds is None else round(seconds / 3600, 1)
+
+    rows = (
+        [
+            complaint.pk,
+            timezone.localtime(complaint.created_at),
+            complaint.account.display_name,
+            complaint.title,
+            complaint.get_category_display(),
+            complaint.get_severity_display(),
+            complaint.get_status_display(),
+            complaint.department.name if complaint.department else _("Management triage"),
+            str(complaint.owner) if complaint.owner else "",
+            _("yes") if complaint.cancellation_threat else _("no"),
+            timezone.localtime(complaint.cancellation_deadline) if complaint.cancellation_deadline else "",
+            complaint.revenue_at_risk,
+            _("yes") if complaint.is_repeat else _("no"),
+            hours(complaint.first_response_seconds),
+            hours(complaint.resolution_seconds),
+            complaint.escalation_level,
+        ]
+        for complaint in complaints.iterator(chunk_size=2000)
+    )
+    return csv_response(filename="complaints.csv", header=header, rows=rows)
+
+
+def _creatable_accounts(user: User) -> Any:
+    own = Account.objects.filter(owner=user).order_by("name")
+    if own.exists() and not has_capability(user, Capability.COMPLAINTS_MANAGEMENT_VIEW):
+        return own
+    return Account.objects.order_by("name")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def complaint_create_view(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    _require_view(user)
+    require_capability(user, Capability.COMPLAINTS_CREATE)
+    accounts = _creatable_accounts(user)
+    preset = request.GET.get("account", "")
+    if preset.isdigit():
+        accounts = Account.objects.filter(pk=int(preset))
+    form = ComplaintForm(
+        request.POST or None,
+        request.FILES or None,
+        accounts=accounts,
+        initial={"account": int(preset) if preset.isdigit() else None},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        account = data.pop("account")
+        uploads = data.pop("attachments") or []
+        numbers = [number.strip() for number in data.pop("order_numbers").split(",") if number.strip()]
+        order_ids = list(account.orders.filter(number__in=numbers).values_list("pk", flat=True))
+        try:
+            if len(order_ids) != len(set(numbers)):
+                raise InvalidInput.for_field(
+                    "order_numbers", _("Only orders of this account can be referenced.")
+                )
+            complaint = services.complaint_create(
+                actor=user, account=account, data={**data, "order_ids": order_ids}, uploads=uploads
+            )
+        except InvalidInput as error:
+            if "order_ids" in error.fields:
+                error.fields["order_numbers"] = error.fields.pop("order_ids")
+            form_add_service_errors(form, error)
+        else:
+            if complaint.owner is not None:
+                messages.success(
+                    request,
+                    _("Complaint #%(number)s recorded and routed to %(owner)s (%(department)s).")
+                    % {"number": complaint.pk, "owner": complaint.owner, "department": complaint.department},
+                )
+            else:
+                messages.warning(
+                    request,
+                    _("Complaint #%(number)s recorded. No routing rule matches: management triages it.")
+                    % {"number": complaint.pk},
+                )
+            return redirect("complaints:detail", complaint.pk)
+    return render(request, "complaints/complaint_form.html", {"form": form, "active_section": "complaints"})
+
+
+def _detail_context(request: HttpRequest, complaint_id: int) -> dict[str, Any]:
+    user = _user(request)
+    complaint = access_complaint_by_id(user, complaint_id)
+    context = complaint_detail(complaint=complaint)
+    can_work = can_work_complaint(user, complaint)
+    step_forms = [
+        (
+            step,
+            StepForm(
+                initial={
+                    "owner": step.owner,
+                    "due_date": step.due_date,
+                    "notes": step.notes,
+                    "done": step.done_at,
+                },
+                prefix=step.step,
+            ),
+        )
+        for step in context["steps"]
+    ]
+    context.update(
+        {
+            "can_work": can_work,
+            "can_edit": can_edit_complaint(user, complaint),
+            "can_assign": can_assign_complaint(user, complaint),
+            "step_forms": step_forms,
+            "comment_form": CommentForm(),
+            "reason_form": ReasonForm(),
+            "close_form": CloseForm(),
+            "attachment_form": AttachmentForm(),
+            "assign_form": AssignForm(),
+            "threat_form": ThreatForm(
+                initial={
+                    "cancellation_threat": complaint.cancellation_threat,
+                    "cancellation_deadline": timezone.localtime(complaint.cancellation_deadline)
+                    if complaint.cancellation_deadline
+                    else None,
+                    "threat_scope": complaint.threat_scope,
+                    "severity": complaint.severity,
+                }
+            ),
+            "now": timezone.now(),
+            "active_section": "complaints",
+        }
+    )
+    return context
+
+
+@login_required
+def complaint_detail_view(request: HttpRequest, complaint_id: int) -> HttpResponse:
+    _require_view(_user(request))
+    return render(request, "complaints/complaint_detail.html", _detail_context(request, complaint_id))
+
+
+def _back(complaint_id: int, anchor: str = "") -> HttpResponse:
+    response = redirect("complaints:detail", complaint_id)
+    if anchor:
+        response["Location"] += f"#{anchor}"
+    return response
+
+
+@login_required
+@require_POST
+def complaint_action(request: HttpRequest, complaint_id: int, action: str) -> HttpResponse:
+    """The buttons of the case page: each posts to one service; errors come back as a message."""
+    user = _user(request)
+    _require_view(user)
+    complaint = access_complaint_by_id(user, complaint_id)
+    post = request.POST
+    try:
+        if action == "acknowledge":
+            services.complaint_acknowledge(actor=user, complaint=complaint)
+            messages.success(request, _("You have taken the case up."))
+        elif action == "comment":
+            services.complaint_comment_add(actor=user, complaint=complaint, text=post.get("text", ""))
+        elif action == "pause":
+            services.complaint_pause(actor=user, complaint=complaint, reason=post.get("reason", ""))
+            messages.success(request, _("The clocks are paused."))
+        elif action == "resume":
+            services.complaint_resume(actor=user, complaint=complaint)
+            messages.success(request, _("The clocks run again."))
+        elif action == "close":
+            services.complaint_close(actor=user, complaint=complaint, summary=post.get("summary", ""))
+            messages.success(request, _("The case is closed."))
+        elif action == "reopen":
+            services.complaint_reopen(actor=user, complaint=complaint, reason=post.get("reason", ""))
+            messages.success(request, _("The case is open again."))
+        elif action == "assign":
+            form = AssignForm(post)
+            if not form.is_valid():
+                raise InvalidInput(_("Choose a process owner."))
+            services.complaint_assign(actor=user, complaint=complaint, owner=form.cleaned_data["owner"])
+            messages.success(request, _("The case is assigned."))
+        elif action == "attach":
+            upload = request.FILES.get("file")
+            if upload is None:
+                raise InvalidInput.for_field("file", _("Choose a file."))
+            services.complaint_attachment_add(actor=user, complaint=complaint, upload=upload)
+            messages.success(request, _("The file is attached."))
+        elif action == "threat":
+            threat_form = ThreatForm(post)
+            if not threat_form.is_valid():
+                raise InvalidInput(_("Please correct the marked fields."))
+            services.complaint_update(actor=user, complaint=complaint, data=dict(threat_form.cleaned_data))
+            messages.success(request, _("Saved."))
+        else:
+            raise NotFound
+    except (InvalidInput, Conflict) as error:
+        detail = "; ".join(
+            message for messages_ in getattr(error, "fields", {}).values() for message in messages_
+        )
+        messages.error(request, detail or error.message)
+    return _back(complaint.pk)
+
+
+@login_required
+@require_POST
+def complaint_step_view(request: HttpRequest, complaint_id: int, step: str) -> HttpResponse:
+    user = _user(request)
+    _require_view(user)
+    complaint = access_complaint_by_id(user, complaint_id)
+    if step not in EightDStep.values:
+        raise NotFound
+    form = StepForm(request.POST, prefix=step)
+    error_message = ""
+    if form.is_valid():
+        try:
+            services.complaint_step_update(
+                actor=user, complaint=complaint, step=step, data=dict(form.cleaned_data)
+            )
+        except (InvalidInput, Conflict) as error:
+            error_message = error.message
+    else:
+        error_message = _("Please correct the marked fields.")
+    if request.htmx:  # type: ignore[attr-defined]
+        item = ComplaintStep.objects.select_related("owner").get(complaint=complaint, step=step)
+        complaint.refresh_from_db()
+        context = {
+            "complaint": complaint,
+            "step": item,
+            "form": form
+            if error_message
+            else StepForm(
+                initial={
+                    "owner": item.owner,
+                    "due_date": item.due_date,
+                    "notes": item.notes,
+                    "done": item.done_at,
+                },
+                prefix=step,
+            ),
+            "can_work": True,
+            "error_message": error_message,
+        }
+        return render(request, "complaints/complaint_detail.html#step_row", context)
+    if error_message:
+        messages.error(request, error_message)
+    return _back(complaint.pk, f"step-{step}")
+
+
+def attachment_response(attachment: ComplaintAttachment) -> FileResponse:
+    """Serve a stored attachment: the type we detected, never sniffed, never run as a page."""
+    response = FileResponse(
+        attachment.file.open("rb"),
+        content_type=attachment.content_type,
+        as_attachment=not attachment.is_image,
+        filename=attachment.original_name,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def attachment_download(request: HttpRequest, complaint_id: int, attachment_id: int) -> HttpResponseBase:
+    _require_view(_user(request))
+    return attachment_response(access_attachment_by_id(_user(request), complaint_id, attachment_id))
+
+
+@login_required
+def management_view(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    _require_view(user)
+    require_capability(user, Capability.COMPLAINTS_MANAGEMENT_VIEW)
+    cases = list(complaint_management_list(user=user)[:200])
+    context = {
+        "threatened": [case for case in cases if case.cancellation_threat],
+        "triage": [case for case in cases if case.in_triage],
+        "escalated": [case for case in cases if case.escalation_level and not case.cancellation_threat],
+        "assign_form": AssignForm(),
+        "figures": complaint_figures(
+            user=user, start=timezone.localdate() - dt.timedelta(days=365), end=timezone.localdate()
+        ),
+        "now": timezone.now(),
+        "active_section": "complaints_management",
+    }
+    return render(request, "complaints/management.html", context)
+
+
+def _figure_period(request: HttpRequest) -> tuple[dt.date, dt.date]:
+    today = timezone.localdate()
+    try:
+        end = dt.date.fromisoformat(request.GET.get("end", "")) if request.GET.get("end") else today
+        start = (
+            dt.date.fromisoformat(request.GET.get("start", ""))
+            if request.GET.get("start")
+            else end - dt.timedelta(days=365)
+        )
+    except ValueError:
+        start, end = today - dt.timedelta(days=365), today
+    if start > end:
+        start, end = end, start
+    return start, end
+
+
+def _require_figures(user: User) -> None:
+    _require_view(user)
+    if not (
+        has_capability(user, Capability.COMPLAINTS_WORK)
+        or has_capability(user, Capability.COMPLAINTS_MANAGEMENT_VIEW)
+    ):
+        raise NotFound
+
+
+def bars(rows: list[tuple[str, float | int | None]]) -> list[dict[str, Any]]:
+    """Rows for a server-side SVG bar chart: label, value, bar width in percent of the largest value."""
+    largest = max((value or 0 for _label, value in rows), default=0) or 1
+    return [
+        {"label": label, "value": value, "width": round(100 * (value or 0) / largest, 1), "y": index * 28}
+        for index, (label, value) in enumerate(rows)
+    ]
+
+
+def _charts(figures: ComplaintFigures) -> dict[str, Any]:
+    return {
+        "department_bars": bars([(name, count) for name, count in figures.open_by_department]),
+        "sla_bars": [
+            {**bar, "width": bar["value"] or 0}
+            for bar in bars([(row["label"], row["rate"]) for row in figures.sla_compliance.values()])
+        ],
+        "category_bars": bars([(name, count) for name, count in figures.by_category]),
+    }
+
+
+@login_required
+def figures_view(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    _require_figures(user)
+    start, end = _figure_period(request)
+    figures = complaint_figures(user=user, start=start, end=end)
+    context = {
+        "figures": figures,
+        "start": start,
+        "end": end,
+        "active_section": "complaints",
+        **_charts(figures),
+    }
+    return render(request, "complaints/figures.html", context)
+
+
+@login_required
+def figures_export(request: HttpRequest) -> HttpResponseBase:
+    user = _user(request)
+    _require_figures(user)
+    start, end = _figure_period(request)
+    figures = complaint_figures(user=user, start=start, end=end)
+    table = request.GET.get("table", "summary")
+    if table == "departments":
+        return csv_response(
+            filename="complaints-open-by-department.csv",
+            header=[_("Department"), _("Open cases")],
+            rows=figures.open_by_department,
+        )
+    if table == "sla":
+        return csv_response(
+            filename="complaints-sla.csv",
+            header=[_("Clock"), _("Met"), _("Missed or overdue"), _("Running"), _("Compliance (%)")],
+            rows=[
+                [row["label"], row["met"], row["missed"], row["running"], row["rate"]]
+                for row in figures.sla_compliance.values()
+            ],
+        )
+    if table == "categories":
+        return csv_response(
+            filename="complaints-by-category.csv",
+            header=[_("Category"), _("Cases")],
+            rows=figures.by_category,
+        )
+    return csv_response(
+        filename="complaints-figures.csv",
+        header=[_("Figure"), _("Value")],
+        rows=[
+            [_("Period"), f"{start.isoformat()} - {end.isoformat()}"],
+            [_("Cases"), figures.cases],
+            [_("Open cases"), figures.open_cases],
+            [_("First response, mean (business hours)"), figures.first_response_hours_mean],
+            [_("First response, median (business hours)"), figures.first_response_hours_median],
+            [_("Time to resolution, mean (business hours)"), figures.resolution_hours_mean],
+            [_("Time to resolution, median (business hours)"), figures.resolution_hours_median],
+            [_("Paused, mean per closed case (business hours)"), figures.paused_hours_mean],
+            [_("Escalation rate (%)"), figures.escalation_rate],
+            [_("Reopen rate (%)"), figures.reopen_rate],
+            [_("Repeat rate (%)"), figures.repeat_rate],
+            [_("Revenue at risk (EUR)"), figures.revenue_at_risk],
+            [_("Accounts threatening to cancel"), figures.threatened_accounts],
+        ],
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def routing_rules_view(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    require_capability(user, Capability.ROUTING_RULES_MANAGE)
+    form = RoutingRuleForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.routing_rule_create(actor=user, data=dict(form.cleaned_data))
+        except InvalidInput as error:
+            _map_rule_errors(error)
+            form_add_service_errors(form, error)
+        else:
+            messages.success(request, _("Routing rule created."))
+            return redirect("complaints:routing_rules")
+    context = {"rules": routing_rule_list(), "form": form, "active_section": "routing_rules"}
+    return render(request, "complaints/routing_rules.html", context)
+
+
+def _map_rule_errors(error: InvalidInput) -> None:
+    for api_name, form_name in (("department_id", "department"), ("process_owner_id", "process_owner")):
+        if api_name in error.fields:
+            error.fields[form_name] = error.fields.pop(api_name)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def routing_rule_edit(request: HttpRequest, rule_id: int) -> HttpResponse:
+    user = _user(request)
+    rule = access_routing_rule_by_id(user, rule_id)
+    if request.method == "POST" and request.POST.get("delete"):
+        services.routing_rule_delete(actor=user, rule=rule)
+        messages.success(request, _("Routing rule deleted."))
+        return redirect("complaints:routing_rules")
+    form = RoutingRuleForm(request.POST or None, instance=type(rule).objects.get(pk=rule.pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.routing_rule_update(actor=user, rule=rule, data=dict(form.cleaned_data))
+        except InvalidInput as error:
+            _map_rule_errors(error)
+            form_add_service_errors(form, error)
+        else:
+            messages.success(request, _("Routing rule saved."))
+            return redirect("complaints:routing_rules")
+    return render(
+        request,
+        "complaints/routing_rule_form.html",
+        {"form": form, "rule": rule, "active_section": "routing_rules"},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notifications_view(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    if request.method == "POST":
+        notifications_mark_read(user=user)
+        return redirect("complaints:notifications")
+    page = Paginator(notification_list_for_user(user=user), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "complaints/notifications.html", {"page": page, "query_without_page": ""})
