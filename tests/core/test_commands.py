@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import transaction
+from django.utils import translation
 
 from handschlag.accounts.models import Account, ImportRun
 from handschlag.core.enums import Role
@@ -16,6 +17,12 @@ from handschlag.core.models import ApiToken
 from handschlag.core.services import api_token_authenticate
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    with translation.override("en"):
+        yield
 
 
 def run(*args: str) -> tuple[str, str]:
