@@ -5,6 +5,7 @@ from django.db import transaction
 
 from handschlag.accounts.demo import build_accounts
 from handschlag.accounts.models import Account
+from handschlag.alliances.demo import PORTAL_USERNAME, build_partnerships
 from handschlag.core.demo import DEMO_PASSWORD, DEMO_USERS, build_organisation
 
 SIZES = {"small": 300, "large": 100_000}
@@ -30,6 +31,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             context = build_organisation(size=options["size"])
             accounts = build_accounts(context, count=SIZES[options["size"]])
+            build_partnerships(context, accounts=accounts)
         self.stdout.write(self.style.SUCCESS(f"Demo organisation loaded: {len(accounts)} accounts."))
         self._print_logins()
 
@@ -39,3 +41,4 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  {username:<11} {role:<16} {first} {last}{' — ' + department if department else ''}"
             )
+        self.stdout.write(f"  {PORTAL_USERNAME:<11} {'partner_user':<16} partner portal of the strategic alliance")

@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+import pytest
+
+from handschlag.accounts.demo import build_accounts
+from handschlag.alliances.demo import LIVED_PARTNER, OFFER_COMPANY, PAPER_PARTNER, build_partnerships
+from handschlag.alliances.enums import HealthVerdict, OfferStatus
+from handschlag.alliances.models import Offer, Partner
+from handschlag.alliances.selectors import offer_assess, partner_health
+from handschlag.core.demo import build_organisation
+from handschlag.mapping.enums import MappingStatus
+from handschlag.mapping.models import MappingRun
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_tells_the_three_stories() -> None:
+    context = build_organisation(size="small")
+    accounts = build_accounts(context, count=80)
+    build_partnerships(context, accounts=accounts)
+    assert (
+        partner_health(partner=Partner.objects.get(organisation__name=LIVED_PARTNER)).verdict
+        == HealthVerdict.LIVED
+    )
+    assert (
+        partner_health(partner=Partner.objects.get(organisation__name=PAPER_PARTNER)).verdict
+        == HealthVerdict.PAPER_ONLY
+    )
+    offer = Offer.objects.get(company_name=OFFER_COMPANY)
+    assert offer.status == OfferStatus.NEW
+    assert offer_assess(offer).one_sided is True
+    run = MappingRun.objects.get()
+    assert run.status == MappingStatus.DONE
+    assert run.match_count > 0
+    build_partnerships(context, accounts=accounts)  # a second call adds nothing
+    assert Partner.objects.count() == 2
