@@ -6,8 +6,10 @@ is rolled back notifies nobody), and the e-mails leave only after the commit.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -18,6 +20,17 @@ from django.utils import timezone, translation
 from handschlag.core.models import Notification, User
 
 logger = logging.getLogger(__name__)
+_emails_suppressed: contextvars.ContextVar[bool] = contextvars.ContextVar("emails_suppressed", default=False)
+
+
+@contextlib.contextmanager
+def emails_suppressed() -> Iterator[None]:
+    """In-app notifications only, no e-mail (the demo loader writes hundreds of them)."""
+    token = _emails_suppressed.set(True)
+    try:
+        yield
+    finally:
+        _emails_suppressed.reset(token)
 
 
 def notify(
@@ -38,7 +51,7 @@ def notify(
         with translation.override(user.language or settings.LANGUAGE_CODE):
             text = str(title() if callable(title) else title)[:300]
         notifications.append(Notification(user=user, title=text, url=url[:500]))
-        if email and user.email:
+        if email and user.email and not _emails_suppressed.get():
             mails.append((user.email, text))
     created = Notification.objects.bulk_create(notifications)
     if mails:

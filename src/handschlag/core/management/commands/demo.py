@@ -6,6 +6,7 @@ from django.db import transaction
 from handschlag.accounts.demo import build_accounts
 from handschlag.accounts.models import Account
 from handschlag.alliances.demo import PORTAL_USERNAME, build_partnerships
+from handschlag.complaints.demo import build_complaints
 from handschlag.core.demo import DEMO_PASSWORD, DEMO_USERS, build_organisation
 
 SIZES = {"small": 300, "large": 100_000}
@@ -32,6 +33,7 @@ class Command(BaseCommand):
             context = build_organisation(size=options["size"])
             accounts = build_accounts(context, count=SIZES[options["size"]])
             build_partnerships(context, accounts=accounts)
+            build_complaints(context, accounts)
         self.stdout.write(self.style.SUCCESS(f"Demo organisation loaded: {len(accounts)} accounts."))
         self._print_logins()
 
