@@ -43,4 +43,6 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  {username:<11} {role:<16} {first} {last}{' — ' + department if department else ''}"
             )
-        self.stdout.write(f"  {PORTAL_USERNAME:<11} {'partner_user':<16} partner portal of the strategic alliance")
+        self.stdout.write(
+            f"  {PORTAL_USERNAME:<11} {'partner_user':<16} partner portal of the strategic alliance"
+        )
