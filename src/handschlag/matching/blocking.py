@@ -3,7 +3,7 @@
 Each record gets a handful of blocking keys (domain, VAT id, postal code or city with a piece of the name,
 the whole name). Two records become a candidate pair when they share at least one key. Keys are 64-bit
 integers: plain hashes in the clear, keyed hashes in the private mode, so both modes share this module.
-A key that would put more than ``MAX_PAIRS_PER_BLOCK`` pairs into one block is skipped for that block (its
+A key that would put more than ``MAX_PAIRS_PER_BLOCK`` (100) pairs into one block is skipped for that block (its
 records are still found through their other keys); that keeps the cost near-linear in the input size.
 """
 
@@ -17,13 +17,9 @@ import polars as pl
 
 # The blocking keys, by name, as polars expressions over the normalised columns. A key is null where a
 # record lacks what it needs. Both sides of a match must use the same definitions (they do: this table).
-_FIRST_TOKEN: Final = pl.col("name_core").str.extract(r"^(\S+)", 1)
-_LONGEST_TOKEN: Final = (
-    pl.col("name_core")
-    .str.split(" ")
-    .list.eval(pl.element().sort_by(pl.element().str.len_bytes(), descending=True).first())
-    .list.first()
-)
+# The first word of a name is usually the distinctive one (a family name, a brand, an acronym); its start and
+# its end each make a key, so that one typo leaves the other.
+_FIRST_WORD: Final = pl.col("name_core").str.extract(r"^(\S+)", 1)
 
 
 def _prefix(expr: pl.Expr, length: int) -> pl.Expr:
@@ -37,21 +33,21 @@ def _suffix(expr: pl.Expr, length: int) -> pl.Expr:
 BLOCKING_KEY_EXPRESSIONS: Final[dict[str, pl.Expr]] = {
     "domain": pl.col("domain_label"),
     "vat_id": pl.col("vat_id"),
-    "postal_first_word": pl.col("postal_code") + "|" + _prefix(_FIRST_TOKEN, 3),
-    "postal_longest_word_end": pl.col("postal_code") + "|" + _suffix(_LONGEST_TOKEN, 3),
-    "city_first_word": pl.col("city_key") + "|" + _prefix(_FIRST_TOKEN, 3),
-    "city_longest_word_end": pl.col("city_key") + "|" + _suffix(_LONGEST_TOKEN, 4),
-    "name": pl.col("name_core"),
+    "postal_first_word_start": pl.col("postal_code") + "|" + _prefix(_FIRST_WORD, 3),
+    "postal_first_word_end": pl.col("postal_code") + "|" + _suffix(_FIRST_WORD, 3),
+    "city_first_word": pl.col("city_key") + "|" + _FIRST_WORD,
+    "city_first_word_end": pl.col("city_key") + "|" + _suffix(_FIRST_WORD, 4),
     "address": pl.coalesce(pl.col("postal_code"), pl.col("city_key"))
     + "|"
     + _prefix(pl.col("street_name"), 8)
     + "|"
     + pl.col("house_number"),
+    "name": pl.col("name_core"),
 }
 
 BLOCKING_KEY_NAMES: Final = tuple(BLOCKING_KEY_EXPRESSIONS)
 
-MAX_PAIRS_PER_BLOCK: Final = 400
+MAX_PAIRS_PER_BLOCK: Final = 100
 
 
 def blocking_key_strings(normalised: pl.DataFrame) -> pl.DataFrame:

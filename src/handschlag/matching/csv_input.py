@@ -140,19 +140,20 @@ def _check_not_binary(path: str, data: bytes) -> None:
         )
 
 
-def _decode(path: str, data: bytes) -> str:
-    """The file's text: UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252."""
+def _decode(path: str, data: bytes) -> tuple[str, bool]:
+    """The file's text (UTF-8 with or without BOM, UTF-16 with BOM, else Windows-1252), and whether it was
+    UTF-8."""
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8) :]
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
-            return data.decode("utf-16")
+            return data.decode("utf-16"), False
         except UnicodeDecodeError as error:
             raise MatchingInputError(
                 path, 0, f"the file says it is UTF-16 but byte {error.start} is not valid UTF-16"
             ) from None
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8"), True
     except UnicodeDecodeError as utf8_error:
         line = _line_of_offset(data, utf8_error.start)
         byte = data[utf8_error.start]
@@ -180,11 +181,11 @@ def _decode(path: str, data: bytes) -> str:
                 text.count("\n", 0, control.start()) + 1,
                 "the file is not UTF-8 and does not read as Windows-1252 text either; save it as UTF-8",
             ) from None
-        return text
+        return text, False
 
 
-def _check_line_lengths(path: str, text: str) -> None:
-    encoded = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
+def _check_line_lengths(path: str, data: bytes) -> None:
+    encoded = np.frombuffer(data, dtype=np.uint8)
     newlines = np.flatnonzero(encoded == ord("\n"))
     bounds = np.concatenate(([-1], newlines, [len(encoded)]))
     lengths = np.diff(bounds) - 1
@@ -281,9 +282,13 @@ def read_company_table(path: str | Path) -> CompanyTable:
     if not data.strip(b" \t\r\n\xef\xbb\xbf"):
         raise MatchingInputError(name, 0, "the file is empty")
     _check_not_binary(name, data)
-    text = _decode(name, data)
-    _check_line_lengths(name, text)
+    text, is_utf8 = _decode(name, data)
     text = text.lstrip("\ufeff")
+    if is_utf8:
+        csv_bytes = data[len(codecs.BOM_UTF8) :] if data.startswith(codecs.BOM_UTF8) else data
+    else:
+        csv_bytes = text.encode("utf-8")
+    _check_line_lengths(name, csv_bytes)
     header_line = text.split("\n", 1)[0].rstrip("\r")
     if not header_line.strip():
         raise MatchingInputError(name, 1, "the first line is empty; it should be the header row")
@@ -292,7 +297,7 @@ def read_company_table(path: str | Path) -> CompanyTable:
     mapping = _map_columns(name, headers)
     try:
         table = pa_csv.read_csv(
-            io.BytesIO(text.encode("utf-8")),
+            io.BytesIO(csv_bytes),
             read_options=pa_csv.ReadOptions(
                 column_names=[f"c{index}" for index in range(len(headers))], skip_rows=1, block_size=1 << 24
             ),

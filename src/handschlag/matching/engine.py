@@ -78,6 +78,7 @@ _EXACT_FIELDS: Final = (
 
 
 _ADDRESS_FIELDS: Final = ("postal_code", "house_number")
+_NON_ADDRESS_FIELDS: Final = tuple(field for field in _EXACT_FIELDS if field not in _ADDRESS_FIELDS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,10 +189,12 @@ def _name_similarities(
     right: PreparedCompanies,
     left_rows: np.ndarray,
     right_rows: np.ndarray,
+    containment_could_matter: np.ndarray,
     weights: ClearWeights,
 ) -> np.ndarray:
     """Similarity of names: as written, else with words sorted ("Bau Müller" = "Müller Bau"); a name whose
-    words all occur in the other ("MMB" and "MMB Kältetechnik") counts as ``weights.name_containment``."""
+    words all occur in the other ("MMB" and "MMB Kältetechnik") counts as ``weights.name_containment``
+    (checked only where ``containment_could_matter``)."""
     similarity = _similarities(left.names[left_rows], right.names[right_rows], fuzz.ratio)
     unsure = np.flatnonzero(similarity < 0.9)
     if len(unsure):
@@ -199,15 +202,24 @@ def _name_similarities(
         sorted_similarity = _similarities(
             left.name_words_sorted[left_unsure], right.name_words_sorted[right_unsure], fuzz.ratio
         )
-        contained = np.zeros(len(unsure), dtype=np.float32)
-        check = np.flatnonzero(np.fmax(similarity[unsure], sorted_similarity) < weights.name_containment)
-        if len(check):
-            set_similarity = _similarities(
-                left.names[left_unsure[check]], right.names[right_unsure[check]], fuzz.token_set_ratio
-            )
-            contained[check] = np.where(set_similarity >= 1.0, weights.name_containment, 0.0)
-        similarity[unsure] = np.fmax(np.fmax(similarity[unsure], sorted_similarity), contained)
+        similarity[unsure] = np.fmax(similarity[unsure], sorted_similarity)
+    check = np.flatnonzero((similarity < weights.name_containment) & containment_could_matter)
+    if len(check):
+        set_similarity = _similarities(
+            left.names[left_rows[check]], right.names[right_rows[check]], fuzz.token_set_ratio
+        )
+        similarity[check] = np.fmax(
+            similarity[check], np.where(set_similarity >= 1.0, weights.name_containment, 0)
+        )
     return similarity
+
+
+def _log_odds(probability: float) -> float:
+    if probability <= 0.0:
+        return -np.inf
+    if probability >= 1.0:
+        return np.inf
+    return float(np.log(probability / (1.0 - probability)))
 
 
 def score_clear_pairs(
@@ -216,25 +228,43 @@ def score_clear_pairs(
     left_rows: np.ndarray,
     right_rows: np.ndarray,
     weights: ClearWeights = CLEAR_WEIGHTS,
+    *,
+    threshold: float = 0.0,
 ) -> np.ndarray:
-    """Match scores in [0, 1] for aligned arrays of left and right row indices."""
+    """Match scores in [0, 1] for aligned arrays of left and right row indices.
+
+    Scores that cannot reach ``threshold`` are not computed exactly: such a pair gets an upper bound of its
+    score, which is below the threshold. With the default threshold 0 every score is exact.
+    """
+    needed = _log_odds(threshold)
     log_odds = np.full(len(left_rows), weights.baseline, dtype=np.float32)
-    log_odds += weights.name.evidence(_name_similarities(left, right, left_rows, right_rows, weights))
-    address = np.zeros(len(left_rows), dtype=np.float32)
-    for field in _EXACT_FIELDS:
+    for field in _NON_ADDRESS_FIELDS:
         states = agreement_states(left.exact_codes[field][left_rows], right.exact_codes[field][right_rows])
         field_weight: AgreementWeight = getattr(weights, field)
-        if field in _ADDRESS_FIELDS:
-            address += field_weight.evidence(states)
-        else:
-            log_odds += field_weight.evidence(states)
+        log_odds += field_weight.evidence(states)
+    best_address = weights.address_range[1]
+    containment_evidence = float(weights.name.evidence(np.array([weights.name_containment], np.float32))[0])
+    containment_could_matter = log_odds + containment_evidence + best_address >= needed
+    log_odds += weights.name.evidence(
+        _name_similarities(left, right, left_rows, right_rows, containment_could_matter, weights)
+    )
+    open_pairs = np.flatnonzero(log_odds + best_address >= needed)
+    left_open, right_open = left_rows[open_pairs], right_rows[open_pairs]
+    address = np.zeros(len(open_pairs), dtype=np.float32)
+    for field in _ADDRESS_FIELDS:
+        states = agreement_states(left.exact_codes[field][left_open], right.exact_codes[field][right_open])
+        field_weight = getattr(weights, field)
+        address += field_weight.evidence(states)
     address += weights.city.evidence(
-        _similarities(left.cities[left_rows], right.cities[right_rows], fuzz.token_set_ratio)
+        _similarities(left.cities[left_open], right.cities[right_open], fuzz.token_set_ratio)
     )
     address += weights.street.evidence(
-        _similarities(left.street_names[left_rows], right.street_names[right_rows], fuzz.ratio)
+        _similarities(left.street_names[left_open], right.street_names[right_open], fuzz.ratio)
     )
-    log_odds += np.clip(address, weights.address_range[0], weights.address_range[1])
+    log_odds += best_address
+    log_odds[open_pairs] += (
+        np.clip(address, weights.address_range[0], weights.address_range[1]) - best_address
+    )
     return logistic(log_odds)
 
 
@@ -265,7 +295,9 @@ def match_prepared(
     scores = np.empty(len(left_rows), dtype=np.float32)
     for start in range(0, len(left_rows), PAIRS_PER_SCORING_CHUNK):
         chunk = slice(start, start + PAIRS_PER_SCORING_CHUNK)
-        scores[chunk] = score_clear_pairs(left, right, left_rows[chunk], right_rows[chunk])
+        scores[chunk] = score_clear_pairs(
+            left, right, left_rows[chunk], right_rows[chunk], threshold=threshold
+        )
     progress(f"scoring: {len(scores):,} pairs scored ({time.perf_counter() - started:.1f} s)")
     return assign_pairs(left_rows, right_rows, scores, threshold=threshold, one_to_many=one_to_many)
 

@@ -11,6 +11,7 @@ The normalised forms are matching keys, not display values: "Müller", "Mueller"
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Final
 
 import numpy as np
@@ -93,84 +94,117 @@ def _alternation(words: tuple[str, ...] | list[str]) -> str:
     return "|".join(re.escape(word) for word in ordered)
 
 
-_LEGAL_SUFFIX_PATTERN: Final = rf"^(.*?)((?: (?:{_alternation(LEGAL_FORM_SPELLINGS)}))*)$"
+_LEGAL_SUFFIX: Final = rf"(?: (?:{_alternation(LEGAL_FORM_SPELLINGS)}))+$"
 _LEGAL_FORM_BY_SPACELESS: Final = {
     spelling.replace(" ", ""): LEGAL_FORM_CANONICAL.get(spelling, spelling).replace(" ", "")
     for spelling in LEGAL_FORM_SPELLINGS + tuple(LEGAL_FORM_CANONICAL)
 }
+# Whole-word replacements done with one Aho-Corasick pass: every word is padded with its own spaces first.
+_NAME_WORD_REPLACEMENTS: Final = {f" {word} ": " " for word in NAME_STOPWORDS} | {
+    f" {short} ": f" {full} " for short, full in NAME_ABBREVIATIONS.items()
+}
+_CITY_WORD_REPLACEMENTS: Final = {f" {word} ": f" {local} " for word, local in CITY_SPELLINGS.items()}
 
 
-def _name_columns(name: pl.Expr) -> list[pl.Expr]:
-    words = (
-        _clean_words(name)
-        .str.split(" ")
-        .list.eval(pl.element().filter(~pl.element().is_in(list(NAME_STOPWORDS))).replace(NAME_ABBREVIATIONS))
-        .list.join(" ")
+def _replace_words(words: pl.Expr, replacements: dict[str, str]) -> pl.Expr:
+    """Replace whole words (space-separated) by a dictionary, in one pass."""
+    padded = pl.lit(" ") + words.str.replace_all(" ", "  ", literal=True) + pl.lit(" ")
+    return (
+        padded.str.replace_many(list(replacements), list(replacements.values()))
+        .str.replace_all(" +", " ")
+        .str.strip_chars(" ")
     )
-    spaced = pl.lit(" ") + words
-    core = spaced.str.extract(_LEGAL_SUFFIX_PATTERN, 1).str.strip_chars(" ")
-    suffix = spaced.str.extract(_LEGAL_SUFFIX_PATTERN, 2).str.replace_all(" ", "")
-    name_core = pl.when(core.str.len_bytes() > 0).then(core).otherwise(words)
-    legal_form = _empty_to_null(suffix.replace(_LEGAL_FORM_BY_SPACELESS))
-    return [_empty_to_null(name_core).alias("name_core"), legal_form.alias("legal_form")]
 
 
-_MULTI_LABEL_ALTERNATION: Final = _alternation(list(MULTI_LABEL_SUFFIXES))
+def _longest_word(words: pl.Expr) -> pl.Expr:
+    split = words.str.split(" ")
+    return split.list.get(split.list.eval(pl.element().str.len_bytes()).list.arg_max(), null_on_oob=True)
 
 
-def _domain_columns(domain: pl.Expr) -> list[pl.Expr]:
-    host = (
-        domain.str.to_lowercase()
+def _name_frame(raw: pl.LazyFrame, column: str) -> pl.LazyFrame:
+    """Columns name_core and legal_form."""
+    words = raw.select(_replace_words(_clean_words(pl.col(column)), _NAME_WORD_REPLACEMENTS).alias("words"))
+    spaced = pl.lit(" ") + pl.col("words")
+    split = words.with_columns(
+        core=spaced.str.replace(_LEGAL_SUFFIX, "").str.strip_chars(" "),
+        suffix=spaced.str.extract(rf"({_LEGAL_SUFFIX})", 1).str.replace_all(" ", "", literal=True),
+    )
+    return split.select(
+        _empty_to_null(
+            pl.when(pl.col("core").str.len_bytes() > 0).then(pl.col("core")).otherwise(pl.col("words"))
+        ).alias("name_core"),
+        _empty_to_null(pl.col("suffix").replace(_LEGAL_FORM_BY_SPACELESS)).alias("legal_form"),
+    )
+
+
+_MULTI_LABEL_SUFFIX_LIST: Final = list(MULTI_LABEL_SUFFIXES)
+
+
+def _domain_frame(raw: pl.LazyFrame, column: str) -> pl.LazyFrame:
+    """Columns domain_host (registrable domain) and domain_label."""
+    host = raw.select(
+        pl.col(column)
+        .str.to_lowercase()
         .str.replace_all(r"\s+", "")
-        .str.replace(r"^mailto:", "")
-        .str.replace(r"^[a-z][a-z0-9+.-]*://", "")
+        .str.replace(r"^(?:mailto:|[a-z][a-z0-9+.-]*://)", "")
         .str.replace(r"^[^/?#]*@", "")
-        .str.replace(r"[/?#\\].*$", "")
-        .str.replace(r":\d*$", "")
+        .str.replace(r"[/?#\\:].*$", "")
         .str.strip_chars(".")
         .str.replace(r"^www\d*\.", "")
+        .alias("host")
     )
-    valid = host.str.contains(r"^[\p{L}\p{N}][\p{L}\p{N}.-]*\.[\p{L}]{2,}$")
-    multi_label_host = host.str.extract(rf"([^.]+\.(?:{_MULTI_LABEL_ALTERNATION}))$", 1)
-    registrable = multi_label_host.fill_null(host.str.extract(r"([^.]+\.[^.]+)$", 1))
-    label = registrable.str.extract(r"^([^.]+)\.", 1)
-    usable = valid & ~label.is_in(list(SHARED_MAIL_DOMAINS))
-    return [
-        pl.when(usable).then(registrable).otherwise(None).alias("domain_host"),
-        pl.when(usable).then(label).otherwise(None).alias("domain_label"),
-    ]
+    labels = pl.col("host").str.split(".")
+    last_two = labels.list.slice(-2).list.join(".")
+    with_parts = host.with_columns(
+        valid=pl.col("host").str.contains(r"^[\p{L}\p{N}][\p{L}\p{N}.-]*\.[\p{L}]{2,}$"),
+        registrable=pl.when(last_two.is_in(_MULTI_LABEL_SUFFIX_LIST) & (labels.list.len() >= 3))
+        .then(labels.list.slice(-3).list.join("."))
+        .otherwise(last_two),
+    ).with_columns(label=pl.col("registrable").str.split(".").list.first())
+    usable = pl.col("valid") & ~pl.col("label").is_in(list(SHARED_MAIL_DOMAINS))
+    return with_parts.select(
+        pl.when(usable).then(pl.col("registrable")).otherwise(None).alias("domain_host"),
+        pl.when(usable).then(pl.col("label")).otherwise(None).alias("domain_label"),
+    )
 
 
 _HOUSE_NUMBER: Final = r"\d+ ?[a-z]?(?: ?[-/] ?\d+ ?[a-z]?)?"
 
 
-def _street_columns(street: pl.Expr) -> list[pl.Expr]:
-    words = (
-        _fold_letters(street)
-        .str.replace_all(r"[^\p{L}\p{N}/-]+", " ")
-        .str.replace_all(r"(\d) ?- ?(\d)", "$1-$2")
-        .str.strip_chars(" -/")
+def _street_frame(raw: pl.LazyFrame, column: str) -> pl.LazyFrame:
+    """Columns street_name and house_number."""
+    words = raw.select(
+        (
+            pl.lit(" ")
+            + _fold_letters(pl.col(column))
+            .str.replace_all(r"[^\p{L}\p{N}/-]+", " ")
+            .str.replace_all(r"(\d) ?- ?(\d)", "$1-$2")
+            .str.strip_chars(" -/")
+        ).alias("words")
     )
-    trailing_number = words.str.extract(rf"(?:^| )({_HOUSE_NUMBER})$", 1)
-    leading_number = words.str.extract(rf"^({_HOUSE_NUMBER}) ", 1)
-    has_trailing = trailing_number.is_not_null()
-    rest = (
-        pl.when(has_trailing)
-        .then(words.str.replace(rf"(?:^| )(?:{_HOUSE_NUMBER})$", ""))
-        .otherwise(words.str.replace(rf"^(?:{_HOUSE_NUMBER}) ", ""))
+    numbers = words.with_columns(
+        trailing=pl.col("words").str.extract(rf" ({_HOUSE_NUMBER})$", 1),
+        leading=pl.col("words").str.extract(rf"^ ({_HOUSE_NUMBER}) ", 1),
     )
-    house_number = (
-        pl.when(has_trailing).then(trailing_number).otherwise(leading_number).str.replace_all(" ", "")
+    has_trailing = pl.col("trailing").is_not_null()
+    parts = numbers.select(
+        rest=pl.when(has_trailing)
+        .then(pl.col("words").str.replace(rf" (?:{_HOUSE_NUMBER})$", ""))
+        .otherwise(pl.col("words").str.replace(rf"^ (?:{_HOUSE_NUMBER}) ", "")),
+        house_number=pl.when(has_trailing)
+        .then(pl.col("trailing"))
+        .otherwise(pl.col("leading"))
+        .str.replace_all(" ", "", literal=True),
     )
-    street_name = (
-        rest.str.replace_all(r"strasse|str\b", "str")
-        .str.replace_all(r"[^\p{L}\p{N}]+", "")
-        .str.replace_all(r"([aou])e+", "$1")
+    return parts.select(
+        _empty_to_null(
+            pl.col("rest")
+            .str.replace_all(r"strasse|str\b", "str")
+            .str.replace_all(r"[^\p{L}\p{N}]+", "")
+            .str.replace_all(r"([aou])e+", "$1")
+        ).alias("street_name"),
+        _empty_to_null(pl.col("house_number")).alias("house_number"),
     )
-    return [
-        _empty_to_null(street_name).alias("street_name"),
-        _empty_to_null(house_number).alias("house_number"),
-    ]
 
 
 def _postal_code_column(postal_code: pl.Expr) -> pl.Expr:
@@ -186,11 +220,12 @@ def _postal_code_column(postal_code: pl.Expr) -> pl.Expr:
     return _empty_to_null(without_zeros).alias("postal_code")
 
 
-def _city_columns(city: pl.Expr) -> list[pl.Expr]:
-    words = _clean_words(city).str.split(" ").list.eval(pl.element().replace(CITY_SPELLINGS))
-    joined = _empty_to_null(words.list.join(" "))
-    longest = words.list.eval(pl.element().sort_by(pl.element().str.len_bytes(), descending=True).first())
-    return [joined.alias("city"), _empty_to_null(longest.list.first()).alias("city_key")]
+def _city_frame(raw: pl.LazyFrame, column: str) -> pl.LazyFrame:
+    """Columns city and city_key (its longest word)."""
+    words = raw.select(
+        _empty_to_null(_replace_words(_clean_words(pl.col(column)), _CITY_WORD_REPLACEMENTS)).alias("city")
+    )
+    return words.with_columns(_empty_to_null(_longest_word(pl.col("city"))).alias("city_key"))
 
 
 def _country_column(country: pl.Expr) -> pl.Expr:
@@ -198,6 +233,22 @@ def _country_column(country: pl.Expr) -> pl.Expr:
     coded = words.replace_strict(COUNTRY_CODES, default=None, return_dtype=pl.String)
     fallback = pl.when(words.str.len_bytes() == 2).then(words.str.to_uppercase()).otherwise(words)
     return _empty_to_null(coded.fill_null(fallback)).alias("country")
+
+
+def _by_distinct_values(
+    column: pl.Series, normalise: Callable[[pl.LazyFrame, str], pl.LazyFrame]
+) -> pl.DataFrame:
+    """Normalise only the distinct values of a column (cities, countries, postal codes repeat a lot)."""
+    distinct = column.unique().to_frame("value")
+    normalised = normalise(distinct.lazy(), "value").collect()
+    joined = column.to_frame("value").join(
+        pl.concat([distinct, normalised], how="horizontal"),
+        on="value",
+        how="left",
+        nulls_equal=True,
+        maintain_order="left",
+    )
+    return joined.drop("value")
 
 
 _VAT_PREFIX_BY_COUNTRY: Final = {"GR": "EL"}
@@ -253,45 +304,60 @@ def normalise_frame(frame: pl.DataFrame) -> pl.DataFrame:
 
     Missing raw columns count as empty. The result has one row per input row, in the same order.
     """
-    raw = frame.with_columns(
+    raw = frame.select(
+        (pl.col(field) if field in frame.columns else pl.lit(None, dtype=pl.String))
+        .cast(pl.String)
+        .str.strip_chars()
+        .alias(field)
+        for field in RAW_FIELDS
+    )
+    locality = _by_distinct_values(
+        raw["country"],
+        lambda values, column: values.select(_country_column(pl.col(column))),
+    )
+    # the three expensive fields are independent queries: collect_all runs them in parallel
+    name, domain, street = pl.collect_all(
         [
-            (pl.col(field) if field in frame.columns else pl.lit(None, dtype=pl.String)).alias(field)
-            for field in RAW_FIELDS
+            _name_frame(raw.lazy(), "name"),
+            _domain_frame(raw.lazy(), "domain"),
+            _street_frame(raw.lazy(), "street"),
         ]
-    ).with_columns(pl.col(field).cast(pl.String).str.strip_chars() for field in RAW_FIELDS)
-    normalised = raw.lazy().select(
-        *_name_columns(pl.col("name")),
-        *_domain_columns(pl.col("domain")),
-        *_street_columns(pl.col("street")),
-        _postal_code_column(pl.col("postal_code")),
-        *_city_columns(pl.col("city")),
-        _country_column(pl.col("country")),
-        pl.col("vat_id").alias("vat_raw"),
     )
-    normalised = normalised.with_columns(
-        _vat_id_compact(pl.col("vat_raw"), pl.col("country")).alias("vat_id")
+    parts = pl.concat(
+        [
+            name,
+            domain,
+            street,
+            _by_distinct_values(
+                raw["postal_code"], lambda values, column: values.select(_postal_code_column(pl.col(column)))
+            ),
+            _by_distinct_values(raw["city"], _city_frame),
+            locality,
+        ],
+        how="horizontal",
     )
-    collected = normalised.collect()
-    return collected.with_columns(_validate_vat_ids(collected["vat_id"]).alias("vat_id")).select(
-        NORMALISED_FIELDS
-    )
+    vat_ids = raw.select(_vat_id_compact(pl.col("vat_id"), pl.lit(locality["country"])).alias("vat_id"))[
+        "vat_id"
+    ]
+    return parts.with_columns(_validate_vat_ids(vat_ids).alias("vat_id")).select(NORMALISED_FIELDS)
 
 
 def _normalise_one(field: str, value: str, country: str = "") -> pl.DataFrame:
     frame = pl.DataFrame(
         {"value": [value], "country_raw": [country]}, schema={"value": pl.String, "country_raw": pl.String}
     )
-    value_column = pl.col("value").str.strip_chars()
-    builders: dict[str, list[pl.Expr]] = {
-        "name": _name_columns(value_column),
-        "domain": _domain_columns(value_column),
-        "street": _street_columns(value_column),
-        "postal_code": [_postal_code_column(value_column)],
-        "city": _city_columns(value_column),
-        "country": [_country_column(value_column)],
+    frame = frame.with_columns(pl.col("value").str.strip_chars())
+    value_column = pl.col("value")
+    builders: dict[str, Callable[[], pl.DataFrame]] = {
+        "name": lambda: _name_frame(frame.lazy(), "value").collect(),
+        "domain": lambda: _domain_frame(frame.lazy(), "value").collect(),
+        "street": lambda: _street_frame(frame.lazy(), "value").collect(),
+        "postal_code": lambda: frame.select(_postal_code_column(value_column)),
+        "city": lambda: _city_frame(frame.lazy(), "value").collect(),
+        "country": lambda: frame.select(_country_column(value_column)),
     }
     if field != "vat_id":
-        return frame.select(builders[field])
+        return builders[field]()
     with_country = frame.with_columns(_country_column(pl.col("country_raw").str.strip_chars()))
     compact = with_country.select(_vat_id_compact(value_column, pl.col("country")).alias("vat_id"))
     return compact.with_columns(_validate_vat_ids(compact["vat_id"]).alias("vat_id"))
