@@ -92,6 +92,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "handschlag.core.middleware.ApiErrorShapeMiddleware",
 ]
 
 ROOT_URLCONF = "handschlag.urls"

@@ -31,6 +31,7 @@ router = Router(tags=["accounts"])
 imports_router = Router(tags=["imports"])
 
 Money = Decimal
+MAX_ID = 2**63 - 1
 
 
 def _user(request: HttpRequest) -> User:
@@ -75,7 +76,7 @@ class AccountIn(Schema):
     annual_revenue: Money | None = Field(None, ge=0, max_digits=16, decimal_places=2)
     status: AccountStatus = AccountStatus.PROSPECT
     customer_since: dt.date | None = None
-    owner_id: int | None = None
+    owner_id: int | None = Field(None, ge=1, le=MAX_ID)
     tags: list[str] = Field(default_factory=list, max_length=50)
     success_plan: str = Field("", max_length=10_000)
 
@@ -95,7 +96,7 @@ class AccountPatch(Schema):
     annual_revenue: Money | None = Field(None, ge=0, max_digits=16, decimal_places=2)
     status: AccountStatus | None = None
     customer_since: dt.date | None = None
-    owner_id: int | None = None
+    owner_id: int | None = Field(None, ge=1, le=MAX_ID)
     tags: list[str] | None = Field(None, max_length=50)
     success_plan: str | None = Field(None, max_length=10_000)
 
@@ -105,7 +106,7 @@ class AccountQuery(Schema):
         "", max_length=200, description="Search in name, city, domain, postal code, CRM id, VAT id"
     )
     status: AccountStatus | None = None
-    owner_id: int | None = None
+    owner_id: int | None = Field(None, ge=1, le=MAX_ID)
     country: str = Field("", max_length=2)
     tag: str = Field("", max_length=100)
     ordering: Literal[

@@ -135,10 +135,12 @@ def _csv_rows(text: str, delimiter: str, source: str) -> Iterator[tuple[int, lis
 
 def _xlsx_table(path: Path, source: str) -> Table:
     from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
 
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
+        # a file object, not the path: stored uploads have generated names without the .xlsx suffix
+        workbook = load_workbook(io.BytesIO(path.read_bytes()), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, TypeError) as error:
         raise ImportFileError(
             _("%(file)s is not a readable Excel workbook (%(reason)s).") % {"file": source, "reason": error}
         ) from None

@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI, Schema
+from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.pagination import LimitOffsetPagination
 from ninja.security import HttpBearer
@@ -60,8 +60,15 @@ ERROR_RESPONSES: dict[int, type[Schema]] = {
 }
 
 
+MAX_OFFSET = 1_000_000_000
+
+
 class Page(LimitOffsetPagination):
     """`?limit=&offset=` (limit at most 500); answers {"items": [...], "count": N}."""
+
+    class Input(Schema):
+        limit: int = Field(100, ge=1, le=500)
+        offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(max_limit=500, **kwargs)
@@ -95,6 +102,11 @@ def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(InvalidInput)
     def on_invalid_input(request: HttpRequest, error: InvalidInput) -> HttpResponse:
         return answer(request, 400, error_body(error.code, error.message, error.fields))
+
+    @api.exception_handler(OverflowError)
+    def on_overflow(request: HttpRequest, error: OverflowError) -> HttpResponse:
+        # an id or number too large for the database (SQLite stores 64-bit integers)
+        return answer(request, 400, error_body("invalid", _("A number in the request is out of range.")))
 
     @api.exception_handler(Conflict)
     def on_conflict(request: HttpRequest, error: Conflict) -> HttpResponse:
