@@ -408,3 +408,34 @@ class TestAudit:
             "A": AccountStatus.CUSTOMER,
             "B": AccountStatus.PROSPECT,
         }
+
+
+class TestExcelUpload:
+    def test_an_uploaded_xlsx_is_imported(self, admin_user):
+        # the stored upload has a generated name without the .xlsx suffix; openpyxl must still read it
+        import datetime as dt
+        import io
+
+        from openpyxl import Workbook
+
+        workbook = Workbook()
+        sheet = workbook.active
+        sheet.append(["Firma", "PLZ", "Ort", "Jahresumsatz", "Kunde seit"])
+        sheet.append(["Excel Antriebe GmbH", 1067, "Dresden", 1234567.5, dt.datetime(2026, 2, 1)])
+        content = io.BytesIO()
+        workbook.save(content)
+
+        run = import_run_create(
+            actor=admin_user,
+            upload=SimpleUploadedFile("kunden.xlsx", content.getvalue()),
+            mode=ImportMode.ALL_OR_NOTHING,
+        )
+
+        assert (run.status, run.file_format, run.created_count) == (ImportStatus.DONE, "xlsx", 1)
+        account = Account.objects.get()
+        assert (account.name, account.postal_code, str(account.annual_revenue), account.customer_since) == (
+            "Excel Antriebe GmbH",
+            "01067",
+            "1234567.50",
+            dt.date(2026, 2, 1),
+        )
