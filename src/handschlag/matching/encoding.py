@@ -27,7 +27,7 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 import polars as pl
@@ -124,11 +124,16 @@ def secret_fingerprint(secret: bytes) -> str:
 
 def keyed_string_hashes(values: pl.Series, key: bytes) -> np.ndarray:
     """64-bit keyed BLAKE2b of each string (computed once per distinct value)."""
+    keyed = hashlib.blake2b(key=key, digest_size=8)
+
+    def digest(value: str, start: Callable[[], Any] = keyed.copy) -> bytes:
+        state = start()
+        state.update(value.encode("utf-8"))
+        result: bytes = state.digest()
+        return result
+
     distinct = values.unique()
-    digests = b"".join(
-        hashlib.blake2b(value.encode("utf-8"), key=key, digest_size=8).digest()
-        for value in distinct.to_list()
-    )
+    digests = b"".join(map(digest, distinct.to_list()))
     distinct_hashes = pl.Series("hash", np.frombuffer(digests, dtype="<u8"), dtype=pl.UInt64)
     mapped = values.replace_strict(distinct, distinct_hashes, return_dtype=pl.UInt64)
     hashes: np.ndarray = mapped.to_numpy().copy()
@@ -194,14 +199,15 @@ def bloom_filters(
     for chunk_index, first in enumerate(range(0, len(texts), chunk_records)):
         count = min(chunk_records, len(texts) - first)
         lower, upper = record_bounds[chunk_index], record_bounds[chunk_index + 1]
-        bits = np.zeros((count, layout.bits), dtype=bool)
+        # bit-major layout: the diffusion gathers whole rows (fast copies) instead of scattered columns
+        bits = np.zeros((layout.bits, count), dtype=bool)
         rows = np.repeat(records[lower:upper] - first, layout.positions_per_bigram)
-        columns = positions[codes[lower:upper]].reshape(-1)
-        bits[rows, columns] = True
-        diffused = bits[:, diffusion[:, 0]]
+        bits[positions[codes[lower:upper]].reshape(-1), rows] = True
+        diffused = bits[diffusion[:, 0]]
         for input_index in range(1, DIFFUSION_INPUTS):
-            diffused ^= bits[:, diffusion[:, input_index]]
-        filters[first : first + count] = np.ascontiguousarray(np.packbits(diffused, axis=1)).view(np.uint64)
+            diffused ^= bits[diffusion[:, input_index]]
+        packed = np.ascontiguousarray(np.packbits(diffused, axis=0).T)
+        filters[first : first + count] = packed.view(np.uint64)
     return filters
 
 
