@@ -8,8 +8,8 @@ import os
 import pytest
 
 from handschlag.complaints.models import Complaint
+from tests.browser import log_in
 from tests.complaints.conftest import Organisation
-from tests.e2e.conftest import browser_page, chromium, log_in  # noqa: F401 - the e2e fixtures
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "correct-horse-battery"
 
 
-def test_seller_records_owner_contains_management_sees_the_threat(browser_page, org: Organisation):  # noqa: F811
+def test_seller_records_owner_contains_management_sees_the_threat(browser_page, org: Organisation):
     for user in (org.seller, org.owner, org.management):
         user.language = "en"
         user.save(update_fields=["language"])

@@ -8,7 +8,7 @@ import pytest
 
 from handschlag.accounts.models import Account
 from handschlag.core.enums import Role
-from tests.e2e.conftest import log_in
+from tests.browser import log_in
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

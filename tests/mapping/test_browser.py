@@ -10,7 +10,7 @@ import pytest
 
 from handschlag.core.enums import Role
 from tests.alliances.factories import PartnerFactory
-from tests.e2e.conftest import browser_page, chromium, log_in  # noqa: F401 - fixtures
+from tests.browser import log_in
 from tests.factories import UserFactory
 from tests.mapping.helpers import PARTNER_CSV, our_accounts
 
@@ -19,7 +19,7 @@ PASSWORD = "correct-horse-battery"
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_agreement_mapping_and_portal(browser_page: Any, settings: Any, tmp_path: Path) -> None:  # noqa: F811
+def test_agreement_mapping_and_portal(browser_page: Any, settings: Any, tmp_path: Path) -> None:
     settings.HANDSCHLAG_TASKS_EAGER = True  # the job runs when the upload commits
     page = browser_page
     UserFactory(username="clara", role=Role.PARTNER_MANAGER, language="en")
