@@ -36,7 +36,6 @@ BLOCKING_KEY_EXPRESSIONS: Final[dict[str, pl.Expr]] = {
     "postal_first_word_start": pl.col("postal_code") + "|" + _prefix(_FIRST_WORD, 3),
     "postal_first_word_end": pl.col("postal_code") + "|" + _suffix(_FIRST_WORD, 3),
     "city_first_word": pl.col("city_key") + "|" + _FIRST_WORD,
-    "city_first_word_end": pl.col("city_key") + "|" + _suffix(_FIRST_WORD, 4),
     "address": pl.coalesce(pl.col("postal_code"), pl.col("city_key"))
     + "|"
     + _prefix(pl.col("street_name"), 8)

@@ -13,6 +13,7 @@ import os
 import sys
 import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from handschlag.matching.records import MatchingInputError
@@ -129,10 +130,12 @@ def _run_match(arguments: argparse.Namespace) -> int:
     from handschlag.matching.engine import match_tables, pairs_with_ids
 
     progress = _Progress("match", arguments.quiet)
-    left = read_company_table(arguments.left)
-    progress(f"read {len(left):,} records from {arguments.left}")
-    right = read_company_table(arguments.right)
-    progress(f"read {len(right):,} records from {arguments.right}")
+    with ThreadPoolExecutor(max_workers=2) as pool:  # pyarrow parses without holding the GIL
+        left_future = pool.submit(read_company_table, arguments.left)
+        right_future = pool.submit(read_company_table, arguments.right)
+        left = left_future.result()
+        right = right_future.result()
+    progress(f"read {len(left):,} records from {arguments.left} and {len(right):,} from {arguments.right}")
     pairs = match_tables(
         left, right, threshold=arguments.threshold, one_to_many=arguments.many, progress=progress
     )

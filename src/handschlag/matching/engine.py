@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Final
 
@@ -82,16 +83,32 @@ _NON_ADDRESS_FIELDS: Final = tuple(field for field in _EXACT_FIELDS if field not
 
 
 @dataclass(frozen=True, slots=True)
+class TextColumn:
+    """Texts of one normalised field (None where missing) and which of them are present."""
+
+    texts: np.ndarray
+    present: np.ndarray
+
+    @classmethod
+    def from_series(cls, column: pl.Series) -> TextColumn:
+        texts: np.ndarray = column.to_numpy(allow_copy=True).astype(object)
+        present: np.ndarray = (
+            (column.is_not_null() & (column.str.len_bytes() > 0)).fill_null(False).to_numpy()
+        )
+        return cls(texts, present)
+
+
+@dataclass(frozen=True, slots=True)
 class PreparedCompanies:
     """A table normalised and keyed for matching in the clear."""
 
     size: int
     blocking_keys: np.ndarray
     exact_codes: dict[str, np.ndarray]
-    names: np.ndarray
-    name_words_sorted: np.ndarray
-    street_names: np.ndarray
-    cities: np.ndarray
+    names: TextColumn
+    multi_word: np.ndarray  # names of more than one word, whose order may differ
+    street_names: TextColumn
+    cities: TextColumn
 
 
 def _codes(column: pl.Series) -> np.ndarray:
@@ -104,28 +121,20 @@ def _codes(column: pl.Series) -> np.ndarray:
     return codes
 
 
-def _texts(column: pl.Series) -> np.ndarray:
-    texts: np.ndarray = column.to_numpy(allow_copy=True).astype(object)
-    return texts
-
-
 def prepare_companies(table: CompanyTable) -> PreparedCompanies:
     """Normalise a table and compute its blocking keys and comparison columns."""
     normalised = normalise_frame(
         table.frame.select([field for field in RAW_FIELDS if field in table.frame.columns])
     )
     keys = hashed_blocking_keys(blocking_key_strings(normalised), plain_string_hashes)
-    words_sorted = normalised.select(
-        pl.col("name_core").str.split(" ").list.sort().list.join(" ").alias("words")
-    )["words"]
     return PreparedCompanies(
         size=normalised.height,
         blocking_keys=keys,
         exact_codes={field: _codes(normalised[field]) for field in _EXACT_FIELDS},
-        names=_texts(normalised["name_core"]),
-        name_words_sorted=_texts(words_sorted),
-        street_names=_texts(normalised["street_name"]),
-        cities=_texts(normalised["city"]),
+        names=TextColumn.from_series(normalised["name_core"]),
+        multi_word=normalised["name_core"].str.contains(" ", literal=True).fill_null(False).to_numpy(),
+        street_names=TextColumn.from_series(normalised["street_name"]),
+        cities=TextColumn.from_series(normalised["city"]),
     )
 
 
@@ -173,13 +182,19 @@ CLEAR_WEIGHTS: Final = ClearWeights(
 
 
 def _similarities(
-    left_texts: np.ndarray, right_texts: np.ndarray, scorer: Callable[..., float]
+    left: TextColumn,
+    right: TextColumn,
+    left_rows: np.ndarray,
+    right_rows: np.ndarray,
+    scorer: Callable[..., float],
 ) -> np.ndarray:
-    """Pairwise similarity in [0, 1] of two aligned text arrays; NaN where either text is missing."""
-    similarity = np.full(len(left_texts), np.nan, dtype=np.float32)
-    present = left_texts.astype(bool) & right_texts.astype(bool)  # None and "" are missing
-    if present.any():
-        scored = process.cpdist(left_texts[present], right_texts[present], scorer=scorer, workers=-1)
+    """Similarity in [0, 1] of the texts of aligned row pairs; NaN where either text is missing."""
+    similarity = np.full(len(left_rows), np.nan, dtype=np.float32)
+    present = np.flatnonzero(left.present[left_rows] & right.present[right_rows])
+    if len(present):
+        scored = process.cpdist(
+            left.texts[left_rows[present]], right.texts[right_rows[present]], scorer=scorer, workers=-1
+        )
         similarity[present] = np.asarray(scored, dtype=np.float32) / 100.0
     return similarity
 
@@ -195,18 +210,17 @@ def _name_similarities(
     """Similarity of names: as written, else with words sorted ("Bau Müller" = "Müller Bau"); a name whose
     words all occur in the other ("MMB" and "MMB Kältetechnik") counts as ``weights.name_containment``
     (checked only where ``containment_could_matter``)."""
-    similarity = _similarities(left.names[left_rows], right.names[right_rows], fuzz.ratio)
-    unsure = np.flatnonzero(similarity < 0.9)
+    similarity = _similarities(left.names, right.names, left_rows, right_rows, fuzz.ratio)
+    unsure = np.flatnonzero((similarity < 0.9) & (left.multi_word[left_rows] | right.multi_word[right_rows]))
     if len(unsure):
-        left_unsure, right_unsure = left_rows[unsure], right_rows[unsure]
-        sorted_similarity = _similarities(
-            left.name_words_sorted[left_unsure], right.name_words_sorted[right_unsure], fuzz.ratio
+        reordered = _similarities(
+            left.names, right.names, left_rows[unsure], right_rows[unsure], fuzz.token_sort_ratio
         )
-        similarity[unsure] = np.fmax(similarity[unsure], sorted_similarity)
+        similarity[unsure] = np.fmax(similarity[unsure], reordered)
     check = np.flatnonzero((similarity < weights.name_containment) & containment_could_matter)
     if len(check):
         set_similarity = _similarities(
-            left.names[left_rows[check]], right.names[right_rows[check]], fuzz.token_set_ratio
+            left.names, right.names, left_rows[check], right_rows[check], fuzz.token_set_ratio
         )
         similarity[check] = np.fmax(
             similarity[check], np.where(set_similarity >= 1.0, weights.name_containment, 0)
@@ -256,10 +270,10 @@ def score_clear_pairs(
         field_weight = getattr(weights, field)
         address += field_weight.evidence(states)
     address += weights.city.evidence(
-        _similarities(left.cities[left_open], right.cities[right_open], fuzz.token_set_ratio)
+        _similarities(left.cities, right.cities, left_open, right_open, fuzz.token_set_ratio)
     )
     address += weights.street.evidence(
-        _similarities(left.street_names[left_open], right.street_names[right_open], fuzz.ratio)
+        _similarities(left.street_names, right.street_names, left_open, right_open, fuzz.ratio)
     )
     log_odds += best_address
     log_odds[open_pairs] += (
@@ -312,8 +326,8 @@ def match_tables(
 ) -> PairArrays:
     """Match two tables in the clear; the pairs refer to rows of ``left`` and ``right``."""
     started = time.perf_counter()
-    prepared_left = prepare_companies(left)
-    prepared_right = prepare_companies(right)
+    with ThreadPoolExecutor(max_workers=2) as pool:  # polars and pyarrow release the GIL
+        prepared_left, prepared_right = pool.map(prepare_companies, (left, right))
     progress(f"normalising: {len(left):,} + {len(right):,} records ({time.perf_counter() - started:.1f} s)")
     return match_prepared(
         prepared_left,
