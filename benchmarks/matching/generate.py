@@ -34,7 +34,9 @@ def generate(size: int) -> Path:
         writer = csv.writer(file)
         writer.writerow(("left_id", "right_id"))
         writer.writerows(sorted(corpus.true_pairs))
-    print(f"generated {size:,} x {size:,} in {time.perf_counter() - started:.0f} s -> {folder}", file=sys.stderr)
+    print(
+        f"generated {size:,} x {size:,} in {time.perf_counter() - started:.0f} s -> {folder}", file=sys.stderr
+    )
     return folder
 
 
