@@ -67,9 +67,7 @@ def _fold_letters(text: pl.Expr) -> pl.Expr:
         text.str.normalize("NFKD")
         .str.to_lowercase()
         .str.replace_many(list(_SPECIAL_LETTERS), list(_SPECIAL_LETTERS.values()))
-        .str.normalize("NFKD")
         .str.replace_all(r"\p{M}+", "")
-        .str.to_lowercase()
         .str.replace_all(r"([aou])e+", "$1")
     )
 
