@@ -10,15 +10,15 @@ PG_URL ?= $(DATABASE_URL)
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install -qq --upgrade pip
 
 $(VENV)/.installed-base: $(BIN)/python requirements/base.txt pyproject.toml
-	$(BIN)/pip install --quiet -r requirements/base.txt
-	$(BIN)/pip install --quiet --no-deps -e .
+	$(BIN)/pip install -qq -r requirements/base.txt
+	$(BIN)/pip install -qq --no-deps -e .
 	touch $@
 
 $(VENV)/.installed-dev: $(VENV)/.installed-base requirements/dev.txt
-	$(BIN)/pip install --quiet -r requirements/dev.txt
+	$(BIN)/pip install -qq -r requirements/dev.txt
 	touch $@
 
 install: $(VENV)/.installed-base
