@@ -37,25 +37,7 @@ from handschlag.core.services import model_update
 
 logger = logging.getLogger(__name__)
 
-ACCOUNT_FIELDS = [
-    "name",
-    "legal_form",
-    "external_id",
-    "domain",
-    "street",
-    "postal_code",
-    "city",
-    "country",
-    "vat_id",
-    "industry",
-    "employees",
-    "annual_revenue",
-    "status",
-    "customer_since",
-    "owner",
-    "tags",
-    "success_plan",
-]
+ACCOUNT_FIELDS = [*importing.ACCOUNT_IMPORT_FIELDS, "success_plan"]
 CONTACT_FIELDS = ["first_name", "last_name", "position", "email", "phone"]
 ORDER_FIELDS = ["number", "value", "due_date", "status", "product"]
 INSIGHT_FIELDS = ["kind", "text", "review_date"]
