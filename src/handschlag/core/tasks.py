@@ -159,6 +159,8 @@ def enqueue_due_periodic_tasks(*, now: dt.datetime | None = None) -> list[str]:
     queued = []
     for periodic_task in periodic_tasks():
         slot = slot_start(now, periodic_task.every)
+        if ScheduledRun.objects.filter(task=periodic_task.name, slot=slot).exists():
+            continue  # the common case, answered by a read; the unique row below settles races
         try:
             with transaction.atomic():
                 ScheduledRun.objects.create(task=periodic_task.name, slot=slot)
