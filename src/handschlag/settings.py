@@ -110,6 +110,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "handschlag.core.context_processors.navigation",
+                "handschlag.core.context_processors.notifications",
             ],
         },
     }
@@ -171,6 +172,14 @@ HANDSCHLAG_IMPORT_INLINE_ROWS = int(os.environ.get("HANDSCHLAG_IMPORT_INLINE_ROW
 HANDSCHLAG_TASKS_EAGER = _env_bool("HANDSCHLAG_TASKS_EAGER", False)
 # The federal state whose public holidays make the business calendar (ISO 3166-2 suffix: BY, BW, NW …).
 HANDSCHLAG_DEFAULT_STATE = os.environ.get("HANDSCHLAG_STATE", "BW")
+# Complaints: earlier cases of the same account within this many days make a new case a repeat (docs/adr/0201).
+HANDSCHLAG_COMPLAINT_REPEAT_WINDOW_DAYS = int(
+    os.environ.get("HANDSCHLAG_COMPLAINT_REPEAT_WINDOW_DAYS", "365")
+)
+# The largest photo or PDF accepted on a complaint.
+HANDSCHLAG_COMPLAINT_ATTACHMENT_MAX_BYTES = (
+    int(os.environ.get("HANDSCHLAG_COMPLAINT_ATTACHMENT_MAX_MB", "10")) * 1024 * 1024
+)
 
 LOGGING = {
     "version": 1,

@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 
 from handschlag.core.errors import InvalidInput
 
-DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 # Magic bytes at the start of the file, per accepted type.
 SIGNATURES: list[tuple[bytes, str]] = [
     (b"\xff\xd8\xff", "image/jpeg"),
@@ -33,7 +32,8 @@ class CheckedUpload:
 
 
 def max_attachment_bytes() -> int:
-    return int(getattr(settings, "HANDSCHLAG_COMPLAINT_ATTACHMENT_MAX_BYTES", DEFAULT_MAX_BYTES))
+    """`HANDSCHLAG_COMPLAINT_ATTACHMENT_MAX_BYTES` (settings.py, from the environment), read at call time."""
+    return int(settings.HANDSCHLAG_COMPLAINT_ATTACHMENT_MAX_BYTES)
 
 
 def detect_content_type(head: bytes) -> str | None:

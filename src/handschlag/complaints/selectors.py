@@ -29,11 +29,10 @@ from handschlag.complaints.models import (
 )
 from handschlag.core.models import User
 
-DEFAULT_REPEAT_WINDOW_DAYS = 365
-
 
 def repeat_window_days() -> int:
-    return int(getattr(settings, "HANDSCHLAG_COMPLAINT_REPEAT_WINDOW_DAYS", DEFAULT_REPEAT_WINDOW_DAYS))
+    """`HANDSCHLAG_COMPLAINT_REPEAT_WINDOW_DAYS` (settings.py, from the environment), read at call time."""
+    return int(settings.HANDSCHLAG_COMPLAINT_REPEAT_WINDOW_DAYS)
 
 
 def sla_targets_for(severity: str) -> sla.SlaTargets:

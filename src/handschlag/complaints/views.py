@@ -50,7 +50,6 @@ from handschlag.core.csv_export import csv_response
 from handschlag.core.errors import Conflict, InvalidInput, NotFound
 from handschlag.core.forms import form_add_service_errors
 from handschlag.core.models import User
-from handschlag.core.notifications import notification_list_for_user, notifications_mark_read
 from handschlag.core.roles import Capability, has_capability
 
 PAGE_SIZE = 50
@@ -599,12 +598,6 @@ def routing_rule_edit(request: HttpRequest, rule_id: int) -> HttpResponse:
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
 def notifications_view(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
-    if request.method == "POST":
-        notifications_mark_read(user=user)
-        return redirect("complaints:notifications")
-    page = Paginator(notification_list_for_user(user=user), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "complaints/notifications.html", {"page": page, "query_without_page": ""})
+    """The inbox moved to core (`/notifications/`); old links keep working."""
+    return redirect("core:notifications", permanent=True)

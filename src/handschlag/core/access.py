@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AnonymousUser
 
 from handschlag.core.errors import Forbidden, NotFound
-from handschlag.core.models import ApiToken, Department, User
+from handschlag.core.models import ApiToken, Department, Notification, User
 from handschlag.core.roles import Capability, has_capability
 
 
@@ -36,3 +36,11 @@ def access_user_by_id(user: User, user_id: int) -> User:
     if target is None:
         raise NotFound
     return target
+
+
+def access_notification_by_id(user: User, notification_id: int) -> Notification:
+    """A user's own notification; someone else's does not exist for him."""
+    notification = Notification.objects.filter(pk=notification_id, user=user).first()
+    if notification is None:
+        raise NotFound
+    return notification

@@ -14,7 +14,6 @@ from collections.abc import Callable, Iterable, Iterator
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import QuerySet
 from django.utils import timezone, translation
 
 from handschlag.core.models import Notification, User
@@ -72,15 +71,11 @@ def _send(mails: list[tuple[str, str]], url: str) -> None:
             logger.exception("notification e-mail to %s failed", address)
 
 
-def notification_list_for_user(*, user: User) -> QuerySet[Notification]:
-    return Notification.objects.filter(user=user).order_by("-created_at", "-id")
-
-
-def notification_unread_count(*, user: User) -> int:
-    return Notification.objects.filter(user=user, read_at__isnull=True).count()
-
-
 def notifications_mark_read(*, user: User, notification_ids: list[int] | None = None) -> int:
+    """Mark the user's unread notifications read (all, or the given ones); returns how many changed.
+
+    Only the user's own rows are touched, so an id of someone else's notification changes nothing.
+    """
     unread = Notification.objects.filter(user=user, read_at__isnull=True)
     if notification_ids is not None:
         unread = unread.filter(pk__in=notification_ids)

@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 
 from handschlag.core.calendar import BusinessCalendar
 from handschlag.core.enums import OrganisationKind, Role
-from handschlag.core.models import ApiToken, AuditEvent, Department, Organisation, User
+from handschlag.core.models import ApiToken, AuditEvent, Department, Notification, Organisation, User
 
 
 def organisation_home_get() -> Organisation:
@@ -45,3 +45,15 @@ def audit_event_list(*, target_type: str | None = None, target_id: str | None = 
     if target_id:
         events = events.filter(target_id=target_id)
     return events
+
+
+def notification_list_for_user(*, user: User, unread_only: bool = False) -> QuerySet[Notification]:
+    notifications = Notification.objects.filter(user=user)
+    if unread_only:
+        notifications = notifications.filter(read_at__isnull=True)
+    return notifications.order_by("-created_at", "-id")
+
+
+def notification_unread_count(*, user: User) -> int:
+    """One COUNT on the (user, read_at, created_at) index; the top bar shows it on every page."""
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()

@@ -11,4 +11,7 @@ urlpatterns = [
     path("settings/users/", views.user_list_view, name="user_list"),
     path("settings/users/<int:user_id>/", views.user_edit, name="user_edit"),
     path("audit/", views.audit_list, name="audit_list"),
+    path("notifications/", views.notification_list_view, name="notifications"),
+    path("notifications/read/", views.notifications_read_all, name="notifications_read_all"),
+    path("notifications/<int:notification_id>/read/", views.notification_read, name="notification_read"),
 ]

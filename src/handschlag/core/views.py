@@ -6,25 +6,31 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from handschlag.core import services
 from handschlag.core.access import (
     access_api_token_by_id,
     access_department_by_id,
+    access_notification_by_id,
     access_user_by_id,
     require_capability,
 )
 from handschlag.core.errors import InvalidInput
 from handschlag.core.forms import ApiTokenForm, DepartmentForm, UserForm, form_add_service_errors
 from handschlag.core.models import User
+from handschlag.core.notifications import notifications_mark_read
 from handschlag.core.roles import Capability, has_capability, is_internal
 from handschlag.core.selectors import (
     api_token_list_for_user,
     audit_event_list,
     department_list,
+    notification_list_for_user,
+    notification_unread_count,
     user_list_internal,
 )
 
@@ -208,3 +214,64 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         "core/audit_list.html",
         {"page": page, "target_type": target_type or "", "target_id": target_id or ""},
     )
+
+
+NOTIFICATIONS_PAGE_SIZE = 50
+
+
+def _safe_next(request: HttpRequest, url: str) -> str:
+    """Only a path on this site; anything else (another host, a scheme) falls back to the inbox."""
+    if url and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return url
+    return reverse("core:notifications")
+
+
+@login_required
+def notification_list_view(request: HttpRequest) -> HttpResponse:
+    """The inbox: newest first, unread ones marked; `?unread=1` shows only the unread."""
+    user = _user(request)
+    unread_only = request.GET.get("unread") == "1"
+    page = Paginator(
+        notification_list_for_user(user=user, unread_only=unread_only), NOTIFICATIONS_PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "unread_only": unread_only,
+        "unread_total": notification_unread_count(user=user),
+        "query_without_page": "unread=1&" if unread_only else "",
+        "active_section": "notifications",
+    }
+    template = "core/notification_list.html#results" if request.htmx else "core/notification_list.html"  # type: ignore[attr-defined]
+    return render(request, template, context)
+
+
+@login_required
+@require_POST
+def notification_read(request: HttpRequest, notification_id: int) -> HttpResponse:
+    """Mark one notification read. With `open=1` go on to what it links to (its own page on this site)."""
+    user = _user(request)
+    notification = access_notification_by_id(user, notification_id)
+    notifications_mark_read(user=user, notification_ids=[notification.pk])
+    if request.POST.get("open") == "1" and notification.url:
+        return redirect(_safe_next(request, notification.url))
+    if request.htmx:  # type: ignore[attr-defined]
+        notification.refresh_from_db()
+        return render(request, "core/notification_list.html#row", {"notification": notification})
+    return redirect(_safe_next(request, request.POST.get("next", "")))
+
+
+@login_required
+@require_POST
+def notifications_read_all(request: HttpRequest) -> HttpResponse:
+    count = notifications_mark_read(user=_user(request))
+    if count:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)s notification marked as read.", "%(count)s notifications marked as read.", count
+            )
+            % {"count": count},
+        )
+    return redirect(_safe_next(request, request.POST.get("next", "")))
