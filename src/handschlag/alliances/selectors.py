@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -180,26 +181,45 @@ def partner_scorecard(*, partner: Partner) -> Scorecard:
     )
 
 
-def health_signals_for(*, partner: Partner) -> HealthSignals:
-    from handschlag.mapping.selectors import latest_done_run_finished_at
-
-    now = timezone.now()
-    agreement = active_agreement_of(partner)
-    coverage = enablement_coverage(agreement=agreement) if agreement is not None else None
-    mapped_at = latest_done_run_finished_at(agreement=agreement) if agreement is not None else None
+def _health_signals(
+    *,
+    partner: Partner,
+    agreement: Agreement | None,
+    coverage_share: float | None,
+    mapped_at: dt.datetime | None,
+    last_read: dt.datetime | None,
+    now: dt.datetime,
+) -> HealthSignals:
+    """The named signals of one partnership from what was read; shared by the detail page and the list."""
     moments = [partner.updated_at]
     if agreement is not None:
         moments.append(agreement.updated_at)
-        last_read = agreement.acknowledgements.aggregate(last=Max("acknowledged_at"))["last"]
         moments += [moment for moment in (last_read, mapped_at) if moment is not None]
     last_activity = max(moments)
     return HealthSignals(
         has_active_agreement=agreement is not None,
         targets_set=bool(agreement and agreement.has_joint_targets),
-        enablement_coverage=coverage.share if coverage else None,
+        enablement_coverage=coverage_share,
         mapping_done=mapped_at is not None,
         mapping_age_days=None if mapped_at is None else max(0, (now - mapped_at).days),
         days_since_activity=max(0, (now - last_activity).days),
+    )
+
+
+def health_signals_for(*, partner: Partner) -> HealthSignals:
+    from handschlag.mapping.selectors import latest_done_run_finished_at
+
+    agreement = active_agreement_of(partner)
+    coverage = enablement_coverage(agreement=agreement) if agreement is not None else None
+    return _health_signals(
+        partner=partner,
+        agreement=agreement,
+        coverage_share=coverage.share if coverage else None,
+        mapped_at=latest_done_run_finished_at(agreement=agreement) if agreement is not None else None,
+        last_read=agreement.acknowledgements.aggregate(last=Max("acknowledged_at"))["last"]
+        if agreement is not None
+        else None,
+        now=timezone.now(),
     )
 
 
@@ -216,6 +236,113 @@ def partner_detail(*, partner: Partner) -> dict[str, Any]:
         "scorecard": partner_scorecard(partner=partner),
         "health": partner_health(partner=partner),
     }
+
+
+# --- the partners list: health and fit of every partner in a fixed number of queries --------------------------
+
+
+@dataclass(frozen=True)
+class PartnerOverview:
+    partner: Partner
+    health: HealthResult
+    fit_score: int | None
+    red_flag_count: int
+
+
+def _scorecard_agreement(agreements: list[Agreement]) -> Agreement | None:
+    """The agreement the scorecard looks at: the active one, else the newest (as `partner_scorecard`)."""
+    active = [agreement for agreement in agreements if agreement.status == AgreementStatus.ACTIVE]
+    if active:
+        return min(active, key=lambda agreement: agreement.pk)
+    return max(agreements, key=lambda agreement: (agreement.created_at, agreement.pk), default=None)
+
+
+def partner_overview_list(*, search: str = "", verdict: str = "") -> list[PartnerOverview]:
+    """Every partner (filtered by name and health verdict) with its health and fit score.
+
+    The query count does not grow with the number of partners: everything is read in bulk, and the pure
+    functions of `scoring` decide, exactly as on the partner's page."""
+    from handschlag.mapping.selectors import latest_done_run_finished_at_by_agreement
+
+    partners = list(partner_list(search=search))
+    partner_ids = [partner.pk for partner in partners]
+    criteria = list(fit_criteria())
+    ratings: dict[int, dict[int, int]] = {}
+    for rating in FitRating.objects.filter(partner_id__in=partner_ids).values(
+        "partner_id", "criterion_id", "score"
+    ):
+        ratings.setdefault(rating["partner_id"], {})[rating["criterion_id"]] = rating["score"]
+    agreements_by_partner: dict[int, list[Agreement]] = {}
+    for agreement in Agreement.objects.filter(partner_id__in=partner_ids).order_by("id"):
+        agreements_by_partner.setdefault(agreement.partner_id, []).append(agreement)
+    agreement_ids = [
+        agreement.pk for agreements in agreements_by_partner.values() for agreement in agreements
+    ]
+    facing_ids = set(customer_facing_users().values_list("pk", flat=True))
+    read_by: dict[int, set[int]] = {}
+    last_read: dict[int, dt.datetime] = {}
+    versions = {
+        agreement.pk: agreement.value_proposition_version
+        for agreements in agreements_by_partner.values()
+        for agreement in agreements
+    }
+    for acknowledgement in ValuePropositionAcknowledgement.objects.filter(
+        agreement_id__in=agreement_ids
+    ).values("agreement_id", "user_id", "version", "acknowledged_at"):
+        agreement_id = acknowledgement["agreement_id"]
+        moment = acknowledgement["acknowledged_at"]
+        if agreement_id not in last_read or moment > last_read[agreement_id]:
+            last_read[agreement_id] = moment
+        if acknowledgement["version"] == versions[agreement_id] and acknowledgement["user_id"] in facing_ids:
+            read_by.setdefault(agreement_id, set()).add(acknowledgement["user_id"])
+    mapped_at = latest_done_run_finished_at_by_agreement(agreement_ids=agreement_ids)
+
+    def read_count(agreement: Agreement) -> int:
+        return len(read_by.get(agreement.pk, ())) if agreement.value_proposition else 0
+
+    now = timezone.now()
+    overviews = []
+    for partner in partners:
+        agreements = agreements_by_partner.get(partner.pk, [])
+        active = next(
+            (agreement for agreement in agreements if agreement.status == AgreementStatus.ACTIVE), None
+        )
+        share = None
+        if active is not None and facing_ids:
+            share = read_count(active) / len(facing_ids)
+        health = partnership_health(
+            _health_signals(
+                partner=partner,
+                agreement=active,
+                coverage_share=share,
+                mapped_at=mapped_at.get(active.pk) if active is not None else None,
+                last_read=last_read.get(active.pk) if active is not None else None,
+                now=now,
+            )
+        )
+        if verdict and health.verdict != verdict:
+            continue
+        scored = _scorecard_agreement(agreements)
+        partner_ratings = ratings.get(partner.pk, {})
+        flags = fit_red_flags(
+            has_agreement=scored is not None,
+            has_joint_targets=bool(scored and scored.has_joint_targets),
+            leads_to_us_per_quarter=scored.leads_to_us_per_quarter if scored else 0,
+            leads_to_partner_per_quarter=scored.leads_to_partner_per_quarter if scored else 0,
+            enabled_users=read_count(scored) if scored else 0,
+        )
+        overviews.append(
+            PartnerOverview(
+                partner=partner,
+                health=health,
+                fit_score=fit_score(
+                    WeightedRating(weight=criterion.weight, score=partner_ratings.get(criterion.pk))
+                    for criterion in criteria
+                ),
+                red_flag_count=len(flags),
+            )
+        )
+    return overviews
 
 
 # --- offers ---------------------------------------------------------------------------------------------------------

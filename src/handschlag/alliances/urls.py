@@ -5,6 +5,7 @@ from handschlag.alliances import views
 app_name = "alliances"
 urlpatterns = [
     path("", views.partner_list_view, name="partner_list"),
+    path("export.csv", views.partner_export_view, name="partner_export"),
     path("<int:partner_id>/", views.partner_detail_view, name="partner_detail"),
     path("<int:partner_id>/agreements/new/", views.agreement_create_view, name="agreement_create"),
     path("agreements/<int:agreement_id>/", views.agreement_detail_view, name="agreement_detail"),

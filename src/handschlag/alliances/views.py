@@ -5,12 +5,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from handschlag.alliances import services
 from handschlag.alliances.access import access_agreement_by_id, access_offer_by_id, access_partner_by_id
+from handschlag.alliances.enums import HealthVerdict
 from handschlag.alliances.forms import (
     AgreementForm,
     DecisionForm,
@@ -29,9 +31,10 @@ from handschlag.alliances.selectors import (
     offer_assess,
     offer_list,
     partner_detail,
-    partner_list,
+    partner_overview_list,
 )
 from handschlag.core.access import require_capability
+from handschlag.core.csv_export import csv_response
 from handschlag.core.errors import Conflict, InvalidInput, NotFound
 from handschlag.core.forms import form_add_service_errors
 from handschlag.core.models import User
@@ -64,16 +67,69 @@ def partner_list_view(request: HttpRequest) -> HttpResponse:
                 form_add_service_errors(form, error)
             else:
                 return redirect("alliances:partner_detail", partner.pk)
+    search, verdict = _partner_filters(request)
     return render(
         request,
         "alliances/partner_list.html",
         {
-            "partners": partner_list(search=request.GET.get("q", "")[:200]),
+            "overviews": partner_overview_list(search=search, verdict=verdict),
+            "search": search,
+            "verdict": verdict,
+            "verdicts": HealthVerdict.choices,
+            "filtered": bool(search or verdict),
             "form": form,
             "can_manage": can_manage,
             "active_section": "partners",
         },
         status=400 if form.errors else 200,
+    )
+
+
+def _partner_filters(request: HttpRequest) -> tuple[str, str]:
+    search = request.GET.get("q", "").strip()[:200]
+    verdict = request.GET.get("verdict", "")
+    return search, verdict if verdict in HealthVerdict.values else ""
+
+
+@login_required
+def partner_export_view(request: HttpRequest) -> HttpResponseBase:
+    """The partners list as CSV, with the same filters as the page."""
+    user = _user(request)
+    _internal(user, Capability.PARTNERS_VIEW)
+    search, verdict = _partner_filters(request)
+    overviews = partner_overview_list(search=search, verdict=verdict)
+    return csv_response(
+        filename="partners.csv",
+        header=[
+            str(title)
+            for title in (
+                _("Partner"),
+                _("Type"),
+                _("Tier"),
+                _("Partner manager"),
+                _("Active agreements"),
+                _("Agreements"),
+                _("Health"),
+                _("Health points"),
+                _("Fit score"),
+                _("Red flags"),
+            )
+        ],
+        rows=(
+            [
+                overview.partner.name,
+                overview.partner.get_partner_type_display(),
+                overview.partner.get_tier_display(),
+                str(overview.partner.manager or ""),
+                overview.partner.active_agreement_count,  # type: ignore[attr-defined]
+                overview.partner.agreement_count,  # type: ignore[attr-defined]
+                overview.health.verdict.label,
+                overview.health.points,
+                "" if overview.fit_score is None else overview.fit_score,
+                overview.red_flag_count,
+            ]
+            for overview in overviews
+        ),
     )
 
 

@@ -49,3 +49,18 @@ def access_account_for_exclusion(user: User | AnonymousUser, account_id: int) ->
     if not may_mark_never_share(user, account):
         raise Forbidden
     return account
+
+
+def access_portal_upload_by_id(user: User | AnonymousUser, run_id: int) -> MappingRun:
+    """A run a user of the partner company uploaded, for its progress page in the portal, whatever its status.
+
+    Only runs of the user's own partner that one of its users started; anything else answers 404."""
+    partner = portal_partner_for(user)
+    run = (
+        MappingRun.objects.select_related("agreement__partner__organisation")
+        .filter(pk=run_id, agreement__partner=partner, created_by__organisation_id=partner.organisation_id)
+        .first()
+    )
+    if run is None:
+        raise NotFound
+    return run

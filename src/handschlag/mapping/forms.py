@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -26,6 +28,21 @@ class MappingRunForm(forms.Form):
         help_text=_("A CSV with the columns id and population."),
     )
     skip_bad_rows = forms.BooleanField(label=_("Skip bad rows and map the rest"), required=False)
+
+
+class PortalUploadForm(MappingRunForm):
+    """The same upload as our partner managers', worded for the partner user who uploads his own list."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["source"].label = _("What you upload")
+        self.fields["source"].initial = MappingSource.ENCODED
+        self.fields["file"].label = _("Your list")
+        self.fields["file"].help_text = _(
+            "The file “handschlag encode” wrote with this agreement's secret (recommended: it reveals no "
+            "names), or your CRM export in clear (CSV or Excel)."
+        )
+        self.fields["default_population"].label = _("Population of your records without one")
 
 
 class SharingRulesForm(forms.Form):

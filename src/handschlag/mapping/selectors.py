@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
 
 from handschlag.accounts.enums import OPEN_ORDER_STATUSES, AccountStatus
 from handschlag.accounts.models import Account, Order
@@ -103,6 +103,22 @@ def latest_done_run(*, agreement: Agreement) -> MappingRun | None:
 def latest_done_run_finished_at(*, agreement: Agreement) -> dt.datetime | None:
     run = latest_done_run(agreement=agreement)
     return run.finished_at if run is not None else None
+
+
+def latest_done_run_finished_at_by_agreement(*, agreement_ids: list[int]) -> dict[int, dt.datetime]:
+    """When the latest done run of each agreement finished, in one query (for lists of partnerships)."""
+    latest = (
+        MappingRun.objects.filter(agreement_id=OuterRef("pk"), status=MappingStatus.DONE)
+        .order_by("-created_at", "-id")
+        .values("finished_at")[:1]
+    )
+    return {
+        row["pk"]: row["finished_at"]
+        for row in Agreement.objects.filter(pk__in=agreement_ids)
+        .annotate(finished_at=Subquery(latest))
+        .values("pk", "finished_at")
+        if row["finished_at"] is not None
+    }
 
 
 def overlap_is_visible(run: MappingRun) -> bool:
@@ -265,3 +281,10 @@ def latest_visible_run_for_partner(*, agreement: Agreement) -> MappingRun | None
     if not agreement.both_opted_in:
         return None
     return latest_done_run(agreement=agreement)
+
+
+def portal_upload_list(*, agreement: Agreement) -> QuerySet[MappingRun]:
+    """The runs of an agreement that users of the partner company uploaded themselves (their progress)."""
+    return mapping_run_list(agreement=agreement).filter(
+        created_by__organisation_id=agreement.partner.organisation_id
+    )

@@ -13,11 +13,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from handschlag.accounts.models import Account
+from handschlag.alliances.enums import AgreementStatus
 from handschlag.alliances.models import Agreement
 from handschlag.alliances.services import agreement_withdraw_opt_ins
-from handschlag.core.errors import Conflict, InvalidInput
+from handschlag.core.errors import Conflict, InvalidInput, NotFound
 from handschlag.core.events import audit_record
 from handschlag.core.models import User
+from handschlag.core.roles import is_internal
 from handschlag.mapping import linkage
 from handschlag.mapping.enums import MappingSource, MappingStatus, Population, SharingLevel
 from handschlag.mapping.models import MappingMatch, MappingRun, PartnerRecord, ShareExclusion, SharingRule
@@ -133,6 +135,16 @@ def _check_upload(upload: File | None, field: str) -> int:
     return size
 
 
+def _check_partner_may_upload(*, actor: User, agreement: Agreement) -> None:
+    """A partner user maps his own list only for his own partner's agreement, once both sides agreed."""
+    if actor.organisation_id is None or actor.organisation_id != agreement.partner.organisation_id:
+        raise NotFound
+    if agreement.status == AgreementStatus.ENDED:
+        raise Conflict(_("This agreement has ended: no new account mapping."))
+    if not agreement.both_opted_in:
+        raise Conflict(_("Both sides must agree to the sharing rules before your list can be mapped."))
+
+
 def mapping_run_create(
     *,
     actor: User,
@@ -143,10 +155,15 @@ def mapping_run_create(
     populations_upload: File | None = None,
     skip_bad_rows: bool = False,
 ) -> MappingRun:
-    """Store the partner's list and queue the run; the worker does the matching (poll the run for progress)."""
+    """Store the partner's list and queue the run; the worker does the matching (poll the run for progress).
+
+    Our partner managers upload for any agreement; a partner user uploads his own list for his own partner's
+    agreement once both sides agreed to the sharing rules (docs/partner-portal.md)."""
     from handschlag.core.tasks import enqueue
     from handschlag.mapping.tasks import mapping_run_execute_task
 
+    if not is_internal(actor):
+        _check_partner_may_upload(actor=actor, agreement=agreement)
     if source not in MappingSource.values:
         raise InvalidInput.for_field("source", _("Choose a list in clear or an encoded file."))
     if default_population not in Population.values:

@@ -29,6 +29,39 @@ class Cell:
     fields: tuple[str, ...] = field(default_factory=tuple)
 
 
+@dataclass(frozen=True)
+class RuleDescription:
+    """One sharing rule in words for a person: translated labels, never the stored codes."""
+
+    population: str
+    population_label: str
+    level: str
+    level_label: str
+    field_labels: tuple[str, ...]
+
+
+def describe_rules(rules: Mapping[str, Rule]) -> list[RuleDescription]:
+    """Every population of ours, in the matrix's order, with its level and shown fields as labels.
+
+    A population without a rule is hidden; fields are listed only where the level shows accounts."""
+    level_labels = dict(SharingLevel.choices)
+    field_labels = dict(SharedField.choices)
+    descriptions = []
+    for population in Population:
+        rule = rule_for(rules, population.value)
+        fields = clean_fields(rule.fields) if rule.level == SharingLevel.ACCOUNTS else ()
+        descriptions.append(
+            RuleDescription(
+                population=population.value,
+                population_label=str(population.label),
+                level=str(rule.level),
+                level_label=str(level_labels.get(rule.level, rule.level)),
+                field_labels=tuple(str(field_labels[name]) for name in fields),
+            )
+        )
+    return descriptions
+
+
 def rule_for(rules: Mapping[str, Rule], population: str) -> Rule:
     return rules.get(population, Rule())
 

@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from handschlag.alliances.access import access_agreement_by_id
@@ -82,12 +83,34 @@ def mapping_create_view(request: HttpRequest, agreement_id: int) -> HttpResponse
     return redirect("alliances:agreement_detail", agreement.pk)
 
 
+def _shown_value(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    return str(value) or "—"
+
+
 def run_context(run: MappingRun, *, for_partner: bool, request: HttpRequest) -> dict[str, Any]:
     our = request.GET.get("our", "")
     theirs = request.GET.get("theirs", "")
     our = our if our in Population.values else ""
     theirs = theirs if theirs in Population.values else ""
     drill = bool(our or theirs)
+    labels = dict(Population.choices)
+    rows = (
+        overlap_rows_for(run, for_partner=for_partner, our_population=our, partner_population=theirs)
+        if drill
+        else []
+    )
+    for row in rows:
+        row["our_population_label"] = labels.get(row["our_population"], row["our_population"])
+        row["partner_population_label"] = labels.get(row["partner_population"], row["partner_population"])
+    field_columns = [
+        (name, EXPORT_TITLES[name]) for name in SharedField.values if any(name in row for row in rows)
+    ]
+    for row in rows:
+        row["field_values"] = [_shown_value(row.get(name)) for name, _title in field_columns]
     return {
         "run": run,
         "agreement": run.agreement,
@@ -97,12 +120,13 @@ def run_context(run: MappingRun, *, for_partner: bool, request: HttpRequest) -> 
         "drill": drill,
         "drill_our": our,
         "drill_theirs": theirs,
-        "rows": overlap_rows_for(run, for_partner=for_partner, our_population=our, partner_population=theirs)
-        if drill
-        else [],
+        "drill_our_label": labels.get(our, ""),
+        "drill_theirs_label": labels.get(theirs, ""),
+        "rows": rows,
+        "field_columns": field_columns,
         "changes": run_changes_for(run, for_partner=for_partner),
         "for_partner": for_partner,
-        "population_labels": dict(Population.choices),
+        "population_labels": labels,
     }
 
 
@@ -123,16 +147,16 @@ def run_detail_view(request: HttpRequest, run_id: int) -> HttpResponse:
 
 EXPORT_FIELDS = ["name", "our_population", "partner_population", "partner_record_id", "partner_record_name"]
 EXPORT_TITLES = {
-    "name": _("Account"),
-    "our_population": _("Our population"),
-    "partner_population": _("Partner's population"),
-    "partner_record_id": _("Partner's id"),
-    "partner_record_name": _("Partner's name"),
-    "account_id": _("Account number"),
-    SharedField.CITY: _("City"),
-    SharedField.DOMAIN: _("Domain"),
-    SharedField.OWNER: _("Our account owner"),
-    SharedField.OPEN_OPPORTUNITY: _("Open opportunity"),
+    "name": gettext_lazy("Account"),
+    "our_population": gettext_lazy("Our population"),
+    "partner_population": gettext_lazy("Partner's population"),
+    "partner_record_id": gettext_lazy("Partner's id"),
+    "partner_record_name": gettext_lazy("Partner's name"),
+    "account_id": gettext_lazy("Account number"),
+    SharedField.CITY: gettext_lazy("City"),
+    SharedField.DOMAIN: gettext_lazy("Domain"),
+    SharedField.OWNER: gettext_lazy("Our account owner"),
+    SharedField.OPEN_OPPORTUNITY: gettext_lazy("Open opportunity"),
 }
 
 
