@@ -33,6 +33,7 @@ import numpy as np
 import polars as pl
 import pyarrow as pa
 
+from handschlag.matching.bigrams import text_bigrams
 from handschlag.matching.blocking import blocking_key_strings, hashed_blocking_keys
 from handschlag.matching.engine import CompanyTable
 from handschlag.matching.normalisation import RAW_FIELDS, normalise_frame
@@ -150,27 +151,6 @@ def _keyed_codes(column: pl.Series, key: bytes) -> np.ndarray:
     return codes
 
 
-def _bigrams(texts: pl.Series) -> tuple[np.ndarray, np.ndarray]:
-    """(record index, bigram code) for every byte bigram of every padded text; null/empty texts have none."""
-    framed = pl.select(
-        pl.when(texts.str.len_bytes() > 0).then(pl.lit("_") + texts + pl.lit("_")).otherwise(pl.lit(""))
-    ).to_series()
-    arrow = framed.to_arrow().cast(pa.large_string())
-    offsets = np.frombuffer(arrow.buffers()[1], dtype=np.int64)[arrow.offset : arrow.offset + len(arrow) + 1]
-    data_buffer = arrow.buffers()[2]
-    data = np.frombuffer(data_buffer, dtype=np.uint8) if data_buffer is not None else np.zeros(0, np.uint8)
-    lengths = np.diff(offsets)
-    bigram_counts = np.maximum(lengths - 1, 0)
-    records = np.repeat(np.arange(len(lengths), dtype=np.int64), bigram_counts)
-    starts = np.repeat(offsets[:-1], bigram_counts)
-    within = np.arange(len(records), dtype=np.int64) - np.repeat(
-        np.cumsum(bigram_counts) - bigram_counts, bigram_counts
-    )
-    positions = starts + within
-    codes = data[positions].astype(np.int64) * 256 + data[positions + 1].astype(np.int64)
-    return records, codes
-
-
 def _bigram_positions(codes: np.ndarray, key: bytes, layout: FilterLayout) -> np.ndarray:
     """(distinct codes x positions_per_bigram) bit positions from HMAC-SHA256 of each bigram (random hashing)."""
     table = np.zeros((65536, layout.positions_per_bigram), dtype=np.int64)
@@ -191,7 +171,7 @@ def bloom_filters(
     texts: pl.Series, key: bytes, layout: FilterLayout, *, chunk_records: int = 50_000
 ) -> np.ndarray:
     """Hardened Bloom filters of the texts' bigrams: keyed random hashing, then keyed XOR diffusion."""
-    records, codes = _bigrams(texts)
+    records, codes = text_bigrams(texts)
     positions = _bigram_positions(codes, _derived_key(key, "positions"), layout)
     diffusion = _diffusion_inputs(_derived_key(key, "diffusion"), layout)
     filters = np.zeros((len(texts), layout.words), dtype=np.uint64)
