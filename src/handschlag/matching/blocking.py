@@ -17,8 +17,8 @@ import polars as pl
 
 # The blocking keys, by name, as polars expressions over the normalised columns. A key is null where a
 # record lacks what it needs. Both sides of a match must use the same definitions (they do: this table).
-# The first word of a name is usually the distinctive one (a family name, a brand, an acronym); its start and
-# its end each make a key, so that one typo leaves the other.
+# The first word of a name is usually the distinctive one (a family name, a brand, an acronym). A typo in its
+# first three letters is caught by the other keys (address, domain, VAT id, whole name, city + first word).
 _FIRST_WORD: Final = pl.col("name_core").str.extract(r"^(\S+)", 1)
 
 
@@ -26,15 +26,10 @@ def _prefix(expr: pl.Expr, length: int) -> pl.Expr:
     return expr.str.slice(0, length)
 
 
-def _suffix(expr: pl.Expr, length: int) -> pl.Expr:
-    return expr.str.slice(-length, length)
-
-
 BLOCKING_KEY_EXPRESSIONS: Final[dict[str, pl.Expr]] = {
     "domain": pl.col("domain_label"),
     "vat_id": pl.col("vat_id"),
     "postal_first_word_start": pl.col("postal_code") + "|" + _prefix(_FIRST_WORD, 3),
-    "postal_first_word_end": pl.col("postal_code") + "|" + _suffix(_FIRST_WORD, 3),
     "city_first_word": pl.col("city_key") + "|" + _FIRST_WORD,
     "address": pl.coalesce(pl.col("postal_code"), pl.col("city_key"))
     + "|"
