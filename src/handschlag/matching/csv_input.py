@@ -289,7 +289,8 @@ def read_company_table(path: str | Path) -> CompanyTable:
     else:
         csv_bytes = text.encode("utf-8")
     _check_line_lengths(name, csv_bytes)
-    header_line = text.split("\n", 1)[0].rstrip("\r")
+    header_end = text.find("\n")
+    header_line = (text if header_end < 0 else text[:header_end]).rstrip("\r")
     if not header_line.strip():
         raise MatchingInputError(name, 1, "the first line is empty; it should be the header row")
     delimiter = _detect_delimiter(header_line)

@@ -313,14 +313,9 @@ def normalise_frame(frame: pl.DataFrame) -> pl.DataFrame:
         raw["country"],
         lambda values, column: values.select(_country_column(pl.col(column))),
     )
-    # the three expensive fields are independent queries: collect_all runs them in parallel
-    name, domain, street = pl.collect_all(
-        [
-            _name_frame(raw.lazy(), "name"),
-            _domain_frame(raw.lazy(), "domain"),
-            _street_frame(raw.lazy(), "street"),
-        ]
-    )
+    # name and domain are independent queries: collect_all runs them in parallel
+    name, domain = pl.collect_all([_name_frame(raw.lazy(), "name"), _domain_frame(raw.lazy(), "domain")])
+    street = _by_distinct_values(raw["street"], _street_frame)  # streets repeat (Hauptstraße 1, ...)
     parts = pl.concat(
         [
             name,
