@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from handschlag.alliances import services
 from handschlag.alliances.access import access_agreement_by_id, access_offer_by_id, access_partner_by_id
-from handschlag.alliances.enums import HealthVerdict
+from handschlag.alliances.enums import HealthVerdict, OfferAsk, OfferGive, OfferStatus
 from handschlag.alliances.forms import (
     AgreementForm,
     DecisionForm,
@@ -237,6 +237,7 @@ def agreement_edit_view(request: HttpRequest, agreement_id: int) -> HttpResponse
 def agreement_detail_view(request: HttpRequest, agreement_id: int) -> HttpResponse:
     from handschlag.mapping.forms import MappingRunForm, SharingRulesForm
     from handschlag.mapping.selectors import mapping_run_list, sharing_rules_of
+    from handschlag.mapping.sharing import describe_rules
 
     user = _user(request)
     if not is_internal(user):
@@ -253,6 +254,7 @@ def agreement_detail_view(request: HttpRequest, agreement_id: int) -> HttpRespon
             "partner": agreement.partner,
             "coverage": enablement_coverage(agreement=agreement),
             "rules_form": SharingRulesForm(rules=rules),
+            "rules": describe_rules(sharing_rules_of(agreement)),
             "run_form": MappingRunForm(),
             "runs": mapping_run_list(agreement=agreement)[:20],
             "can_manage": has_capability(user, Capability.PARTNERS_MANAGE),
@@ -325,13 +327,19 @@ def offer_list_view(request: HttpRequest) -> HttpResponse:
             form_add_service_errors(form, error)
         else:
             return redirect("alliances:offer_detail", offer.pk)
-    offers = [
-        (offer, offer_assess(offer)) for offer in offer_list(status=request.GET.get("status", "")[:20])[:200]
-    ]
+    status = request.GET.get("status", "")
+    status = status if status in OfferStatus.values else ""
+    offers = [(offer, offer_assess(offer)) for offer in offer_list(status=status)[:200]]
     return render(
         request,
         "alliances/offer_list.html",
-        {"offers": offers, "form": form, "active_section": "offers"},
+        {
+            "offers": offers,
+            "form": form,
+            "status": status,
+            "statuses": OfferStatus.choices,
+            "active_section": "offers",
+        },
         status=400 if form.errors else 200,
     )
 
@@ -361,7 +369,14 @@ def offer_detail_view(request: HttpRequest, offer_id: int) -> HttpResponse:
     return render(
         request,
         "alliances/offer_detail.html",
-        {"offer": offer, "assessment": offer_assess(offer), "form": form, "active_section": "offers"},
+        {
+            "offer": offer,
+            "assessment": offer_assess(offer),
+            "gives": [OfferGive(code).label for code in offer.gives if code in OfferGive.values],
+            "asks": [OfferAsk(code).label for code in offer.asks if code in OfferAsk.values],
+            "form": form,
+            "active_section": "offers",
+        },
         status=400 if form.errors else 200,
     )
 
@@ -390,7 +405,9 @@ def fit_criteria_view(request: HttpRequest) -> HttpResponse:
         "alliances/fit_criteria.html",
         {
             "form": form,
+            "rows": [(criterion, form[f"weight_{criterion.pk}"]) for criterion in criteria],
             "can_edit": has_capability(user, Capability.FIT_WEIGHTS_EDIT),
             "active_section": "partners",
         },
+        status=400 if form.errors else 200,
     )

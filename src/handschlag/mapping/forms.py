@@ -63,6 +63,13 @@ class SharingRulesForm(forms.Form):
                 required=False,
             )
 
+    def rows(self) -> list[tuple[str, forms.BoundField, forms.BoundField]]:
+        """One row per population for the rules table: its label, the level and the shown fields."""
+        return [
+            (str(population.label), self[f"level_{population.value}"], self[f"fields_{population.value}"])
+            for population in Population
+        ]
+
     def rules(self) -> dict[str, dict[str, object]]:
         return {
             population: {

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from handschlag.alliances.access import access_agreement_by_id
 from handschlag.core.access import require_capability
 from handschlag.core.csv_export import csv_response
-from handschlag.core.errors import InvalidInput, NotFound
+from handschlag.core.errors import Forbidden, InvalidInput, NotFound
 from handschlag.core.forms import form_add_service_errors
 from handschlag.core.models import User
 from handschlag.core.roles import Capability, is_internal
@@ -124,6 +124,7 @@ def run_context(run: MappingRun, *, for_partner: bool, request: HttpRequest) -> 
         "drill_theirs_label": labels.get(theirs, ""),
         "rows": rows,
         "field_columns": field_columns,
+        "overlap_column_count": 2 + (0 if our else 1) + (0 if theirs else 1) + len(field_columns),
         "changes": run_changes_for(run, for_partner=for_partner),
         "for_partner": for_partner,
         "population_labels": labels,
@@ -204,12 +205,21 @@ def exclusion_list_view(request: HttpRequest) -> HttpResponse:
             services.share_exclusion_remove(actor=user, account=account)
             return redirect("mapping:exclusions")
         if form.is_valid():
-            account = access_account_for_exclusion(user, form.cleaned_data["account_id"])
-            services.share_exclusion_add(actor=user, account=account, reason=form.cleaned_data["reason"])
-            messages.success(request, _("%(account)s is never shared with a partner.") % {"account": account})
-            return redirect("mapping:exclusions")
+            try:
+                account = access_account_for_exclusion(user, form.cleaned_data["account_id"])
+            except NotFound:
+                form.add_error("account_id", _("There is no account with this number."))
+            except Forbidden:
+                form.add_error("account_id", _("You may mark only your own accounts never to share."))
+            else:
+                services.share_exclusion_add(actor=user, account=account, reason=form.cleaned_data["reason"])
+                messages.success(
+                    request, _("%(account)s is never shared with a partner.") % {"account": account}
+                )
+                return redirect("mapping:exclusions")
     return render(
         request,
         "mapping/exclusion_list.html",
         {"exclusions": share_exclusion_list()[:500], "form": form, "active_section": "partners"},
+        status=400 if form.errors else 200,
     )
