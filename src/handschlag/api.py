@@ -7,6 +7,7 @@ from handschlag.accounts.api import router as accounts_router
 from handschlag.alliances.api import agreements_router, offers_router, partners_router
 from handschlag.complaints.api import router as complaints_router
 from handschlag.complaints.api import rules_router as routing_rules_router
+from handschlag.complaints.api import sla_router as sla_policies_router
 from handschlag.core.api import router as core_router
 from handschlag.core.api_support import API_AUTH, install_error_handlers
 from handschlag.mapping.api import router as mappings_router
@@ -27,6 +28,7 @@ api.add_router("/accounts", accounts_router)
 api.add_router("/imports", imports_router)
 api.add_router("/complaints", complaints_router)
 api.add_router("/routing-rules", routing_rules_router)
+api.add_router("/sla-policies", sla_policies_router)
 api.add_router("/partners", partners_router)
 api.add_router("/agreements", agreements_router)
 api.add_router("/offers", offers_router)

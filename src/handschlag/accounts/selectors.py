@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -107,3 +108,34 @@ def import_run_list() -> QuerySet[ImportRun]:
 
 def import_row_errors(*, run: ImportRun) -> QuerySet[ImportRowError]:
     return run.row_errors.order_by("line", "id")
+
+
+# --- open orders for other modules (complaints: revenue at risk) ------------------------------------------------
+
+
+def open_order_value_total(*, account_ids: QuerySet[Any] | Iterable[int]) -> Decimal:
+    """The value of all open orders of the given accounts, in one query (a queryset of ids stays a subquery)."""
+    ids = account_ids if isinstance(account_ids, QuerySet) else list(account_ids)
+    total = Order.objects.filter(account_id__in=ids, status__in=OPEN_ORDER_STATUSES).aggregate(
+        total=Sum("value")
+    )
+    return total["total"] or Decimal("0.00")
+
+
+def open_order_value_of_orders(order_ids: Iterable[int]) -> Decimal:
+    """The value of those of the given orders that are still open."""
+    total = Order.objects.filter(pk__in=list(order_ids), status__in=OPEN_ORDER_STATUSES).aggregate(
+        total=Sum("value")
+    )["total"]
+    return total or Decimal("0.00")
+
+
+def account_orders_by_ids(*, account: Account, order_ids: Iterable[int]) -> list[Order]:
+    """The account's orders among the ids; ids of other accounts' orders are left out."""
+    return list(Order.objects.filter(account=account, pk__in=list(order_ids)).order_by("pk"))
+
+
+def account_order_ids_by_number(*, account: Account, numbers: Iterable[str]) -> dict[str, int]:
+    """Order number → id for the account's orders among the numbers."""
+    rows = Order.objects.filter(account=account, number__in=list(numbers)).values_list("number", "pk")
+    return dict(rows)

@@ -60,6 +60,11 @@ def can_assign_complaint(user: User | AnonymousUser, complaint: Complaint) -> bo
     return has_capability(user, Capability.COMPLAINTS_WORK) and complaint.owner_id == user.pk
 
 
+def can_manage_watchers(user: User | AnonymousUser, complaint: Complaint) -> bool:
+    """Who may add and remove watchers: the owner's side and management (a watcher sees the case)."""
+    return can_work_complaint(user, complaint)
+
+
 def access_complaint_by_id(user: User | AnonymousUser, complaint_id: int) -> Complaint:
     complaint = (
         complaints_visible_to(user)

@@ -28,6 +28,8 @@ from handschlag.complaints.selectors import (
     complaint_figures,
     complaint_list,
     routing_rule_list,
+    sla_policy_get,
+    sla_policy_list,
 )
 from handschlag.core.access import require_capability
 from handschlag.core.api_support import ERROR_RESPONSES, Page
@@ -37,6 +39,7 @@ from handschlag.core.roles import Capability, has_capability
 
 router = Router(tags=["complaints"])
 rules_router = Router(tags=["routing-rules"])
+sla_router = Router(tags=["sla-policies"])
 
 
 def _user(request: HttpRequest) -> User:
@@ -397,6 +400,55 @@ def attachment_content(request: HttpRequest, complaint_id: int, attachment_id: i
     return attachment_response(access_attachment_by_id(_user(request), complaint_id, attachment_id))
 
 
+# --- watchers ----------------------------------------------------------------------------------------------------
+
+
+class WatcherOut(Schema):
+    user_id: int
+    name: str
+    reason: str
+    created_at: dt.datetime
+
+    @staticmethod
+    def resolve_name(obj: Any) -> str:
+        return str(obj.user)
+
+
+class WatcherIn(Schema):
+    user_id: int
+
+
+@router.get("/{complaint_id}/watchers", response={200: list[WatcherOut], **ERROR_RESPONSES})
+def watcher_index(request: HttpRequest, complaint_id: int) -> Any:
+    """Who is kept informed: the account's seller (reason `seller`), the reporter, and anyone added."""
+    complaint = access_complaint_by_id(_user(request), complaint_id)
+    return list(complaint.watchers.select_related("user").order_by("created_at", "id"))
+
+
+@router.post("/{complaint_id}/watchers", response={201: WatcherOut, **ERROR_RESPONSES})
+def watcher_create(request: HttpRequest, complaint_id: int, payload: WatcherIn) -> tuple[int, Any]:
+    """Keep a colleague informed (the owner's side and management). 409 if he watches already."""
+    user = _user(request)
+    complaint = access_complaint_by_id(user, complaint_id)
+    watcher_user = User.objects.filter(pk=payload.user_id).first()
+    if watcher_user is None:
+        raise InvalidInput.for_field("user_id", _("No such user."))
+    watcher = services.complaint_watcher_add(actor=user, complaint=complaint, user=watcher_user)
+    return 201, watcher
+
+
+@router.delete("/{complaint_id}/watchers/{user_id}", response={204: None, **ERROR_RESPONSES})
+def watcher_delete(request: HttpRequest, complaint_id: int, user_id: int) -> tuple[int, None]:
+    """Stop informing a watcher (the owner's side and management). The account's seller stays (409)."""
+    user = _user(request)
+    complaint = access_complaint_by_id(user, complaint_id)
+    watcher_user = User.objects.filter(pk=user_id).first()
+    if watcher_user is None:
+        raise NotFound
+    services.complaint_watcher_remove(actor=user, complaint=complaint, user=watcher_user)
+    return 204, None
+
+
 # --- 8D steps ----------------------------------------------------------------------------------------------------
 
 
@@ -529,3 +581,46 @@ def routing_rule_delete(request: HttpRequest, rule_id: int) -> tuple[int, None]:
     user = _user(request)
     services.routing_rule_delete(actor=user, rule=access_routing_rule_by_id(user, rule_id))
     return 204, None
+
+
+# --- SLA policies ------------------------------------------------------------------------------------------------
+
+
+class SlaPolicyOut(Schema):
+    severity: Severity
+    first_response_hours: int
+    containment_hours: int
+    resolution_hours: int
+    escalation_step_hours: int
+    is_default: bool
+
+
+class SlaPolicyIn(Schema):
+    first_response_hours: int = Field(ge=1, le=services.SLA_MAX_HOURS)
+    containment_hours: int = Field(ge=1, le=services.SLA_MAX_HOURS)
+    resolution_hours: int = Field(ge=1, le=services.SLA_MAX_HOURS)
+    escalation_step_hours: int = Field(ge=1, le=services.SLA_MAX_HOURS)
+
+
+@sla_router.get("", response={200: list[SlaPolicyOut], **ERROR_RESPONSES})
+def sla_policy_index(request: HttpRequest) -> Any:
+    """Per severity (most urgent first) the targets in business hours: first response, containment (D3),
+    resolution, and the escalation step; `is_default` when no administrator has changed them."""
+    require_capability(_user(request), Capability.SLA_POLICIES_MANAGE)
+    return sla_policy_list()
+
+
+@sla_router.get("/{severity}", response={200: SlaPolicyOut, **ERROR_RESPONSES})
+def sla_policy_read(request: HttpRequest, severity: Severity) -> Any:
+    require_capability(_user(request), Capability.SLA_POLICIES_MANAGE)
+    return sla_policy_get(severity)
+
+
+@sla_router.put("/{severity}", response={200: SlaPolicyOut, **ERROR_RESPONSES})
+def sla_policy_update(request: HttpRequest, severity: Severity, payload: SlaPolicyIn) -> Any:
+    """Set all four targets. First response ≤ containment ≤ resolution. Applies to cases recorded from now on;
+    the change is in the audit log."""
+    user = _user(request)
+    require_capability(user, Capability.SLA_POLICIES_MANAGE)
+    services.sla_policy_set(actor=user, severity=severity, data=payload.dict())
+    return sla_policy_get(severity)

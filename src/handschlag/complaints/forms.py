@@ -126,6 +126,14 @@ def internal_users() -> Any:
     )
 
 
+class WatcherForm(forms.Form):
+    user = forms.ModelChoiceField(label=_("Colleague"), queryset=User.objects.none())
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = internal_users()  # type: ignore[attr-defined]
+
+
 class AssignForm(forms.Form):
     owner = forms.ModelChoiceField(label=_("Process owner"), queryset=User.objects.none())
 
@@ -153,3 +161,16 @@ class RoutingRuleForm(forms.ModelForm):
 
 
 STEP_CHOICES = EightDStep.choices
+
+
+class SlaPolicyForm(forms.Form):
+    """Targets in business hours; the rules (positive, in order) live in `services.sla_policy_set`."""
+
+    first_response_hours = forms.IntegerField(label=_("First response (business hours)"), min_value=1)
+    containment_hours = forms.IntegerField(label=_("Containment, D3 (business hours)"), min_value=1)
+    resolution_hours = forms.IntegerField(label=_("Resolution (business hours)"), min_value=1)
+    escalation_step_hours = forms.IntegerField(
+        label=_("Escalation step (business hours)"),
+        min_value=1,
+        help_text=_("Time between the rungs of the escalation ladder once a clock is overdue."),
+    )

@@ -3,23 +3,33 @@
 from __future__ import annotations
 
 import datetime as dt
-import statistics
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Sum, Value, When
+from django.db.models import (
+    Avg,
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from handschlag.accounts.enums import OPEN_ORDER_STATUSES
-from handschlag.accounts.models import Order
-from handschlag.accounts.selectors import account_open_order_value
+from handschlag.accounts.selectors import account_open_order_value, open_order_value_total
 from handschlag.complaints import sla
 from handschlag.complaints.access import complaints_visible_to
-from handschlag.complaints.enums import SEVERITY_RANK, ComplaintStatus, SlaClock
+from handschlag.complaints.enums import SEVERITY_RANK, ComplaintCategory, ComplaintStatus, Severity, SlaClock
 from handschlag.complaints.models import (
     Complaint,
     ComplaintStep,
@@ -45,6 +55,61 @@ def sla_targets_for(severity: str) -> sla.SlaTargets:
         policy.resolution_hours,
         policy.escalation_step_hours,
     )
+
+
+SEVERITIES_BY_URGENCY = [Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LOW]
+
+
+@dataclass(frozen=True)
+class SlaPolicyView:
+    """The targets in force for one severity, in business hours; `is_default` when no row overrides them."""
+
+    severity: str
+    label: str
+    first_response_hours: int
+    containment_hours: int
+    resolution_hours: int
+    escalation_step_hours: int
+    is_default: bool
+
+
+def _hours_of(value: dt.timedelta) -> int:
+    return int(value.total_seconds() // 3600)
+
+
+def sla_policy_get(severity: str) -> SlaPolicyView:
+    policy = SlaPolicy.objects.filter(severity=severity).first()
+    return _policy_view(severity, policy)
+
+
+def _policy_view(severity: str, policy: SlaPolicy | None) -> SlaPolicyView:
+    label = str(Severity(severity).label)
+    if policy is not None:
+        return SlaPolicyView(
+            severity=severity,
+            label=label,
+            first_response_hours=policy.first_response_hours,
+            containment_hours=policy.containment_hours,
+            resolution_hours=policy.resolution_hours,
+            escalation_step_hours=policy.escalation_step_hours,
+            is_default=False,
+        )
+    default = sla.DEFAULT_TARGETS[severity]
+    return SlaPolicyView(
+        severity=severity,
+        label=label,
+        first_response_hours=_hours_of(default.first_response),
+        containment_hours=_hours_of(default.containment),
+        resolution_hours=_hours_of(default.resolution),
+        escalation_step_hours=_hours_of(default.escalation_step),
+        is_default=True,
+    )
+
+
+def sla_policy_list() -> list[SlaPolicyView]:
+    """Every severity, most urgent first, with the targets in force (stored row, else the default); one query."""
+    policies = {policy.severity: policy for policy in SlaPolicy.objects.all()}
+    return [_policy_view(severity, policies.get(severity)) for severity in SEVERITIES_BY_URGENCY]
 
 
 def routing_rule_match(*, category: str, product_line: str = "", plant: str = "") -> RoutingRule | None:
@@ -285,92 +350,107 @@ class ComplaintFigures:
     by_category: list[tuple[str, int]] = field(default_factory=list)
 
 
-def _hours(seconds: list[int]) -> tuple[float | None, float | None]:
-    if not seconds:
-        return None, None
-    return round(statistics.fmean(seconds) / 3600, 1), round(statistics.median(seconds) / 3600, 1)
+def _hours(seconds: float | int | None) -> float | None:
+    return None if seconds is None else round(float(seconds) / 3600, 1)
 
 
 def _rate(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None
 
 
+def _median(cases: QuerySet[Complaint], field_name: str, count: int) -> float | None:
+    """The median of a column over `count` non-null rows, in one query: the middle row (or the middle two)."""
+    if not count:
+        return None
+    ordered = (
+        cases.filter(**{f"{field_name}__isnull": False})
+        .order_by(field_name)
+        .values_list(field_name, flat=True)
+    )
+    middle = list(ordered[(count - 1) // 2 : count // 2 + 1])
+    return sum(middle) / len(middle) if middle else None
+
+
+_CLOCK_FIELDS = (
+    (SlaClock.FIRST_RESPONSE, "first_response_due", "first_response_at"),
+    (SlaClock.CONTAINMENT, "containment_due", "contained_at"),
+    (SlaClock.RESOLUTION, "resolution_due", "closed_at"),
+)
+
+
+def _clock_counts(now: dt.datetime) -> dict[str, Count]:
+    """SQL counts of the clock states of `sla.clock_state`: met, missed (met late), overdue, and the rest
+    (running or paused), per clock."""
+    counts: dict[str, Count] = {}
+    for clock, due, met_at in _CLOCK_FIELDS:
+        stopped = Q(**{f"{met_at}__isnull": False})
+        counts[f"{clock.value}_met"] = Count("id", filter=stopped & Q(**{f"{met_at}__lte": F(due)}))
+        counts[f"{clock.value}_late"] = Count("id", filter=stopped & Q(**{f"{met_at}__gt": F(due)}))
+        counts[f"{clock.value}_overdue"] = Count(
+            "id", filter=~stopped & Q(paused_since__isnull=True) & Q(**{f"{due}__lt": now})
+        )
+    return counts
+
+
 def complaint_figures(
     *, user: User | AnonymousUser, start: dt.date, end: dt.date, now: dt.datetime | None = None
 ) -> ComplaintFigures:
-    """The figures of DESIGN §3.8 over the cases created in [start, end] that the user may see."""
+    """The figures of DESIGN §3.8 over the cases created in [start, end] that the user may see.
+
+    Aggregated in the database: a fixed number of queries whatever the number of cases (the clock states of
+    `sla.clock_state` as filtered counts, medians as the middle row of an ordered column).
+    """
     now = now or timezone.now()
     visible = complaints_visible_to(user)
     cases = visible.filter(created_at__date__gte=start, created_at__date__lte=end)
     figures = ComplaintFigures(start=start, end=end)
-    rows: list[dict[str, Any]] = [
-        dict(row)
-        for row in cases.values(
-            "status",
-            "first_response_seconds",
-            "resolution_seconds",
-            "paused_seconds",
-            "paused_since",
-            "first_response_due",
-            "first_response_at",
-            "containment_due",
-            "contained_at",
-            "resolution_due",
-            "closed_at",
-            "escalation_level",
-            "reopen_count",
-            "is_repeat",
-        )
-    ]
-    figures.cases = len(rows)
-    figures.open_cases = sum(1 for row in rows if row["status"] != ComplaintStatus.CLOSED)
-    figures.first_response_hours_mean, figures.first_response_hours_median = _hours(
-        [row["first_response_seconds"] for row in rows if row["first_response_seconds"] is not None]
+    totals = cases.aggregate(
+        cases=Count("id"),
+        open_cases=Count("id", filter=~Q(status=ComplaintStatus.CLOSED)),
+        responded=Count("first_response_seconds"),
+        first_response_mean=Avg("first_response_seconds"),
+        closed=Count("resolution_seconds"),
+        resolution_mean=Avg("resolution_seconds"),
+        paused_mean=Avg("paused_seconds", filter=Q(resolution_seconds__isnull=False)),
+        escalated=Count("id", filter=Q(escalation_level__gt=0)),
+        reopened=Count("id", filter=Q(reopen_count__gt=0)),
+        repeats=Count("id", filter=Q(is_repeat=True)),
+        **_clock_counts(now),
     )
-    closed = [row for row in rows if row["resolution_seconds"] is not None]
-    figures.resolution_hours_mean, figures.resolution_hours_median = _hours(
-        [row["resolution_seconds"] for row in closed]
+    figures.cases = totals["cases"]
+    figures.open_cases = totals["open_cases"]
+    figures.first_response_hours_mean = _hours(totals["first_response_mean"])
+    figures.first_response_hours_median = _hours(
+        _median(cases, "first_response_seconds", totals["responded"])
     )
-    figures.paused_hours_mean = _hours([row["paused_seconds"] for row in closed])[0]
-    for clock, due_key, met_key in (
-        (SlaClock.FIRST_RESPONSE, "first_response_due", "first_response_at"),
-        (SlaClock.CONTAINMENT, "containment_due", "contained_at"),
-        (SlaClock.RESOLUTION, "resolution_due", "closed_at"),
-    ):
-        states = [
-            sla.clock_state(
-                due=row[due_key], met_at=row[met_key], now=now, paused=row["paused_since"] is not None
-            )
-            for row in rows
-        ]
-        met = states.count("met")
-        missed = states.count("missed") + states.count("overdue")
+    figures.resolution_hours_mean = _hours(totals["resolution_mean"])
+    figures.resolution_hours_median = _hours(_median(cases, "resolution_seconds", totals["closed"]))
+    figures.paused_hours_mean = _hours(totals["paused_mean"])
+    for clock, _due, _met_at in _CLOCK_FIELDS:
+        met = totals[f"{clock.value}_met"]
+        missed = totals[f"{clock.value}_late"] + totals[f"{clock.value}_overdue"]
         figures.sla_compliance[clock.value] = {
             "label": str(clock.label),
             "met": met,
             "missed": missed,
-            "running": states.count("running") + states.count("paused"),
+            "running": figures.cases - met - missed,
             "rate": _rate(met, met + missed),
         }
-    figures.escalation_rate = _rate(sum(1 for row in rows if row["escalation_level"]), len(rows))
-    figures.reopen_rate = _rate(sum(1 for row in rows if row["reopen_count"]), len(rows))
-    figures.repeat_rate = _rate(sum(1 for row in rows if row["is_repeat"]), len(rows))
+    figures.escalation_rate = _rate(totals["escalated"], figures.cases)
+    figures.reopen_rate = _rate(totals["reopened"], figures.cases)
+    figures.repeat_rate = _rate(totals["repeats"], figures.cases)
 
     threatened_accounts = (
         visible.exclude(status=ComplaintStatus.CLOSED).filter(cancellation_threat=True).values("account_id")
     )
     figures.threatened_accounts = threatened_accounts.distinct().count()
-    figures.revenue_at_risk = Order.objects.filter(
-        account_id__in=threatened_accounts, status__in=OPEN_ORDER_STATUSES
-    ).aggregate(total=Sum("value"))["total"] or Decimal("0.00")
+    figures.revenue_at_risk = open_order_value_total(account_ids=threatened_accounts)
 
     open_cases = visible.exclude(status=ComplaintStatus.CLOSED)
     by_department = open_cases.values("department__name").annotate(count=Count("id")).order_by("-count")
     figures.open_by_department = [
         (row["department__name"] or _("Management triage"), row["count"]) for row in by_department
     ]
-    from handschlag.complaints.enums import ComplaintCategory
-
     labels = dict(ComplaintCategory.choices)
     by_category = cases.values("category").annotate(count=Count("id")).order_by("-count", "category")
     figures.by_category = [

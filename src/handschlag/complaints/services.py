@@ -14,16 +14,24 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q, Sum
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from handschlag.accounts.enums import OPEN_ORDER_STATUSES
-from handschlag.accounts.models import Account, Order
-from handschlag.accounts.selectors import account_open_order_value
+from handschlag.accounts.models import Account
+from handschlag.accounts.selectors import (
+    account_open_order_value,
+    account_orders_by_ids,
+    open_order_value_of_orders,
+)
 from handschlag.complaints import sla
-from handschlag.complaints.access import can_assign_complaint, can_edit_complaint, can_work_complaint
+from handschlag.complaints.access import (
+    can_assign_complaint,
+    can_edit_complaint,
+    can_manage_watchers,
+    can_work_complaint,
+)
 from handschlag.complaints.attachments import CheckedUpload, check_upload
 from handschlag.complaints.enums import (
     ComplaintCategory,
@@ -44,15 +52,16 @@ from handschlag.complaints.models import (
     ComplaintWatcher,
     Escalation,
     RoutingRule,
+    SlaPolicy,
 )
 from handschlag.complaints.selectors import repeat_window_days, routing_rule_match, sla_targets_for
 from handschlag.core.calendar import BusinessCalendar
 from handschlag.core.enums import Role
-from handschlag.core.errors import Conflict, Forbidden, InvalidInput
+from handschlag.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from handschlag.core.events import audit_record
 from handschlag.core.models import Department, User
 from handschlag.core.notifications import notify
-from handschlag.core.roles import Capability, has_capability
+from handschlag.core.roles import Capability, has_capability, is_internal
 from handschlag.core.selectors import business_calendar_get
 from handschlag.core.services import model_update
 
@@ -96,7 +105,7 @@ def _clean_values(data: dict[str, Any], *, account: Account, partial: bool) -> d
         errors["threat_scope"] = [_("Unknown choice.")]
     if "order_ids" in values:
         order_ids = sorted({int(order_id) for order_id in values.pop("order_ids") or []})
-        orders = list(Order.objects.filter(account=account, pk__in=order_ids))
+        orders = account_orders_by_ids(account=account, order_ids=order_ids)
         if len(orders) != len(order_ids):
             errors["order_ids"] = [_("Only orders of this account can be referenced.")]
         values["orders"] = orders
@@ -115,8 +124,7 @@ def _revenue_at_risk(complaint: Complaint) -> Decimal:
     if not complaint.cancellation_threat:
         return Decimal("0.00")
     if complaint.threat_scope == ThreatScope.REFERENCED_ORDERS:
-        total = complaint.orders.filter(status__in=OPEN_ORDER_STATUSES).aggregate(total=Sum("value"))["total"]
-        return total or Decimal("0.00")
+        return open_order_value_of_orders(complaint.orders.values_list("pk", flat=True))
     return account_open_order_value(complaint.account)
 
 
@@ -994,3 +1002,150 @@ def routing_rule_delete(*, actor: User, rule: RoutingRule) -> None:
     _require_rules(actor)
     audit_record(actor=actor, action="routing_rule.delete", target=rule, summary=str(rule))
     rule.delete()
+
+
+# --- watchers ----------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def complaint_watcher_add(*, actor: User, complaint: Complaint, user: User) -> ComplaintWatcher:
+    """Keep someone informed about the case (notified, may comment). The owner's side and management decide;
+    the account's seller is a watcher from the start."""
+    if not can_manage_watchers(actor, complaint):
+        raise Forbidden
+    _lock(complaint)
+    if not user.is_active or not is_internal(user):
+        raise InvalidInput.for_field("user_id", _("Only active users of our company can watch a complaint."))
+    if user.pk == complaint.owner_id:
+        raise InvalidInput.for_field("user_id", _("The process owner owns the case; he does not watch it."))
+    if ComplaintWatcher.objects.filter(complaint=complaint, user=user).exists():
+        raise Conflict(_("%(user)s watches this case already.") % {"user": user})
+    watcher = ComplaintWatcher.objects.create(complaint=complaint, user=user, reason=WatcherReason.ADDED)
+    audit_record(
+        actor=actor,
+        action="complaint.watcher_add",
+        target=complaint,
+        summary=f"user {user.pk} watches complaint #{complaint.pk}",
+        changes={"watcher": user.pk},
+    )
+    if user.pk != actor.pk:
+        notify(
+            users=[user],
+            title=lambda: (
+                _("You are informed about complaint #%(number)s from %(account)s: %(title)s")
+                % {
+                    "number": complaint.pk,
+                    "account": complaint.account.display_name,
+                    "title": complaint.title,
+                }
+            ),
+            url=_url(complaint),
+        )
+    return watcher
+
+
+@transaction.atomic
+def complaint_watcher_remove(*, actor: User, complaint: Complaint, user: User) -> None:
+    """Stop informing someone. The account's seller stays: sales is kept informed about its customer's case."""
+    if not can_manage_watchers(actor, complaint):
+        raise Forbidden
+    _lock(complaint)
+    watcher = ComplaintWatcher.objects.filter(complaint=complaint, user=user).first()
+    if watcher is None:
+        raise NotFound
+    if watcher.reason == WatcherReason.SELLER or user.pk == complaint.account.owner_id:
+        raise Conflict(_("The seller of the account stays informed about the case."))
+    watcher.delete()
+    audit_record(
+        actor=actor,
+        action="complaint.watcher_remove",
+        target=complaint,
+        summary=f"user {user.pk} no longer watches complaint #{complaint.pk}",
+        changes={"watcher": user.pk},
+    )
+
+
+# --- SLA policies ------------------------------------------------------------------------------------------------
+
+SLA_POLICY_FIELDS = ["first_response_hours", "containment_hours", "resolution_hours", "escalation_step_hours"]
+SLA_MAX_HOURS = 9 * 250  # a year of business days; PositiveSmallIntegerField holds it with room
+
+
+def _clean_sla_targets(values: dict[str, Any]) -> dict[str, int]:
+    errors: dict[str, list[str]] = {}
+    cleaned: dict[str, int] = {}
+    for name in SLA_POLICY_FIELDS:
+        value = values.get(name)
+        if value is None or value == "":
+            errors[name] = [_("This field is required.")]
+            continue
+        try:
+            if isinstance(value, bool) or not isinstance(value, int | str):
+                raise ValueError
+            number = int(str(value).strip())
+        except ValueError:
+            errors[name] = [_("Enter a whole number of business hours.")]
+            continue
+        if number < 1:
+            errors[name] = [_("At least one business hour.")]
+        elif number > SLA_MAX_HOURS:
+            errors[name] = [_("At most %(limit)s business hours.") % {"limit": SLA_MAX_HOURS}]
+        else:
+            cleaned[name] = number
+    first, containment, resolution = (
+        cleaned.get("first_response_hours"),
+        cleaned.get("containment_hours"),
+        cleaned.get("resolution_hours"),
+    )
+    if first is not None and containment is not None and first > containment:
+        errors.setdefault("containment_hours", []).append(
+            _("Containment cannot be due before the first response.")
+        )
+    if containment is not None and resolution is not None and containment > resolution:
+        errors.setdefault("resolution_hours", []).append(_("Resolution cannot be due before containment."))
+    if errors:
+        raise InvalidInput(_("Please correct the marked fields."), fields=errors)
+    return cleaned
+
+
+@transaction.atomic
+def sla_policy_set(*, actor: User, severity: str, data: dict[str, Any]) -> SlaPolicy:
+    """Set the targets (business hours) for one severity. They apply to cases created from now on; running
+    cases keep the deadlines they were given."""
+    if not has_capability(actor, Capability.SLA_POLICIES_MANAGE):
+        raise Forbidden
+    if severity not in Severity.values:
+        raise InvalidInput.for_field("severity", _("Choose a severity."))
+    values = _clean_sla_targets(data)
+    policy = SlaPolicy.objects.select_for_update().filter(severity=severity).first()
+    if policy is None:
+        before = sla.DEFAULT_TARGETS[severity]
+        previous = {
+            "first_response_hours": int(before.first_response.total_seconds() // 3600),
+            "containment_hours": int(before.containment.total_seconds() // 3600),
+            "resolution_hours": int(before.resolution.total_seconds() // 3600),
+            "escalation_step_hours": int(before.escalation_step.total_seconds() // 3600),
+        }
+        try:
+            with transaction.atomic():
+                policy = SlaPolicy.objects.create(severity=severity, **values)
+        except IntegrityError:  # created by someone else just now: update that row instead
+            policy = SlaPolicy.objects.select_for_update().get(severity=severity)
+            previous = {name: getattr(policy, name) for name in SLA_POLICY_FIELDS}
+            model_update(instance=policy, fields=SLA_POLICY_FIELDS, data=values)
+        changes = {
+            name: [previous[name], values[name]]
+            for name in SLA_POLICY_FIELDS
+            if previous[name] != values[name]
+        }
+    else:
+        changes = model_update(instance=policy, fields=SLA_POLICY_FIELDS, data=values)
+    if changes:
+        audit_record(
+            actor=actor,
+            action="sla_policy.update",
+            target=policy,
+            summary=str(Severity(severity).label),
+            changes=changes,
+        )
+    return policy

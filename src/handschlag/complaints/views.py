@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from handschlag.accounts.models import Account
+from handschlag.accounts.selectors import account_order_ids_by_number
 from handschlag.complaints import services
 from handschlag.complaints.access import (
     access_attachment_by_id,
@@ -20,6 +21,7 @@ from handschlag.complaints.access import (
     access_routing_rule_by_id,
     can_assign_complaint,
     can_edit_complaint,
+    can_manage_watchers,
     can_work_complaint,
 )
 from handschlag.complaints.enums import ComplaintCategory, ComplaintStatus, EightDStep, Severity
@@ -31,8 +33,10 @@ from handschlag.complaints.forms import (
     ComplaintForm,
     ReasonForm,
     RoutingRuleForm,
+    SlaPolicyForm,
     StepForm,
     ThreatForm,
+    WatcherForm,
 )
 from handschlag.complaints.models import ComplaintAttachment, ComplaintStep
 from handschlag.complaints.selectors import (
@@ -44,6 +48,8 @@ from handschlag.complaints.selectors import (
     complaint_list,
     complaint_management_list,
     routing_rule_list,
+    sla_policy_get,
+    sla_policy_list,
 )
 from handschlag.core.access import require_capability
 from handschlag.core.csv_export import csv_response
@@ -207,7 +213,7 @@ def complaint_create_view(request: HttpRequest) -> HttpResponse:
         account = data.pop("account")
         uploads = data.pop("attachments") or []
         numbers = [number.strip() for number in data.pop("order_numbers").split(",") if number.strip()]
-        order_ids = list(account.orders.filter(number__in=numbers).values_list("pk", flat=True))
+        order_ids = list(account_order_ids_by_number(account=account, numbers=numbers).values())
         try:
             if len(order_ids) != len(set(numbers)):
                 raise InvalidInput.for_field(
@@ -268,6 +274,8 @@ def _detail_context(request: HttpRequest, complaint_id: int) -> dict[str, Any]:
             "close_form": CloseForm(),
             "attachment_form": AttachmentForm(),
             "assign_form": AssignForm(),
+            "watcher_form": WatcherForm(),
+            "can_manage_watchers": can_manage_watchers(user, complaint),
             "threat_form": ThreatForm(
                 initial={
                     "cancellation_threat": complaint.cancellation_threat,
@@ -336,6 +344,20 @@ def complaint_action(request: HttpRequest, complaint_id: int, action: str) -> Ht
                 raise InvalidInput.for_field("file", _("Choose a file."))
             services.complaint_attachment_add(actor=user, complaint=complaint, upload=upload)
             messages.success(request, _("The file is attached."))
+        elif action == "watch":
+            watcher_form = WatcherForm(post)
+            if not watcher_form.is_valid():
+                raise InvalidInput(_("Choose a colleague."))
+            watcher = watcher_form.cleaned_data["user"]
+            services.complaint_watcher_add(actor=user, complaint=complaint, user=watcher)
+            messages.success(request, _("%(user)s is kept informed.") % {"user": watcher})
+        elif action == "unwatch":
+            watcher_form = WatcherForm({"user": post.get("user", "")})
+            if not watcher_form.is_valid():
+                raise InvalidInput(_("Choose a colleague."))
+            watcher = watcher_form.cleaned_data["user"]
+            services.complaint_watcher_remove(actor=user, complaint=complaint, user=watcher)
+            messages.success(request, _("%(user)s is no longer informed.") % {"user": watcher})
         elif action == "threat":
             threat_form = ThreatForm(post)
             if not threat_form.is_valid():
@@ -596,6 +618,48 @@ def routing_rule_edit(request: HttpRequest, rule_id: int) -> HttpResponse:
         "complaints/routing_rule_form.html",
         {"form": form, "rule": rule, "active_section": "routing_rules"},
     )
+
+
+@login_required
+def sla_policies_view(request: HttpRequest) -> HttpResponse:
+    require_capability(_user(request), Capability.SLA_POLICIES_MANAGE)
+    context = {"policies": sla_policy_list(), "active_section": "sla_policies"}
+    return render(request, "complaints/sla_policies.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def sla_policy_edit(request: HttpRequest, severity: str) -> HttpResponse:
+    user = _user(request)
+    require_capability(user, Capability.SLA_POLICIES_MANAGE)
+    if severity not in Severity.values:
+        raise NotFound
+    policy = sla_policy_get(severity)
+    form = SlaPolicyForm(
+        request.POST or None,
+        initial={
+            "first_response_hours": policy.first_response_hours,
+            "containment_hours": policy.containment_hours,
+            "resolution_hours": policy.resolution_hours,
+            "escalation_step_hours": policy.escalation_step_hours,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.sla_policy_set(actor=user, severity=severity, data=dict(form.cleaned_data))
+        except InvalidInput as error:
+            form_add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _(
+                    "SLA targets for severity “%(severity)s” saved. They apply to complaints recorded from now on."
+                )
+                % {"severity": policy.label},
+            )
+            return redirect("complaints:sla_policies")
+    context = {"form": form, "policy": policy, "active_section": "sla_policies"}
+    return render(request, "complaints/sla_policy_form.html", context)
 
 
 def notifications_view(request: HttpRequest) -> HttpResponse:

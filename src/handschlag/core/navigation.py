@@ -36,6 +36,9 @@ NAVIGATION: list[NavigationItem] = [
     NavigationItem(
         "complaints:routing_rules", _("Routing rules"), Capability.ROUTING_RULES_MANAGE, "routing_rules"
     ),
+    NavigationItem(
+        "complaints:sla_policies", _("SLA targets"), Capability.SLA_POLICIES_MANAGE, "sla_policies"
+    ),
     NavigationItem("alliances:partner_list", _("Partners"), Capability.PARTNERS_VIEW, "partners"),
     NavigationItem("alliances:offer_list", _("Offer triage"), Capability.OFFERS_TRIAGE, "offers"),
     NavigationItem("alliances:enablement", _("To read"), Capability.ENABLEMENT_REQUIRED, "enablement"),

@@ -41,6 +41,7 @@ class Capability(enum.Enum):
     COMPLAINTS_WORK = "complaints.work"
     COMPLAINTS_MANAGEMENT_VIEW = "complaints.management_view"
     ROUTING_RULES_MANAGE = "routing_rules.manage"
+    SLA_POLICIES_MANAGE = "sla_policies.manage"
 
 
 _INTERNAL_BASE = {
@@ -89,7 +90,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.ADMIN: frozenset(
         _INTERNAL_BASE
         | _COMPLAINTS_MANAGEMENT
-        | {Capability.ROUTING_RULES_MANAGE}
+        | {Capability.ROUTING_RULES_MANAGE, Capability.SLA_POLICIES_MANAGE}
         | {
             Capability.ACCOUNTS_CREATE,
             Capability.ACCOUNTS_EDIT_ALL,
