@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
-from handschlag.matching import CompanyRecord, MatchPair, match_records
+from handschlag.matching import CompanyRecord, MatchingInputError, MatchPair, match_records
 from handschlag.matching.assignment import assign_one_to_many, assign_one_to_one
 from handschlag.matching.synthetic_companies import LabelledCorpus, quality
 
@@ -198,3 +199,12 @@ def test_one_to_many_assignment_gives_each_right_its_best_left() -> None:
     scores = np.array([0.9, 0.8, 0.6, 0.7], dtype=np.float32)
 
     assert assign_one_to_many(left, right, scores).tolist() == [0, 3]
+
+
+def test_duplicate_ids_within_one_side_are_refused() -> None:
+    records = [CompanyRecord("A", "Müller GmbH"), CompanyRecord("A", "Schmidt AG")]
+
+    with pytest.raises(MatchingInputError) as caught:
+        match_records(records, [CompanyRecord("B", "Müller GmbH")])
+
+    assert str(caught.value) == "left records: duplicate id 'A'; ids must be unique"

@@ -25,7 +25,7 @@ from handschlag.matching.blocking import (
 )
 from handschlag.matching.evidence import AgreementWeight, SimilarityCurve, agreement_states, logistic
 from handschlag.matching.normalisation import RAW_FIELDS, normalise_frame
-from handschlag.matching.records import COMPANY_FIELDS, CompanyRecord, MatchPair
+from handschlag.matching.records import COMPANY_FIELDS, CompanyRecord, MatchingInputError, MatchPair
 
 DEFAULT_THRESHOLD: Final = 0.5
 PAIRS_PER_SCORING_CHUNK: Final = 2_000_000
@@ -358,14 +358,20 @@ def match_records(
 ) -> list[MatchPair]:
     """Pairs of left and right records that are the same company, best first.
 
+    Raises ``MatchingInputError`` when ids repeat within one side.
+
     One-to-one by default: every record appears in at most one pair. With ``one_to_many`` every right record
     goes to its best left record and a left record may get several. ``threshold`` (default 0.5) is the lowest
     score kept.
     """
     if not left or not right:
         return []
-    left_table = CompanyTable.from_records(left)
-    right_table = CompanyTable.from_records(right)
+    left_table = CompanyTable.from_records(left, "left records")
+    right_table = CompanyTable.from_records(right, "right records")
+    for table in (left_table, right_table):
+        duplicated = table.ids.filter(table.ids.is_duplicated())
+        if len(duplicated):
+            raise MatchingInputError(table.source, 0, f"duplicate id {duplicated[0]!r}; ids must be unique")
     pairs = match_tables(left_table, right_table, threshold=threshold, one_to_many=one_to_many)
     frame = pairs_with_ids(pairs, left_table.ids, right_table.ids)
     return [MatchPair(left_id, right_id, float(score)) for left_id, right_id, score in frame.iter_rows()]
