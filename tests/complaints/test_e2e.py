@@ -26,7 +26,9 @@ def test_seller_records_owner_contains_management_sees_the_threat(browser_page, 
 
     log_in(page, "verkauf", PASSWORD)
     page.goto("/complaints/new/")
-    page.select_option("select[name=account]", str(org.account.pk))
+    with page.expect_response("**/complaints/new/accounts/**"):  # htmx suggestions while typing
+        page.fill("input[name=account_q]", "Hydraulik")
+    page.check(f"#account-matches input[name=account][value='{org.account.pk}']")
     page.fill("input[name=title]", "Cracks again, worse than last time")
     page.select_option("select[name=category]", "quality")
     page.select_option("select[name=severity]", "critical")

@@ -129,6 +129,8 @@ def test_removing_someone_who_does_not_watch_is_404(api_as, org, make_user, case
 
 def test_case_page_adds_and_removes_watchers(page_as, org, make_user, case):
     colleague = make_user(Role.MARKETING, language="en")
+    org.owner.language = "en"
+    org.owner.save(update_fields=["language"])
     client = page_as(org.owner)
 
     content = client.get(f"/complaints/{case.pk}/").content.decode()
@@ -140,6 +142,8 @@ def test_case_page_adds_and_removes_watchers(page_as, org, make_user, case):
 
 
 def test_case_page_hides_watcher_controls_from_the_seller(page_as, org, case):
+    org.seller.language = "en"
+    org.seller.save(update_fields=["language"])
     content = page_as(org.seller).get(f"/complaints/{case.pk}/").content.decode()
 
     assert "Inform a colleague" not in content

@@ -38,8 +38,37 @@ class MultipleFileField(forms.FileField):
         return [data] if data else []
 
 
+class AccountSearchWidget(forms.Widget):
+    """The account of a new case, chosen by searching instead of from a select of every account.
+
+    Renders a search field and the current matches as radio buttons named like the field. With htmx the matches
+    follow the typing (`search_url`); without JavaScript the "Search" button posts the form back and the page
+    shows the matches. The view sets `matches` and `selected` before rendering.
+    """
+
+    template_name = "complaints/widgets/account_search.html"
+    search_url = ""
+    matches: Any = None
+    selected: Account | None = None
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        context["widget"].update(
+            {"search_url": self.search_url, "matches": self.matches, "selected": self.selected}
+        )
+        return context
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        return data.get(name)
+
+
 class ComplaintForm(forms.Form):
-    account = forms.ModelChoiceField(label=_("Account"), queryset=Account.objects.none())
+    account = forms.ModelChoiceField(
+        label=_("Account"),
+        queryset=Account.objects.none(),
+        widget=AccountSearchWidget(),
+        error_messages={"required": _("Search for the account and choose it.")},
+    )
     title = forms.CharField(label=_("Title"), max_length=200)
     category = forms.ChoiceField(label=_("Category"), choices=ComplaintCategory.choices)
     severity = forms.ChoiceField(label=_("Severity"), choices=Severity.choices, initial=Severity.MEDIUM)
@@ -71,6 +100,11 @@ class ComplaintForm(forms.Form):
     def __init__(self, *args: Any, accounts: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["account"].queryset = accounts if accounts is not None else Account.objects.none()  # type: ignore[attr-defined]
+
+    def set_account_matches(self, *, matches: Any, selected: Account | None, search_url: str) -> None:
+        widget = self.fields["account"].widget
+        assert isinstance(widget, AccountSearchWidget)
+        widget.matches, widget.selected, widget.search_url = matches, selected, search_url
 
 
 class ThreatForm(forms.Form):

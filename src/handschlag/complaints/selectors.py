@@ -26,7 +26,13 @@ from django.db.models import (
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from handschlag.accounts.selectors import account_open_order_value, open_order_value_total
+from handschlag.accounts.models import Account
+from handschlag.accounts.selectors import (
+    AccountFilters,
+    account_list,
+    account_open_order_value,
+    open_order_value_total,
+)
 from handschlag.complaints import sla
 from handschlag.complaints.access import complaints_visible_to
 from handschlag.complaints.enums import SEVERITY_RANK, ComplaintCategory, ComplaintStatus, Severity, SlaClock
@@ -131,6 +137,36 @@ def routing_rule_list() -> QuerySet[RoutingRule]:
     return RoutingRule.objects.select_related("department", "department__head", "process_owner").order_by(
         "category", "priority", "product_line", "plant", "id"
     )
+
+
+# --- choosing the account of a new case -------------------------------------------------------------------------
+
+ACCOUNT_MATCH_LIMIT = 20
+
+
+@dataclass(frozen=True)
+class AccountMatches:
+    query: str
+    accounts: list[Account]
+    truncated: bool  # more than `ACCOUNT_MATCH_LIMIT` matched: the user should type more
+
+
+def complaint_account_matches(*, user: User, query: str, limit: int = ACCOUNT_MATCH_LIMIT) -> AccountMatches:
+    """Accounts the user may see that match the search (name, CRM id, postal code, VAT id), his own first;
+    without a search his own accounts. One query, whatever the number of accounts."""
+    query = query.strip()[:200]
+    if query:
+        accounts = account_list(user=user, filters=AccountFilters(search=query))
+    else:
+        accounts = account_list(user=user, filters=AccountFilters(owner_id=user.pk))
+    own_first = Case(When(owner_id=user.pk, then=Value(0)), default=Value(1), output_field=IntegerField())
+    rows = list(accounts.order_by(own_first, "name", "id")[: limit + 1])
+    return AccountMatches(query=query, accounts=rows[:limit], truncated=len(rows) > limit)
+
+
+def complaint_account_choices(*, user: User) -> QuerySet[Account]:
+    """Every account the user may record a complaint on (what the form validates against)."""
+    return account_list(user=user, filters=AccountFilters())
 
 
 # --- lists ------------------------------------------------------------------------------------------------------

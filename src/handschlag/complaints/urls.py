@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.complaint_list_view, name="list"),
     path("export.csv", views.complaint_export, name="export"),
     path("new/", views.complaint_create_view, name="create"),
+    path("new/accounts/", views.account_search, name="account_search"),
     path("management/", views.management_view, name="management"),
     path("figures/", views.figures_view, name="figures"),
     path("figures/export.csv", views.figures_export, name="figures_export"),

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -43,6 +44,8 @@ from handschlag.complaints.selectors import (
     QUEUES,
     ComplaintFigures,
     ComplaintFilters,
+    complaint_account_choices,
+    complaint_account_matches,
     complaint_detail,
     complaint_figures,
     complaint_list,
@@ -127,6 +130,7 @@ def complaint_list_view(request: HttpRequest) -> HttpResponse:
         "query_without_page": query.urlencode() + "&" if query else "",
         "export_query": query.urlencode(),
         "can_create": has_capability(user, Capability.COMPLAINTS_CREATE),
+        "can_see_figures": _may_see_figures(user),
         "now": timezone.now(),
         "active_section": "complaints",
     }
@@ -185,11 +189,24 @@ def complaint_export(request: HttpRequest) -> HttpResponseBase:
     return csv_response(filename="complaints.csv", header=header, rows=rows)
 
 
-def _creatable_accounts(user: User) -> Any:
-    own = Account.objects.filter(owner=user).order_by("name")
-    if own.exists() and not has_capability(user, Capability.COMPLAINTS_MANAGEMENT_VIEW):
-        return own
-    return Account.objects.order_by("name")
+def _selected_account(user: User, value: str) -> Account | None:
+    if not value.isdigit():
+        return None
+    return complaint_account_choices(user=user).filter(pk=int(value)).first()
+
+
+@login_required
+def account_search(request: HttpRequest) -> HttpResponse:
+    """The htmx suggestions of the create form: matching accounts as radio buttons (the chosen one stays)."""
+    user = _user(request)
+    _require_view(user)
+    require_capability(user, Capability.COMPLAINTS_CREATE)
+    context = {
+        "name": "account",
+        "matches": complaint_account_matches(user=user, query=request.GET.get("account_q", "")),
+        "selected": _selected_account(user, request.GET.get("account", "")),
+    }
+    return render(request, "complaints/_account_matches.html", context)
 
 
 @login_required
@@ -198,17 +215,23 @@ def complaint_create_view(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     _require_view(user)
     require_capability(user, Capability.COMPLAINTS_CREATE)
-    accounts = _creatable_accounts(user)
-    preset = request.GET.get("account", "")
-    if preset.isdigit():
-        accounts = Account.objects.filter(pk=int(preset))
-    form = ComplaintForm(
-        request.POST or None,
-        request.FILES or None,
-        accounts=accounts,
-        initial={"account": int(preset) if preset.isdigit() else None},
+    source = request.POST if request.method == "POST" else request.GET
+    searching = request.method == "POST" and "search_account" in request.POST
+    if searching:  # the no-JavaScript search: show the matches, keep what was typed, record nothing yet
+        initial = {key: value for key, value in request.POST.items() if key not in {"csrfmiddlewaretoken"}}
+        form = ComplaintForm(accounts=complaint_account_choices(user=user), initial=initial)
+    else:
+        form = ComplaintForm(
+            request.POST or None,
+            request.FILES or None,
+            accounts=complaint_account_choices(user=user),
+        )
+    form.set_account_matches(
+        matches=complaint_account_matches(user=user, query=source.get("account_q", "")),
+        selected=_selected_account(user, source.get("account", "")),
+        search_url=reverse("complaints:account_search"),
     )
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not searching and form.is_valid():
         data = dict(form.cleaned_data)
         account = data.pop("account")
         uploads = data.pop("attachments") or []
@@ -475,31 +498,52 @@ def _figure_period(request: HttpRequest) -> tuple[dt.date, dt.date]:
     return start, end
 
 
-def _require_figures(user: User) -> None:
-    _require_view(user)
-    if not (
+def _may_see_figures(user: User) -> bool:
+    return has_capability(user, Capability.COMPLAINTS_VIEW) and (
         has_capability(user, Capability.COMPLAINTS_WORK)
         or has_capability(user, Capability.COMPLAINTS_MANAGEMENT_VIEW)
-    ):
+    )
+
+
+def _require_figures(user: User) -> None:
+    if not _may_see_figures(user):
         raise NotFound
 
 
-def bars(rows: list[tuple[str, float | int | None]]) -> list[dict[str, Any]]:
-    """Rows for a server-side SVG bar chart: label, value, bar width in percent of the largest value."""
-    largest = max((value or 0 for _label, value in rows), default=0) or 1
-    return [
-        {"label": label, "value": value, "width": round(100 * (value or 0) / largest, 1), "y": index * 28}
-        for index, (label, value) in enumerate(rows)
-    ]
+BAR_LABEL_WIDTH = 190  # SVG units left of the bars for the labels
+BAR_MAX_WIDTH = 220  # the longest bar; the value is written after it
+BAR_ROW_HEIGHT = 28
+
+
+def bars(
+    rows: list[tuple[str, float | int | None]], *, scale_max: float | None = None
+) -> list[dict[str, Any]]:
+    """Rows for a server-side SVG bar chart: label, value, bar length (relative to the largest value, or to
+    `scale_max` such as 100 for percentages) and where the value text goes."""
+    largest = scale_max or max((value or 0 for _label, value in rows), default=0) or 1
+    result = []
+    for index, (label, value) in enumerate(rows):
+        length = round(BAR_MAX_WIDTH * min(float(value or 0), largest) / largest, 1)
+        result.append(
+            {
+                "label": label,
+                "value": value,
+                "width": round(100 * float(value or 0) / largest, 1),
+                "x": BAR_LABEL_WIDTH,
+                "length": length,
+                "value_x": BAR_LABEL_WIDTH + length + 6,
+                "y": index * BAR_ROW_HEIGHT,
+            }
+        )
+    return result
 
 
 def _charts(figures: ComplaintFigures) -> dict[str, Any]:
     return {
         "department_bars": bars([(name, count) for name, count in figures.open_by_department]),
-        "sla_bars": [
-            {**bar, "width": bar["value"] or 0}
-            for bar in bars([(row["label"], row["rate"]) for row in figures.sla_compliance.values()])
-        ],
+        "sla_bars": bars(
+            [(row["label"], row["rate"]) for row in figures.sla_compliance.values()], scale_max=100
+        ),
         "category_bars": bars([(name, count) for name, count in figures.by_category]),
     }
 
