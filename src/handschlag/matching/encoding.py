@@ -25,6 +25,7 @@ import hashlib
 import hmac
 import json
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
@@ -198,15 +199,6 @@ def encode_table(table: CompanyTable, *, secret: bytes, progress: ProgressReport
         table.frame.select([field for field in RAW_FIELDS if field in table.frame.columns])
     )
     progress(f"normalised {normalised.height:,} records")
-    blocking_key = _derived_key(secret, "blocking")
-    blocking_keys = hashed_blocking_keys(
-        blocking_key_strings(normalised), lambda values: keyed_string_hashes(values, blocking_key)
-    )
-    exact_hashes = {
-        field: _keyed_codes(normalised[field], _derived_key(secret, f"exact/{field}"))
-        for field in EXACT_KEY_FIELDS
-    }
-    progress("keyed hashes done")
     filter_texts = normalised.select(
         pl.col("name_core").alias("name"),
         pl.concat_str(
@@ -215,10 +207,25 @@ def encode_table(table: CompanyTable, *, secret: bytes, progress: ProgressReport
         pl.col("postal_code"),
         pl.col("city_key").alias("city"),
     )
-    filters = {
-        field: bloom_filters(filter_texts[field], _derived_key(secret, f"filter/{field}"), layout)
-        for field, layout in FILTER_LAYOUTS.items()
-    }
+    # The Bloom filters (numpy, which releases the GIL) are built in a worker thread while this thread
+    # computes the keyed hashes (a Python loop); on two cores the two overlap.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending_filters = {
+            field: pool.submit(
+                bloom_filters, filter_texts[field], _derived_key(secret, f"filter/{field}"), layout
+            )
+            for field, layout in FILTER_LAYOUTS.items()
+        }
+        blocking_key = _derived_key(secret, "blocking")
+        blocking_keys = hashed_blocking_keys(
+            blocking_key_strings(normalised), lambda values: keyed_string_hashes(values, blocking_key)
+        )
+        exact_hashes = {
+            field: _keyed_codes(normalised[field], _derived_key(secret, f"exact/{field}"))
+            for field in EXACT_KEY_FIELDS
+        }
+        progress("keyed hashes done")
+        filters = {field: future.result() for field, future in pending_filters.items()}
     progress("Bloom filters done")
     return EncodedTable(
         ids=table.ids,
