@@ -100,6 +100,12 @@ def test_htmx_mark_read_returns_the_row(page_as, inbox):
     assert response.status_code == 200
     assert content.strip().startswith(f'<li class="notification" id="notification-{notification.pk}">')
     assert "Mark as read" not in content
+    # the top bar's count follows (htmx out-of-band swap)
+    assert (
+        '<a href="/notifications/" class="notifications-link" id="notifications-link" aria-current="page" hx-swap-oob="true">'
+        in content
+    )
+    assert '<span class="count-badge" title="1 unread notification">1</span>' in content
 
 
 def test_someone_elses_notification_is_not_found_and_stays_unread(page_as, inbox):

@@ -258,7 +258,8 @@ def notification_read(request: HttpRequest, notification_id: int) -> HttpRespons
         return redirect(_safe_next(request, notification.url))
     if request.htmx:  # type: ignore[attr-defined]
         notification.refresh_from_db()
-        return render(request, "core/notification_list.html#row", {"notification": notification})
+        context = {"notification": notification, "unread_total": notification_unread_count(user=user)}
+        return render(request, "core/notification_list.html#marked_read", context)
     return redirect(_safe_next(request, request.POST.get("next", "")))
 
 
