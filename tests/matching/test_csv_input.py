@@ -191,3 +191,14 @@ def test_missing_file(tmp_path: Path) -> None:
 def test_error_is_one_line_with_file_and_line() -> None:
     assert str(MatchingInputError("a.csv", 3, "bad\nthing")) == "a.csv, line 3: bad thing"
     assert str(MatchingInputError("a.csv", 0, "empty")) == "a.csv: empty"
+
+
+def test_windows_1252_with_a_byte_pair_that_also_reads_as_utf8(tmp_path: Path) -> None:
+    # "ß“" is DF 93 in Windows-1252, which is also a well-formed UTF-8 sequence
+    path = _write(
+        tmp_path / "quotes.csv",
+        "id;name;city\n1;Weiß „Groß“ KG;Köln\n2;Jäger GmbH;Düsseldorf\n",
+        encoding="cp1252",
+    )
+
+    assert [record.name for record in read_company_csv(path)] == ["Weiß „Groß“ KG", "Jäger GmbH"]

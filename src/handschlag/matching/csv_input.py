@@ -157,8 +157,11 @@ def _decode(path: str, data: bytes) -> tuple[str, bool]:
     except UnicodeDecodeError as utf8_error:
         line = _line_of_offset(data, utf8_error.start)
         byte = data[utf8_error.start]
-        has_utf8_sequences = re.search(rb"[\xc2-\xf4][\x80-\xbf]", data[: utf8_error.start]) is not None
-        if has_utf8_sequences:
+        # Mostly well-formed UTF-8 with a few stray bytes is a file that mixes encodings; a Windows-1252 file
+        # only rarely contains byte pairs that also read as UTF-8.
+        utf8_pairs = len(re.findall(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}", data))
+        high_bytes = len(re.findall(rb"[\x80-\xff]", data))
+        if utf8_pairs * 2 >= high_bytes * 0.5:
             raise MatchingInputError(
                 path,
                 line,
