@@ -232,3 +232,50 @@ def test_domain_and_street_normalisation_are_idempotent(text: str) -> None:
     assert normalise_domain(domain) == domain
     street, number = normalise_street(text)
     assert normalise_street(f"{street} {number}".strip()) == (street, number) or not street
+
+
+_labels = st.text(
+    alphabet=st.sampled_from(list("abcdefghijklmnopqrstuvwxyz0123456789-")), min_size=2, max_size=15
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(_labels, st.sampled_from(["de", "com", "at", "ch", "eu", "co.uk"]), st.data())
+def test_domain_normalisation_ignores_scheme_www_paths_and_mailboxes(
+    label: str, suffix: str, data: st.DataObject
+) -> None:
+    assume(label[0] != "-" and label[-1] != "-")
+    domain = f"{label}.{suffix}"
+    written = data.draw(
+        st.sampled_from(
+            [
+                domain,
+                f"www.{domain}",
+                f"https://www.{domain}/",
+                f"http://{domain}/kontakt?x=1",
+                f"info@{domain}",
+                f"mailto:vertrieb@{domain}",
+                f"  {domain.upper()} ",
+                f"shop.{domain}",
+            ]
+        )
+    )
+    expected = normalise_domain(domain)
+    assume(expected)  # a label that is a mail provider ("web", "gmx") is no company domain
+    assert normalise_domain(written) == expected
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.text(alphabet=st.sampled_from(list("abcdefghiklmnoprstuwzäöü")), min_size=3, max_size=12),
+    st.sampled_from(["straße", "str.", "strasse", "Str.", "-Straße", " Straße"]),
+    st.integers(min_value=1, max_value=300),
+    st.sampled_from(["", "a", " a", "b"]),
+)
+def test_street_normalisation_ignores_the_spelling_of_strasse(
+    stem: str, spelling: str, number: int, letter: str
+) -> None:
+    street, house_number = normalise_street(f"{stem.title()}{spelling} {number}{letter}")
+
+    assert (street, house_number) == normalise_street(f"{stem}straße {number}{letter.strip()}")
+    assert house_number == f"{number}{letter.strip()}"
