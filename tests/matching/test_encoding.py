@@ -138,3 +138,14 @@ def test_reading_something_that_is_not_an_encoded_file(tmp_path: Path) -> None:
         read_encoded(path)
 
     assert caught.value.message == "this is not a file made by 'handschlag encode'"
+
+
+def test_reading_a_truncated_encoded_file(corpus: LabelledCorpus, tmp_path: Path) -> None:
+    path = tmp_path / "left.hsenc"
+    write_encoded(encode_records(corpus.left[:50], secret=SECRET), path)
+    path.write_bytes(path.read_bytes()[:-200])
+
+    with pytest.raises(MatchingInputError) as caught:
+        read_encoded(path)
+
+    assert caught.value.message == "this is not a file made by 'handschlag encode'"
