@@ -13,7 +13,7 @@ import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
+from typing import Final, NoReturn
 
 import numpy as np
 import polars as pl
@@ -262,17 +262,64 @@ def _line_numbers(text: str, delimiter: str, row_count: int) -> np.ndarray:
 
 @dataclass(frozen=True, slots=True)
 class _SourceLines:
-    """Maps data rows back to physical line numbers for error messages."""
+    """Maps data rows back to physical line numbers for error messages (and for ids made of them)."""
 
-    text: str
+    utf8_bytes: bytes
     delimiter: str
     row_count: int
     one_line_per_row: bool
 
-    def line_of_row(self, row: int) -> int:
+    def all_lines(self) -> np.ndarray:
         if self.one_line_per_row:
-            return row + 2
-        return int(_line_numbers(self.text, self.delimiter, self.row_count)[row])
+            return np.arange(2, self.row_count + 2)
+        return _line_numbers(self.utf8_bytes.decode("utf-8"), self.delimiter, self.row_count)
+
+    def line_of_row(self, row: int) -> int:
+        return row + 2 if self.one_line_per_row else int(self.all_lines()[row])
+
+
+def _parse_csv(csv_bytes: bytes, delimiter: str, column_count: int) -> pa.Table:
+    names = [f"c{index}" for index in range(column_count)]
+    return pa_csv.read_csv(
+        io.BytesIO(csv_bytes),
+        read_options=pa_csv.ReadOptions(column_names=names, skip_rows=1, block_size=1 << 24),
+        parse_options=pa_csv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
+        convert_options=pa_csv.ConvertOptions(
+            column_types=dict.fromkeys(names, pa.string()),
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+        ),
+    )
+
+
+def _as_utf8(path: str, data: bytes) -> tuple[bytes, bool]:
+    """The file's bytes as UTF-8 without BOM, and whether they had to be re-encoded (decoding checks them)."""
+    text, is_utf8 = _decode(path, data)
+    if is_utf8:
+        return (data[len(codecs.BOM_UTF8) :] if data.startswith(codecs.BOM_UTF8) else data), False
+    return text.lstrip("\ufeff").encode("utf-8"), True
+
+
+def _raise_csv_problem(
+    path: str, utf8_bytes: bytes, delimiter: str, column_count: int, error: Exception
+) -> NoReturn:
+    bad_row = _find_bad_row(path, utf8_bytes.decode("utf-8"), delimiter, column_count)
+    if bad_row is not None:
+        raise bad_row from None
+    raise MatchingInputError(path, 0, f"not readable as CSV: {str(error).splitlines()[0]}") from None
+
+
+def _parse_after_error(
+    path: str, data: bytes, csv_bytes: bytes, delimiter: str, column_count: int, error: Exception
+) -> tuple[pa.Table, bytes]:
+    """pyarrow refused the bytes: either they are not UTF-8 (decode, re-encode, parse again) or a row is bad."""
+    utf8_bytes, re_encoded = _as_utf8(path, data)  # raises for bytes that are neither UTF-8 nor cp1252
+    if not re_encoded:
+        _raise_csv_problem(path, csv_bytes, delimiter, column_count, error)
+    try:
+        return _parse_csv(utf8_bytes, delimiter, column_count), utf8_bytes
+    except (pa.ArrowInvalid, pa.ArrowException) as second_error:
+        _raise_csv_problem(path, utf8_bytes, delimiter, column_count, second_error)
 
 
 def read_company_table(path: str | Path) -> CompanyTable:
@@ -285,55 +332,45 @@ def read_company_table(path: str | Path) -> CompanyTable:
     if not data.strip(b" \t\r\n\xef\xbb\xbf"):
         raise MatchingInputError(name, 0, "the file is empty")
     _check_not_binary(name, data)
-    text, is_utf8 = _decode(name, data)
-    text = text.lstrip("\ufeff")
-    if is_utf8:
-        csv_bytes = data[len(codecs.BOM_UTF8) :] if data.startswith(codecs.BOM_UTF8) else data
+    # Fast path: UTF-8 bytes go to pyarrow as they are (it checks the encoding while parsing); the whole
+    # file is decoded in Python only for other encodings and for error messages.
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        csv_bytes, _ = _as_utf8(name, data)
     else:
-        csv_bytes = text.encode("utf-8")
+        csv_bytes = data[len(codecs.BOM_UTF8) :] if data.startswith(codecs.BOM_UTF8) else data
+    header_end = csv_bytes.find(b"\n")
+    try:
+        header_line = (csv_bytes if header_end < 0 else csv_bytes[:header_end]).decode("utf-8").rstrip("\r")
+    except UnicodeDecodeError:
+        csv_bytes, _ = _as_utf8(name, data)
+        header_end = csv_bytes.find(b"\n")
+        header_line = (csv_bytes if header_end < 0 else csv_bytes[:header_end]).decode("utf-8").rstrip("\r")
     _check_line_lengths(name, csv_bytes)
-    header_end = text.find("\n")
-    header_line = (text if header_end < 0 else text[:header_end]).rstrip("\r")
     if not header_line.strip():
         raise MatchingInputError(name, 1, "the first line is empty; it should be the header row")
     delimiter = _detect_delimiter(header_line)
     headers = next(csv.reader([header_line], delimiter=delimiter))
     mapping = _map_columns(name, headers)
     try:
-        table = pa_csv.read_csv(
-            io.BytesIO(csv_bytes),
-            read_options=pa_csv.ReadOptions(
-                column_names=[f"c{index}" for index in range(len(headers))], skip_rows=1, block_size=1 << 24
-            ),
-            parse_options=pa_csv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
-            convert_options=pa_csv.ConvertOptions(
-                column_types={f"c{index}": pa.string() for index in range(len(headers))},
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-            ),
-        )
+        table = _parse_csv(csv_bytes, delimiter, len(headers))
     except (pa.ArrowInvalid, pa.ArrowException) as error:
-        bad_row = _find_bad_row(name, text, delimiter, len(headers))
-        if bad_row is not None:
-            raise bad_row from None
-        raise MatchingInputError(name, 0, f"not readable as CSV: {str(error).splitlines()[0]}") from None
+        table, csv_bytes = _parse_after_error(name, data, csv_bytes, delimiter, len(headers), error)
     if table.num_rows == 0:
         raise MatchingInputError(name, 1, "the file has a header but no data rows")
     frame = pl.from_arrow(table)
     assert isinstance(frame, pl.DataFrame)
-    line_count = text.count("\n") + (0 if text.endswith("\n") else 1)
-    simple_lines = line_count == table.num_rows + 1
+    line_count = csv_bytes.count(b"\n") + (0 if csv_bytes.endswith(b"\n") else 1)
+    lines = _SourceLines(csv_bytes, delimiter, table.num_rows, line_count == table.num_rows + 1)
     columns: dict[str, pl.Series] = {}
     for field in COMPANY_FIELDS:
         if field in mapping:
             columns[field] = frame[f"c{mapping[field]}"].str.strip_chars().alias(field)
         elif field == "id":
-            line_numbers = _line_numbers(text, delimiter, table.num_rows)
-            columns[field] = pl.Series("id", [str(line) for line in line_numbers])
+            columns[field] = pl.Series("id", [str(line) for line in lines.all_lines()])
         else:
             columns[field] = pl.Series(field, [""] * table.num_rows, dtype=pl.String)
     result = pl.DataFrame(columns)
-    _check_rows(name, result, _SourceLines(text, delimiter, table.num_rows, simple_lines))
+    _check_rows(name, result, lines)
     return CompanyTable(name, result)
 
 
