@@ -7,10 +7,17 @@ import pytest
 
 from handschlag.complaints.models import Complaint
 from handschlag.core.enums import Role
+from handschlag.core.models import User
 from tests.conftest import ALL_ROLES
 from tests.factories import AccountFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english_pages(org):
+    """These tests read English texts; the pages speak each user's language (German by default)."""
+    User.objects.update(language="en")
 
 
 @pytest.fixture
