@@ -264,9 +264,9 @@ def section(results: list[ToolResult], command: str, info: dict[str, str], load:
         )
     lines += [
         "",
-        "Wall times on this shared 2-core machine vary by about a third between runs (other sessions' test "
-        "suites ran at the same time; an earlier run of the same code measured 19.0 s against Splink's 45.9 s at "
-        "1M, 2.4x); the CPU-time ratio is steadier.",
+        "Wall times on this shared 2-core machine vary a lot between runs (other sessions' test suites ran at "
+        "the same time): over the runs of 2026-11-23, `match` took 12-19 s at 1M and Splink 33-66 s, a wall "
+        "ratio between 2.4x and 4.6x; the CPU-time ratio stayed at 3.1-3.3x.",
         "",
         "Speed-up (Splink wall time / handschlag wall time, same files, same run):",
         "",
