@@ -39,7 +39,6 @@ BLOCKING_KEY_EXPRESSIONS: Final[dict[str, pl.Expr]] = {
     "name": pl.col("name_core"),
 }
 
-BLOCKING_KEY_NAMES: Final = tuple(BLOCKING_KEY_EXPRESSIONS)
 
 MAX_PAIRS_PER_BLOCK: Final = 100
 
