@@ -208,3 +208,14 @@ def test_duplicate_ids_within_one_side_are_refused() -> None:
         match_records(records, [CompanyRecord("B", "Müller GmbH")])
 
     assert str(caught.value) == "left records: duplicate id 'A'; ids must be unique"
+
+
+def test_a_threshold_of_one_keeps_pairs_scored_one(corpus: LabelledCorpus) -> None:
+    everything = match_records(corpus.left[:1500], corpus.right, threshold=0.0)
+    certain = match_records(corpus.left[:1500], corpus.right, threshold=1.0)
+
+    assert certain
+    assert {(pair.left_id, pair.right_id) for pair in certain} <= {
+        (pair.left_id, pair.right_id) for pair in everything
+    }
+    assert all(pair.score == 1.0 for pair in certain)

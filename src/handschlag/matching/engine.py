@@ -229,11 +229,11 @@ def _name_similarities(
 
 
 def _log_odds(probability: float) -> float:
+    """The log-odds a pair needs to reach ``probability``, kept within what float32 scores can tell apart."""
     if probability <= 0.0:
         return -np.inf
-    if probability >= 1.0:
-        return np.inf
-    return float(np.log(probability / (1.0 - probability)))
+    clipped = min(probability, 1.0 - 1e-7)
+    return float(np.log(clipped / (1.0 - clipped)))
 
 
 def score_clear_pairs(
