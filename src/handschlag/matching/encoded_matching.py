@@ -8,6 +8,7 @@ similarity used is ``1 - 2 * hamming / bits`` (about 0 for unrelated, 1 for iden
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Final
 
@@ -25,7 +26,7 @@ from handschlag.matching.engine import (
 from handschlag.matching.evidence import AgreementWeight, SimilarityCurve, agreement_states, logistic
 from handschlag.matching.records import MatchPair, MatchResult
 
-PAIRS_PER_SCORING_CHUNK: Final = 1_000_000
+PAIRS_PER_SCORING_CHUNK: Final = 500_000
 
 DIFFERENT_SECRETS_WARNING: Final = (
     "{left} and {right} were encoded with different secrets: their encodings cannot be compared and any pairs "
@@ -131,9 +132,13 @@ def match_encoded_arrays(
     progress(f"blocking: {len(left_rows):,} candidate pairs ({time.perf_counter() - started:.1f} s)")
     started = time.perf_counter()
     scores = np.empty(len(left_rows), dtype=np.float32)
-    for start in range(0, len(left_rows), PAIRS_PER_SCORING_CHUNK):
+
+    def score_chunk(start: int) -> None:
         chunk = slice(start, start + PAIRS_PER_SCORING_CHUNK)
         scores[chunk] = score_encoded_pairs(left, right, left_rows[chunk], right_rows[chunk])
+
+    with ThreadPoolExecutor(max_workers=2) as pool:  # numpy releases the GIL: two chunks at a time
+        list(pool.map(score_chunk, range(0, len(left_rows), PAIRS_PER_SCORING_CHUNK)))
     progress(f"scoring: {len(scores):,} pairs scored ({time.perf_counter() - started:.1f} s)")
     pairs = assign_pairs(
         left_rows,

@@ -28,7 +28,7 @@ from handschlag.matching.normalisation import RAW_FIELDS, normalise_frame
 from handschlag.matching.records import COMPANY_FIELDS, CompanyRecord, MatchingInputError, MatchPair
 
 DEFAULT_THRESHOLD: Final = 0.5
-PAIRS_PER_SCORING_CHUNK: Final = 2_000_000
+PAIRS_PER_SCORING_CHUNK: Final = 500_000
 
 ProgressReport = Callable[[str], None]
 
@@ -307,11 +307,16 @@ def match_prepared(
     progress(f"blocking: {len(left_rows):,} candidate pairs ({time.perf_counter() - started:.1f} s)")
     started = time.perf_counter()
     scores = np.empty(len(left_rows), dtype=np.float32)
-    for start in range(0, len(left_rows), PAIRS_PER_SCORING_CHUNK):
+
+    def score_chunk(start: int) -> None:
         chunk = slice(start, start + PAIRS_PER_SCORING_CHUNK)
         scores[chunk] = score_clear_pairs(
             left, right, left_rows[chunk], right_rows[chunk], threshold=threshold
         )
+
+    # two chunks at a time: one thread's numpy work overlaps the other's rapidfuzz work
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        list(pool.map(score_chunk, range(0, len(left_rows), PAIRS_PER_SCORING_CHUNK)))
     progress(f"scoring: {len(scores):,} pairs scored ({time.perf_counter() - started:.1f} s)")
     return assign_pairs(left_rows, right_rows, scores, threshold=threshold, one_to_many=one_to_many)
 
