@@ -10,6 +10,7 @@ records are still found through their other keys); that keeps the cost near-line
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Final
 
 import numpy as np
@@ -86,15 +87,16 @@ def candidate_pairs(
     left_keys: np.ndarray, right_keys: np.ndarray, *, max_pairs_per_block: int = MAX_PAIRS_PER_BLOCK
 ) -> tuple[np.ndarray, np.ndarray]:
     """Distinct (left row, right row) pairs sharing at least one blocking key, sorted, as two uint32 arrays."""
-    left_long = _long_keys(left_keys)
-    right_long = _long_keys(right_keys)
-    left_sizes = left_long.group_by("key").len("left_size")
-    right_sizes = right_long.group_by("key").len("right_size")
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        left_long, right_long = (frame.lazy() for frame in pool.map(_long_keys, (left_keys, right_keys)))
     usable_keys = (
-        left_sizes.join(right_sizes, on="key", how="inner")
+        left_long.group_by("key")
+        .len("left_size")
+        .join(right_long.group_by("key").len("right_size"), on="key", how="inner")
         .filter(pl.col("left_size").cast(pl.Int64) * pl.col("right_size") <= max_pairs_per_block)
         .select("key")
     )
+    # one lazy query, so that polars runs the independent left and right branches in parallel
     pairs = (
         left_long.join(usable_keys, on="key", how="semi")
         .join(right_long.join(usable_keys, on="key", how="semi"), on="key", how="inner", suffix="_right")
@@ -103,6 +105,7 @@ def candidate_pairs(
         )
         .unique()
         .sort("pair")
+        .collect()
     )["pair"].to_numpy()
     left_rows = (pairs >> np.uint64(32)).astype(np.uint32)
     right_rows = (pairs & np.uint64(0xFFFFFFFF)).astype(np.uint32)
