@@ -234,19 +234,15 @@ def _country_column(country: pl.Expr) -> pl.Expr:
 
 
 def _by_distinct_values(
-    column: pl.Series, normalise: Callable[[pl.LazyFrame, str], pl.LazyFrame]
-) -> pl.DataFrame:
-    """Normalise only the distinct values of a column (cities, countries, postal codes repeat a lot)."""
-    distinct = column.unique().to_frame("value")
-    normalised = normalise(distinct.lazy(), "value").collect()
-    joined = column.to_frame("value").join(
-        pl.concat([distinct, normalised], how="horizontal"),
-        on="value",
-        how="left",
-        nulls_equal=True,
-        maintain_order="left",
+    raw: pl.LazyFrame, column: str, normalise: Callable[[pl.LazyFrame, str], pl.LazyFrame]
+) -> pl.LazyFrame:
+    """Normalise only the distinct values of a column (cities, countries, postal codes and streets repeat)."""
+    values = raw.select(pl.col(column).alias("value"))
+    distinct = values.unique()
+    normalised = pl.concat([distinct, normalise(distinct, "value")], how="horizontal")
+    return values.join(normalised, on="value", how="left", nulls_equal=True, maintain_order="left").drop(
+        "value"
     )
-    return joined.drop("value")
 
 
 _VAT_PREFIX_BY_COUNTRY: Final = {"GR": "EL"}
@@ -321,26 +317,25 @@ def normalise_frame(frame: pl.DataFrame) -> pl.DataFrame:
         .alias(field)
         for field in RAW_FIELDS
     )
-    locality = _by_distinct_values(
-        raw["country"],
-        lambda values, column: values.select(_country_column(pl.col(column))),
-    )
-    # name and domain are independent queries: collect_all runs them in parallel
-    name, domain = pl.collect_all([_name_frame(raw.lazy(), "name"), _domain_frame(raw.lazy(), "domain")])
-    street = _by_distinct_values(raw["street"], _street_frame)  # streets repeat (Hauptstraße 1, ...)
-    parts = pl.concat(
+    lazy_raw = raw.lazy()
+    # independent queries: collect_all runs them in parallel
+    name, domain, street, postal_code, city, locality = pl.collect_all(
         [
-            name,
-            domain,
-            street,
+            _name_frame(lazy_raw, "name"),
+            _domain_frame(lazy_raw, "domain"),
+            _by_distinct_values(lazy_raw, "street", _street_frame),
             _by_distinct_values(
-                raw["postal_code"], lambda values, column: values.select(_postal_code_column(pl.col(column)))
+                lazy_raw,
+                "postal_code",
+                lambda values, column: values.select(_postal_code_column(pl.col(column))),
             ),
-            _by_distinct_values(raw["city"], _city_frame),
-            locality,
-        ],
-        how="horizontal",
+            _by_distinct_values(lazy_raw, "city", _city_frame),
+            _by_distinct_values(
+                lazy_raw, "country", lambda values, column: values.select(_country_column(pl.col(column)))
+            ),
+        ]
     )
+    parts = pl.concat([name, domain, street, postal_code, city, locality], how="horizontal")
     vat_ids = raw.select(_vat_id_compact(pl.col("vat_id"), pl.lit(locality["country"])).alias("vat_id"))[
         "vat_id"
     ]
