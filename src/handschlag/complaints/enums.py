@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ComplaintCategory(models.TextChoices):
@@ -35,8 +36,8 @@ class SlaClock(models.TextChoices):
 
 
 class EscalationLevel(models.IntegerChoices):
-    OWNER = 1, _("Owner")
-    MANAGER = 2, _("Owner's manager")
+    OWNER = 1, pgettext_lazy("complaint", "Owner")
+    MANAGER = 2, pgettext_lazy("complaint", "Owner's manager")
     MANAGEMENT = 3, _("Management")
 
 

@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from handschlag.accounts.forms import DateInput
 from handschlag.accounts.models import Account
@@ -123,7 +124,9 @@ class CommentForm(forms.Form):
 
 
 class StepForm(forms.Form):
-    owner = forms.ModelChoiceField(label=_("Owner"), queryset=User.objects.none(), required=False)
+    owner = forms.ModelChoiceField(
+        label=pgettext_lazy("complaint", "Owner"), queryset=User.objects.none(), required=False
+    )
     due_date = forms.DateField(label=_("Due"), required=False, widget=DateInput())
     notes = forms.CharField(
         label=_("Notes"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=10_000

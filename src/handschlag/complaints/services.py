@@ -518,7 +518,7 @@ def complaint_assign(
         raise InvalidInput.for_field("owner_id", _("Only a process owner or management can own a complaint."))
     if owner.pk == complaint.account.owner_id:
         raise InvalidInput.for_field(
-            "owner_id", _("The seller of the account watches the case; he does not own it.")
+            "owner_id", _("The seller of the account watches the case and cannot own it.")
         )
     department = department or owner.department
     before = {"owner": complaint.owner_id, "department": complaint.department_id}
@@ -1017,7 +1017,7 @@ def complaint_watcher_add(*, actor: User, complaint: Complaint, user: User) -> C
     if not user.is_active or not is_internal(user):
         raise InvalidInput.for_field("user_id", _("Only active users of our company can watch a complaint."))
     if user.pk == complaint.owner_id:
-        raise InvalidInput.for_field("user_id", _("The process owner owns the case; he does not watch it."))
+        raise InvalidInput.for_field("user_id", _("The process owner owns the case and is not a watcher."))
     if ComplaintWatcher.objects.filter(complaint=complaint, user=user).exists():
         raise Conflict(_("%(user)s watches this case already.") % {"user": user})
     watcher = ComplaintWatcher.objects.create(complaint=complaint, user=user, reason=WatcherReason.ADDED)
