@@ -26,6 +26,7 @@ from handschlag.matching.records import COMPANY_FIELDS, CompanyRecord, MatchingI
 MAX_LINE_BYTES: Final = 1_000_000
 _SNIFF_BYTES: Final = 64_000
 _DELIMITERS: Final = (";", ",", "\t", "|")
+_BLANK: Final = re.compile(rb"[ \t\r\n\xef\xbb\xbf]*")
 
 # Header names (compared after lower-casing, folding umlauts and dropping everything but letters and digits).
 HEADER_NAMES: Final[dict[str, tuple[str, ...]]] = {
@@ -188,6 +189,11 @@ def _decode(path: str, data: bytes) -> tuple[str, bool]:
 
 
 def _check_line_lengths(path: str, data: bytes) -> None:
+    # A line longer than MAX_LINE_BYTES covers at least one whole half-window of that size, so a file whose
+    # half-windows all hold a newline has no such line; only then are the line lengths computed exactly.
+    half = MAX_LINE_BYTES // 2
+    if all(data.find(b"\n", start, start + half) >= 0 for start in range(0, len(data) - half + 1, half)):
+        return
     encoded = np.frombuffer(data, dtype=np.uint8)
     newlines = np.flatnonzero(encoded == ord("\n"))
     bounds = np.concatenate(([-1], newlines, [len(encoded)]))
@@ -329,7 +335,7 @@ def read_company_table(path: str | Path) -> CompanyTable:
         data = Path(path).read_bytes()
     except OSError as error:
         raise MatchingInputError(name, 0, f"cannot read the file: {error.strerror or error}") from None
-    if not data.strip(b" \t\r\n\xef\xbb\xbf"):
+    if _BLANK.fullmatch(data) is not None:
         raise MatchingInputError(name, 0, "the file is empty")
     _check_not_binary(name, data)
     # Fast path: UTF-8 bytes go to pyarrow as they are (it checks the encoding while parsing); the whole
@@ -361,15 +367,15 @@ def read_company_table(path: str | Path) -> CompanyTable:
     assert isinstance(frame, pl.DataFrame)
     line_count = csv_bytes.count(b"\n") + (0 if csv_bytes.endswith(b"\n") else 1)
     lines = _SourceLines(csv_bytes, delimiter, table.num_rows, line_count == table.num_rows + 1)
-    columns: dict[str, pl.Series] = {}
+    columns: list[pl.Expr | pl.Series] = []
     for field in COMPANY_FIELDS:
         if field in mapping:
-            columns[field] = frame[f"c{mapping[field]}"].str.strip_chars().alias(field)
+            columns.append(pl.col(f"c{mapping[field]}").str.strip_chars().alias(field))
         elif field == "id":
-            columns[field] = pl.Series("id", [str(line) for line in lines.all_lines()])
+            columns.append(pl.Series("id", [str(line) for line in lines.all_lines()]))
         else:
-            columns[field] = pl.Series(field, [""] * table.num_rows, dtype=pl.String)
-    result = pl.DataFrame(columns)
+            columns.append(pl.lit("", dtype=pl.String).alias(field))
+    result = frame.select(columns)  # one query: the columns are stripped in parallel
     _check_rows(name, result, lines)
     return CompanyTable(name, result)
 

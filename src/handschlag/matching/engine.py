@@ -83,22 +83,6 @@ _NON_ADDRESS_FIELDS: Final = tuple(field for field in _EXACT_FIELDS if field not
 
 
 @dataclass(frozen=True, slots=True)
-class TextColumn:
-    """Texts of one normalised field (None where missing) and which of them are present."""
-
-    texts: np.ndarray
-    present: np.ndarray
-
-    @classmethod
-    def from_series(cls, column: pl.Series) -> TextColumn:
-        texts: np.ndarray = column.to_numpy(allow_copy=True).astype(object)
-        present: np.ndarray = (
-            (column.is_not_null() & (column.str.len_bytes() > 0)).fill_null(False).to_numpy()
-        )
-        return cls(texts, present)
-
-
-@dataclass(frozen=True, slots=True)
 class PreparedCompanies:
     """A table normalised and keyed for matching in the clear."""
 
@@ -119,6 +103,26 @@ def _codes(column: pl.Series) -> np.ndarray:
         hashed[hashed == 0] = 1
         codes[present] = hashed
     return codes
+
+
+@dataclass(frozen=True, slots=True)
+class TextColumn:
+    """Texts of one normalised field (None where missing), which of them are present, and a 64-bit code
+    per text (equal texts, equal codes; 0 where missing) that lets equal texts skip the comparison."""
+
+    texts: np.ndarray
+    present: np.ndarray
+    codes: np.ndarray
+
+    @classmethod
+    def from_series(cls, column: pl.Series) -> TextColumn:
+        texts: np.ndarray = column.to_numpy(allow_copy=True).astype(object)
+        present: np.ndarray = (
+            (column.is_not_null() & (column.str.len_bytes() > 0)).fill_null(False).to_numpy()
+        )
+        codes = _codes(column)
+        codes[~present] = 0
+        return cls(texts, present, codes)
 
 
 def prepare_companies(table: CompanyTable) -> PreparedCompanies:
@@ -187,15 +191,50 @@ def _similarities(
     left_rows: np.ndarray,
     right_rows: np.ndarray,
     scorer: Callable[..., float],
+    *,
+    distinct_pairs: bool = False,
 ) -> np.ndarray:
-    """Similarity in [0, 1] of the texts of aligned row pairs; NaN where either text is missing."""
+    """Similarity in [0, 1] of the texts of aligned row pairs; NaN where either text is missing.
+
+    Equal texts (equal codes) are similar 1.0 without calling the scorer. With ``distinct_pairs`` each
+    distinct pair of texts is scored once (for fields whose values repeat, like cities and streets).
+    """
     similarity = np.full(len(left_rows), np.nan, dtype=np.float32)
-    present = np.flatnonzero(left.present[left_rows] & right.present[right_rows])
-    if len(present):
-        scored = process.cpdist(
-            left.texts[left_rows[present]], right.texts[right_rows[present]], scorer=scorer, workers=-1
+    left_codes = left.codes[left_rows]
+    right_codes = right.codes[right_rows]
+    present = (left_codes != 0) & (right_codes != 0)
+    similarity[present & (left_codes == right_codes)] = 1.0
+    different = np.flatnonzero(present & (left_codes != right_codes))
+    if not len(different):
+        return similarity
+    if distinct_pairs:
+        pair_codes = pl.DataFrame(
+            {"left": left_codes[different], "right": right_codes[different]},
+            schema={"left": pl.UInt64, "right": pl.UInt64},
         )
-        similarity[present] = np.asarray(scored, dtype=np.float32) / 100.0
+        distinct = pair_codes.with_row_index("position").unique(["left", "right"], keep="first")
+        positions = distinct["position"].to_numpy()
+        scored = np.asarray(
+            process.cpdist(
+                left.texts[left_rows[different[positions]]],
+                right.texts[right_rows[different[positions]]],
+                scorer=scorer,
+                workers=-1,
+            ),
+            dtype=np.float32,
+        )
+        joined = pair_codes.join(
+            distinct.select("left", "right", pl.Series("similarity", scored / 100.0)),
+            on=["left", "right"],
+            how="left",
+            maintain_order="left",
+        )
+        similarity[different] = joined["similarity"].to_numpy()
+        return similarity
+    scored = process.cpdist(
+        left.texts[left_rows[different]], right.texts[right_rows[different]], scorer=scorer, workers=-1
+    )
+    similarity[different] = np.asarray(scored, dtype=np.float32) / 100.0
     return similarity
 
 
@@ -270,10 +309,14 @@ def score_clear_pairs(
         field_weight = getattr(weights, field)
         address += field_weight.evidence(states)
     address += weights.city.evidence(
-        _similarities(left.cities, right.cities, left_open, right_open, fuzz.token_set_ratio)
+        _similarities(
+            left.cities, right.cities, left_open, right_open, fuzz.token_set_ratio, distinct_pairs=True
+        )
     )
     address += weights.street.evidence(
-        _similarities(left.street_names, right.street_names, left_open, right_open, fuzz.ratio)
+        _similarities(
+            left.street_names, right.street_names, left_open, right_open, fuzz.ratio, distinct_pairs=True
+        )
     )
     log_odds += best_address
     log_odds[open_pairs] += (

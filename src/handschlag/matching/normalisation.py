@@ -105,11 +105,15 @@ _CITY_WORD_REPLACEMENTS: Final = {f" {word} ": f" {local} " for word, local in C
 
 
 def _replace_words(words: pl.Expr, replacements: dict[str, str]) -> pl.Expr:
-    """Replace whole words (space-separated) by a dictionary, in one pass."""
+    """Replace whole words (single-space-separated, as ``_clean_words`` gives them) by a dictionary, in one
+    pass. Every word is padded with its own spaces, so words sit two spaces apart; a dropped word leaves
+    nothing behind, so that after the replacements words are again exactly two spaces apart and one cheap
+    literal replacement (not a regex) restores single spaces."""
+    targets = [f" {value.strip()} " if value.strip() else "" for value in replacements.values()]
     padded = pl.lit(" ") + words.str.replace_all(" ", "  ", literal=True) + pl.lit(" ")
     return (
-        padded.str.replace_many(list(replacements), list(replacements.values()))
-        .str.replace_all(" +", " ")
+        padded.str.replace_many(list(replacements), targets)
+        .str.replace_all("  ", " ", literal=True)
         .str.strip_chars(" ")
     )
 
