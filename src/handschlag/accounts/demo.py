@@ -220,7 +220,7 @@ FIRST_NAMES = [
     "Michael",
     "Thomas",
     "Andreas",
-    "Stefan",
+    "Ralf",
     "Markus",
     "Frank",
     "Jan",
