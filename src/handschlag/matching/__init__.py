@@ -24,11 +24,43 @@ The command line lives in ``handschlag.matching.cli`` (``main(argv) -> int``); d
 how the engine works.
 """
 
-from handschlag.matching.csv_input import read_company_csv
-from handschlag.matching.encoded_matching import match_encoded
-from handschlag.matching.encoding import EncodedTable, encode_records, read_encoded, write_encoded
-from handschlag.matching.engine import DEFAULT_THRESHOLD, match_records
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
 from handschlag.matching.records import CompanyRecord, MatchingInputError, MatchPair, MatchResult
+
+if TYPE_CHECKING:
+    from handschlag.matching.csv_input import read_company_csv
+    from handschlag.matching.encoded_matching import match_encoded
+    from handschlag.matching.encoding import EncodedTable, encode_records, read_encoded, write_encoded
+    from handschlag.matching.engine import DEFAULT_THRESHOLD, match_records
+
+# The heavier modules are imported on first use (PEP 562), so that e.g. ``handschlag match`` does not load
+# the encoding code and ``import handschlag.matching`` stays cheap.
+_LAZY = {
+    "read_company_csv": "csv_input",
+    "match_encoded": "encoded_matching",
+    "EncodedTable": "encoding",
+    "encode_records": "encoding",
+    "read_encoded": "encoding",
+    "write_encoded": "encoding",
+    "DEFAULT_THRESHOLD": "engine",
+    "match_records": "engine",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __all__ = [
     "DEFAULT_THRESHOLD",

@@ -127,17 +127,37 @@ def _write_pairs_csv(frame: object, output: Path) -> None:
 
 def _run_match(arguments: argparse.Namespace) -> int:
     from handschlag.matching.csv_input import read_company_table
-    from handschlag.matching.engine import match_tables, pairs_with_ids
+    from handschlag.matching.engine import (
+        DEFAULT_THRESHOLD,
+        CompanyTable,
+        PreparedCompanies,
+        match_prepared,
+        pairs_with_ids,
+        prepare_companies,
+    )
 
     progress = _Progress("match", arguments.quiet)
-    with ThreadPoolExecutor(max_workers=2) as pool:  # pyarrow parses without holding the GIL
-        left_future = pool.submit(read_company_table, arguments.left)
-        right_future = pool.submit(read_company_table, arguments.right)
-        left = left_future.result()
-        right = right_future.result()
+
+    def read_and_prepare(path: Path) -> tuple[CompanyTable, PreparedCompanies]:
+        table = read_company_table(path)
+        return table, prepare_companies(table)
+
+    # each side is read and normalised in its own thread, without waiting for the other side (pyarrow and
+    # polars work without holding the GIL)
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        left_future = pool.submit(read_and_prepare, arguments.left)
+        right_future = pool.submit(read_and_prepare, arguments.right)
+        left, prepared_left = left_future.result()
+        right, prepared_right = right_future.result()
     progress(f"read {len(left):,} records from {arguments.left} and {len(right):,} from {arguments.right}")
-    pairs = match_tables(
-        left, right, threshold=arguments.threshold, one_to_many=arguments.many, progress=progress
+    progress(f"normalising: {len(left):,} + {len(right):,} records ({time.perf_counter() - started:.1f} s)")
+    pairs = match_prepared(
+        prepared_left,
+        prepared_right,
+        threshold=DEFAULT_THRESHOLD if arguments.threshold is None else arguments.threshold,
+        one_to_many=arguments.many,
+        progress=progress,
     )
     _write_pairs_csv(pairs_with_ids(pairs, left.ids, right.ids), arguments.output)
     progress.done(f"{len(pairs.scores):,} pairs written to {arguments.output}")
