@@ -296,12 +296,10 @@ def score_clear_pairs(
         field_weight: AgreementWeight = getattr(weights, field)
         log_odds += field_weight.evidence(states)
     best_address = weights.address_range[1]
-    containment_evidence = float(weights.name.evidence(np.array([weights.name_containment], np.float32))[0])
-    containment_could_matter = log_odds + containment_evidence + best_address >= needed
-    log_odds += weights.name.evidence(
-        _name_similarities(left, right, left_rows, right_rows, containment_could_matter, weights)
-    )
-    open_pairs = np.flatnonzero(log_odds + best_address >= needed)
+    best_name = max(weights.name.log_odds)
+    # The address first (cheap: exact codes, and each distinct pair of cities and streets compared once),
+    # for the pairs that could reach the threshold with the best name and address evidence ...
+    open_pairs = np.flatnonzero(log_odds + best_name + best_address >= needed)
     left_open, right_open = left_rows[open_pairs], right_rows[open_pairs]
     address = np.zeros(len(open_pairs), dtype=np.float32)
     for field in _ADDRESS_FIELDS:
@@ -318,10 +316,24 @@ def score_clear_pairs(
             left.street_names, right.street_names, left_open, right_open, fuzz.ratio, distinct_pairs=True
         )
     )
-    log_odds += best_address
-    log_odds[open_pairs] += (
-        np.clip(address, weights.address_range[0], weights.address_range[1]) - best_address
+    address = np.clip(address, weights.address_range[0], weights.address_range[1])
+    # ... then the names (the costly comparisons), only for the pairs that the best name evidence could
+    # still lift over the threshold, given their address. The others get upper bounds (best name, best
+    # address), which are below the threshold.
+    name_open = log_odds[open_pairs] + address + best_name >= needed
+    named = open_pairs[name_open]
+    containment_evidence = float(weights.name.evidence(np.array([weights.name_containment], np.float32))[0])
+    containment_could_matter = log_odds[named] + address[name_open] + containment_evidence >= needed
+    name_evidence = np.full(len(left_rows), best_name, dtype=np.float32)
+    name_evidence[named] = weights.name.evidence(
+        _name_similarities(
+            left, right, left_rows[named], right_rows[named], containment_could_matter, weights
+        )
     )
+    # summed in the same order as when every score is computed, so that scores do not depend on the threshold
+    log_odds += name_evidence
+    log_odds += best_address
+    log_odds[open_pairs] += address - best_address
     return logistic(log_odds)
 
 
