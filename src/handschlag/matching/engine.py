@@ -39,7 +39,8 @@ def _silent(message: str) -> None:
 
 @dataclass(frozen=True, slots=True)
 class CompanyTable:
-    """One input list in columns: ``id`` plus the raw fields, all strings (null or "" when missing)."""
+    """One input list in columns: ``id`` plus the raw fields, all strings (null or "" when missing); the
+    fields have no leading or trailing white space."""
 
     source: str
     frame: pl.DataFrame
@@ -54,7 +55,9 @@ class CompanyTable:
     @classmethod
     def from_records(cls, records: Sequence[CompanyRecord], source: str = "<records>") -> CompanyTable:
         columns = {field: [getattr(record, field) for record in records] for field in COMPANY_FIELDS}
-        return cls(source, pl.DataFrame(columns, schema=dict.fromkeys(COMPANY_FIELDS, pl.String)))
+        frame = pl.DataFrame(columns, schema=dict.fromkeys(COMPANY_FIELDS, pl.String))
+        # the fields (not the id) stripped, as read_company_table gives them
+        return cls(source, frame.with_columns(pl.col(field).str.strip_chars() for field in RAW_FIELDS))
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,7 +131,7 @@ class TextColumn:
 def prepare_companies(table: CompanyTable) -> PreparedCompanies:
     """Normalise a table and compute its blocking keys and comparison columns."""
     normalised = normalise_frame(
-        table.frame.select([field for field in RAW_FIELDS if field in table.frame.columns])
+        table.frame.select([field for field in RAW_FIELDS if field in table.frame.columns]), stripped=True
     )
     keys = hashed_blocking_keys(blocking_key_strings(normalised), plain_string_hashes)
     return PreparedCompanies(
