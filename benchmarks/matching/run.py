@@ -264,9 +264,12 @@ def section(results: list[ToolResult], command: str, info: dict[str, str], load:
         )
     lines += [
         "",
-        "Wall times on this shared 2-core machine vary a lot between runs (other sessions' test suites ran at "
-        "the same time): over the runs of 2026-11-23, `match` took 12-19 s at 1M and Splink 33-66 s, a wall "
-        "ratio between 2.4x and 4.6x; the CPU-time ratio stayed at 3.1-3.3x.",
+        "Wall times on this shared 2-core machine vary a lot between runs (other sessions' test suites run at "
+        "times): over the runs of 2026-11-23, Splink took 33-66 s at 1M, depending mostly on whether it had "
+        "both cores to itself (at 33 s it uses 1.9 cores); compare ratios within one run, and the CPU times. "
+        "Before the scoring and normalisation changes of docs/adr/0104 (same day), `match` took 12.9 s wall "
+        "and 19.6 s CPU at 1M and 1.36 s wall and 2.1 s CPU at 100k; the output is unchanged (same pairs, "
+        "same scores).",
         "",
         "Speed-up (Splink wall time / handschlag wall time, same files, same run):",
         "",
