@@ -439,3 +439,15 @@ class TestExcelUpload:
             "1234567.50",
             dt.date(2026, 2, 1),
         )
+
+
+def test_one_bad_row_is_reported_in_the_singular(admin_user):
+    with translation.override("en"):
+        run = import_run_create(
+            actor=admin_user,
+            upload=upload("Firma;PLZ\nAlpha GmbH;70173\nBeta AG;XYZ\n"),
+            mode=ImportMode.ALL_OR_NOTHING,
+        )
+
+    assert run.status == ImportStatus.REJECTED
+    assert run.message == "1 of 2 rows has errors; nothing was imported."

@@ -17,6 +17,7 @@ from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from handschlag.accounts import importing
 from handschlag.accounts.enums import (
@@ -650,7 +651,11 @@ def import_run_execute(
         _finish(
             run,
             status=ImportStatus.REJECTED,
-            message=_("%(bad)d of %(total)d rows have errors; nothing was imported.")
+            message=ngettext(
+                "%(bad)d of %(total)d rows has errors; nothing was imported.",
+                "%(bad)d of %(total)d rows have errors; nothing was imported.",
+                len({error.line for error in errors}),
+            )
             % {"bad": len({error.line for error in errors}), "total": count},
         )
         return run
