@@ -301,10 +301,15 @@ def complaint_create(
     return complaint
 
 
+def _case_names(complaint: Complaint) -> dict[str, Any]:
+    """The placeholders every notification about a case uses: number, account, title."""
+    return {"number": complaint.pk, "account": complaint.account.display_name, "title": complaint.title}
+
+
 def _notify_created(complaint: Complaint) -> None:
     url = _url(complaint)
     threat = complaint.cancellation_threat
-    names = {"number": complaint.pk, "account": complaint.account.display_name, "title": complaint.title}
+    names = _case_names(complaint)
 
     def for_owner() -> str:
         if threat:
@@ -541,12 +546,7 @@ def complaint_assign(
         notify(
             users=[owner],
             title=lambda: (
-                _("Complaint #%(number)s from %(account)s is now yours: %(title)s")
-                % {
-                    "number": complaint.pk,
-                    "account": complaint.account.display_name,
-                    "title": complaint.title,
-                }
+                _("Complaint #%(number)s from %(account)s is now yours: %(title)s") % _case_names(complaint)
             ),
             url=_url(complaint),
         )
@@ -1033,11 +1033,7 @@ def complaint_watcher_add(*, actor: User, complaint: Complaint, user: User) -> C
             users=[user],
             title=lambda: (
                 _("You are informed about complaint #%(number)s from %(account)s: %(title)s")
-                % {
-                    "number": complaint.pk,
-                    "account": complaint.account.display_name,
-                    "title": complaint.title,
-                }
+                % _case_names(complaint)
             ),
             url=_url(complaint),
         )
