@@ -18,13 +18,14 @@ from rapidfuzz import fuzz, process
 
 from handschlag.matching.assignment import assign_one_to_many, assign_one_to_one
 from handschlag.matching.blocking import (
+    BLOCKING_KEY_EXPRESSIONS,
     blocking_key_strings,
     candidate_pairs,
     hashed_blocking_keys,
     plain_string_hashes,
 )
 from handschlag.matching.evidence import AgreementWeight, SimilarityCurve, agreement_states, logistic
-from handschlag.matching.normalisation import RAW_FIELDS, normalise_frame
+from handschlag.matching.normalisation import RAW_FIELDS, compiled_module, normalise_frame, string_buffers
 from handschlag.matching.records import COMPANY_FIELDS, CompanyRecord, MatchingInputError, MatchPair
 
 DEFAULT_THRESHOLD: Final = 0.5
@@ -99,6 +100,10 @@ class PreparedCompanies:
 
 
 def _codes(column: pl.Series) -> np.ndarray:
+    """A 64-bit code per text (equal texts, equal codes; 0 where missing), made in C where it is built."""
+    fast = compiled_module()
+    if fast is not None:
+        return np.frombuffer(fast.hash_strings(string_buffers(column), len(column)), dtype=np.uint64).copy()
     codes = np.zeros(len(column), dtype=np.uint64)
     present = column.is_not_null().to_numpy()
     if present.any():
@@ -106,6 +111,29 @@ def _codes(column: pl.Series) -> np.ndarray:
         hashed[hashed == 0] = 1
         codes[present] = hashed
     return codes
+
+
+# The normalised columns the compiled blocking keys are made of, in the order the C function takes them.
+_BLOCKING_KEY_FIELDS: Final = (
+    "name_core",
+    "domain_label",
+    "vat_id",
+    "postal_code",
+    "city_key",
+    "street_name",
+    "house_number",
+)
+
+
+def clear_blocking_keys(normalised: pl.DataFrame) -> np.ndarray:
+    """The (records x keys) uint64 blocking keys of ``blocking.BLOCKING_KEY_EXPRESSIONS`` for matching in
+    the clear: in C where it is built (the same keys, hashed differently), else with polars."""
+    fast = compiled_module()
+    if fast is None:
+        return hashed_blocking_keys(blocking_key_strings(normalised), plain_string_hashes)
+    buffers = tuple(string_buffers(normalised[field]) for field in _BLOCKING_KEY_FIELDS)
+    keys = np.frombuffer(fast.blocking_keys(buffers, normalised.height), dtype=np.uint64)
+    return keys.reshape(normalised.height, len(BLOCKING_KEY_EXPRESSIONS))
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,10 +161,9 @@ def prepare_companies(table: CompanyTable) -> PreparedCompanies:
     normalised = normalise_frame(
         table.frame.select([field for field in RAW_FIELDS if field in table.frame.columns]), stripped=True
     )
-    keys = hashed_blocking_keys(blocking_key_strings(normalised), plain_string_hashes)
     return PreparedCompanies(
         size=normalised.height,
-        blocking_keys=keys,
+        blocking_keys=clear_blocking_keys(normalised),
         exact_codes={field: _codes(normalised[field]) for field in _EXACT_FIELDS},
         names=TextColumn.from_series(normalised["name_core"]),
         multi_word=normalised["name_core"].str.contains(" ", literal=True).fill_null(False).to_numpy(),

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 import polars as pl
+import pyarrow as pa
 from stdnum.eu import vat as eu_vat
 
 from handschlag.matching.vocabulary import (
@@ -61,19 +62,27 @@ _SPECIAL_LETTERS: Final = {
 }
 
 
-def _fold_letters(text: pl.Expr, *, drop: str = "") -> pl.Expr:
-    """Lower case, ß → ss, accents and umlauts removed, and "ae/oe/ue" → "a/o/u" (Müller = Mueller = Muller).
+_NAME_DROPPED_CHARACTERS: Final = "'\u2019`\u00b4."
 
-    The characters in ``drop`` are removed too, before "ae/oe/ue" are folded ("Mu.eller" = "Muller").
-    """
+
+def _fold_characters(text: pl.Expr, *, drop: str = "") -> pl.Expr:
+    """Lower case, ß → ss, accents and umlauts removed, and the characters in ``drop`` removed: every step
+    that works character by character (the compiled path folds through a table made of this)."""
     replacements = _SPECIAL_LETTERS | dict.fromkeys(drop, "")
     return (
         text.str.normalize("NFKD")
         .str.to_lowercase()
         .str.replace_many(list(replacements), list(replacements.values()))
         .str.replace_all(r"\p{M}+", "")
-        .str.replace_all(r"([aou])e+", "$1")
     )
+
+
+def _fold_letters(text: pl.Expr, *, drop: str = "") -> pl.Expr:
+    """Lower case, ß → ss, accents and umlauts removed, and "ae/oe/ue" → "a/o/u" (Müller = Mueller = Muller).
+
+    The characters in ``drop`` are removed too, before "ae/oe/ue" are folded ("Mu.eller" = "Muller").
+    """
+    return _fold_characters(text, drop=drop).str.replace_all(r"([aou])e+", "$1")
 
 
 def _clean_words(text: pl.Expr) -> pl.Expr:
@@ -82,7 +91,7 @@ def _clean_words(text: pl.Expr) -> pl.Expr:
     Dropping apostrophes and dots together with the special letters, before "ae/oe/ue" are folded, gives the
     same result as dropping them afterwards and folding again, in fewer passes over the column."""
     return (
-        _fold_letters(text, drop="'\u2019`\u00b4.")
+        _fold_letters(text, drop=_NAME_DROPPED_CHARACTERS)
         .str.replace_all(r"[^\p{L}\p{N}]+", " ")
         .str.strip_chars(" ")
     )
@@ -306,11 +315,13 @@ def _validate_vat_ids(vat_ids: pl.Series) -> pl.Series:
     return frame.select(pl.when(valid).then(pl.col("vat_id")).otherwise(None))["vat_id"].alias(vat_ids.name)
 
 
-def normalise_frame(frame: pl.DataFrame, *, stripped: bool = False) -> pl.DataFrame:
+def normalise_frame(frame: pl.DataFrame, *, stripped: bool = False, compiled: bool = True) -> pl.DataFrame:
     """Normalised columns (``NORMALISED_FIELDS``) for a frame with the raw string columns ``RAW_FIELDS``.
 
     Missing raw columns count as empty. The result has one row per input row, in the same order.
-    ``stripped`` says that the values have no leading or trailing white space already.
+    ``stripped`` says that the values have no leading or trailing white space already. Names, domains,
+    streets and VAT ids go through the compiled fast path where it is built (``compiled_path_available``);
+    ``compiled=False`` uses only the polars expressions, which give the same result (tests compare both).
     """
     columns = [
         (pl.col(field) if field in frame.columns else pl.lit(None, dtype=pl.String)).cast(pl.String)
@@ -321,28 +332,186 @@ def normalise_frame(frame: pl.DataFrame, *, stripped: bool = False) -> pl.DataFr
         for column, field in zip(columns, RAW_FIELDS, strict=True)
     )
     lazy_raw = raw.lazy()
-    # independent queries: collect_all runs them in parallel
-    name, domain, street, postal_code, city, locality = pl.collect_all(
+    fast = compiled_module() if compiled else None
+    locality_queries = [
+        _by_distinct_values(
+            lazy_raw,
+            "postal_code",
+            lambda values, column: values.select(_postal_code_column(pl.col(column))),
+        ),
+        _by_distinct_values(lazy_raw, "city", _city_frame),
+        _by_distinct_values(
+            lazy_raw, "country", lambda values, column: values.select(_country_column(pl.col(column)))
+        ),
+    ]
+    if fast is None:
+        # independent queries: collect_all runs them in parallel
+        name, domain, street, postal_code, city, locality = pl.collect_all(
+            [
+                _name_frame(lazy_raw, "name"),
+                _domain_frame(lazy_raw, "domain"),
+                _by_distinct_values(lazy_raw, "street", _street_frame),
+                *locality_queries,
+            ]
+        )
+    else:
+        postal_code, city, locality = pl.collect_all(locality_queries)
+        name = _compiled_names(fast, raw)
+        domain = _compiled_domains(fast, raw)
+        street = _compiled_streets(fast, raw)
+    parts = pl.concat([name, domain, street, postal_code, city, locality], how="horizontal")
+    if fast is None:
+        vat_ids = _validate_vat_ids(_reference_vat_ids(raw, locality["country"]))
+    else:
+        vat_ids = _compiled_vat_ids(fast, raw, locality["country"])
+    return parts.with_columns(vat_ids.alias("vat_id")).select(NORMALISED_FIELDS)
+
+
+def _reference_vat_ids(raw: pl.DataFrame, countries: pl.Series) -> pl.Series:
+    return raw.select(_vat_id_compact(pl.col("vat_id"), pl.lit(countries)).alias("vat_id"))["vat_id"]
+
+
+# --- the compiled fast path (_compiled_normalisation.c) --------------------------------------------------
+#
+# The C code folds characters through tables made here from ``_fold_characters`` (so both paths fold alike)
+# and reads the word lists of vocabulary.py. Records it cannot normalise exactly (characters outside the
+# table, non-ASCII domains and VAT ids) come back marked, and the polars expressions normalise those.
+
+_FOLD_TABLE_SIZE: Final = 0x3000  # Latin, Greek, Cyrillic, punctuation, symbols: where company data lives
+_COMPILED_STATE: dict[str, object] = {}
+
+
+def _fold_table(drop: str) -> list[bytes | None]:
+    """Per code point below ``_FOLD_TABLE_SIZE``: its folded text as ASCII, or None where that is not ASCII.
+
+    Folded characters that are neither letters nor digits (€, –, „) become a space: every later step treats
+    them like one (they separate words). Folded letters and digits outside ASCII stay with polars."""
+    characters = ["" if 0xD800 <= code_point < 0xE000 else chr(code_point) for code_point in range(_FOLD_TABLE_SIZE)]
+    folded = pl.DataFrame({"text": characters}).select(_fold_characters(pl.col("text"), drop=drop))["text"]
+    others = sorted({character for text in folded.to_list() for character in text if not character.isascii()})
+    word_characters = set(
+        pl.DataFrame({"character": others})
+        .filter(pl.col("character").str.contains(r"^[\p{L}\p{N}\p{M}]$"))["character"]
+        .to_list()
+    )
+    table: list[bytes | None] = []
+    for text in folded.to_list():
+        if any(character in word_characters for character in text):
+            table.append(None)
+        else:
+            table.append("".join(character if character.isascii() else " " for character in text).encode())
+    return table
+
+
+def compiled_module() -> Any:
+    """The configured compiled module (``_compiled_normalisation``), or None where it is not built."""
+    if "module" not in _COMPILED_STATE:
+        try:
+            from handschlag.matching import _compiled_normalisation as module  # type: ignore[attr-defined]
+        except ImportError:  # built by pip install; without a C compiler the polars expressions do the work
+            _COMPILED_STATE["module"] = None
+            return None
+        module.configure(
+            _fold_table(_NAME_DROPPED_CHARACTERS),
+            _fold_table(""),
+            {word.strip(): value.strip() for word, value in _NAME_WORD_REPLACEMENTS.items()},
+            list(LEGAL_FORM_SPELLINGS),
+            sorted({word for spelling in LEGAL_FORM_SPELLINGS for word in spelling.split()}),
+            list(MULTI_LABEL_SUFFIXES),
+            list(SHARED_MAIL_DOMAINS),
+        )
+        _COMPILED_STATE["module"] = module
+    return _COMPILED_STATE["module"]
+
+
+def compiled_path_available() -> bool:
+    """Whether the compiled fast path of the normalisation is built (it is, wherever pip found a C compiler)."""
+    return compiled_module() is not None
+
+
+def string_buffers(column: pl.Series) -> tuple[object, object, object, int]:
+    """(validity, offsets, data, offset) of a string column as Arrow buffers, for the compiled functions."""
+    array = column.to_arrow()
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    if array.type != pa.large_string():
+        array = array.cast(pa.large_string())
+    validity, offsets, data = array.buffers()
+    return validity, offsets, b"" if data is None else data, array.offset
+
+
+def _string_column(name: str, buffers: tuple[bytes, bytes, bytes], count: int) -> pl.Series:
+    validity, offsets, data = buffers
+    array = pa.LargeStringArray.from_buffers(
+        count, pa.py_buffer(offsets), pa.py_buffer(data), pa.py_buffer(validity)
+    )
+    return pl.Series(name, array, dtype=pl.String)
+
+
+def _patched(
+    frame: pl.DataFrame, fallback: bytes, raw: pl.DataFrame, reference: Callable[[pl.DataFrame], pl.DataFrame]
+) -> pl.DataFrame:
+    """``frame`` with the rows the compiled path left to polars normalised by ``reference``."""
+    rows = np.flatnonzero(np.frombuffer(fallback, dtype=np.uint8))
+    if not len(rows):
+        return frame
+    patch = reference(raw[rows]).with_columns(pl.Series("row", rows, dtype=pl.UInt32))
+    return (
+        frame.with_row_index("row")
+        .update(patch, on="row", how="left", include_nulls=True)
+        .drop("row")
+    )
+
+
+def _compiled_names(fast: object, raw: pl.DataFrame) -> pl.DataFrame:
+    core, suffix, fallback = fast.names(*string_buffers(raw["name"]), raw.height)  # type: ignore[attr-defined]
+    frame = pl.DataFrame(
         [
-            _name_frame(lazy_raw, "name"),
-            _domain_frame(lazy_raw, "domain"),
-            _by_distinct_values(lazy_raw, "street", _street_frame),
-            _by_distinct_values(
-                lazy_raw,
-                "postal_code",
-                lambda values, column: values.select(_postal_code_column(pl.col(column))),
-            ),
-            _by_distinct_values(lazy_raw, "city", _city_frame),
-            _by_distinct_values(
-                lazy_raw, "country", lambda values, column: values.select(_country_column(pl.col(column)))
-            ),
+            _string_column("name_core", core, raw.height),
+            _string_column("legal_form", suffix, raw.height).replace(_LEGAL_FORM_BY_SPACELESS),
         ]
     )
-    parts = pl.concat([name, domain, street, postal_code, city, locality], how="horizontal")
-    vat_ids = raw.select(_vat_id_compact(pl.col("vat_id"), pl.lit(locality["country"])).alias("vat_id"))[
-        "vat_id"
-    ]
-    return parts.with_columns(_validate_vat_ids(vat_ids).alias("vat_id")).select(NORMALISED_FIELDS)
+    return _patched(frame, fallback, raw, lambda rows: _name_frame(rows.lazy(), "name").collect())
+
+
+def _compiled_domains(fast: object, raw: pl.DataFrame) -> pl.DataFrame:
+    host, label, fallback = fast.domains(*string_buffers(raw["domain"]), raw.height)  # type: ignore[attr-defined]
+    frame = pl.DataFrame(
+        [_string_column("domain_host", host, raw.height), _string_column("domain_label", label, raw.height)]
+    )
+    return _patched(frame, fallback, raw, lambda rows: _domain_frame(rows.lazy(), "domain").collect())
+
+
+def _compiled_streets(fast: object, raw: pl.DataFrame) -> pl.DataFrame:
+    street, number, fallback = fast.streets(*string_buffers(raw["street"]), raw.height)  # type: ignore[attr-defined]
+    frame = pl.DataFrame(
+        [_string_column("street_name", street, raw.height), _string_column("house_number", number, raw.height)]
+    )
+    return _patched(frame, fallback, raw, lambda rows: _street_frame(rows.lazy(), "street").collect())
+
+
+_VAT_VALID: Final = 1
+_VAT_TO_CHECK: Final = 2
+_VAT_FALLBACK: Final = 3
+
+
+def _compiled_vat_ids(fast: object, raw: pl.DataFrame, countries: pl.Series) -> pl.Series:
+    """Compact VAT ids; German ones checked in C, the others with python-stdnum once per distinct value."""
+    buffers, status_bytes = fast.vat_ids(  # type: ignore[attr-defined]
+        *string_buffers(raw["vat_id"]), *string_buffers(countries), raw.height
+    )
+    compact = _string_column("vat_id", buffers, raw.height)
+    status = np.frombuffer(status_bytes, dtype=np.uint8)
+    to_check = pl.Series(status == _VAT_TO_CHECK)
+    candidates = compact.filter(to_check).unique().to_list()
+    valid_others = pl.Series([number for number in candidates if eu_vat.is_valid(number)], dtype=pl.String)
+    keep = pl.Series(status == _VAT_VALID) | (to_check & compact.is_in(valid_others.implode()).fill_null(False))
+    vat_ids = compact.to_frame().select(pl.when(keep).then(pl.col("vat_id")).otherwise(None))["vat_id"]
+    fallback = np.flatnonzero(status == _VAT_FALLBACK)
+    if len(fallback):
+        patch = _validate_vat_ids(_reference_vat_ids(raw[fallback], countries.gather(fallback)))
+        vat_ids = vat_ids.scatter(fallback, patch)
+    return vat_ids
 
 
 def _normalise_one(field: str, value: str, country: str = "") -> pl.DataFrame:
