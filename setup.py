@@ -8,8 +8,8 @@ from setuptools import Extension, setup
 setup(
     ext_modules=[
         Extension(
-            "handschlag.matching._compiled_normalisation",
-            sources=["src/handschlag/matching/_compiled_normalisation.c"],
+            "handschlag.matching._compiled",
+            sources=["src/handschlag/matching/_compiled.c"],
             extra_compile_args=["-O3"],
             optional=True,
         )

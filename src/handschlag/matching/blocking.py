@@ -86,7 +86,28 @@ def _long_keys(keys: np.ndarray) -> pl.DataFrame:
 def candidate_pairs(
     left_keys: np.ndarray, right_keys: np.ndarray, *, max_pairs_per_block: int = MAX_PAIRS_PER_BLOCK
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct (left row, right row) pairs sharing at least one blocking key, sorted, as two uint32 arrays."""
+    """Distinct (left row, right row) pairs sharing at least one blocking key, sorted, as two uint32 arrays.
+
+    Keys of different columns never meet (they are hashed apart anyway). In C where it is built (one hash
+    table per key column and a radix sort), else as one polars query.
+    """
+    from handschlag.matching.normalisation import compiled_module
+
+    fast = compiled_module()
+    if fast is not None and left_keys.shape[1] == right_keys.shape[1]:
+        left_rows, right_rows = fast.candidate_pairs(
+            np.ascontiguousarray(left_keys, dtype=np.uint64),
+            np.ascontiguousarray(right_keys, dtype=np.uint64),
+            left_keys.shape[1],
+            max_pairs_per_block,
+        )
+        return np.frombuffer(left_rows, dtype=np.uint32), np.frombuffer(right_rows, dtype=np.uint32)
+    return _candidate_pairs_polars(left_keys, right_keys, max_pairs_per_block=max_pairs_per_block)
+
+
+def _candidate_pairs_polars(
+    left_keys: np.ndarray, right_keys: np.ndarray, *, max_pairs_per_block: int
+) -> tuple[np.ndarray, np.ndarray]:
     with ThreadPoolExecutor(max_workers=2) as pool:
         left_long, right_long = (frame.lazy() for frame in pool.map(_long_keys, (left_keys, right_keys)))
     usable_keys = (

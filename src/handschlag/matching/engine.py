@@ -215,6 +215,20 @@ CLEAR_WEIGHTS: Final = ClearWeights(
 )
 
 
+def _distinct_code_pairs(left_codes: np.ndarray, right_codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of the first occurrence of each distinct (left, right) pair of codes, and for every
+    position the index of its pair among those."""
+    fast = compiled_module()
+    if fast is not None:
+        positions, inverse = fast.distinct_pairs(
+            np.ascontiguousarray(left_codes, dtype=np.uint64), np.ascontiguousarray(right_codes, dtype=np.uint64)
+        )
+        return np.frombuffer(positions, dtype=np.int64), np.frombuffer(inverse, dtype=np.int64)
+    pairs = np.stack([left_codes, right_codes], axis=1)
+    _, positions, inverse = np.unique(pairs, axis=0, return_index=True, return_inverse=True)
+    return positions, inverse.reshape(-1)
+
+
 def _similarities(
     left: TextColumn,
     right: TextColumn,
@@ -238,12 +252,8 @@ def _similarities(
     if not len(different):
         return similarity
     if distinct_pairs:
-        pair_codes = pl.DataFrame(
-            {"left": left_codes[different], "right": right_codes[different]},
-            schema={"left": pl.UInt64, "right": pl.UInt64},
-        )
-        distinct = pair_codes.with_row_index("position").unique(["left", "right"], keep="first")
-        positions = distinct["position"].to_numpy()
+        left_different, right_different = left_codes[different], right_codes[different]
+        positions, inverse = _distinct_code_pairs(left_different, right_different)
         scored = np.asarray(
             process.cpdist(
                 left.texts[left_rows[different[positions]]],
@@ -253,13 +263,7 @@ def _similarities(
             ),
             dtype=np.float32,
         )
-        joined = pair_codes.join(
-            distinct.select("left", "right", pl.Series("similarity", scored / 100.0)),
-            on=["left", "right"],
-            how="left",
-            maintain_order="left",
-        )
-        similarity[different] = joined["similarity"].to_numpy()
+        similarity[different] = scored[inverse] / 100.0
         return similarity
     scored = process.cpdist(
         left.texts[left_rows[different]], right.texts[right_rows[different]], scorer=scorer, workers=-1

@@ -371,7 +371,7 @@ def _reference_vat_ids(raw: pl.DataFrame, countries: pl.Series) -> pl.Series:
     return raw.select(_vat_id_compact(pl.col("vat_id"), pl.lit(countries)).alias("vat_id"))["vat_id"]
 
 
-# --- the compiled fast path (_compiled_normalisation.c) --------------------------------------------------
+# --- the compiled fast path (_compiled.c) --------------------------------------------------
 #
 # The C code folds characters through tables made here from ``_fold_characters`` (so both paths fold alike)
 # and reads the word lists of vocabulary.py. Records it cannot normalise exactly (characters outside the
@@ -408,10 +408,10 @@ def _fold_tables(*drops: str) -> list[list[bytes | None]]:
 
 
 def compiled_module() -> Any:
-    """The configured compiled module (``_compiled_normalisation``), or None where it is not built."""
+    """The configured compiled module (``_compiled``), or None where it is not built."""
     if "module" not in _COMPILED_STATE:
         try:
-            from handschlag.matching import _compiled_normalisation as module  # type: ignore[attr-defined]
+            from handschlag.matching import _compiled as module  # type: ignore[attr-defined]
         except ImportError:  # built by pip install; without a C compiler the polars expressions do the work
             _COMPILED_STATE["module"] = None
             return None

@@ -1,4 +1,5 @@
-/* Compiled fast path of handschlag.matching.normalisation: names, domains, streets and VAT ids.
+/* The compiled parts of the matching engine: normalising names, domains, streets and VAT ids, codes and
+ * blocking keys of normalised texts, candidate pairs and distinct pairs of codes.
  *
  * The polars expressions in normalisation.py are the specification; this file does the same steps on
  * Arrow string buffers, one pass per record, without the GIL. Whatever it cannot do exactly (a character
@@ -1404,6 +1405,287 @@ static PyObject *blocking_keys(PyObject *self, PyObject *args) {
     return result;
 }
 
+/* ---------------------------------------------------------------------------------------------------- */
+/* blocking: candidate pairs of records sharing a key; distinct pairs of codes                          */
+
+typedef struct {
+    uint64_t key;
+    uint32_t left_count;
+    uint32_t right_count;
+    uint32_t start;
+    uint32_t filled;
+} KeySlot;
+
+static inline size_t slot_of(uint64_t key, size_t mask) {
+    return (size_t)((key * 0x9E3779B97F4A7C15ULL) >> 17) & mask;
+}
+
+static inline KeySlot *key_slot(KeySlot *slots, size_t mask, uint64_t key, int insert) {
+    size_t slot = slot_of(key, mask);
+    while (slots[slot].key != 0) {
+        if (slots[slot].key == key) {
+            return &slots[slot];
+        }
+        slot = (slot + 1) & mask;
+    }
+    if (!insert) {
+        return NULL;
+    }
+    slots[slot].key = key;
+    return &slots[slot];
+}
+
+static int pairs_push(uint64_t **pairs, size_t *count, size_t *capacity, uint64_t pair) {
+    if (*count == *capacity) {
+        size_t grown_capacity = *capacity ? *capacity * 2 : 1 << 16;
+        uint64_t *grown = realloc(*pairs, grown_capacity * sizeof(uint64_t));
+        if (grown == NULL) {
+            return -1;
+        }
+        *pairs = grown;
+        *capacity = grown_capacity;
+    }
+    (*pairs)[(*count)++] = pair;
+    return 0;
+}
+
+/* LSD radix sort of 64-bit values, a byte at a time, skipping bytes that are equal everywhere. */
+static int radix_sort(uint64_t *values, size_t count) {
+    uint64_t *buffer = malloc(count * sizeof(uint64_t) + 1);
+    if (buffer == NULL) {
+        return -1;
+    }
+    uint64_t all_or = 0, all_and = ~0ULL;
+    for (size_t index = 0; index < count; index++) {
+        all_or |= values[index];
+        all_and &= values[index];
+    }
+    uint64_t *source = values, *target = buffer;
+    for (int shift = 0; shift < 64; shift += 8) {
+        if ((((all_or ^ all_and) >> shift) & 0xFF) == 0) {
+            continue; /* this byte is the same in every value */
+        }
+        size_t counts[257] = {0};
+        for (size_t index = 0; index < count; index++) {
+            counts[((source[index] >> shift) & 0xFF) + 1]++;
+        }
+        for (int bucket = 0; bucket < 256; bucket++) {
+            counts[bucket + 1] += counts[bucket];
+        }
+        for (size_t index = 0; index < count; index++) {
+            target[counts[(source[index] >> shift) & 0xFF]++] = source[index];
+        }
+        uint64_t *swap = source;
+        source = target;
+        target = swap;
+    }
+    if (source != values) {
+        memcpy(values, source, count * sizeof(uint64_t));
+    }
+    free(buffer);
+    return 0;
+}
+
+/* candidate_pairs(left_keys, right_keys, key_columns, max_pairs_per_block) -> (left_rows, right_rows) as
+ * uint32 bytes: the distinct (left, right) row pairs sharing a key of the same column, sorted; keys that
+ * would put more than max_pairs_per_block pairs into one block are skipped. Keys are row-major uint64
+ * matrices (rows x key_columns), 0 = no key. */
+static PyObject *candidate_pairs(PyObject *self, PyObject *args) {
+    Py_buffer left_buffer, right_buffer;
+    Py_ssize_t columns;
+    long long max_pairs;
+    (void)self;
+    if (!PyArg_ParseTuple(args, "y*y*nL", &left_buffer, &right_buffer, &columns, &max_pairs)) {
+        return NULL;
+    }
+    PyObject *result = NULL;
+    if (columns <= 0 || left_buffer.len % (columns * 8) != 0 || right_buffer.len % (columns * 8) != 0) {
+        PyErr_SetString(PyExc_ValueError, "key matrices do not have the given number of columns");
+        goto done;
+    }
+    size_t left_rows = (size_t)left_buffer.len / ((size_t)columns * 8);
+    size_t right_rows = (size_t)right_buffer.len / ((size_t)columns * 8);
+    if (left_rows >= (1ULL << 32) || right_rows >= (1ULL << 32)) {
+        PyErr_SetString(PyExc_ValueError, "too many records");
+        goto done;
+    }
+    const uint64_t *left_keys = (const uint64_t *)left_buffer.buf;
+    const uint64_t *right_keys = (const uint64_t *)right_buffer.buf;
+    size_t slot_count = 16;
+    while (slot_count < left_rows * 2) {
+        slot_count *= 2;
+    }
+    size_t mask = slot_count - 1;
+    KeySlot *slots = malloc(slot_count * sizeof(KeySlot));
+    uint32_t *members = malloc((left_rows + 1) * sizeof(uint32_t));
+    uint64_t *pairs = NULL;
+    size_t pair_count = 0, pair_capacity = 0;
+    int failed = slots == NULL || members == NULL;
+    if (!failed) {
+        Py_BEGIN_ALLOW_THREADS
+        for (Py_ssize_t column = 0; column < columns && !failed; column++) {
+            memset(slots, 0, slot_count * sizeof(KeySlot));
+            for (size_t row = 0; row < left_rows; row++) {
+                uint64_t key = left_keys[row * (size_t)columns + (size_t)column];
+                if (key != 0) {
+                    key_slot(slots, mask, key, 1)->left_count++;
+                }
+            }
+            for (size_t row = 0; row < right_rows; row++) {
+                uint64_t key = right_keys[row * (size_t)columns + (size_t)column];
+                KeySlot *slot = key != 0 ? key_slot(slots, mask, key, 0) : NULL;
+                if (slot != NULL) {
+                    slot->right_count++;
+                }
+            }
+            uint32_t start = 0;
+            for (size_t index = 0; index < slot_count; index++) {
+                KeySlot *slot = &slots[index];
+                if (slot->key != 0 && slot->right_count > 0 &&
+                    (long long)slot->left_count * slot->right_count <= max_pairs) {
+                    slot->start = start;
+                    start += slot->left_count;
+                } else {
+                    slot->right_count = 0; /* not usable */
+                }
+            }
+            for (size_t row = 0; row < left_rows; row++) {
+                uint64_t key = left_keys[row * (size_t)columns + (size_t)column];
+                if (key != 0) {
+                    KeySlot *slot = key_slot(slots, mask, key, 0);
+                    if (slot->right_count > 0) {
+                        members[slot->start + slot->filled++] = (uint32_t)row;
+                    }
+                }
+            }
+            for (size_t row = 0; row < right_rows && !failed; row++) {
+                uint64_t key = right_keys[row * (size_t)columns + (size_t)column];
+                KeySlot *slot = key != 0 ? key_slot(slots, mask, key, 0) : NULL;
+                if (slot == NULL || slot->right_count == 0) {
+                    continue;
+                }
+                for (uint32_t member = 0; member < slot->left_count; member++) {
+                    uint64_t pair = ((uint64_t)members[slot->start + member] << 32) | (uint64_t)row;
+                    if (pairs_push(&pairs, &pair_count, &pair_capacity, pair) < 0) {
+                        failed = 1;
+                        break;
+                    }
+                }
+            }
+        }
+        if (!failed && pair_count > 0 && radix_sort(pairs, pair_count) < 0) {
+            failed = 1;
+        }
+        Py_END_ALLOW_THREADS
+    }
+    free(slots);
+    free(members);
+    if (failed) {
+        free(pairs);
+        PyErr_NoMemory();
+        goto done;
+    }
+    size_t distinct = 0;
+    for (size_t index = 0; index < pair_count; index++) {
+        if (distinct == 0 || pairs[distinct - 1] != pairs[index]) {
+            pairs[distinct++] = pairs[index];
+        }
+    }
+    PyObject *left_out = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(distinct * sizeof(uint32_t)));
+    PyObject *right_out = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(distinct * sizeof(uint32_t)));
+    if (left_out != NULL && right_out != NULL) {
+        uint32_t *left_rows_out = (uint32_t *)PyBytes_AS_STRING(left_out);
+        uint32_t *right_rows_out = (uint32_t *)PyBytes_AS_STRING(right_out);
+        for (size_t index = 0; index < distinct; index++) {
+            left_rows_out[index] = (uint32_t)(pairs[index] >> 32);
+            right_rows_out[index] = (uint32_t)(pairs[index] & 0xFFFFFFFFULL);
+        }
+        result = PyTuple_Pack(2, left_out, right_out);
+    }
+    Py_XDECREF(left_out);
+    Py_XDECREF(right_out);
+    free(pairs);
+done:
+    PyBuffer_Release(&left_buffer);
+    PyBuffer_Release(&right_buffer);
+    return result;
+}
+
+typedef struct {
+    uint64_t left;
+    uint64_t right;
+    int64_t first;
+} PairSlot;
+
+/* distinct_pairs(left_codes, right_codes) -> (first positions as int64 bytes, inverse as int64 bytes):
+ * each distinct (left, right) pair of uint64 codes once (at its first position), and for every position
+ * the index of its pair among the distinct ones. */
+static PyObject *distinct_pairs(PyObject *self, PyObject *args) {
+    Py_buffer left_buffer, right_buffer;
+    (void)self;
+    if (!PyArg_ParseTuple(args, "y*y*", &left_buffer, &right_buffer)) {
+        return NULL;
+    }
+    PyObject *result = NULL;
+    if (left_buffer.len != right_buffer.len || left_buffer.len % 8 != 0) {
+        PyErr_SetString(PyExc_ValueError, "code arrays differ in length");
+        goto done;
+    }
+    size_t count = (size_t)left_buffer.len / 8;
+    const uint64_t *left = (const uint64_t *)left_buffer.buf;
+    const uint64_t *right = (const uint64_t *)right_buffer.buf;
+    size_t slot_count = 16;
+    while (slot_count < count * 2) {
+        slot_count *= 2;
+    }
+    size_t mask = slot_count - 1;
+    PairSlot *slots = malloc(slot_count * sizeof(PairSlot));
+    PyObject *inverse_out = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(count * sizeof(int64_t)));
+    int64_t *firsts = malloc((count + 1) * sizeof(int64_t));
+    if (slots == NULL || firsts == NULL || inverse_out == NULL) {
+        free(slots);
+        free(firsts);
+        Py_XDECREF(inverse_out);
+        if (!PyErr_Occurred()) {
+            PyErr_NoMemory();
+        }
+        goto done;
+    }
+    int64_t *inverse = (int64_t *)PyBytes_AS_STRING(inverse_out);
+    size_t distinct = 0;
+    Py_BEGIN_ALLOW_THREADS
+    for (size_t index = 0; index < slot_count; index++) {
+        slots[index].first = -1;
+    }
+    for (size_t index = 0; index < count; index++) {
+        uint64_t mixed = left[index] * 0x9E3779B97F4A7C15ULL ^ (right[index] + 0x632BE59BD9B4E019ULL);
+        size_t slot = slot_of(mixed, mask);
+        while (slots[slot].first >= 0 && !(slots[slot].left == left[index] && slots[slot].right == right[index])) {
+            slot = (slot + 1) & mask;
+        }
+        if (slots[slot].first < 0) {
+            slots[slot].left = left[index];
+            slots[slot].right = right[index];
+            slots[slot].first = (int64_t)distinct;
+            firsts[distinct++] = (int64_t)index;
+        }
+        inverse[index] = slots[slot].first;
+    }
+    Py_END_ALLOW_THREADS
+    free(slots);
+    PyObject *first_out = PyBytes_FromStringAndSize((const char *)firsts, (Py_ssize_t)(distinct * sizeof(int64_t)));
+    free(firsts);
+    if (first_out != NULL) {
+        result = PyTuple_Pack(2, first_out, inverse_out);
+        Py_DECREF(first_out);
+    }
+    Py_DECREF(inverse_out);
+done:
+    PyBuffer_Release(&left_buffer);
+    PyBuffer_Release(&right_buffer);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"configure", configure, METH_VARARGS,
      "configure(fold_names, fold_streets, name_replacements, legal_spellings, legal_words, multi_label_suffixes, "
@@ -1421,13 +1703,17 @@ static PyMethodDef methods[] = {
      "hash_strings((validity, offsets, data, offset), count) -> uint64 codes (bytes); 0 = null"},
     {"blocking_keys", blocking_keys, METH_VARARGS,
      "blocking_keys(seven columns, count) -> (count x 6) uint64 blocking keys (bytes); 0 = no key"},
+    {"candidate_pairs", candidate_pairs, METH_VARARGS,
+     "candidate_pairs(left_keys, right_keys, key_columns, max_pairs_per_block) -> (left_rows, right_rows)"},
+    {"distinct_pairs", distinct_pairs, METH_VARARGS,
+     "distinct_pairs(left_codes, right_codes) -> (first_positions, inverse)"},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef module = {
-    PyModuleDef_HEAD_INIT, "_compiled_normalisation",
-    "Compiled fast path of handschlag.matching.normalisation (see normalisation.py).", -1, methods,
+    PyModuleDef_HEAD_INIT, "_compiled",
+    "The compiled parts of the matching engine (see normalisation.py, engine.py and blocking.py).", -1, methods,
     NULL, NULL, NULL, NULL,
 };
 
-PyMODINIT_FUNC PyInit__compiled_normalisation(void) { return PyModule_Create(&module); }
+PyMODINIT_FUNC PyInit__compiled(void) { return PyModule_Create(&module); }
