@@ -19,6 +19,7 @@
 
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1486,10 +1487,96 @@ static int radix_sort(uint64_t *values, size_t count) {
     return 0;
 }
 
+/* The pairs of the key columns first, first + step, ... (one thread's share of candidate_pairs). */
+typedef struct {
+    const uint64_t *left_keys;
+    const uint64_t *right_keys;
+    size_t left_rows;
+    size_t right_rows;
+    size_t columns;
+    size_t first_column;
+    size_t column_step;
+    long long max_pairs;
+    uint64_t *pairs;
+    size_t pair_count;
+    size_t pair_capacity;
+    int failed;
+} PairWork;
+
+static void *collect_pairs(void *argument) {
+    PairWork *work = (PairWork *)argument;
+    size_t slot_count = 16;
+    while (slot_count < work->left_rows * 2) {
+        slot_count *= 2;
+    }
+    size_t mask = slot_count - 1;
+    KeySlot *slots = malloc(slot_count * sizeof(KeySlot));
+    uint32_t *members = malloc((work->left_rows + 1) * sizeof(uint32_t));
+    if (slots == NULL || members == NULL) {
+        work->failed = 1;
+    }
+    const size_t columns = work->columns;
+    for (size_t column = work->first_column; column < columns && !work->failed; column += work->column_step) {
+        memset(slots, 0, slot_count * sizeof(KeySlot));
+        for (size_t row = 0; row < work->left_rows; row++) {
+            uint64_t key = work->left_keys[row * columns + column];
+            if (key != 0) {
+                key_slot(slots, mask, key, 1)->left_count++;
+            }
+        }
+        for (size_t row = 0; row < work->right_rows; row++) {
+            uint64_t key = work->right_keys[row * columns + column];
+            KeySlot *slot = key != 0 ? key_slot(slots, mask, key, 0) : NULL;
+            if (slot != NULL) {
+                slot->right_count++;
+            }
+        }
+        uint32_t start = 0;
+        for (size_t index = 0; index < slot_count; index++) {
+            KeySlot *slot = &slots[index];
+            if (slot->key != 0 && slot->right_count > 0 &&
+                (long long)slot->left_count * slot->right_count <= work->max_pairs) {
+                slot->start = start;
+                start += slot->left_count;
+            } else {
+                slot->right_count = 0; /* not usable */
+            }
+        }
+        for (size_t row = 0; row < work->left_rows; row++) {
+            uint64_t key = work->left_keys[row * columns + column];
+            if (key != 0) {
+                KeySlot *slot = key_slot(slots, mask, key, 0);
+                if (slot->right_count > 0) {
+                    members[slot->start + slot->filled++] = (uint32_t)row;
+                }
+            }
+        }
+        for (size_t row = 0; row < work->right_rows && !work->failed; row++) {
+            uint64_t key = work->right_keys[row * columns + column];
+            KeySlot *slot = key != 0 ? key_slot(slots, mask, key, 0) : NULL;
+            if (slot == NULL || slot->right_count == 0) {
+                continue;
+            }
+            for (uint32_t member = 0; member < slot->left_count; member++) {
+                uint64_t pair = ((uint64_t)members[slot->start + member] << 32) | (uint64_t)row;
+                if (pairs_push(&work->pairs, &work->pair_count, &work->pair_capacity, pair) < 0) {
+                    work->failed = 1;
+                    break;
+                }
+            }
+        }
+    }
+    free(slots);
+    free(members);
+    return NULL;
+}
+
+#define PAIR_THREADS 2
+
 /* candidate_pairs(left_keys, right_keys, key_columns, max_pairs_per_block) -> (left_rows, right_rows) as
  * uint32 bytes: the distinct (left, right) row pairs sharing a key of the same column, sorted; keys that
  * would put more than max_pairs_per_block pairs into one block are skipped. Keys are row-major uint64
- * matrices (rows x key_columns), 0 = no key. */
+ * matrices (rows x key_columns), 0 = no key. Two threads share the key columns. */
 static PyObject *candidate_pairs(PyObject *self, PyObject *args) {
     Py_buffer left_buffer, right_buffer;
     Py_ssize_t columns;
@@ -1509,79 +1596,52 @@ static PyObject *candidate_pairs(PyObject *self, PyObject *args) {
         PyErr_SetString(PyExc_ValueError, "too many records");
         goto done;
     }
-    const uint64_t *left_keys = (const uint64_t *)left_buffer.buf;
-    const uint64_t *right_keys = (const uint64_t *)right_buffer.buf;
-    size_t slot_count = 16;
-    while (slot_count < left_rows * 2) {
-        slot_count *= 2;
+    PairWork work[PAIR_THREADS];
+    memset(work, 0, sizeof(work));
+    for (int thread = 0; thread < PAIR_THREADS; thread++) {
+        work[thread].left_keys = (const uint64_t *)left_buffer.buf;
+        work[thread].right_keys = (const uint64_t *)right_buffer.buf;
+        work[thread].left_rows = left_rows;
+        work[thread].right_rows = right_rows;
+        work[thread].columns = (size_t)columns;
+        work[thread].first_column = (size_t)thread;
+        work[thread].column_step = PAIR_THREADS;
+        work[thread].max_pairs = max_pairs;
     }
-    size_t mask = slot_count - 1;
-    KeySlot *slots = malloc(slot_count * sizeof(KeySlot));
-    uint32_t *members = malloc((left_rows + 1) * sizeof(uint32_t));
     uint64_t *pairs = NULL;
-    size_t pair_count = 0, pair_capacity = 0;
-    int failed = slots == NULL || members == NULL;
-    if (!failed) {
-        Py_BEGIN_ALLOW_THREADS
-        for (Py_ssize_t column = 0; column < columns && !failed; column++) {
-            memset(slots, 0, slot_count * sizeof(KeySlot));
-            for (size_t row = 0; row < left_rows; row++) {
-                uint64_t key = left_keys[row * (size_t)columns + (size_t)column];
-                if (key != 0) {
-                    key_slot(slots, mask, key, 1)->left_count++;
-                }
-            }
-            for (size_t row = 0; row < right_rows; row++) {
-                uint64_t key = right_keys[row * (size_t)columns + (size_t)column];
-                KeySlot *slot = key != 0 ? key_slot(slots, mask, key, 0) : NULL;
-                if (slot != NULL) {
-                    slot->right_count++;
-                }
-            }
-            uint32_t start = 0;
-            for (size_t index = 0; index < slot_count; index++) {
-                KeySlot *slot = &slots[index];
-                if (slot->key != 0 && slot->right_count > 0 &&
-                    (long long)slot->left_count * slot->right_count <= max_pairs) {
-                    slot->start = start;
-                    start += slot->left_count;
-                } else {
-                    slot->right_count = 0; /* not usable */
-                }
-            }
-            for (size_t row = 0; row < left_rows; row++) {
-                uint64_t key = left_keys[row * (size_t)columns + (size_t)column];
-                if (key != 0) {
-                    KeySlot *slot = key_slot(slots, mask, key, 0);
-                    if (slot->right_count > 0) {
-                        members[slot->start + slot->filled++] = (uint32_t)row;
-                    }
-                }
-            }
-            for (size_t row = 0; row < right_rows && !failed; row++) {
-                uint64_t key = right_keys[row * (size_t)columns + (size_t)column];
-                KeySlot *slot = key != 0 ? key_slot(slots, mask, key, 0) : NULL;
-                if (slot == NULL || slot->right_count == 0) {
-                    continue;
-                }
-                for (uint32_t member = 0; member < slot->left_count; member++) {
-                    uint64_t pair = ((uint64_t)members[slot->start + member] << 32) | (uint64_t)row;
-                    if (pairs_push(&pairs, &pair_count, &pair_capacity, pair) < 0) {
-                        failed = 1;
-                        break;
-                    }
-                }
-            }
-        }
-        if (!failed && pair_count > 0 && radix_sort(pairs, pair_count) < 0) {
-            failed = 1;
-        }
-        Py_END_ALLOW_THREADS
+    size_t pair_count = 0;
+    int failed = 0;
+    Py_BEGIN_ALLOW_THREADS
+    pthread_t helper;
+    int helper_started = columns > 1 && pthread_create(&helper, NULL, collect_pairs, &work[1]) == 0;
+    collect_pairs(&work[0]);
+    if (helper_started) {
+        pthread_join(helper, NULL);
+    } else {
+        collect_pairs(&work[1]);
     }
-    free(slots);
-    free(members);
+    failed = work[0].failed || work[1].failed;
+    if (!failed) {
+        pair_count = work[0].pair_count + work[1].pair_count;
+        pairs = work[0].pairs;
+        if (work[1].pair_count > 0) {
+            uint64_t *grown = realloc(pairs, (pair_count + 1) * sizeof(uint64_t));
+            if (grown == NULL) {
+                failed = 1;
+            } else {
+                pairs = grown;
+                work[0].pairs = grown;
+                memcpy(pairs + work[0].pair_count, work[1].pairs, work[1].pair_count * sizeof(uint64_t));
+            }
+        }
+    }
+    if (!failed && pair_count > 0 && radix_sort(pairs, pair_count) < 0) {
+        failed = 1;
+    }
+    Py_END_ALLOW_THREADS
+    free(work[1].pairs);
     if (failed) {
-        free(pairs);
+        free(work[0].pairs);
         PyErr_NoMemory();
         goto done;
     }
