@@ -12,9 +12,9 @@
  * replacements, legal-form spellings, multi-label domain suffixes, mail providers) come from
  * vocabulary.py through ``configure`` too, so this file holds no data of its own.
  *
- * Inputs are the buffers of a pyarrow large_string array (validity bitmap or None, int64 offsets,
- * data) plus its offset and length. Outputs are (validity bitmap, int64 offsets, data) triples as bytes,
- * an empty result being null, and one status byte per record.
+ * A string column comes as the buffers of an Arrow string_view array (what polars holds, passed without
+ * a copy) or large_string array, see ``strings_from_tuple``. Outputs are string_view columns (validity
+ * bitmap, views, data) as bytes, an empty result being null, and one status byte per record.
  */
 
 #define PY_SSIZE_T_CLEAN
@@ -73,25 +73,42 @@ static void bytes_free(Bytes *buffer) {
     buffer->length = buffer->capacity = 0;
 }
 
+/* An output column of Arrow string views (16 bytes a row: length, then the text if it fits in 12 bytes,
+ * else its first 4 bytes, buffer 0 and the offset in ``data``); an empty text is null. */
 typedef struct {
     Bytes data;
-    int64_t *offsets;
+    uint8_t *views;
     uint8_t *validity;
+    size_t row_start;
 } Column;
 
 static int column_init(Column *column, Py_ssize_t count) {
     memset(column, 0, sizeof(*column));
-    column->offsets = calloc((size_t)count + 1, sizeof(int64_t));
+    column->views = calloc((size_t)count + 1, 16);
     column->validity = calloc(((size_t)count + 7) / 8 + 1, 1);
-    return (column->offsets == NULL || column->validity == NULL) ? -1 : 0;
+    return (column->views == NULL || column->validity == NULL) ? -1 : 0;
 }
 
-/* Row ``row`` ends here: its text is what was appended since the previous row; empty means null. */
+/* Row ``row`` ends here: its text is what was appended since the previous row ended. */
 static inline void column_end_row(Column *column, Py_ssize_t row) {
-    column->offsets[row + 1] = (int64_t)column->data.length;
-    if (column->offsets[row + 1] > column->offsets[row]) {
+    size_t length = column->data.length - column->row_start;
+    if (length > 0) {
+        uint8_t *view = column->views + (size_t)row * 16;
+        int32_t length32 = (int32_t)length;
+        const char *text = column->data.data + column->row_start;
         column->validity[row >> 3] |= (uint8_t)(1u << (row & 7));
+        memcpy(view, &length32, 4);
+        if (length <= 12) {
+            memcpy(view + 4, text, length);
+            column->data.length = column->row_start; /* inline: the text lives in the view */
+        } else {
+            int32_t buffer = 0, offset = (int32_t)column->row_start;
+            memcpy(view + 4, text, 4);
+            memcpy(view + 8, &buffer, 4);
+            memcpy(view + 12, &offset, 4);
+        }
     }
+    column->row_start = column->data.length;
 }
 
 static inline int column_append(Column *column, const char *text, size_t length) {
@@ -100,70 +117,147 @@ static inline int column_append(Column *column, const char *text, size_t length)
 
 static void column_free(Column *column) {
     bytes_free(&column->data);
-    free(column->offsets);
+    free(column->views);
     free(column->validity);
-    column->offsets = NULL;
+    column->views = NULL;
     column->validity = NULL;
 }
 
-/* (validity, offsets, data) as bytes; steals nothing, the column is freed by the caller */
+/* (validity, views, data) as bytes; the column is freed by the caller */
 static PyObject *column_as_tuple(Column *column, Py_ssize_t count) {
+    if (column->data.length > INT32_MAX) {
+        PyErr_SetString(PyExc_ValueError, "more than 2 GB of text in one column");
+        return NULL;
+    }
     return Py_BuildValue(
         "(y#y#y#)", (const char *)column->validity, (Py_ssize_t)((count + 7) / 8),
-        (const char *)column->offsets, (Py_ssize_t)(((size_t)count + 1) * sizeof(int64_t)),
+        (const char *)column->views, (Py_ssize_t)((size_t)count * 16),
         column->data.data ? column->data.data : "", (Py_ssize_t)column->data.length);
 }
 
 /* ---------------------------------------------------------------------------------------------------- */
-/* input strings                                                                                        */
+/* input strings: an Arrow large_string array (kind 0) or string_view array (kind 1), as Python passes it:
+ * (kind, validity or None, offsets or views, data or a tuple of data buffers, offset)                    */
 
 typedef struct {
     Py_buffer validity;
-    Py_buffer offsets;
-    Py_buffer data;
+    Py_buffer index; /* offsets (large_string) or views (string_view) */
+    Py_buffer data;  /* large_string */
+    Py_buffer *data_buffers; /* string_view */
+    const unsigned char **data_pointers;
+    Py_ssize_t data_buffer_count;
     int has_validity;
+    int is_view;
     Py_ssize_t offset;
 } Strings;
-
-static int strings_open(Strings *strings, PyObject *validity, PyObject *offsets, PyObject *data,
-                        Py_ssize_t offset, Py_ssize_t count) {
-    memset(strings, 0, sizeof(*strings));
-    strings->offset = offset;
-    if (validity != Py_None) {
-        if (PyObject_GetBuffer(validity, &strings->validity, PyBUF_SIMPLE) < 0) {
-            return -1;
-        }
-        strings->has_validity = 1;
-    }
-    if (PyObject_GetBuffer(offsets, &strings->offsets, PyBUF_SIMPLE) < 0) {
-        return -1;
-    }
-    if (PyObject_GetBuffer(data, &strings->data, PyBUF_SIMPLE) < 0) {
-        return -1;
-    }
-    if (strings->offsets.len < (Py_ssize_t)(((size_t)offset + count + 1) * sizeof(int64_t)) ||
-        (strings->has_validity && strings->validity.len * 8 < offset + count)) {
-        PyErr_SetString(PyExc_ValueError, "string buffers are shorter than the row count");
-        return -1;
-    }
-    const int64_t *bounds = (const int64_t *)strings->offsets.buf;
-    if (count > 0 && (bounds[offset] < 0 || bounds[offset + count] > strings->data.len)) {
-        PyErr_SetString(PyExc_ValueError, "string offsets point outside the data buffer");
-        return -1;
-    }
-    return 0;
-}
 
 static void strings_close(Strings *strings) {
     if (strings->has_validity) {
         PyBuffer_Release(&strings->validity);
     }
-    if (strings->offsets.obj) {
-        PyBuffer_Release(&strings->offsets);
+    if (strings->index.obj) {
+        PyBuffer_Release(&strings->index);
     }
     if (strings->data.obj) {
         PyBuffer_Release(&strings->data);
     }
+    for (Py_ssize_t buffer = 0; buffer < strings->data_buffer_count; buffer++) {
+        if (strings->data_buffers[buffer].obj) {
+            PyBuffer_Release(&strings->data_buffers[buffer]);
+        }
+    }
+    free(strings->data_buffers);
+    free(strings->data_pointers);
+    strings->data_buffers = NULL;
+    strings->data_pointers = NULL;
+    strings->data_buffer_count = 0;
+}
+
+static int strings_invalid(const char *message) {
+    PyErr_SetString(PyExc_ValueError, message);
+    return -1;
+}
+
+static int strings_from_tuple(Strings *strings, PyObject *tuple, Py_ssize_t count) {
+    int kind;
+    PyObject *validity, *index, *data;
+    Py_ssize_t offset;
+    memset(strings, 0, sizeof(*strings));
+    if (!PyTuple_Check(tuple) || !PyArg_ParseTuple(tuple, "iOOOn", &kind, &validity, &index, &data, &offset)) {
+        if (!PyErr_Occurred()) {
+            PyErr_SetString(PyExc_TypeError, "a string column is (kind, validity, index, data, offset)");
+        }
+        return -1;
+    }
+    if (count < 0 || offset < 0) {
+        return strings_invalid("negative offset or count");
+    }
+    strings->offset = offset;
+    strings->is_view = kind == 1;
+    if (validity != Py_None) {
+        if (PyObject_GetBuffer(validity, &strings->validity, PyBUF_SIMPLE) < 0) {
+            return -1;
+        }
+        strings->has_validity = 1;
+        if (strings->validity.len * 8 < offset + count) {
+            return strings_invalid("validity bitmap shorter than the row count");
+        }
+    }
+    if (PyObject_GetBuffer(index, &strings->index, PyBUF_SIMPLE) < 0) {
+        return -1;
+    }
+    if (!strings->is_view) {
+        if (PyObject_GetBuffer(data, &strings->data, PyBUF_SIMPLE) < 0) {
+            return -1;
+        }
+        if (strings->index.len < (Py_ssize_t)(((size_t)offset + count + 1) * sizeof(int64_t))) {
+            return strings_invalid("string offsets shorter than the row count");
+        }
+        const int64_t *bounds = (const int64_t *)strings->index.buf;
+        for (Py_ssize_t row = offset; row < offset + count; row++) {
+            if (bounds[row] < 0 || bounds[row] > bounds[row + 1] || bounds[row + 1] > strings->data.len) {
+                return strings_invalid("string offsets point outside the data buffer");
+            }
+        }
+        return 0;
+    }
+    if (!PyTuple_Check(data)) {
+        return strings_invalid("string views need a tuple of data buffers");
+    }
+    Py_ssize_t buffers = PyTuple_GET_SIZE(data);
+    strings->data_buffers = calloc((size_t)buffers + 1, sizeof(Py_buffer));
+    strings->data_pointers = calloc((size_t)buffers + 1, sizeof(unsigned char *));
+    if (strings->data_buffers == NULL || strings->data_pointers == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (Py_ssize_t buffer = 0; buffer < buffers; buffer++) {
+        if (PyObject_GetBuffer(PyTuple_GET_ITEM(data, buffer), &strings->data_buffers[buffer], PyBUF_SIMPLE) < 0) {
+            return -1;
+        }
+        strings->data_buffer_count = buffer + 1;
+        strings->data_pointers[buffer] = (const unsigned char *)strings->data_buffers[buffer].buf;
+    }
+    if (strings->index.len < (offset + count) * 16) {
+        return strings_invalid("string views shorter than the row count");
+    }
+    const uint8_t *views = (const uint8_t *)strings->index.buf;
+    for (Py_ssize_t row = offset; row < offset + count; row++) {
+        int32_t length, buffer, position;
+        memcpy(&length, views + row * 16, 4);
+        if (length < 0) {
+            return strings_invalid("negative string length");
+        }
+        if (length > 12) {
+            memcpy(&buffer, views + row * 16 + 8, 4);
+            memcpy(&position, views + row * 16 + 12, 4);
+            if (buffer < 0 || buffer >= buffers || position < 0 ||
+                (Py_ssize_t)position + length > strings->data_buffers[buffer].len) {
+                return strings_invalid("a string view points outside its data buffer");
+            }
+        }
+    }
+    return 0;
 }
 
 /* The text of one row; returns 0 for null. */
@@ -175,7 +269,22 @@ static inline int strings_get(const Strings *strings, Py_ssize_t row, const unsi
             return 0;
         }
     }
-    const int64_t *bounds = (const int64_t *)strings->offsets.buf;
+    if (strings->is_view) {
+        const uint8_t *view = (const uint8_t *)strings->index.buf + index * 16;
+        int32_t view_length;
+        memcpy(&view_length, view, 4);
+        *length = (size_t)view_length;
+        if (view_length <= 12) {
+            *text = view + 4;
+        } else {
+            int32_t buffer, position;
+            memcpy(&buffer, view + 8, 4);
+            memcpy(&position, view + 12, 4);
+            *text = strings->data_pointers[buffer] + position;
+        }
+        return 1;
+    }
+    const int64_t *bounds = (const int64_t *)strings->index.buf;
     *text = (const unsigned char *)strings->data.buf + bounds[index];
     *length = (size_t)(bounds[index + 1] - bounds[index]);
     return 1;
@@ -1081,21 +1190,17 @@ static int street_adapter(void *scratch, const unsigned char *text, size_t lengt
 
 /* Run a two-column normaliser over all rows; returns (first column, second column, fallback bytes). */
 static PyObject *run_two_columns(PyObject *args, TwoColumnNormaliser normaliser, void *scratch) {
-    PyObject *validity, *offsets, *data;
-    Py_ssize_t offset, count;
-    if (!PyArg_ParseTuple(args, "OOOnn", &validity, &offsets, &data, &offset, &count)) {
+    PyObject *column;
+    Py_ssize_t count;
+    if (!PyArg_ParseTuple(args, "O!n", &PyTuple_Type, &column, &count)) {
         return NULL;
     }
     if (!configured) {
         PyErr_SetString(PyExc_RuntimeError, "configure() was not called");
         return NULL;
     }
-    if (count < 0 || offset < 0) {
-        PyErr_SetString(PyExc_ValueError, "negative offset or count");
-        return NULL;
-    }
     Strings strings;
-    if (strings_open(&strings, validity, offsets, data, offset, count) < 0) {
+    if (strings_from_tuple(&strings, column, count) < 0) {
         strings_close(&strings);
         return NULL;
     }
@@ -1169,21 +1274,16 @@ static PyObject *streets(PyObject *self, PyObject *args) {
 }
 
 static PyObject *vat_ids(PyObject *self, PyObject *args) {
-    PyObject *validity, *offsets, *data, *country_validity, *country_offsets, *country_data;
-    Py_ssize_t offset, country_offset, count;
+    PyObject *column, *country_column;
+    Py_ssize_t count;
     (void)self;
-    if (!PyArg_ParseTuple(args, "OOOnOOOnn", &validity, &offsets, &data, &offset, &country_validity,
-                          &country_offsets, &country_data, &country_offset, &count)) {
-        return NULL;
-    }
-    if (count < 0 || offset < 0 || country_offset < 0) {
-        PyErr_SetString(PyExc_ValueError, "negative offset or count");
+    if (!PyArg_ParseTuple(args, "O!O!n", &PyTuple_Type, &column, &PyTuple_Type, &country_column, &count)) {
         return NULL;
     }
     Strings strings, countries;
     memset(&countries, 0, sizeof(countries));
-    if (strings_open(&strings, validity, offsets, data, offset, count) < 0 ||
-        strings_open(&countries, country_validity, country_offsets, country_data, country_offset, count) < 0) {
+    if (strings_from_tuple(&strings, column, count) < 0 ||
+        strings_from_tuple(&countries, country_column, count) < 0) {
         strings_close(&strings);
         strings_close(&countries);
         return NULL;
@@ -1262,17 +1362,7 @@ static inline uint64_t hash_finish(uint64_t hash) {
     return hash ? hash : 1;
 }
 
-static int strings_from_tuple(Strings *strings, PyObject *tuple, Py_ssize_t count) {
-    PyObject *validity, *offsets, *data;
-    Py_ssize_t offset;
-    memset(strings, 0, sizeof(*strings));
-    if (!PyArg_ParseTuple(tuple, "OOOn", &validity, &offsets, &data, &offset)) {
-        return -1;
-    }
-    return strings_open(strings, validity, offsets, data, offset, count);
-}
-
-/* hash_strings((validity, offsets, data, offset), count) -> uint64 codes as bytes; 0 for null or empty */
+/* hash_strings(column, count) -> uint64 codes as bytes; 0 for null or empty */
 static PyObject *hash_strings(PyObject *self, PyObject *args) {
     PyObject *column;
     Py_ssize_t count;
@@ -1281,11 +1371,8 @@ static PyObject *hash_strings(PyObject *self, PyObject *args) {
         return NULL;
     }
     Strings strings;
-    if (count < 0 || strings_from_tuple(&strings, column, count) < 0) {
+    if (strings_from_tuple(&strings, column, count) < 0) {
         strings_close(&strings);
-        if (!PyErr_Occurred()) {
-            PyErr_SetString(PyExc_ValueError, "negative count");
-        }
         return NULL;
     }
     PyObject *result = PyBytes_FromStringAndSize(NULL, count * (Py_ssize_t)sizeof(uint64_t));
@@ -1751,16 +1838,15 @@ static PyMethodDef methods[] = {
      "configure(fold_names, fold_streets, name_replacements, legal_spellings, legal_words, multi_label_suffixes, "
      "shared_mail_labels): folding tables and word lists, once."},
     {"names", names, METH_VARARGS,
-     "names(validity, offsets, data, offset, count) -> (core, legal_suffix, fallback)"},
+     "names(column, count) -> (core, legal_suffix, fallback)"},
     {"domains", domains, METH_VARARGS,
-     "domains(validity, offsets, data, offset, count) -> (host, label, fallback)"},
+     "domains(column, count) -> (host, label, fallback)"},
     {"streets", streets, METH_VARARGS,
-     "streets(validity, offsets, data, offset, count) -> (street_name, house_number, fallback)"},
+     "streets(column, count) -> (street_name, house_number, fallback)"},
     {"vat_ids", vat_ids, METH_VARARGS,
-     "vat_ids(validity, offsets, data, offset, country_validity, country_offsets, country_data, "
-     "country_offset, count) -> (vat_id, status)"},
+     "vat_ids(column, country_column, count) -> (vat_id, status)"},
     {"hash_strings", hash_strings, METH_VARARGS,
-     "hash_strings((validity, offsets, data, offset), count) -> uint64 codes (bytes); 0 = null"},
+     "hash_strings(column, count) -> uint64 codes (bytes); 0 = null"},
     {"blocking_keys", blocking_keys, METH_VARARGS,
      "blocking_keys(seven columns, count) -> (count x 6) uint64 blocking keys (bytes); 0 = no key"},
     {"candidate_pairs", candidate_pairs, METH_VARARGS,

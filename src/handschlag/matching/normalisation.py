@@ -432,20 +432,26 @@ def compiled_path_available() -> bool:
     return compiled_module() is not None
 
 
-def string_buffers(column: pl.Series) -> tuple[object, object, object, int]:
-    """(validity, offsets, data, offset) of a string column as Arrow buffers, for the compiled functions."""
-    array = column.to_arrow()
+def string_buffers(column: pl.Series) -> tuple[int, object, object, object, int]:
+    """A string column as the compiled functions take it: polars' own string views, without a copy
+    (kind 1: validity, views, data buffers, offset), or else large_string buffers (kind 0)."""
+    array = column.to_arrow(compat_level=pl.CompatLevel.newest())
     if isinstance(array, pa.ChunkedArray):
         array = array.combine_chunks()
+    if array.type == pa.string_view():
+        validity, views, *data = array.buffers()
+        return 1, validity, views, tuple(data), array.offset
     if array.type != pa.large_string():
         array = array.cast(pa.large_string())
     validity, offsets, data = array.buffers()
-    return validity, offsets, b"" if data is None else data, array.offset
+    return 0, validity, offsets, b"" if data is None else data, array.offset
 
 
 def _string_array(buffers: tuple[bytes, bytes, bytes], count: int) -> pa.Array:
-    validity, offsets, data = buffers
-    return pa.LargeStringArray.from_buffers(count, pa.py_buffer(offsets), pa.py_buffer(data), pa.py_buffer(validity))
+    validity, views, data = buffers
+    return pa.Array.from_buffers(
+        pa.string_view(), count, [pa.py_buffer(validity), pa.py_buffer(views), pa.py_buffer(data)]
+    )
 
 
 def _string_frame(columns: dict[str, pa.Array]) -> pl.DataFrame:
@@ -471,7 +477,7 @@ def _patched(
 
 
 def _compiled_names(fast: object, raw: pl.DataFrame) -> pl.DataFrame:
-    core, suffix, fallback = fast.names(*string_buffers(raw["name"]), raw.height)  # type: ignore[attr-defined]
+    core, suffix, fallback = fast.names(string_buffers(raw["name"]), raw.height)  # type: ignore[attr-defined]
     frame = _string_frame(
         {"name_core": _string_array(core, raw.height), "legal_form": _string_array(suffix, raw.height)}
     ).with_columns(pl.col("legal_form").replace(_LEGAL_FORM_BY_SPACELESS))
@@ -479,7 +485,7 @@ def _compiled_names(fast: object, raw: pl.DataFrame) -> pl.DataFrame:
 
 
 def _compiled_domains(fast: object, raw: pl.DataFrame) -> pl.DataFrame:
-    host, label, fallback = fast.domains(*string_buffers(raw["domain"]), raw.height)  # type: ignore[attr-defined]
+    host, label, fallback = fast.domains(string_buffers(raw["domain"]), raw.height)  # type: ignore[attr-defined]
     frame = _string_frame(
         {"domain_host": _string_array(host, raw.height), "domain_label": _string_array(label, raw.height)}
     )
@@ -487,7 +493,7 @@ def _compiled_domains(fast: object, raw: pl.DataFrame) -> pl.DataFrame:
 
 
 def _compiled_streets(fast: object, raw: pl.DataFrame) -> pl.DataFrame:
-    street, number, fallback = fast.streets(*string_buffers(raw["street"]), raw.height)  # type: ignore[attr-defined]
+    street, number, fallback = fast.streets(string_buffers(raw["street"]), raw.height)  # type: ignore[attr-defined]
     frame = _string_frame(
         {"street_name": _string_array(street, raw.height), "house_number": _string_array(number, raw.height)}
     )
@@ -502,7 +508,7 @@ _VAT_FALLBACK: Final = 3
 def _compiled_vat_ids(fast: object, raw: pl.DataFrame, countries: pl.Series) -> pl.Series:
     """Compact VAT ids; German ones checked in C, the others with python-stdnum once per distinct value."""
     buffers, status_bytes = fast.vat_ids(  # type: ignore[attr-defined]
-        *string_buffers(raw["vat_id"]), *string_buffers(countries), raw.height
+        string_buffers(raw["vat_id"]), string_buffers(countries), raw.height
     )
     compact = _string_frame({"vat_id": _string_array(buffers, raw.height)})["vat_id"]
     status = np.frombuffer(status_bytes, dtype=np.uint8)
