@@ -1833,6 +1833,49 @@ done:
     return result;
 }
 
+/* all_distinct(codes) -> bool: whether no uint64 code repeats (0 counts like any other code). */
+static PyObject *all_distinct(PyObject *self, PyObject *args) {
+    Py_buffer buffer;
+    (void)self;
+    if (!PyArg_ParseTuple(args, "y*", &buffer)) {
+        return NULL;
+    }
+    size_t count = (size_t)buffer.len / 8;
+    const uint64_t *codes = (const uint64_t *)buffer.buf;
+    size_t slot_count = 16;
+    while (slot_count < count * 2) {
+        slot_count *= 2;
+    }
+    size_t mask = slot_count - 1;
+    uint64_t *slots = calloc(slot_count, sizeof(uint64_t));
+    int seen_zero = 0, distinct = 1;
+    if (slots == NULL) {
+        PyBuffer_Release(&buffer);
+        return PyErr_NoMemory();
+    }
+    Py_BEGIN_ALLOW_THREADS
+    for (size_t index = 0; index < count && distinct; index++) {
+        uint64_t code = codes[index];
+        if (code == 0) {
+            distinct = !seen_zero;
+            seen_zero = 1;
+            continue;
+        }
+        size_t slot = slot_of(code, mask);
+        while (slots[slot] != 0 && slots[slot] != code) {
+            slot = (slot + 1) & mask;
+        }
+        if (slots[slot] == code) {
+            distinct = 0;
+        }
+        slots[slot] = code;
+    }
+    Py_END_ALLOW_THREADS
+    free(slots);
+    PyBuffer_Release(&buffer);
+    return PyBool_FromLong(distinct);
+}
+
 static PyMethodDef methods[] = {
     {"configure", configure, METH_VARARGS,
      "configure(fold_names, fold_streets, name_replacements, legal_spellings, legal_words, multi_label_suffixes, "
@@ -1853,6 +1896,7 @@ static PyMethodDef methods[] = {
      "candidate_pairs(left_keys, right_keys, key_columns, max_pairs_per_block) -> (left_rows, right_rows)"},
     {"distinct_pairs", distinct_pairs, METH_VARARGS,
      "distinct_pairs(left_codes, right_codes) -> (first_positions, inverse)"},
+    {"all_distinct", all_distinct, METH_VARARGS, "all_distinct(codes) -> whether no uint64 code repeats"},
     {NULL, NULL, 0, NULL},
 };
 
