@@ -872,7 +872,7 @@ static int normalise_one_domain(Bytes *scratch, const unsigned char *text, size_
     while (label_size < registrable_size && registrable[label_size] != '.') {
         label_size++;
     }
-    if (word_table_find(&shared_mail_labels, registrable, label_size) >= 0) {
+    if (label_size == 0 || word_table_find(&shared_mail_labels, registrable, label_size) >= 0) {
         return 1;
     }
     if (column_append(host_out, registrable, registrable_size) < 0 ||

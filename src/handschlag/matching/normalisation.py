@@ -177,7 +177,10 @@ def _domain_frame(raw: pl.LazyFrame, column: str) -> pl.LazyFrame:
         .then(labels.list.slice(-3).list.join("."))
         .otherwise(last_two),
     ).with_columns(label=pl.col("registrable").str.split(".").list.first())
-    usable = pl.col("valid") & ~pl.col("label").is_in(list(SHARED_MAIL_DOMAINS))
+    # "x..de" reads as registrable ".de" with an empty label: no usable domain either
+    usable = (
+        pl.col("valid") & (pl.col("label").str.len_bytes() > 0) & ~pl.col("label").is_in(list(SHARED_MAIL_DOMAINS))
+    )
     return with_parts.select(
         pl.when(usable).then(pl.col("registrable")).otherwise(None).alias("domain_host"),
         pl.when(usable).then(pl.col("label")).otherwise(None).alias("domain_label"),
@@ -411,7 +414,7 @@ def compiled_module() -> Any:
     """The configured compiled module (``_compiled``), or None where it is not built."""
     if "module" not in _COMPILED_STATE:
         try:
-            from handschlag.matching import _compiled as module  # type: ignore[attr-defined]
+            from handschlag.matching import _compiled as module
         except ImportError:  # built by pip install; without a C compiler the polars expressions do the work
             _COMPILED_STATE["module"] = None
             return None
@@ -476,24 +479,24 @@ def _patched(
     )
 
 
-def _compiled_names(fast: object, raw: pl.DataFrame) -> pl.DataFrame:
-    core, suffix, fallback = fast.names(string_buffers(raw["name"]), raw.height)  # type: ignore[attr-defined]
+def _compiled_names(fast: Any, raw: pl.DataFrame) -> pl.DataFrame:
+    core, suffix, fallback = fast.names(string_buffers(raw["name"]), raw.height)
     frame = _string_frame(
         {"name_core": _string_array(core, raw.height), "legal_form": _string_array(suffix, raw.height)}
     ).with_columns(pl.col("legal_form").replace(_LEGAL_FORM_BY_SPACELESS))
     return _patched(frame, fallback, raw, lambda rows: _name_frame(rows.lazy(), "name").collect())
 
 
-def _compiled_domains(fast: object, raw: pl.DataFrame) -> pl.DataFrame:
-    host, label, fallback = fast.domains(string_buffers(raw["domain"]), raw.height)  # type: ignore[attr-defined]
+def _compiled_domains(fast: Any, raw: pl.DataFrame) -> pl.DataFrame:
+    host, label, fallback = fast.domains(string_buffers(raw["domain"]), raw.height)
     frame = _string_frame(
         {"domain_host": _string_array(host, raw.height), "domain_label": _string_array(label, raw.height)}
     )
     return _patched(frame, fallback, raw, lambda rows: _domain_frame(rows.lazy(), "domain").collect())
 
 
-def _compiled_streets(fast: object, raw: pl.DataFrame) -> pl.DataFrame:
-    street, number, fallback = fast.streets(string_buffers(raw["street"]), raw.height)  # type: ignore[attr-defined]
+def _compiled_streets(fast: Any, raw: pl.DataFrame) -> pl.DataFrame:
+    street, number, fallback = fast.streets(string_buffers(raw["street"]), raw.height)
     frame = _string_frame(
         {"street_name": _string_array(street, raw.height), "house_number": _string_array(number, raw.height)}
     )
@@ -505,9 +508,9 @@ _VAT_TO_CHECK: Final = 2
 _VAT_FALLBACK: Final = 3
 
 
-def _compiled_vat_ids(fast: object, raw: pl.DataFrame, countries: pl.Series) -> pl.Series:
+def _compiled_vat_ids(fast: Any, raw: pl.DataFrame, countries: pl.Series) -> pl.Series:
     """Compact VAT ids; German ones checked in C, the others with python-stdnum once per distinct value."""
-    buffers, status_bytes = fast.vat_ids(  # type: ignore[attr-defined]
+    buffers, status_bytes = fast.vat_ids(
         string_buffers(raw["vat_id"]), string_buffers(countries), raw.height
     )
     compact = _string_frame({"vat_id": _string_array(buffers, raw.height)})["vat_id"]
