@@ -12,7 +12,7 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -qq --upgrade pip
 
-$(VENV)/.installed-base: $(BIN)/python requirements/base.txt pyproject.toml
+$(VENV)/.installed-base: $(BIN)/python requirements/base.txt pyproject.toml setup.py src/handschlag/matching/_compiled.c
 	$(BIN)/pip install -qq -r requirements/base.txt
 	$(BIN)/pip install -qq --no-deps -e .
 	touch $@

@@ -81,25 +81,70 @@ def test_normalisation_of_the_corpus_is_the_same_in_c_and_in_polars(corpus: Labe
 @needs_compiled
 def test_unstripped_and_empty_values_are_normalised_alike() -> None:
     rows = [
-        ("  Müller  GmbH ", " www.mueller.de ", "\tHauptstraße 5 ", " 80331", " München ", " DE ", " DE136695976 "),
+        (
+            "  Müller  GmbH ",
+            " www.mueller.de ",
+            "\tHauptstraße 5 ",
+            " 80331",
+            " München ",
+            " DE ",
+            " DE136695976 ",
+        ),
         ("", "", "", "", "", "", ""),
         ("GmbH", "mailto:info@gmx.de", "5", "D-01067", "Dresden", "Deutschland", "136695976"),
-        ("Ελληνική Εταιρεία Α.Ε.", "ελλάδα.gr", "Οδός 5", "10431", "Αθήνα", "GR", "EL094259216"),
+        ("Ελληνική Εταιρεία Α.Ε.", "ελλάδα.gr", "Οδός 5", "10431", "Αθήνα", "GR", "EL094259216"),  # noqa: RUF001
         ("株式会社 東京", "東京.jp", "丸の内 1", "100-0005", "東京", "JP", ""),
     ]
     _assert_same_normalisation(_raw_frame(rows))
 
 
 LETTERS = "abcdeeuoiszAEOUSZäöüÄÖÜßéèêçñøæœłđàáâãåÅÉÑ"
-SEPARATORS = " .,-/&'’`´()+–—„“\"\t\u00a0#@:?;_|"
-OTHERS = "0123456789ΩαβЖж€™®©½ﬁ東\u0301\u0308ǅİı"
+SEPARATORS = " .,-/&'’`´()+–—„“\"\t\u00a0#@:?;_|"  # noqa: RUF001 - typographic characters on purpose
+OTHERS = "0123456789ΩαβЖж€™®©½ﬁ東\u0301\u0308ǅİı"  # noqa: RUF001 - look-alike letters on purpose
 text = st.text(alphabet=st.sampled_from(LETTERS + SEPARATORS + OTHERS), max_size=40)
 words = st.sampled_from(
     [
-        "müller", "Mueller", "bau", "GmbH", "g.m.b.h.", "& Co.", "KG", "AG", "Gebr.", "und", "der", "u.",
-        "S.à r.l.", "Sp. z o.o.", "Ltd", "e.K.", "haftungsbeschränkt", "(haftungsbeschränkt)", "UG", "Str.",
-        "straße", "Strasse", "5a", "12 - 14", "3/4", "1 b", "Weg", "am", "www", "http://", ".de", ".co.uk",
-        "info@", "gmx", "jimdo.com", "DE", "136695976", "GR", "094259216", "ATU13585627", "x",
+        "müller",
+        "Mueller",
+        "bau",
+        "GmbH",
+        "g.m.b.h.",
+        "& Co.",
+        "KG",
+        "AG",
+        "Gebr.",
+        "und",
+        "der",
+        "u.",
+        "S.à r.l.",
+        "Sp. z o.o.",
+        "Ltd",
+        "e.K.",
+        "haftungsbeschränkt",
+        "(haftungsbeschränkt)",
+        "UG",
+        "Str.",
+        "straße",
+        "Strasse",
+        "5a",
+        "12 - 14",
+        "3/4",
+        "1 b",
+        "Weg",
+        "am",
+        "www",
+        "http://",
+        ".de",
+        ".co.uk",
+        "info@",
+        "gmx",
+        "jimdo.com",
+        "DE",
+        "136695976",
+        "GR",
+        "094259216",
+        "ATU13585627",
+        "x",
     ]
 )
 phrase = st.lists(st.one_of(words, text), max_size=7).map(" ".join)
@@ -120,7 +165,10 @@ def test_domains_streets_and_vat_ids_from_word_pieces_are_the_same_in_c_and_in_p
     rows: list[tuple[str, str, str]],
 ) -> None:
     raw = _raw_frame(
-        [(piece, piece.replace(" ", ""), piece, "", "", country, piece + other) for piece, country, other in rows]
+        [
+            (piece, piece.replace(" ", ""), piece, "", "", country, piece + other)
+            for piece, country, other in rows
+        ]
     )
     _assert_same_normalisation(raw)
 
@@ -154,7 +202,7 @@ def test_compiled_blocking_keys_group_records_exactly_like_the_key_strings(corpu
 @pytest.fixture
 def polars_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setitem(normalisation._COMPILED_STATE, "module", None)
-    yield
+    return
 
 
 def _pairs(corpus: LabelledCorpus) -> list[tuple[str, str, float]]:
@@ -186,7 +234,8 @@ def test_compiled_candidate_pairs_equal_the_polars_query(size: int) -> None:
     for limit in (1, 4, 100):
         compiled = candidate_pairs(left, right, max_pairs_per_block=limit)
         reference = _candidate_pairs_polars(left, right, max_pairs_per_block=limit)
-        assert np.array_equal(compiled[0], reference[0]) and np.array_equal(compiled[1], reference[1])
+        assert np.array_equal(compiled[0], reference[0])
+        assert np.array_equal(compiled[1], reference[1])
 
 
 @needs_compiled
@@ -198,7 +247,8 @@ def test_distinct_code_pairs_agree_with_numpy() -> None:
     positions, inverse = _distinct_code_pairs(left, right)
 
     assert len(positions) == len(set(zip(left.tolist(), right.tolist(), strict=True)))
-    assert np.array_equal(left[positions][inverse], left) and np.array_equal(right[positions][inverse], right)
+    assert np.array_equal(left[positions][inverse], left)
+    assert np.array_equal(right[positions][inverse], right)
     assert list(positions) == sorted(positions)  # first occurrences, in order
 
 

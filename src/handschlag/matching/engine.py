@@ -221,7 +221,8 @@ def _distinct_code_pairs(left_codes: np.ndarray, right_codes: np.ndarray) -> tup
     fast = compiled_module()
     if fast is not None:
         positions, inverse = fast.distinct_pairs(
-            np.ascontiguousarray(left_codes, dtype=np.uint64), np.ascontiguousarray(right_codes, dtype=np.uint64)
+            np.ascontiguousarray(left_codes, dtype=np.uint64),
+            np.ascontiguousarray(right_codes, dtype=np.uint64),
         )
         return np.frombuffer(positions, dtype=np.int64), np.frombuffer(inverse, dtype=np.int64)
     pairs = np.stack([left_codes, right_codes], axis=1)

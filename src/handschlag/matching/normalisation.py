@@ -179,7 +179,9 @@ def _domain_frame(raw: pl.LazyFrame, column: str) -> pl.LazyFrame:
     ).with_columns(label=pl.col("registrable").str.split(".").list.first())
     # "x..de" reads as registrable ".de" with an empty label: no usable domain either
     usable = (
-        pl.col("valid") & (pl.col("label").str.len_bytes() > 0) & ~pl.col("label").is_in(list(SHARED_MAIL_DOMAINS))
+        pl.col("valid")
+        & (pl.col("label").str.len_bytes() > 0)
+        & ~pl.col("label").is_in(list(SHARED_MAIL_DOMAINS))
     )
     return with_parts.select(
         pl.when(usable).then(pl.col("registrable")).otherwise(None).alias("domain_host"),
@@ -388,7 +390,7 @@ def _fold_tables(*drops: str) -> list[list[bytes | None]]:
     """Per set of dropped characters, per code point below ``_FOLD_TABLE_SIZE``: its folded text as ASCII,
     or None where that text holds a letter, digit or mark outside ASCII (those records stay with polars).
 
-    Folded characters that are neither letters nor digits (€, –, „) become a space: every later step treats
+    Folded characters that are neither letters nor digits (€, en dash, „) become a space: every later step treats
     them like one (they separate words)."""
     characters = pl.Series(
         "character",
@@ -418,8 +420,10 @@ def compiled_module() -> Any:
         except ImportError:  # built by pip install; without a C compiler the polars expressions do the work
             _COMPILED_STATE["module"] = None
             return None
+        name_table, street_table = _fold_tables(_NAME_DROPPED_CHARACTERS, "")
         module.configure(
-            *_fold_tables(_NAME_DROPPED_CHARACTERS, ""),
+            name_table,
+            street_table,
             {word.strip(): value.strip() for word, value in _NAME_WORD_REPLACEMENTS.items()},
             list(LEGAL_FORM_SPELLINGS),
             sorted({word for spelling in LEGAL_FORM_SPELLINGS for word in spelling.split()}),
@@ -472,11 +476,7 @@ def _patched(
     if not len(rows):
         return frame
     patch = reference(raw[rows]).with_columns(pl.Series("row", rows, dtype=pl.UInt32))
-    return (
-        frame.with_row_index("row")
-        .update(patch, on="row", how="left", include_nulls=True)
-        .drop("row")
-    )
+    return frame.with_row_index("row").update(patch, on="row", how="left", include_nulls=True).drop("row")
 
 
 def _compiled_names(fast: Any, raw: pl.DataFrame) -> pl.DataFrame:
@@ -510,15 +510,15 @@ _VAT_FALLBACK: Final = 3
 
 def _compiled_vat_ids(fast: Any, raw: pl.DataFrame, countries: pl.Series) -> pl.Series:
     """Compact VAT ids; German ones checked in C, the others with python-stdnum once per distinct value."""
-    buffers, status_bytes = fast.vat_ids(
-        string_buffers(raw["vat_id"]), string_buffers(countries), raw.height
-    )
+    buffers, status_bytes = fast.vat_ids(string_buffers(raw["vat_id"]), string_buffers(countries), raw.height)
     compact = _string_frame({"vat_id": _string_array(buffers, raw.height)})["vat_id"]
     status = np.frombuffer(status_bytes, dtype=np.uint8)
     to_check = pl.Series(status == _VAT_TO_CHECK)
     candidates = compact.filter(to_check).unique().to_list()
     valid_others = pl.Series([number for number in candidates if eu_vat.is_valid(number)], dtype=pl.String)
-    keep = pl.Series(status == _VAT_VALID) | (to_check & compact.is_in(valid_others.implode()).fill_null(False))
+    keep = pl.Series(status == _VAT_VALID) | (
+        to_check & compact.is_in(valid_others.implode()).fill_null(False)
+    )
     vat_ids = compact.to_frame().select(pl.when(keep).then(pl.col("vat_id")).otherwise(None))["vat_id"]
     fallback = np.flatnonzero(status == _VAT_FALLBACK)
     if len(fallback):
