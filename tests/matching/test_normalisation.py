@@ -219,6 +219,8 @@ def test_name_normalisation_ignores_legal_form_variants(
 ) -> None:
     base = " ".join(words).title()
     assume(legal_form_of(base) == "")
+    # a name of stop words only ("Uee" → "u") is empty: with a legal form behind it, that is all it has
+    assume(normalise_name(base) != "")
     first = data.draw(st.sampled_from(variants))
     second = data.draw(st.sampled_from(variants))
     assert normalise_name(f"{base} {first}") == normalise_name(f"{base} {second}") == normalise_name(base)
