@@ -278,3 +278,48 @@ def test_without_the_compiled_path_everything_still_matches(polars_only: None) -
     assert not compiled_path_available()
     found = {(pair.left_id, pair.right_id) for pair in pairs}
     assert len(found & corpus.true_pairs) >= 0.95 * len(corpus.true_pairs)
+
+
+ascii_words = st.text(alphabet=st.sampled_from("abcdefz019 "), max_size=150)
+
+
+@needs_compiled
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(ascii_words, ascii_words), min_size=1, max_size=40))
+def test_compiled_ratio_and_token_sort_ratio_equal_rapidfuzz(pairs: list[tuple[str, str]]) -> None:
+    from rapidfuzz import fuzz, process
+
+    fast = compiled_module()
+    left = pl.Series([one for one, _ in pairs], dtype=pl.String)
+    right = pl.Series([other for _, other in pairs], dtype=pl.String)
+    rows = np.arange(len(pairs), dtype=np.uint32)
+    for scorer, sort_words in ((fuzz.ratio, False), (fuzz.token_sort_ratio, True)):
+        compiled = np.frombuffer(
+            fast.similarities(
+                string_buffers(left), len(left), string_buffers(right), len(right), rows, rows, sort_words
+            ),
+            dtype=np.float32,
+        )
+        expected = (
+            np.asarray(process.cpdist(left.to_list(), right.to_list(), scorer=scorer), np.float32) / 100.0
+        )
+        assert compiled.tolist() == expected.tolist(), scorer.__name__
+
+
+@needs_compiled
+def test_compiled_similarity_leaves_non_ascii_texts_to_rapidfuzz() -> None:
+    fast = compiled_module()
+    left = pl.Series(["muller bau", "αθηνα", None])
+    right = pl.Series(["mueller bau", "αθήνα", "x"])
+    rows = np.arange(3, dtype=np.uint32)
+
+    scored = np.frombuffer(
+        fast.similarities(string_buffers(left), 3, string_buffers(right), 3, rows, rows, False),
+        dtype=np.float32,
+    )
+
+    assert scored[0] == pytest.approx(20 / 21)
+    assert np.isnan(scored[1])
+    assert np.isnan(scored[2])
+    with pytest.raises(ValueError, match="outside"):
+        fast.similarities(string_buffers(left), 3, string_buffers(right), 3, rows + 1, rows, False)

@@ -20,6 +20,7 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <pthread.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1876,6 +1877,256 @@ static PyObject *all_distinct(PyObject *self, PyObject *args) {
     return PyBool_FromLong(distinct);
 }
 
+/* ---------------------------------------------------------------------------------------------------- */
+/* string similarity: rapidfuzz's fuzz.ratio and token_sort_ratio, for ASCII texts                      */
+
+/* Length of the longest common subsequence (bit-parallel, Hyyrö), ``pattern`` the shorter text. */
+static size_t longest_common_subsequence(const unsigned char *pattern, size_t pattern_length,
+                                         const unsigned char *text, size_t text_length, uint64_t *masks,
+                                         uint64_t *state) {
+    size_t words = (pattern_length + 63) / 64;
+    for (size_t index = 0; index < pattern_length; index++) {
+        masks[(size_t)pattern[index] * words + index / 64] |= 1ULL << (index % 64);
+    }
+    for (size_t word = 0; word < words; word++) {
+        state[word] = ~0ULL;
+    }
+    for (size_t index = 0; index < text_length; index++) {
+        const uint64_t *match = masks + (size_t)text[index] * words;
+        uint64_t carry = 0;
+        for (size_t word = 0; word < words; word++) {
+            uint64_t matched = state[word] & match[word];
+            uint64_t sum = state[word] + carry;
+            uint64_t carry_one = sum < carry;
+            uint64_t total = sum + matched;
+            carry = carry_one | (total < matched);
+            state[word] = total | (state[word] - matched);
+        }
+    }
+    size_t common = 0;
+    for (size_t word = 0; word < words; word++) {
+        uint64_t bits = ~state[word];
+        if (word == words - 1 && pattern_length % 64 != 0) {
+            bits &= (1ULL << (pattern_length % 64)) - 1;
+        }
+        common += (size_t)__builtin_popcountll(bits);
+    }
+    for (size_t index = 0; index < pattern_length; index++) {
+        masks[(size_t)pattern[index] * words + index / 64] = 0;
+    }
+    return common;
+}
+
+typedef struct {
+    Bytes left;
+    Bytes right;
+    Words words;
+    uint64_t *masks;
+    uint64_t *state;
+    size_t mask_words;
+} SimilarityScratch;
+
+static int words_compare(const void *first, const void *second) {
+    const Word *one = (const Word *)first, *other = (const Word *)second;
+    size_t shorter = one->length < other->length ? one->length : other->length;
+    int order = memcmp(one->start, other->start, shorter);
+    if (order != 0) {
+        return order;
+    }
+    return one->length < other->length ? -1 : one->length > other->length;
+}
+
+/* The words (split at ASCII white space) sorted and joined by single spaces, as token_sort_ratio does. */
+static int sorted_words(SimilarityScratch *scratch, const unsigned char *text, size_t length, Bytes *out) {
+    scratch->words.count = 0;
+    size_t start = 0;
+    for (size_t index = 0; index <= length; index++) {
+        int space = index < length && (text[index] == ' ' || (text[index] >= 9 && text[index] <= 13) ||
+                                       (text[index] >= 0x1C && text[index] <= 0x1F));
+        if (index == length || space) {
+            if (index > start && words_push(&scratch->words, (const char *)text + start, index - start) < 0) {
+                return -1;
+            }
+            start = index + 1;
+        }
+    }
+    qsort(scratch->words.words, scratch->words.count, sizeof(Word), words_compare);
+    out->length = 0;
+    for (size_t index = 0; index < scratch->words.count; index++) {
+        if ((index > 0 && bytes_push(out, ' ') < 0) ||
+            bytes_append(out, scratch->words.words[index].start, scratch->words.words[index].length) < 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int is_ascii_text(const unsigned char *text, size_t length) {
+    for (size_t index = 0; index < length; index++) {
+        if (text[index] >= 0x80) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* Similarity in [0, 1] exactly as float32(fuzz.ratio) / 100; NAN where a text is missing or not ASCII. */
+static float similarity_of(SimilarityScratch *scratch, const unsigned char *left, size_t left_length,
+                           const unsigned char *right, size_t right_length, int sort_words, int *failed) {
+    if (!is_ascii_text(left, left_length) || !is_ascii_text(right, right_length)) {
+        return NAN;
+    }
+    if (sort_words) {
+        if (sorted_words(scratch, left, left_length, &scratch->left) < 0 ||
+            sorted_words(scratch, right, right_length, &scratch->right) < 0) {
+            *failed = 1;
+            return NAN;
+        }
+        left = (const unsigned char *)scratch->left.data;
+        left_length = scratch->left.length;
+        right = (const unsigned char *)scratch->right.data;
+        right_length = scratch->right.length;
+    }
+    size_t total = left_length + right_length;
+    if (total == 0) {
+        return 1.0f;
+    }
+    const unsigned char *pattern = left, *text = right;
+    size_t pattern_length = left_length, text_length = right_length;
+    if (pattern_length > text_length) {
+        pattern = right;
+        text = left;
+        pattern_length = right_length;
+        text_length = left_length;
+    }
+    size_t words = (pattern_length + 63) / 64;
+    if (words > scratch->mask_words) {
+        free(scratch->masks);
+        free(scratch->state);
+        scratch->masks = calloc(256 * words, sizeof(uint64_t));
+        scratch->state = malloc(words * sizeof(uint64_t));
+        scratch->mask_words = words;
+        if (scratch->masks == NULL || scratch->state == NULL) {
+            scratch->mask_words = 0;
+            *failed = 1;
+            return NAN;
+        }
+    } /* a smaller pattern uses the start of the (all-zero) masks with its own stride */
+    size_t common = words == 0 ? 0
+                               : longest_common_subsequence(pattern, pattern_length, text, text_length,
+                                                            scratch->masks, scratch->state);
+    double distance = (double)(total - 2 * common);
+    double ratio = (1.0 - distance / (double)total) * 100.0;
+    return (float)ratio / 100.0f;
+}
+
+typedef struct {
+    const Strings *left;
+    const Strings *right;
+    const uint32_t *left_rows;
+    const uint32_t *right_rows;
+    float *similarities;
+    size_t first;
+    size_t last;
+    int sort_words;
+    int failed;
+} SimilarityWork;
+
+static void *similarity_work(void *argument) {
+    SimilarityWork *work = (SimilarityWork *)argument;
+    SimilarityScratch scratch;
+    memset(&scratch, 0, sizeof(scratch));
+    for (size_t index = work->first; index < work->last && !work->failed; index++) {
+        const unsigned char *left, *right;
+        size_t left_length, right_length;
+        if (!strings_get(work->left, work->left_rows[index], &left, &left_length) ||
+            !strings_get(work->right, work->right_rows[index], &right, &right_length)) {
+            work->similarities[index] = NAN;
+            continue;
+        }
+        work->similarities[index] =
+            similarity_of(&scratch, left, left_length, right, right_length, work->sort_words, &work->failed);
+    }
+    bytes_free(&scratch.left);
+    bytes_free(&scratch.right);
+    free(scratch.words.words);
+    free(scratch.masks);
+    free(scratch.state);
+    return NULL;
+}
+
+/* similarities(left_column, left_count, right_column, right_count, left_rows, right_rows, sort_words)
+ * -> float32 bytes: per pair of rows, fuzz.ratio (or token_sort_ratio) / 100 as rapidfuzz gives it in
+ * float32; NaN where a text is missing or not ASCII (the caller asks rapidfuzz for those). */
+static PyObject *similarities(PyObject *self, PyObject *args) {
+    PyObject *left_column, *right_column;
+    Py_ssize_t left_count, right_count;
+    Py_buffer left_rows, right_rows;
+    int sort_words;
+    (void)self;
+    if (!PyArg_ParseTuple(args, "O!nO!ny*y*p", &PyTuple_Type, &left_column, &left_count, &PyTuple_Type,
+                          &right_column, &right_count, &left_rows, &right_rows, &sort_words)) {
+        return NULL;
+    }
+    PyObject *result = NULL;
+    Strings left, right;
+    memset(&left, 0, sizeof(left));
+    memset(&right, 0, sizeof(right));
+    if (strings_from_tuple(&left, left_column, left_count) < 0 ||
+        strings_from_tuple(&right, right_column, right_count) < 0) {
+        goto done;
+    }
+    if (left_rows.len != right_rows.len || left_rows.len % 4 != 0) {
+        PyErr_SetString(PyExc_ValueError, "row arrays differ in length");
+        goto done;
+    }
+    size_t count = (size_t)left_rows.len / 4;
+    const uint32_t *left_indices = (const uint32_t *)left_rows.buf;
+    const uint32_t *right_indices = (const uint32_t *)right_rows.buf;
+    for (size_t index = 0; index < count; index++) {
+        if ((Py_ssize_t)left_indices[index] >= left_count || (Py_ssize_t)right_indices[index] >= right_count) {
+            PyErr_SetString(PyExc_ValueError, "a row index is outside its column");
+            goto done;
+        }
+    }
+    result = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(count * sizeof(float)));
+    if (result == NULL) {
+        goto done;
+    }
+    SimilarityWork work[PAIR_THREADS];
+    for (int thread = 0; thread < PAIR_THREADS; thread++) {
+        work[thread].left = &left;
+        work[thread].right = &right;
+        work[thread].left_rows = left_indices;
+        work[thread].right_rows = right_indices;
+        work[thread].similarities = (float *)PyBytes_AS_STRING(result);
+        work[thread].first = count * (size_t)thread / PAIR_THREADS;
+        work[thread].last = count * (size_t)(thread + 1) / PAIR_THREADS;
+        work[thread].sort_words = sort_words;
+        work[thread].failed = 0;
+    }
+    Py_BEGIN_ALLOW_THREADS
+    pthread_t helper;
+    int helper_started = count >= 4096 && pthread_create(&helper, NULL, similarity_work, &work[1]) == 0;
+    similarity_work(&work[0]);
+    if (helper_started) {
+        pthread_join(helper, NULL);
+    } else {
+        similarity_work(&work[1]);
+    }
+    Py_END_ALLOW_THREADS
+    if (work[0].failed || work[1].failed) {
+        Py_CLEAR(result);
+        PyErr_NoMemory();
+    }
+done:
+    strings_close(&left);
+    strings_close(&right);
+    PyBuffer_Release(&left_rows);
+    PyBuffer_Release(&right_rows);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"configure", configure, METH_VARARGS,
      "configure(fold_names, fold_streets, name_replacements, legal_spellings, legal_words, multi_label_suffixes, "
@@ -1897,6 +2148,9 @@ static PyMethodDef methods[] = {
     {"distinct_pairs", distinct_pairs, METH_VARARGS,
      "distinct_pairs(left_codes, right_codes) -> (first_positions, inverse)"},
     {"all_distinct", all_distinct, METH_VARARGS, "all_distinct(codes) -> whether no uint64 code repeats"},
+    {"similarities", similarities, METH_VARARGS,
+     "similarities(left_column, left_count, right_column, right_count, left_rows, right_rows, sort_words) "
+     "-> float32 fuzz.ratio / 100 per pair (NaN: not ASCII or missing)"},
     {NULL, NULL, 0, NULL},
 };
 

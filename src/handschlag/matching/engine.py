@@ -138,22 +138,29 @@ def clear_blocking_keys(normalised: pl.DataFrame) -> np.ndarray:
 
 @dataclass(frozen=True, slots=True)
 class TextColumn:
-    """Texts of one normalised field (None where missing), which of them are present, and a 64-bit code
-    per text (equal texts, equal codes; 0 where missing) that lets equal texts skip the comparison."""
+    """Texts of one normalised field (null where missing), which of them are present, and a 64-bit code
+    per text (equal texts, equal codes; 0 where missing) that lets equal texts skip the comparison.
 
-    texts: np.ndarray
+    ``buffers`` are the column's Arrow buffers for the compiled similarity (None without it); Python
+    strings are made only for the rows rapidfuzz has to compare (``texts``)."""
+
+    column: pl.Series
     present: np.ndarray
     codes: np.ndarray
+    buffers: tuple[int, object, object, object, int] | None
 
     @classmethod
     def from_series(cls, column: pl.Series) -> TextColumn:
-        texts: np.ndarray = column.to_numpy(allow_copy=True).astype(object)
         present: np.ndarray = (
             (column.is_not_null() & (column.str.len_bytes() > 0)).fill_null(False).to_numpy()
         )
         codes = _codes(column)
         codes[~present] = 0
-        return cls(texts, present, codes)
+        buffers = string_buffers(column) if compiled_module() is not None else None
+        return cls(column, present, codes, buffers)
+
+    def texts(self, rows: np.ndarray) -> list[str | None]:
+        return self.column.gather(rows).to_list()
 
 
 def prepare_companies(table: CompanyTable) -> PreparedCompanies:
@@ -253,24 +260,60 @@ def _similarities(
     if not len(different):
         return similarity
     if distinct_pairs:
-        left_different, right_different = left_codes[different], right_codes[different]
-        positions, inverse = _distinct_code_pairs(left_different, right_different)
-        scored = np.asarray(
-            process.cpdist(
-                left.texts[left_rows[different[positions]]],
-                right.texts[right_rows[different[positions]]],
-                scorer=scorer,
-                workers=-1,
-            ),
-            dtype=np.float32,
-        )
-        similarity[different] = scored[inverse] / 100.0
+        positions, inverse = _distinct_code_pairs(left_codes[different], right_codes[different])
+        chosen = different[positions]
+        similarity[different] = _scored(left, right, left_rows[chosen], right_rows[chosen], scorer)[inverse]
         return similarity
-    scored = process.cpdist(
-        left.texts[left_rows[different]], right.texts[right_rows[different]], scorer=scorer, workers=-1
-    )
-    similarity[different] = np.asarray(scored, dtype=np.float32) / 100.0
+    similarity[different] = _scored(left, right, left_rows[different], right_rows[different], scorer)
     return similarity
+
+
+# Scorers the compiled code computes itself (for ASCII texts), and whether it sorts the words first.
+_COMPILED_SCORERS: Final[dict[Callable[..., float], bool]] = {fuzz.ratio: False, fuzz.token_sort_ratio: True}
+
+
+def _scored(
+    left: TextColumn,
+    right: TextColumn,
+    left_rows: np.ndarray,
+    right_rows: np.ndarray,
+    scorer: Callable[..., float],
+) -> np.ndarray:
+    """``scorer`` / 100 (float32) of the texts at aligned rows, all present: in C for ``fuzz.ratio`` and
+    ``fuzz.token_sort_ratio`` on ASCII texts (the same figures), with rapidfuzz for the rest."""
+    fast = compiled_module()
+    if fast is None or scorer not in _COMPILED_SCORERS or left.buffers is None or right.buffers is None:
+        return _rapidfuzz_scored(left, right, left_rows, right_rows, scorer)
+    scored = np.frombuffer(
+        fast.similarities(
+            left.buffers,
+            len(left.column),
+            right.buffers,
+            len(right.column),
+            np.ascontiguousarray(left_rows, dtype=np.uint32),
+            np.ascontiguousarray(right_rows, dtype=np.uint32),
+            _COMPILED_SCORERS[scorer],
+        ),
+        dtype=np.float32,
+    ).copy()
+    not_ascii = np.flatnonzero(np.isnan(scored))
+    if len(not_ascii):
+        scored[not_ascii] = _rapidfuzz_scored(
+            left, right, left_rows[not_ascii], right_rows[not_ascii], scorer
+        )
+    return scored
+
+
+def _rapidfuzz_scored(
+    left: TextColumn,
+    right: TextColumn,
+    left_rows: np.ndarray,
+    right_rows: np.ndarray,
+    scorer: Callable[..., float],
+) -> np.ndarray:
+    scored = process.cpdist(left.texts(left_rows), right.texts(right_rows), scorer=scorer, workers=-1)
+    result: np.ndarray = np.asarray(scored, dtype=np.float32) / 100.0
+    return result
 
 
 def _name_similarities(
