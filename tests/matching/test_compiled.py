@@ -323,3 +323,28 @@ def test_compiled_similarity_leaves_non_ascii_texts_to_rapidfuzz() -> None:
     assert np.isnan(scored[2])
     with pytest.raises(ValueError, match="outside"):
         fast.similarities(string_buffers(left), 3, string_buffers(right), 3, rows + 1, rows, False)
+
+
+@needs_compiled
+def test_austrian_and_french_vat_ids_are_checked_in_c_exactly_like_python_stdnum() -> None:
+    from stdnum.eu import vat as eu_vat
+
+    generator = np.random.default_rng(4)
+    alphabet = list("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    numbers = [f"ATU{generator.integers(0, 10**8):08d}" for _ in range(4000)]
+    numbers += [
+        f"FR{''.join(generator.choice(alphabet, 2))}{generator.integers(0, 10**9):09d}" for _ in range(4000)
+    ]
+    numbers += [
+        f"FR{generator.integers(0, 100):02d}000{generator.integers(0, 10**6):06d}" for _ in range(500)
+    ]
+    numbers += ["AT", "ATU1234567", "ATX12345678", "FR", "FRIO123456789", "FR12 345 678 901", "fr40303265045"]
+    valid_by_stdnum = [number for number in numbers if eu_vat.is_valid(number)]
+    assert len(valid_by_stdnum) > 300  # the random numbers hit valid ones too
+
+    normalised = normalise_frame(_raw_frame([("x", "", "", "", "", "", number) for number in numbers]))
+
+    assert normalised["vat_id"].drop_nulls().to_list() == [
+        eu_vat.compact(number) for number in valid_by_stdnum
+    ]
+    _assert_same_normalisation(_raw_frame([("x", "", "", "", "", "", number) for number in numbers]))

@@ -1116,6 +1116,66 @@ static int german_check_digit_valid(const char *digits) {
     return check == 1;
 }
 
+/* Luhn checksum of ASCII digits (0 for a valid number), as python-stdnum's luhn.checksum. */
+static int luhn_checksum(const char *digits, size_t length) {
+    int sum = 0;
+    for (size_t position = 0; position < length; position++) {
+        int digit = digits[length - 1 - position] - '0';
+        if (position % 2 == 1) {
+            digit *= 2;
+            digit = digit / 10 + digit % 10;
+        }
+        sum += digit;
+    }
+    return sum % 10;
+}
+
+static int all_digits(const char *text, size_t length) {
+    for (size_t index = 0; index < length; index++) {
+        if (!is_digit((unsigned char)text[index])) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* Austrian UID "ATU" + 8 digits, as stdnum.at.uid: check digit (6 - luhn(first 7)) % 10. */
+static int austrian_vat_id_valid(const char *compact, size_t length) {
+    if (length != 11 || compact[2] != 'U' || !all_digits(compact + 3, 8)) {
+        return 0;
+    }
+    return (6 - luhn_checksum(compact + 3, 7) + 10) % 10 == compact[10] - '0';
+}
+
+static int french_key_index(char character) {
+    static const char alphabet[] = "0123456789ABCDEFGHJKLMNPQRSTUVWXYZ";
+    const char *found = character != '\0' ? strchr(alphabet, character) : NULL;
+    return found == NULL ? -1 : (int)(found - alphabet);
+}
+
+/* French TVA "FR" + 2 key characters + 9 digits (SIREN), as stdnum.fr.tva. */
+static int french_vat_id_valid(const char *compact, size_t length) {
+    const char *number = compact + 2;
+    if (length != 13 || french_key_index(number[0]) < 0 || french_key_index(number[1]) < 0 ||
+        !all_digits(number + 2, 9)) {
+        return 0;
+    }
+    if (memcmp(number + 2, "000", 3) != 0 && luhn_checksum(number + 2, 9) != 0) {
+        return 0; /* not a valid SIREN (Monaco's numbers start with 000 and are not SIRENs) */
+    }
+    long long siren = 0;
+    for (int index = 2; index < 11; index++) {
+        siren = siren * 10 + (number[index] - '0');
+    }
+    if (is_digit((unsigned char)number[0]) && is_digit((unsigned char)number[1])) {
+        return (number[0] - '0') * 10 + (number[1] - '0') == (siren * 100 + 12) % 97;
+    }
+    long long check = is_digit((unsigned char)number[0])
+                          ? french_key_index(number[0]) * 24 + french_key_index(number[1]) - 10
+                          : french_key_index(number[0]) * 34 + french_key_index(number[1]) - 100;
+    return (siren + 1 + check / 11) % 11 == check % 11;
+}
+
 static int normalise_one_vat_id(Bytes *scratch, const unsigned char *text, size_t length,
                                 const unsigned char *country, size_t country_length, Column *out,
                                 uint8_t *status) {
@@ -1158,6 +1218,14 @@ static int normalise_one_vat_id(Bytes *scratch, const unsigned char *text, size_
             well_formed = is_digit((unsigned char)compact[index]);
         }
         if (!(well_formed && german_check_digit_valid(compact + 2))) {
+            *status = VAT_NONE;
+            return 1;
+        }
+        *status = VAT_VALID;
+    } else if (compact_length >= 2 && ((compact[0] == 'A' && compact[1] == 'T') || (compact[0] == 'F' && compact[1] == 'R'))) {
+        int valid = compact[0] == 'A' ? austrian_vat_id_valid(compact, compact_length)
+                                      : french_vat_id_valid(compact, compact_length);
+        if (!valid) {
             *status = VAT_NONE;
             return 1;
         }
