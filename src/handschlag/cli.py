@@ -16,9 +16,10 @@ ENGINE_COMMANDS = frozenset({"match", "encode", "match-encoded"})
 def main(argv: list[str] | None = None) -> None:
     arguments = list(sys.argv if argv is None else argv)
     if len(arguments) > 1 and arguments[1] in ENGINE_COMMANDS:
+        from handschlag.matching.cli import exit_now
         from handschlag.matching.cli import main as engine_main
 
-        sys.exit(engine_main(arguments[1:]))
+        exit_now(engine_main(arguments[1:]))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "handschlag.settings")
     from django.core.management import execute_from_command_line
 

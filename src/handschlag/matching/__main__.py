@@ -2,6 +2,6 @@
 
 import sys
 
-from handschlag.matching.cli import main
+from handschlag.matching.cli import exit_now, main
 
-sys.exit(main(sys.argv[1:]))
+exit_now(main(sys.argv[1:]))

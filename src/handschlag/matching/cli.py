@@ -9,6 +9,7 @@ Progress goes to stderr; ``--quiet`` silences it.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import time
@@ -233,5 +234,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
 
+def exit_now(code: int) -> None:
+    """End the process with ``code`` once stdout and stderr are flushed, without tearing down the
+    interpreter: the output file is closed, and freeing a million records' objects and stopping the
+    thread pools of polars, numpy and pyarrow one by one takes a noticeable part of a short run."""
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing more can be said there
+            stream.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    exit_now(main(sys.argv[1:]))
