@@ -17,7 +17,6 @@ from typing import Any, Final
 import numpy as np
 import polars as pl
 import pyarrow as pa
-from stdnum.eu import vat as eu_vat
 
 from handschlag.matching.vocabulary import (
     CITY_SPELLINGS,
@@ -308,12 +307,21 @@ def german_vat_ids_valid(numbers: Sequence[str]) -> np.ndarray:
     return valid
 
 
+def _valid_by_stdnum(numbers: list[str]) -> list[str]:
+    """The numbers that python-stdnum finds valid (imported only when needed: 50 ms)."""
+    if not numbers:
+        return []
+    from stdnum.eu import vat as eu_vat
+
+    return [number for number in numbers if eu_vat.is_valid(number)]
+
+
 def _validate_vat_ids(vat_ids: pl.Series) -> pl.Series:
     """Null out VAT ids that fail their country's check (python-stdnum; a vectorised fast path for DE)."""
     frame = vat_ids.alias("vat_id").to_frame()
     german = frame["vat_id"].str.starts_with("DE").fill_null(False)
     others = frame.filter(pl.col("vat_id").is_not_null() & ~german)["vat_id"].unique().to_list()
-    valid_others = pl.Series([number for number in others if eu_vat.is_valid(number)], dtype=pl.String)
+    valid_others = pl.Series(_valid_by_stdnum(others), dtype=pl.String)
     valid = (german & _german_vat_ids_valid_column(frame, "vat_id")) | (
         ~german & frame["vat_id"].is_in(valid_others.implode()).fill_null(False)
     )
@@ -509,13 +517,14 @@ _VAT_FALLBACK: Final = 3
 
 
 def _compiled_vat_ids(fast: Any, raw: pl.DataFrame, countries: pl.Series) -> pl.Series:
-    """Compact VAT ids; German ones checked in C, the others with python-stdnum once per distinct value."""
+    """Compact VAT ids; German, Austrian and French ones checked in C, the others with python-stdnum once per
+    distinct value."""
     buffers, status_bytes = fast.vat_ids(string_buffers(raw["vat_id"]), string_buffers(countries), raw.height)
     compact = _string_frame({"vat_id": _string_array(buffers, raw.height)})["vat_id"]
     status = np.frombuffer(status_bytes, dtype=np.uint8)
     to_check = pl.Series(status == _VAT_TO_CHECK)
     candidates = compact.filter(to_check).unique().to_list()
-    valid_others = pl.Series([number for number in candidates if eu_vat.is_valid(number)], dtype=pl.String)
+    valid_others = pl.Series(_valid_by_stdnum(candidates), dtype=pl.String)
     keep = pl.Series(status == _VAT_VALID) | (
         to_check & compact.is_in(valid_others.implode()).fill_null(False)
     )
