@@ -280,20 +280,25 @@ def test_without_the_compiled_path_everything_still_matches(polars_only: None) -
     assert len(found & corpus.true_pairs) >= 0.95 * len(corpus.true_pairs)
 
 
-ascii_words = st.text(alphabet=st.sampled_from("abcdefz019 "), max_size=150)
+ascii_words = st.one_of(
+    st.text(alphabet=st.sampled_from("abcdefz019 "), max_size=150),
+    st.lists(
+        st.sampled_from(["bad", "bad", "homburg", "vor", "der", "hohe", "frankfurt", "am", "main", "a"])
+    ).map(" ".join),
+)
 
 
 @needs_compiled
 @settings(max_examples=100, deadline=None)
 @given(st.lists(st.tuples(ascii_words, ascii_words), min_size=1, max_size=40))
-def test_compiled_ratio_and_token_sort_ratio_equal_rapidfuzz(pairs: list[tuple[str, str]]) -> None:
+def test_compiled_ratio_token_sort_and_token_set_ratio_equal_rapidfuzz(pairs: list[tuple[str, str]]) -> None:
     from rapidfuzz import fuzz, process
 
     fast = compiled_module()
     left = pl.Series([one for one, _ in pairs], dtype=pl.String)
     right = pl.Series([other for _, other in pairs], dtype=pl.String)
     rows = np.arange(len(pairs), dtype=np.uint32)
-    for scorer, sort_words in ((fuzz.ratio, False), (fuzz.token_sort_ratio, True)):
+    for scorer, sort_words in ((fuzz.ratio, 0), (fuzz.token_sort_ratio, 1), (fuzz.token_set_ratio, 2)):
         compiled = np.frombuffer(
             fast.similarities(
                 string_buffers(left), len(left), string_buffers(right), len(right), rows, rows, sort_words
@@ -322,7 +327,7 @@ def test_compiled_similarity_leaves_non_ascii_texts_to_rapidfuzz() -> None:
     assert np.isnan(scored[1])
     assert np.isnan(scored[2])
     with pytest.raises(ValueError, match="outside"):
-        fast.similarities(string_buffers(left), 3, string_buffers(right), 3, rows + 1, rows, False)
+        fast.similarities(string_buffers(left), 3, string_buffers(right), 3, rows + 1, rows, 0)
 
 
 @needs_compiled

@@ -1946,7 +1946,7 @@ static PyObject *all_distinct(PyObject *self, PyObject *args) {
 }
 
 /* ---------------------------------------------------------------------------------------------------- */
-/* string similarity: rapidfuzz's fuzz.ratio and token_sort_ratio, for ASCII texts                      */
+/* string similarity: rapidfuzz's fuzz.ratio, token_sort_ratio and token_set_ratio, for ASCII texts     */
 
 /* Length of the longest common subsequence (bit-parallel, Hyyrö), ``pattern`` the shorter text. */
 static size_t longest_common_subsequence(const unsigned char *pattern, size_t pattern_length,
@@ -1992,7 +1992,11 @@ typedef struct {
     uint64_t *masks;
     uint64_t *state;
     size_t mask_words;
+    Words left_words;
+    Words right_words;
 } SimilarityScratch;
+
+enum { SCORE_RATIO = 0, SCORE_TOKEN_SORT = 1, SCORE_TOKEN_SET = 2 };
 
 static int words_compare(const void *first, const void *second) {
     const Word *one = (const Word *)first, *other = (const Word *)second;
@@ -2038,13 +2042,141 @@ static int is_ascii_text(const unsigned char *text, size_t length) {
     return 1;
 }
 
+/* The sorted distinct words of a text into ``words`` (pointing into the text). */
+static int distinct_sorted_words(Words *words, const unsigned char *text, size_t length) {
+    words->count = 0;
+    size_t start = 0;
+    for (size_t index = 0; index <= length; index++) {
+        int space = index < length && (text[index] == ' ' || (text[index] >= 9 && text[index] <= 13) ||
+                                       (text[index] >= 0x1C && text[index] <= 0x1F));
+        if (index == length || space) {
+            if (index > start && words_push(words, (const char *)text + start, index - start) < 0) {
+                return -1;
+            }
+            start = index + 1;
+        }
+    }
+    qsort(words->words, words->count, sizeof(Word), words_compare);
+    size_t kept = 0;
+    for (size_t index = 0; index < words->count; index++) {
+        if (kept == 0 || words_compare(&words->words[kept - 1], &words->words[index]) != 0) {
+            words->words[kept++] = words->words[index];
+        }
+    }
+    words->count = kept;
+    return 0;
+}
+
+/* rapidfuzz's norm_distance of token_set_ratio: 100 - 100 * dist / lensum (100 for lensum 0). */
+static double token_set_score(size_t distance, size_t total) {
+    return total > 0 ? 100.0 - 100.0 * (double)distance / (double)total : 100.0;
+}
+
+typedef struct {
+    Words left_words;
+    Words right_words;
+} TokenSetScratch;
+
+/* fuzz.token_set_ratio of two ASCII texts (0..100, as rapidfuzz computes it), or -1 on memory errors. */
+static double token_set_ratio(TokenSetScratch *words, Bytes *left_joined, Bytes *right_joined,
+                              uint64_t **masks, uint64_t **state, size_t *mask_words, const unsigned char *left,
+                              size_t left_length, const unsigned char *right, size_t right_length) {
+    if (distinct_sorted_words(&words->left_words, left, left_length) < 0 ||
+        distinct_sorted_words(&words->right_words, right, right_length) < 0) {
+        return -1.0;
+    }
+    const Words *a = &words->left_words, *b = &words->right_words;
+    if (a->count == 0 || b->count == 0) {
+        return 0.0;
+    }
+    size_t sect_count = 0, sect_chars = 0, ab_count = 0, ba_count = 0;
+    left_joined->length = 0;
+    right_joined->length = 0;
+    size_t i = 0, j = 0;
+    while (i < a->count || j < b->count) {
+        int order = i == a->count ? 1 : j == b->count ? -1 : words_compare(&a->words[i], &b->words[j]);
+        if (order == 0) {
+            sect_chars += a->words[i].length;
+            sect_count++;
+            i++;
+            j++;
+        } else if (order < 0) {
+            if ((ab_count++ > 0 && bytes_push(left_joined, ' ') < 0) ||
+                bytes_append(left_joined, a->words[i].start, a->words[i].length) < 0) {
+                return -1.0;
+            }
+            i++;
+        } else {
+            if ((ba_count++ > 0 && bytes_push(right_joined, ' ') < 0) ||
+                bytes_append(right_joined, b->words[j].start, b->words[j].length) < 0) {
+                return -1.0;
+            }
+            j++;
+        }
+    }
+    if (sect_count > 0 && (ab_count == 0 || ba_count == 0)) {
+        return 100.0;
+    }
+    size_t ab_length = left_joined->length, ba_length = right_joined->length;
+    size_t sect_length = sect_count > 0 ? sect_chars + sect_count - 1 : 0;
+    size_t sect_ab_length = sect_length + (sect_length != 0) + ab_length;
+    size_t sect_ba_length = sect_length + (sect_length != 0) + ba_length;
+    const unsigned char *pattern = (const unsigned char *)left_joined->data, *text = (const unsigned char *)right_joined->data;
+    size_t pattern_length = ab_length, text_length = ba_length;
+    if (pattern_length > text_length) {
+        pattern = (const unsigned char *)right_joined->data;
+        text = (const unsigned char *)left_joined->data;
+        pattern_length = ba_length;
+        text_length = ab_length;
+    }
+    size_t common = 0;
+    if (pattern_length > 0) {
+        size_t needed = (pattern_length + 63) / 64;
+        if (needed > *mask_words) {
+            free(*masks);
+            free(*state);
+            *masks = calloc(256 * needed, sizeof(uint64_t));
+            *state = malloc(needed * sizeof(uint64_t));
+            *mask_words = needed;
+            if (*masks == NULL || *state == NULL) {
+                *mask_words = 0;
+                return -1.0;
+            }
+        }
+        common = longest_common_subsequence(pattern, pattern_length, text, text_length, *masks, *state);
+    }
+    size_t distance = ab_length + ba_length - 2 * common;
+    double result = token_set_score(distance, sect_ab_length + sect_ba_length);
+    if (sect_length == 0) {
+        return result;
+    }
+    double sect_ab = token_set_score((sect_length != 0) + ab_length, sect_length + sect_ab_length);
+    double sect_ba = token_set_score((sect_length != 0) + ba_length, sect_length + sect_ba_length);
+    if (sect_ab > result) {
+        result = sect_ab;
+    }
+    return sect_ba > result ? sect_ba : result;
+}
+
 /* Similarity in [0, 1] exactly as float32(fuzz.ratio) / 100; NAN where a text is missing or not ASCII. */
 static float similarity_of(SimilarityScratch *scratch, const unsigned char *left, size_t left_length,
                            const unsigned char *right, size_t right_length, int sort_words, int *failed) {
     if (!is_ascii_text(left, left_length) || !is_ascii_text(right, right_length)) {
         return NAN;
     }
-    if (sort_words) {
+    if (sort_words == SCORE_TOKEN_SET) {
+        TokenSetScratch words = {scratch->left_words, scratch->right_words};
+        double score = token_set_ratio(&words, &scratch->left, &scratch->right, &scratch->masks, &scratch->state,
+                                       &scratch->mask_words, left, left_length, right, right_length);
+        scratch->left_words = words.left_words;
+        scratch->right_words = words.right_words;
+        if (score < 0) {
+            *failed = 1;
+            return NAN;
+        }
+        return (float)score / 100.0f;
+    }
+    if (sort_words == SCORE_TOKEN_SORT) {
         if (sorted_words(scratch, left, left_length, &scratch->left) < 0 ||
             sorted_words(scratch, right, right_length, &scratch->right) < 0) {
             *failed = 1;
@@ -2118,22 +2250,31 @@ static void *similarity_work(void *argument) {
     bytes_free(&scratch.left);
     bytes_free(&scratch.right);
     free(scratch.words.words);
+    free(scratch.left_words.words);
+    free(scratch.right_words.words);
     free(scratch.masks);
     free(scratch.state);
     return NULL;
 }
 
-/* similarities(left_column, left_count, right_column, right_count, left_rows, right_rows, sort_words)
- * -> float32 bytes: per pair of rows, fuzz.ratio (or token_sort_ratio) / 100 as rapidfuzz gives it in
- * float32; NaN where a text is missing or not ASCII (the caller asks rapidfuzz for those). */
+/* similarities(left_column, left_count, right_column, right_count, left_rows, right_rows, scorer)
+ * -> float32 bytes: per pair of rows, fuzz.ratio (scorer 0), token_sort_ratio (1) or token_set_ratio (2)
+ * / 100 as rapidfuzz gives it in float32; NaN where a text is missing or not ASCII (the caller asks
+ * rapidfuzz for those). */
 static PyObject *similarities(PyObject *self, PyObject *args) {
     PyObject *left_column, *right_column;
     Py_ssize_t left_count, right_count;
     Py_buffer left_rows, right_rows;
     int sort_words;
     (void)self;
-    if (!PyArg_ParseTuple(args, "O!nO!ny*y*p", &PyTuple_Type, &left_column, &left_count, &PyTuple_Type,
+    if (!PyArg_ParseTuple(args, "O!nO!ny*y*i", &PyTuple_Type, &left_column, &left_count, &PyTuple_Type,
                           &right_column, &right_count, &left_rows, &right_rows, &sort_words)) {
+        return NULL;
+    }
+    if (sort_words < SCORE_RATIO || sort_words > SCORE_TOKEN_SET) {
+        PyBuffer_Release(&left_rows);
+        PyBuffer_Release(&right_rows);
+        PyErr_SetString(PyExc_ValueError, "scorer must be 0 (ratio), 1 (token_sort_ratio) or 2 (token_set_ratio)");
         return NULL;
     }
     PyObject *result = NULL;
@@ -2217,8 +2358,8 @@ static PyMethodDef methods[] = {
      "distinct_pairs(left_codes, right_codes) -> (first_positions, inverse)"},
     {"all_distinct", all_distinct, METH_VARARGS, "all_distinct(codes) -> whether no uint64 code repeats"},
     {"similarities", similarities, METH_VARARGS,
-     "similarities(left_column, left_count, right_column, right_count, left_rows, right_rows, sort_words) "
-     "-> float32 fuzz.ratio / 100 per pair (NaN: not ASCII or missing)"},
+     "similarities(left_column, left_count, right_column, right_count, left_rows, right_rows, scorer) "
+     "-> float32 ratio / 100 per pair (scorer 0 ratio, 1 token_sort, 2 token_set; NaN: not ASCII or missing)"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -10,11 +10,10 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, Literal
 
 import numpy as np
 import polars as pl
-from rapidfuzz import fuzz, process
 
 from handschlag.matching.assignment import assign_one_to_many, assign_one_to_one
 from handschlag.matching.blocking import (
@@ -242,7 +241,7 @@ def _similarities(
     right: TextColumn,
     left_rows: np.ndarray,
     right_rows: np.ndarray,
-    scorer: Callable[..., float],
+    scorer: Scorer,
     *,
     distinct_pairs: bool = False,
 ) -> np.ndarray:
@@ -268,8 +267,10 @@ def _similarities(
     return similarity
 
 
-# Scorers the compiled code computes itself (for ASCII texts), and whether it sorts the words first.
-_COMPILED_SCORERS: Final[dict[Callable[..., float], bool]] = {fuzz.ratio: False, fuzz.token_sort_ratio: True}
+# The string similarities used, by the name of their rapidfuzz function; the compiled code computes each
+# of them itself for ASCII texts (the number is its code for the C function).
+Scorer = Literal["ratio", "token_sort_ratio", "token_set_ratio"]
+_COMPILED_SCORERS: Final[dict[str, int]] = {"ratio": 0, "token_sort_ratio": 1, "token_set_ratio": 2}
 
 
 def _scored(
@@ -277,12 +278,12 @@ def _scored(
     right: TextColumn,
     left_rows: np.ndarray,
     right_rows: np.ndarray,
-    scorer: Callable[..., float],
+    scorer: Scorer,
 ) -> np.ndarray:
-    """``scorer`` / 100 (float32) of the texts at aligned rows, all present: in C for ``fuzz.ratio`` and
-    ``fuzz.token_sort_ratio`` on ASCII texts (the same figures), with rapidfuzz for the rest."""
+    """rapidfuzz's ``scorer`` / 100 (float32) of the texts at aligned rows, all present: in C for ASCII texts
+    (the same figures), else with rapidfuzz."""
     fast = compiled_module()
-    if fast is None or scorer not in _COMPILED_SCORERS or left.buffers is None or right.buffers is None:
+    if fast is None or left.buffers is None or right.buffers is None:
         return _rapidfuzz_scored(left, right, left_rows, right_rows, scorer)
     scored = np.frombuffer(
         fast.similarities(
@@ -309,9 +310,13 @@ def _rapidfuzz_scored(
     right: TextColumn,
     left_rows: np.ndarray,
     right_rows: np.ndarray,
-    scorer: Callable[..., float],
+    scorer: Scorer,
 ) -> np.ndarray:
-    scored = process.cpdist(left.texts(left_rows), right.texts(right_rows), scorer=scorer, workers=-1)
+    from rapidfuzz import fuzz, process  # only for texts outside ASCII, or without the compiled path
+
+    scored = process.cpdist(
+        left.texts(left_rows), right.texts(right_rows), scorer=getattr(fuzz, scorer), workers=-1
+    )
     result: np.ndarray = np.asarray(scored, dtype=np.float32) / 100.0
     return result
 
@@ -327,17 +332,17 @@ def _name_similarities(
     """Similarity of names: as written, else with words sorted ("Bau Müller" = "Müller Bau"); a name whose
     words all occur in the other ("MMB" and "MMB Kältetechnik") counts as ``weights.name_containment``
     (checked only where ``containment_could_matter``)."""
-    similarity = _similarities(left.names, right.names, left_rows, right_rows, fuzz.ratio)
+    similarity = _similarities(left.names, right.names, left_rows, right_rows, "ratio")
     unsure = np.flatnonzero((similarity < 0.9) & (left.multi_word[left_rows] | right.multi_word[right_rows]))
     if len(unsure):
         reordered = _similarities(
-            left.names, right.names, left_rows[unsure], right_rows[unsure], fuzz.token_sort_ratio
+            left.names, right.names, left_rows[unsure], right_rows[unsure], "token_sort_ratio"
         )
         similarity[unsure] = np.fmax(similarity[unsure], reordered)
     check = np.flatnonzero((similarity < weights.name_containment) & containment_could_matter)
     if len(check):
         set_similarity = _similarities(
-            left.names, right.names, left_rows[check], right_rows[check], fuzz.token_set_ratio
+            left.names, right.names, left_rows[check], right_rows[check], "token_set_ratio"
         )
         similarity[check] = np.fmax(
             similarity[check], np.where(set_similarity >= 1.0, weights.name_containment, 0)
@@ -386,12 +391,12 @@ def score_clear_pairs(
         address += field_weight.evidence(states)
     address += weights.city.evidence(
         _similarities(
-            left.cities, right.cities, left_open, right_open, fuzz.token_set_ratio, distinct_pairs=True
+            left.cities, right.cities, left_open, right_open, "token_set_ratio", distinct_pairs=True
         )
     )
     address += weights.street.evidence(
         _similarities(
-            left.street_names, right.street_names, left_open, right_open, fuzz.ratio, distinct_pairs=True
+            left.street_names, right.street_names, left_open, right_open, "ratio", distinct_pairs=True
         )
     )
     address = np.clip(address, weights.address_range[0], weights.address_range[1])
