@@ -353,3 +353,32 @@ def test_austrian_and_french_vat_ids_are_checked_in_c_exactly_like_python_stdnum
         eu_vat.compact(number) for number in valid_by_stdnum
     ]
     _assert_same_normalisation(_raw_frame([("x", "", "", "", "", "", number) for number in numbers]))
+
+
+NUMBER_FORMS = [
+    "5",
+    "5a",
+    "5 a",
+    "5-7",
+    "5 - 7",
+    "5/7",
+    "5a-7b",
+    "5 a - 7 b",
+    "12 3",
+    "5-",
+    "-5",
+    "5 a b",
+    "5ab",
+    "1/2/3",
+]
+
+
+@needs_compiled
+def test_house_numbers_in_every_form_and_place_are_split_alike() -> None:
+    streets = [
+        street
+        for name in ("Hauptstr.", "Am Alten Markt", "Straße des 17. Juni", "")
+        for number in NUMBER_FORMS
+        for street in (f"{name} {number}", f"{number} {name}", f"{number}, {name}", f"{name}{number}")
+    ]
+    _assert_same_normalisation(_raw_frame([("x", "", street, "", "", "", "") for street in streets]))

@@ -886,96 +886,55 @@ static int normalise_one_domain(Bytes *scratch, const unsigned char *text, size_
 /* ---------------------------------------------------------------------------------------------------- */
 /* streets                                                                                              */
 
-/* House number "\d+ ?[a-z]?(?: ?[-/] ?\d+ ?[a-z]?)?" at text[0..]: the first match in the regex's order of
- * preference that ends at the end (``at_end``) or before a space; its length, or -1. */
-static long house_number_match(const char *text, size_t length, int at_end) {
-#define ACCEPT(position)                                                                                  \
-    do {                                                                                                  \
-        size_t accepted = (position);                                                                     \
-        if (at_end ? accepted == length : (accepted < length && text[accepted] == ' ')) {                 \
-            return (long)accepted;                                                                        \
-        }                                                                                                 \
-    } while (0)
-    size_t digits = 0;
-    while (digits < length && is_digit((unsigned char)text[digits])) {
-        digits++;
-    }
-    for (size_t first_end = digits; first_end >= 1; first_end--) {
-        for (int space_one = 1; space_one >= 0; space_one--) {
-            size_t after_space = first_end;
-            if (space_one) {
-                if (after_space < length && text[after_space] == ' ') {
-                    after_space++;
-                } else {
-                    continue;
-                }
-            }
-            for (int letter_one = 1; letter_one >= 0; letter_one--) {
-                size_t after_letter = after_space;
-                if (letter_one) {
-                    if (after_letter < length && is_lower((unsigned char)text[after_letter])) {
-                        after_letter++;
-                    } else {
-                        continue;
-                    }
-                }
-                /* the optional range part, tried first */
-                for (int space_two = 1; space_two >= 0; space_two--) {
-                    size_t separator = after_letter;
-                    if (space_two) {
-                        if (separator < length && text[separator] == ' ') {
-                            separator++;
-                        } else {
-                            continue;
-                        }
-                    }
-                    if (!(separator < length && (text[separator] == '-' || text[separator] == '/'))) {
-                        continue;
-                    }
-                    for (int space_three = 1; space_three >= 0; space_three--) {
-                        size_t second = separator + 1;
-                        if (space_three) {
-                            if (second < length && text[second] == ' ') {
-                                second++;
-                            } else {
-                                continue;
-                            }
-                        }
-                        size_t second_digits = 0;
-                        while (second + second_digits < length && is_digit((unsigned char)text[second + second_digits])) {
-                            second_digits++;
-                        }
-                        for (size_t second_end = second + second_digits; second_end > second; second_end--) {
-                            for (int space_four = 1; space_four >= 0; space_four--) {
-                                size_t after_space_four = second_end;
-                                if (space_four) {
-                                    if (after_space_four < length && text[after_space_four] == ' ') {
-                                        after_space_four++;
-                                    } else {
-                                        continue;
-                                    }
-                                }
-                                for (int letter_two = 1; letter_two >= 0; letter_two--) {
-                                    size_t end = after_space_four;
-                                    if (letter_two) {
-                                        if (end < length && is_lower((unsigned char)text[end])) {
-                                            end++;
-                                        } else {
-                                            continue;
-                                        }
-                                    }
-                                    ACCEPT(end);
-                                }
-                            }
-                        }
-                    }
-                }
-                ACCEPT(after_letter);
-            }
+/* House number "\d+ ?[a-z]?(?: ?[-/] ?\d+ ?[a-z]?)?" from text[position], as a backtracking regex tries it
+ * (optional parts taken first): the end of the first match that ends at the end of the text
+ * (``at_end``) or before a space, or -1. The steps: 0 digits, 1 space?, 2 letter?, 3 the optional range:
+ * 4 space?, 5 "-" or "/", 6 space?, 7 digits, 8 space?, 9 letter?; 10 the end. A run of digits is taken
+ * whole: a shorter one would leave a digit where nothing after it can match. */
+static long house_number_step(const char *text, size_t length, size_t position, int step, int at_end) {
+    long found;
+    switch (step) {
+    case 0:
+    case 7: {
+        size_t end = position;
+        while (end < length && is_digit((unsigned char)text[end])) {
+            end++;
         }
+        return end == position ? -1 : house_number_step(text, length, end, step + 1, at_end);
     }
-    return -1;
-#undef ACCEPT
+    case 1:
+    case 4:
+    case 6:
+    case 8:
+    case 2:
+    case 9: {
+        int wanted = (step == 2 || step == 9) ? (position < length && is_lower((unsigned char)text[position]))
+                                              : (position < length && text[position] == ' ');
+        if (wanted && (found = house_number_step(text, length, position + 1, step + 1, at_end)) >= 0) {
+            return found;
+        }
+        return house_number_step(text, length, position, step + 1, at_end);
+    }
+    case 3:
+        if ((found = house_number_step(text, length, position, 4, at_end)) >= 0) {
+            return found;
+        }
+        return house_number_step(text, length, position, 10, at_end);
+    case 5:
+        if (position < length && (text[position] == '-' || text[position] == '/')) {
+            return house_number_step(text, length, position + 1, 6, at_end);
+        }
+        return -1;
+    default:
+        if (at_end ? position == length : (position < length && text[position] == ' ')) {
+            return (long)position;
+        }
+        return -1;
+    }
+}
+
+static long house_number_match(const char *text, size_t length, int at_end) {
+    return house_number_step(text, length, 0, 0, at_end);
 }
 
 typedef struct {
