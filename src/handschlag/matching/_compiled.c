@@ -1967,21 +1967,39 @@ static int words_compare(const void *first, const void *second) {
     return one->length < other->length ? -1 : one->length > other->length;
 }
 
-/* The words (split at ASCII white space) sorted and joined by single spaces, as token_sort_ratio does. */
-static int sorted_words(SimilarityScratch *scratch, const unsigned char *text, size_t length, Bytes *out) {
-    scratch->words.count = 0;
+/* The words of an ASCII text, split at white space as rapidfuzz splits (also 0x1C-0x1F), sorted; with
+ * ``distinct`` each word once. */
+static int split_sorted_words(Words *words, const unsigned char *text, size_t length, int distinct) {
+    words->count = 0;
     size_t start = 0;
     for (size_t index = 0; index <= length; index++) {
         int space = index < length && (text[index] == ' ' || (text[index] >= 9 && text[index] <= 13) ||
                                        (text[index] >= 0x1C && text[index] <= 0x1F));
         if (index == length || space) {
-            if (index > start && words_push(&scratch->words, (const char *)text + start, index - start) < 0) {
+            if (index > start && words_push(words, (const char *)text + start, index - start) < 0) {
                 return -1;
             }
             start = index + 1;
         }
     }
-    qsort(scratch->words.words, scratch->words.count, sizeof(Word), words_compare);
+    qsort(words->words, words->count, sizeof(Word), words_compare);
+    if (distinct) {
+        size_t kept = 0;
+        for (size_t index = 0; index < words->count; index++) {
+            if (kept == 0 || words_compare(&words->words[kept - 1], &words->words[index]) != 0) {
+                words->words[kept++] = words->words[index];
+            }
+        }
+        words->count = kept;
+    }
+    return 0;
+}
+
+/* The words sorted and joined by single spaces, as token_sort_ratio does. */
+static int sorted_words(SimilarityScratch *scratch, const unsigned char *text, size_t length, Bytes *out) {
+    if (split_sorted_words(&scratch->words, text, length, 0) < 0) {
+        return -1;
+    }
     out->length = 0;
     for (size_t index = 0; index < scratch->words.count; index++) {
         if ((index > 0 && bytes_push(out, ' ') < 0) ||
@@ -2001,31 +2019,6 @@ static int is_ascii_text(const unsigned char *text, size_t length) {
     return 1;
 }
 
-/* The sorted distinct words of a text into ``words`` (pointing into the text). */
-static int distinct_sorted_words(Words *words, const unsigned char *text, size_t length) {
-    words->count = 0;
-    size_t start = 0;
-    for (size_t index = 0; index <= length; index++) {
-        int space = index < length && (text[index] == ' ' || (text[index] >= 9 && text[index] <= 13) ||
-                                       (text[index] >= 0x1C && text[index] <= 0x1F));
-        if (index == length || space) {
-            if (index > start && words_push(words, (const char *)text + start, index - start) < 0) {
-                return -1;
-            }
-            start = index + 1;
-        }
-    }
-    qsort(words->words, words->count, sizeof(Word), words_compare);
-    size_t kept = 0;
-    for (size_t index = 0; index < words->count; index++) {
-        if (kept == 0 || words_compare(&words->words[kept - 1], &words->words[index]) != 0) {
-            words->words[kept++] = words->words[index];
-        }
-    }
-    words->count = kept;
-    return 0;
-}
-
 /* rapidfuzz's norm_distance of token_set_ratio: 100 - 100 * dist / lensum (100 for lensum 0). */
 static double token_set_score(size_t distance, size_t total) {
     return total > 0 ? 100.0 - 100.0 * (double)distance / (double)total : 100.0;
@@ -2040,8 +2033,8 @@ typedef struct {
 static double token_set_ratio(TokenSetScratch *words, Bytes *left_joined, Bytes *right_joined,
                               uint64_t **masks, uint64_t **state, size_t *mask_words, const unsigned char *left,
                               size_t left_length, const unsigned char *right, size_t right_length) {
-    if (distinct_sorted_words(&words->left_words, left, left_length) < 0 ||
-        distinct_sorted_words(&words->right_words, right, right_length) < 0) {
+    if (split_sorted_words(&words->left_words, left, left_length, 1) < 0 ||
+        split_sorted_words(&words->right_words, right, right_length, 1) < 0) {
         return -1.0;
     }
     const Words *a = &words->left_words, *b = &words->right_words;
