@@ -382,3 +382,40 @@ def test_house_numbers_in_every_form_and_place_are_split_alike() -> None:
         for street in (f"{name} {number}", f"{number} {name}", f"{number}, {name}", f"{name}{number}")
     ]
     _assert_same_normalisation(_raw_frame([("x", "", street, "", "", "", "") for street in streets]))
+
+
+@needs_compiled
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(max_size=300)), max_size=30), st.binary(min_size=1, max_size=64))
+def test_compiled_keyed_hashes_equal_hashlib_blake2b(values: list[str | None], key: bytes) -> None:
+    import hashlib
+
+    fast = compiled_module()
+    column = pl.Series(values, dtype=pl.String)
+
+    hashes = np.frombuffer(fast.keyed_hashes(string_buffers(column), len(column), key), dtype="<u8")
+
+    expected = [
+        0
+        if value is None
+        else int.from_bytes(hashlib.blake2b(value.encode(), key=key, digest_size=8).digest(), "little")
+        for value in values
+    ]
+    assert hashes.tolist() == expected
+
+
+@needs_compiled
+def test_encodings_are_the_same_with_and_without_the_compiled_path(corpus: LabelledCorpus) -> None:
+    from handschlag.matching import encode_records
+
+    secret = b"0123456789abcdef0123456789abcdef"
+    compiled = encode_records(corpus.left[:500], secret=secret)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setitem(normalisation._COMPILED_STATE, "module", None)
+        reference = encode_records(corpus.left[:500], secret=secret)
+
+    assert np.array_equal(compiled.blocking_keys, reference.blocking_keys)
+    for field, hashes in compiled.exact_hashes.items():
+        assert np.array_equal(hashes, reference.exact_hashes[field]), field
+    for field, filters in compiled.filters.items():
+        assert np.array_equal(filters, reference.filters[field]), field

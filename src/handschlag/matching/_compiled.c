@@ -2288,6 +2288,150 @@ done:
     return result;
 }
 
+/* ---------------------------------------------------------------------------------------------------- */
+/* keyed BLAKE2b (RFC 7693) with an 8-byte digest: hashlib.blake2b(value, key=key, digest_size=8)      */
+
+static const uint64_t blake2b_iv[8] = {
+    0x6A09E667F3BCC908ULL, 0xBB67AE8584CAA73BULL, 0x3C6EF372FE94F82BULL, 0xA54FF53A5F1D36F1ULL,
+    0x510E527FADE682D1ULL, 0x9B05688C2B3E6C1FULL, 0x1F83D9ABFB41BD6BULL, 0x5BE0CD19137E2179ULL,
+};
+
+static const uint8_t blake2b_sigma[12][16] = {
+    {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15}, {14, 10, 4, 8, 9, 15, 13, 6, 1, 12, 0, 2, 11, 7, 5, 3},
+    {11, 8, 12, 0, 5, 2, 15, 13, 10, 14, 3, 6, 7, 1, 9, 4}, {7, 9, 3, 1, 13, 12, 11, 14, 2, 6, 5, 10, 4, 0, 15, 8},
+    {9, 0, 5, 7, 2, 4, 10, 15, 14, 1, 11, 12, 6, 8, 3, 13}, {2, 12, 6, 10, 0, 11, 8, 3, 4, 13, 7, 5, 15, 14, 1, 9},
+    {12, 5, 1, 15, 14, 13, 4, 10, 0, 7, 6, 3, 9, 2, 8, 11}, {13, 11, 7, 14, 12, 1, 3, 9, 5, 0, 15, 4, 8, 6, 2, 10},
+    {6, 15, 14, 9, 11, 3, 0, 8, 12, 2, 13, 7, 1, 4, 10, 5}, {10, 2, 8, 4, 7, 6, 1, 5, 15, 11, 9, 14, 3, 12, 13, 0},
+    {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15}, {14, 10, 4, 8, 9, 15, 13, 6, 1, 12, 0, 2, 11, 7, 5, 3},
+};
+
+static inline uint64_t rotate_right(uint64_t value, int bits) { return (value >> bits) | (value << (64 - bits)); }
+
+static inline uint64_t load_le64(const uint8_t *bytes) {
+    uint64_t value = 0;
+    for (int index = 7; index >= 0; index--) {
+        value = (value << 8) | bytes[index];
+    }
+    return value;
+}
+
+#define BLAKE2B_G(a, b, c, d, x, y)                                                                       \
+    do {                                                                                                  \
+        v[a] = v[a] + v[b] + (x);                                                                         \
+        v[d] = rotate_right(v[d] ^ v[a], 32);                                                             \
+        v[c] = v[c] + v[d];                                                                               \
+        v[b] = rotate_right(v[b] ^ v[c], 24);                                                             \
+        v[a] = v[a] + v[b] + (y);                                                                         \
+        v[d] = rotate_right(v[d] ^ v[a], 16);                                                             \
+        v[c] = v[c] + v[d];                                                                               \
+        v[b] = rotate_right(v[b] ^ v[c], 63);                                                             \
+    } while (0)
+
+static void blake2b_compress(uint64_t h[8], const uint8_t block[128], uint64_t counter, int last) {
+    uint64_t v[16], m[16];
+    for (int index = 0; index < 8; index++) {
+        v[index] = h[index];
+        v[index + 8] = blake2b_iv[index];
+    }
+    v[12] ^= counter;
+    if (last) {
+        v[14] = ~v[14];
+    }
+    for (int index = 0; index < 16; index++) {
+        m[index] = load_le64(block + 8 * index);
+    }
+    for (int round = 0; round < 12; round++) {
+        const uint8_t *order = blake2b_sigma[round];
+        BLAKE2B_G(0, 4, 8, 12, m[order[0]], m[order[1]]);
+        BLAKE2B_G(1, 5, 9, 13, m[order[2]], m[order[3]]);
+        BLAKE2B_G(2, 6, 10, 14, m[order[4]], m[order[5]]);
+        BLAKE2B_G(3, 7, 11, 15, m[order[6]], m[order[7]]);
+        BLAKE2B_G(0, 5, 10, 15, m[order[8]], m[order[9]]);
+        BLAKE2B_G(1, 6, 11, 12, m[order[10]], m[order[11]]);
+        BLAKE2B_G(2, 7, 8, 13, m[order[12]], m[order[13]]);
+        BLAKE2B_G(3, 4, 9, 14, m[order[14]], m[order[15]]);
+    }
+    for (int index = 0; index < 8; index++) {
+        h[index] ^= v[index] ^ v[index + 8];
+    }
+}
+
+/* The state after the key block (a keyed hash always has one), to start every message from. */
+typedef struct {
+    uint64_t h[8];
+    uint8_t key_block[128];
+} KeyedBlake2b;
+
+static void keyed_blake2b_init(KeyedBlake2b *state, const uint8_t *key, size_t key_length) {
+    for (int index = 0; index < 8; index++) {
+        state->h[index] = blake2b_iv[index];
+    }
+    state->h[0] ^= 0x01010000ULL ^ ((uint64_t)key_length << 8) ^ 8; /* digest of 8 bytes */
+    memset(state->key_block, 0, sizeof(state->key_block));
+    memcpy(state->key_block, key, key_length);
+}
+
+/* The first 8 bytes of the digest, read little-endian (as numpy reads the digest with "<u8"). */
+static uint64_t keyed_blake2b_64(const KeyedBlake2b *state, const uint8_t *message, size_t length) {
+    uint64_t h[8];
+    memcpy(h, state->h, sizeof(h));
+    if (length == 0) {
+        blake2b_compress(h, state->key_block, 128, 1);
+        return h[0];
+    }
+    blake2b_compress(h, state->key_block, 128, 0);
+    uint64_t counter = 128;
+    while (length > 128) {
+        counter += 128;
+        blake2b_compress(h, message, counter, 0);
+        message += 128;
+        length -= 128;
+    }
+    uint8_t last[128] = {0};
+    memcpy(last, message, length);
+    counter += length;
+    blake2b_compress(h, last, counter, 1);
+    return h[0];
+}
+
+/* keyed_hashes(column, count, key) -> uint64 bytes: keyed BLAKE2b-64 of each text (UTF-8), 0 for null. */
+static PyObject *keyed_hashes(PyObject *self, PyObject *args) {
+    PyObject *column;
+    Py_ssize_t count;
+    Py_buffer key;
+    (void)self;
+    if (!PyArg_ParseTuple(args, "O!ny*", &PyTuple_Type, &column, &count, &key)) {
+        return NULL;
+    }
+    PyObject *result = NULL;
+    Strings strings;
+    memset(&strings, 0, sizeof(strings));
+    if (key.len < 1 || key.len > 64) {
+        PyErr_SetString(PyExc_ValueError, "a BLAKE2b key has 1 to 64 bytes");
+        goto done;
+    }
+    if (strings_from_tuple(&strings, column, count) < 0) {
+        goto done;
+    }
+    result = PyBytes_FromStringAndSize(NULL, count * (Py_ssize_t)sizeof(uint64_t));
+    if (result != NULL) {
+        uint64_t *hashes = (uint64_t *)PyBytes_AS_STRING(result);
+        KeyedBlake2b state;
+        keyed_blake2b_init(&state, (const uint8_t *)key.buf, (size_t)key.len);
+        Py_BEGIN_ALLOW_THREADS
+        for (Py_ssize_t row = 0; row < count; row++) {
+            const unsigned char *text;
+            size_t length;
+            hashes[row] = strings_get(&strings, row, &text, &length) ? keyed_blake2b_64(&state, text, length) : 0;
+        }
+        Py_END_ALLOW_THREADS
+    }
+done:
+    strings_close(&strings);
+    PyBuffer_Release(&key);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"configure", configure, METH_VARARGS,
      "configure(fold_names, fold_streets, name_replacements, legal_spellings, legal_words, multi_label_suffixes, "
@@ -2312,6 +2456,8 @@ static PyMethodDef methods[] = {
     {"similarities", similarities, METH_VARARGS,
      "similarities(left_column, left_count, right_column, right_count, left_rows, right_rows, scorer) "
      "-> float32 ratio / 100 per pair (scorer 0 ratio, 1 token_sort, 2 token_set; NaN: not ASCII or missing)"},
+    {"keyed_hashes", keyed_hashes, METH_VARARGS,
+     "keyed_hashes(column, count, key) -> uint64 keyed BLAKE2b-64 per text (bytes); 0 = null"},
     {NULL, NULL, 0, NULL},
 };
 
