@@ -2432,6 +2432,150 @@ done:
     return result;
 }
 
+/* ---------------------------------------------------------------------------------------------------- */
+/* hardened Bloom filters (CLK) of byte bigrams, as encoding.bloom_filters makes them with numpy          */
+
+/* Calls ``visit(bigram code, context)`` for each byte bigram of "_" + text + "_" (none for an empty text). */
+#define FOR_EACH_BIGRAM(text, length, code, body)                                                         \
+    do {                                                                                                  \
+        if ((length) > 0) {                                                                               \
+            unsigned previous = '_';                                                                      \
+            for (size_t position_ = 0; position_ <= (length); position_++) {                              \
+                unsigned next_ = position_ < (length) ? (text)[position_] : '_';                          \
+                unsigned code = (previous << 8) | next_;                                                  \
+                body;                                                                                     \
+                previous = next_;                                                                         \
+            }                                                                                             \
+        }                                                                                                 \
+    } while (0)
+
+/* bigrams_present(column, count) -> 65536 bytes: 1 for each bigram code that occurs. */
+static PyObject *bigrams_present(PyObject *self, PyObject *args) {
+    PyObject *column;
+    Py_ssize_t count;
+    (void)self;
+    if (!PyArg_ParseTuple(args, "O!n", &PyTuple_Type, &column, &count)) {
+        return NULL;
+    }
+    Strings strings;
+    if (strings_from_tuple(&strings, column, count) < 0) {
+        strings_close(&strings);
+        return NULL;
+    }
+    PyObject *result = PyBytes_FromStringAndSize(NULL, 65536);
+    if (result != NULL) {
+        uint8_t *present = (uint8_t *)PyBytes_AS_STRING(result);
+        memset(present, 0, 65536);
+        Py_BEGIN_ALLOW_THREADS
+        for (Py_ssize_t row = 0; row < count; row++) {
+            const unsigned char *text;
+            size_t length;
+            if (strings_get(&strings, row, &text, &length)) {
+                FOR_EACH_BIGRAM(text, length, code, present[code] = 1);
+            }
+        }
+        Py_END_ALLOW_THREADS
+    }
+    strings_close(&strings);
+    return result;
+}
+
+/* bloom_filters(column, count, positions, positions_per_bigram, diffusion, bits) -> bytes (count x bits/8):
+ * per text, the bits positions[bigram][0..k) of its bigrams set, then output bit j = XOR of the input bits
+ * diffusion[j][0..3), packed most significant bit first (numpy's packbits). ``positions`` is an int64
+ * (65536 x k) table, ``diffusion`` int64 (bits x 3), each of its columns a permutation. */
+static PyObject *bloom_filters(PyObject *self, PyObject *args) {
+    PyObject *column;
+    Py_ssize_t count, per_bigram, bits;
+    Py_buffer positions, diffusion;
+    (void)self;
+    if (!PyArg_ParseTuple(args, "O!ny*ny*n", &PyTuple_Type, &column, &count, &positions, &per_bigram, &diffusion,
+                          &bits)) {
+        return NULL;
+    }
+    PyObject *result = NULL;
+    Strings strings;
+    memset(&strings, 0, sizeof(strings));
+    int32_t *outputs_of_input = NULL;
+    if (bits <= 0 || bits > 4096 || bits % 64 != 0 || per_bigram <= 0 || positions.len != 65536 * per_bigram * 8 ||
+        diffusion.len != bits * 3 * 8) {
+        PyErr_SetString(PyExc_ValueError, "Bloom filter tables do not fit the layout");
+        goto done;
+    }
+    const int64_t *position_table = (const int64_t *)positions.buf;
+    const int64_t *diffusion_table = (const int64_t *)diffusion.buf;
+    for (Py_ssize_t index = 0; index < 65536 * per_bigram; index++) {
+        if (position_table[index] < 0 || position_table[index] >= bits) {
+            PyErr_SetString(PyExc_ValueError, "a bit position is outside the filter");
+            goto done;
+        }
+    }
+    /* each input bit feeds three output bits (one per permutation) */
+    outputs_of_input = malloc((size_t)bits * 3 * sizeof(int32_t));
+    int32_t *filled = calloc((size_t)bits, sizeof(int32_t));
+    if (outputs_of_input == NULL || filled == NULL) {
+        free(filled);
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t output = 0; output < bits; output++) {
+        for (int input = 0; input < 3; input++) {
+            int64_t source = diffusion_table[output * 3 + input];
+            if (source < 0 || source >= bits || filled[source] >= 3) {
+                free(filled);
+                PyErr_SetString(PyExc_ValueError, "the diffusion table is not three permutations");
+                goto done;
+            }
+            outputs_of_input[source * 3 + filled[source]++] = (int32_t)output;
+        }
+    }
+    free(filled);
+    if (strings_from_tuple(&strings, column, count) < 0) {
+        goto done;
+    }
+    size_t filter_bytes = (size_t)bits / 8, words = (size_t)bits / 64;
+    result = PyBytes_FromStringAndSize(NULL, count * (Py_ssize_t)filter_bytes);
+    if (result != NULL) {
+        uint8_t *filters = (uint8_t *)PyBytes_AS_STRING(result);
+        memset(filters, 0, (size_t)count * filter_bytes);
+        Py_BEGIN_ALLOW_THREADS
+        uint64_t input_bits[64]; /* up to 4096 bits */
+        for (Py_ssize_t row = 0; row < count; row++) {
+            const unsigned char *text;
+            size_t length;
+            if (!strings_get(&strings, row, &text, &length) || length == 0) {
+                continue;
+            }
+            memset(input_bits, 0, words * sizeof(uint64_t));
+            FOR_EACH_BIGRAM(text, length, code, {
+                const int64_t *bit_positions = position_table + (size_t)code * (size_t)per_bigram;
+                for (Py_ssize_t k = 0; k < per_bigram; k++) {
+                    input_bits[bit_positions[k] >> 6] |= 1ULL << (bit_positions[k] & 63);
+                }
+            });
+            uint8_t *filter = filters + (size_t)row * filter_bytes;
+            for (size_t word = 0; word < words; word++) {
+                uint64_t set = input_bits[word];
+                while (set) {
+                    size_t input = word * 64 + (size_t)__builtin_ctzll(set);
+                    set &= set - 1;
+                    for (int k = 0; k < 3; k++) {
+                        int32_t output = outputs_of_input[input * 3 + (size_t)k];
+                        filter[output >> 3] ^= (uint8_t)(0x80u >> (output & 7));
+                    }
+                }
+            }
+        }
+        Py_END_ALLOW_THREADS
+    }
+done:
+    free(outputs_of_input);
+    strings_close(&strings);
+    PyBuffer_Release(&positions);
+    PyBuffer_Release(&diffusion);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"configure", configure, METH_VARARGS,
      "configure(fold_names, fold_streets, name_replacements, legal_spellings, legal_words, multi_label_suffixes, "
@@ -2458,6 +2602,10 @@ static PyMethodDef methods[] = {
      "-> float32 ratio / 100 per pair (scorer 0 ratio, 1 token_sort, 2 token_set; NaN: not ASCII or missing)"},
     {"keyed_hashes", keyed_hashes, METH_VARARGS,
      "keyed_hashes(column, count, key) -> uint64 keyed BLAKE2b-64 per text (bytes); 0 = null"},
+    {"bigrams_present", bigrams_present, METH_VARARGS,
+     "bigrams_present(column, count) -> 65536 bytes, 1 where a bigram of '_' + text + '_' occurs"},
+    {"bloom_filters", bloom_filters, METH_VARARGS,
+     "bloom_filters(column, count, positions, positions_per_bigram, diffusion, bits) -> packed filters"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -175,10 +175,27 @@ def _diffusion_inputs(key: bytes, layout: FilterLayout) -> np.ndarray:
 def bloom_filters(
     texts: pl.Series, key: bytes, layout: FilterLayout, *, chunk_records: int = 50_000
 ) -> np.ndarray:
-    """Hardened Bloom filters of the texts' bigrams: keyed random hashing, then keyed XOR diffusion."""
+    """Hardened Bloom filters of the texts' bigrams: keyed random hashing, then keyed XOR diffusion.
+
+    In C where it is built (the same filters: a test compares them), else with numpy a chunk of records at
+    a time."""
+    diffusion = _diffusion_inputs(_derived_key(key, "diffusion"), layout)
+    fast = compiled_module()
+    if fast is not None:
+        column = string_buffers(texts)
+        present = np.flatnonzero(np.frombuffer(fast.bigrams_present(column, len(texts)), dtype=np.uint8))
+        positions = _bigram_positions(present, _derived_key(key, "positions"), layout)
+        packed = fast.bloom_filters(
+            column,
+            len(texts),
+            np.ascontiguousarray(positions, dtype=np.int64),
+            layout.positions_per_bigram,
+            np.ascontiguousarray(diffusion, dtype=np.int64),
+            layout.bits,
+        )
+        return np.frombuffer(packed, dtype=np.uint64).reshape(len(texts), layout.words).copy()
     records, codes = text_bigrams(texts)
     positions = _bigram_positions(codes, _derived_key(key, "positions"), layout)
-    diffusion = _diffusion_inputs(_derived_key(key, "diffusion"), layout)
     filters = np.zeros((len(texts), layout.words), dtype=np.uint64)
     record_bounds = np.searchsorted(records, np.arange(0, len(texts) + chunk_records, chunk_records))
     for chunk_index, first in enumerate(range(0, len(texts), chunk_records)):
