@@ -265,7 +265,7 @@ def section(results: list[ToolResult], command: str, info: dict[str, str], load:
     lines += [
         "",
         "Wall times on this shared 2-core machine vary a lot between runs and between days (the host is "
-        "shared): on 2026-11-23 Splink took 33-66 s at 1M, on 2026-12-02 53-62 s; compare ratios within one "
+        "shared): on 2026-11-23 Splink took 33-66 s at 1M, on 2026-12-02 40-62 s; compare ratios within one "
         "run, and the CPU times. Before the compiled fast path of docs/adr/0105 (C for normalising, keys, "
         "candidate pairs and string similarity), `match` took 13.6-16.5 s at 1M and 2.0-2.3 s at 100k on the "
         "same files that day (Splink 57.5 s and 6.6 s: 3.5-4.2x and 2.9-3.4x), and encoding both 1M lists "
