@@ -2356,9 +2356,11 @@ static void blake2b_compress(uint64_t h[8], const uint8_t block[128], uint64_t c
     }
 }
 
-/* The state after the key block (a keyed hash always has one), to start every message from. */
+/* A keyed hash always starts with the key block: the state after it is the same for every message with
+ * a text, and is computed once. */
 typedef struct {
-    uint64_t h[8];
+    uint64_t h[8];          /* before the key block */
+    uint64_t after_key[8];  /* after it, for messages that follow it */
     uint8_t key_block[128];
 } KeyedBlake2b;
 
@@ -2369,17 +2371,19 @@ static void keyed_blake2b_init(KeyedBlake2b *state, const uint8_t *key, size_t k
     state->h[0] ^= 0x01010000ULL ^ ((uint64_t)key_length << 8) ^ 8; /* digest of 8 bytes */
     memset(state->key_block, 0, sizeof(state->key_block));
     memcpy(state->key_block, key, key_length);
+    memcpy(state->after_key, state->h, sizeof(state->h));
+    blake2b_compress(state->after_key, state->key_block, 128, 0);
 }
 
 /* The first 8 bytes of the digest, read little-endian (as numpy reads the digest with "<u8"). */
 static uint64_t keyed_blake2b_64(const KeyedBlake2b *state, const uint8_t *message, size_t length) {
     uint64_t h[8];
-    memcpy(h, state->h, sizeof(h));
     if (length == 0) {
+        memcpy(h, state->h, sizeof(h));
         blake2b_compress(h, state->key_block, 128, 1);
         return h[0];
     }
-    blake2b_compress(h, state->key_block, 128, 0);
+    memcpy(h, state->after_key, sizeof(h));
     uint64_t counter = 128;
     while (length > 128) {
         counter += 128;

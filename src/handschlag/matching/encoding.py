@@ -277,7 +277,10 @@ def _metadata() -> dict[str, object]:
 
 def write_encoded(table: EncodedTable, path: str | Path) -> None:
     """Write an encoded table as an Arrow IPC file with its format description in the schema metadata."""
-    columns: dict[str, pa.Array] = {"id": pa.array(table.ids.to_list(), type=pa.string())}
+    ids = table.ids.to_arrow()
+    columns: dict[str, pa.Array] = {
+        "id": (ids.combine_chunks() if isinstance(ids, pa.ChunkedArray) else ids).cast(pa.string())
+    }
     for field in EXACT_KEY_FIELDS:
         columns[f"exact_{field}"] = pa.array(table.exact_hashes[field], type=pa.uint64())
     for index in range(table.blocking_keys.shape[1]):
