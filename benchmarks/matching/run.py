@@ -318,7 +318,8 @@ def write_section(text: str) -> None:
         updated = existing.rstrip("\n") + "\n\n" + text
     else:
         following = existing.find("\n## ", start + len(SECTION))
-        updated = existing[:start] + text + (existing[following + 1 :] if following >= 0 else "")
+        rest = existing[following + 1 :] if following >= 0 else ""
+        updated = existing[:start] + text.rstrip("\n") + ("\n\n" + rest if rest else "")
     RESULTS.write_text(updated.rstrip("\n") + "\n", encoding="utf-8")
 
 
