@@ -1,5 +1,7 @@
-/* The compiled parts of the matching engine: normalising names, domains, streets and VAT ids, codes and
- * blocking keys of normalised texts, candidate pairs and distinct pairs of codes.
+/* The compiled parts of the matching engine: normalising names, domains, streets and VAT ids; codes and
+ * blocking keys of normalised texts; candidate pairs and distinct pairs of codes; rapidfuzz's ratio,
+ * token_sort_ratio and token_set_ratio for ASCII texts; for the private mode, keyed BLAKE2b-64 and the
+ * hardened Bloom filters. Each gives exactly what the Python code beside it gives (tests compare them).
  *
  * The polars expressions in normalisation.py are the specification; this file does the same steps on
  * Arrow string buffers, one pass per record, without the GIL. Whatever it cannot do exactly (a character
@@ -10,7 +12,7 @@
  * Characters are folded through tables that Python computes once from the polars expressions
  * (``configure``): per code point, its folded ASCII text, or "not handled". Word lists (name
  * replacements, legal-form spellings, multi-label domain suffixes, mail providers) come from
- * vocabulary.py through ``configure`` too, so this file holds no data of its own.
+ * vocabulary.py through ``configure`` too, so this file holds no word list of its own.
  *
  * A string column comes as the buffers of an Arrow string_view array (what polars holds, passed without
  * a copy) or large_string array, see ``strings_from_tuple``. Outputs are string_view columns (validity

@@ -452,7 +452,7 @@ def match_prepared(
             left, right, left_rows[chunk], right_rows[chunk], threshold=threshold
         )
 
-    # two chunks at a time: one thread's numpy work overlaps the other's rapidfuzz work
+    # two chunks at a time: one thread's numpy work overlaps the other's string comparisons (C or rapidfuzz)
     with ThreadPoolExecutor(max_workers=2) as pool:
         list(pool.map(score_chunk, range(0, len(left_rows), PAIRS_PER_SCORING_CHUNK)))
     progress(f"scoring: {len(scores):,} pairs scored ({time.perf_counter() - started:.1f} s)")

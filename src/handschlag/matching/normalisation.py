@@ -483,8 +483,8 @@ def _patched(
     rows = np.flatnonzero(np.frombuffer(fallback, dtype=np.uint8))
     if not len(rows):
         return frame
-    patch = reference(raw[rows]).with_columns(pl.Series("row", rows, dtype=pl.UInt32))
-    return frame.with_row_index("row").update(patch, on="row", how="left", include_nulls=True).drop("row")
+    patch = reference(raw[rows])
+    return frame.with_columns(frame[column].scatter(rows, patch[column]) for column in frame.columns)
 
 
 def _compiled_names(fast: Any, raw: pl.DataFrame) -> pl.DataFrame:
