@@ -10,8 +10,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from handschlag.accounts.enums import ImportStatus
+from handschlag.accounts.import_services import import_run_create
 from handschlag.accounts.models import Account, ImportRun
-from handschlag.accounts.services import import_run_create
 from handschlag.core.enums import Role
 from handschlag.core.models import AuditEvent, Job
 from tests.conftest import ALL_ROLES

@@ -9,10 +9,14 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
-from handschlag.accounts import services
+from handschlag.accounts import import_services
 from handschlag.accounts.enums import AccountStatus, ImportMode, ImportStatus
+from handschlag.accounts.import_services import (
+    import_run_create,
+    import_run_execute,
+    import_run_import_good_rows,
+)
 from handschlag.accounts.models import Account, ImportRun
-from handschlag.accounts.services import import_run_create, import_run_execute, import_run_import_good_rows
 from handschlag.accounts.tasks import import_run_execute_task
 from handschlag.core.enums import Role
 from handschlag.core.errors import Conflict, InvalidInput
@@ -339,7 +343,7 @@ class TestWorker:
         assert (run.status, run.created_count, run.processed_rows) == (ImportStatus.DONE, 2, 2)
 
     def test_progress_is_reported_while_checking(self, admin_user, monkeypatch):
-        monkeypatch.setattr(services, "PROGRESS_EVERY_ROWS", 2)
+        monkeypatch.setattr(import_services, "PROGRESS_EVERY_ROWS", 2)
         rows = "".join(f"K-{index};Firma {index}\n" for index in range(5))
         run = import_run_create(actor=admin_user, upload=upload("Id;Firma\n" + rows), start=False)
         calls: list[tuple[int, int | None]] = []

@@ -11,7 +11,7 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 from pydantic import Field
 
-from handschlag.accounts import services
+from handschlag.accounts import import_services, services
 from handschlag.accounts.access import (
     access_account_by_id,
     access_contact_by_id,
@@ -384,7 +384,7 @@ def import_create(
     poll `GET /imports/{id}` for progress."""
     user = _user(request)
     require_capability(user, Capability.ACCOUNTS_IMPORT)
-    return 201, services.import_run_create(actor=user, upload=file, preset=preset, mode=mode)
+    return 201, import_services.import_run_create(actor=user, upload=file, preset=preset, mode=mode)
 
 
 @imports_router.get("/{run_id}", response={200: ImportRunOut, **ERROR_RESPONSES})
@@ -402,4 +402,4 @@ def import_errors(request: HttpRequest, run_id: int) -> Any:
 def import_good_rows(request: HttpRequest, run_id: int) -> tuple[int, Any]:
     user = _user(request)
     run = access_import_run_by_id(user, run_id)
-    return 202, services.import_run_import_good_rows(actor=user, run=run)
+    return 202, import_services.import_run_import_good_rows(actor=user, run=run)

@@ -1,5 +1,5 @@
+from handschlag.accounts.import_services import import_run_execute
 from handschlag.accounts.models import ImportRun
-from handschlag.accounts.services import import_run_execute
 from handschlag.core.tasks import task
 
 

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from handschlag.accounts import services
+from handschlag.accounts import import_services, services
 from handschlag.accounts.access import (
     access_account_by_id,
     access_contact_by_id,
@@ -357,7 +357,7 @@ def import_list_view(request: HttpRequest) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            run = services.import_run_create(
+            run = import_services.import_run_create(
                 actor=user,
                 upload=form.cleaned_data["file"],
                 preset=form.cleaned_data["preset"],
@@ -395,7 +395,7 @@ def import_good_rows_view(request: HttpRequest, run_id: int) -> HttpResponse:
     user = _user(request)
     run = access_import_run_by_id(user, run_id)
     try:
-        services.import_run_import_good_rows(actor=user, run=run)
+        import_services.import_run_import_good_rows(actor=user, run=run)
     except Conflict as error:
         messages.error(request, error.message)
     return redirect("accounts:import_detail", run.pk)

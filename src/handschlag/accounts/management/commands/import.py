@@ -5,7 +5,7 @@ from typing import Any
 from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from handschlag.accounts import services
+from handschlag.accounts import import_services
 from handschlag.accounts.enums import ImportMode, ImportPreset, ImportStatus
 from handschlag.accounts.models import ImportRun
 from handschlag.core.enums import Role
@@ -40,7 +40,7 @@ class Command(BaseCommand):
         actor = self._actor(options["user"])
         try:
             with path.open("rb") as handle:
-                run = services.import_run_create(
+                run = import_services.import_run_create(
                     actor=actor,
                     upload=File(handle, name=path.name),
                     preset=options["preset"],
@@ -53,7 +53,7 @@ class Command(BaseCommand):
         def progress(done: int, total: int | None) -> None:
             self.stderr.write(f"\r{done:,} rows checked" + (" — writing …" if total else ""), ending="")
 
-        run = services.import_run_execute(run=run, progress=progress)
+        run = import_services.import_run_execute(run=run, progress=progress)
         if sys.stderr.isatty():
             self.stderr.write("")
         self._report(run, path)

@@ -1,0 +1,432 @@
+"""Imports of account files: store the upload, check every row, write all accounts or nothing.
+
+Every interface (pages, API, command, worker) calls these functions, so the rules below hold everywhere.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.files import File
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from handschlag.accounts import importing
+from handschlag.accounts.enums import ImportMode, ImportPreset, ImportStatus
+from handschlag.accounts.models import Account, ImportRowError, ImportRun
+from handschlag.core.enums import Role
+from handschlag.core.errors import Conflict, InvalidInput
+from handschlag.core.events import audit_record
+from handschlag.core.models import User
+
+logger = logging.getLogger(__name__)
+
+STORED_ROW_ERRORS = 10_000
+PROGRESS_EVERY_ROWS = 5_000
+WRITE_BATCH = 2_000
+ENGINE_DUPLICATE_THRESHOLD = 0.9
+IMPORT_UPDATABLE_FIELDS = [name for name in importing.ACCOUNT_IMPORT_FIELDS if name != "owner"] + ["owner_id"]
+
+
+def import_run_create(
+    *,
+    actor: User,
+    upload: File[Any],
+    preset: str = ImportPreset.AUTO,
+    mode: str = ImportMode.ALL_OR_NOTHING,
+    start: bool = True,
+) -> ImportRun:
+    """Store an uploaded file and start its import: small files at once, large ones in the worker.
+
+    With start=False the caller runs `import_run_execute` itself (the command line does, to show progress).
+    """
+    from handschlag.accounts.tasks import import_run_execute_task
+    from handschlag.core.tasks import enqueue
+
+    if preset not in ImportPreset.values:
+        raise InvalidInput.for_field("preset", _("Unknown preset."))
+    if mode not in ImportMode.values:
+        raise InvalidInput.for_field("mode", _("Choose “all or nothing” or “import good rows”."))
+    size = upload.size or 0
+    if size == 0:
+        raise InvalidInput.for_field("file", _("The file is empty."))
+    limit = settings.HANDSCHLAG_IMPORT_MAX_BYTES
+    if size > limit:
+        raise InvalidInput.for_field(
+            "file",
+            _("The file is %(size)s MB; at most %(limit)s MB are accepted.")
+            % {"size": round(size / 1048576, 1), "limit": limit // 1048576},
+        )
+    name = Path(upload.name or "upload").name[:255]
+    with transaction.atomic():
+        run = ImportRun(created_by=actor, original_name=name, file_size=size, preset=preset, mode=mode)
+        run.file.save("upload", upload, save=False)
+        run.save()
+        audit_record(
+            actor=actor,
+            action="import.create",
+            target=run,
+            summary=f"import of {name} started",
+            changes={"preset": preset, "mode": mode, "size": size},
+        )
+    if not start:
+        return run
+    if size <= settings.HANDSCHLAG_IMPORT_INLINE_ROWS * 120:  # about 120 bytes per CRM row
+        import_run_execute(run=run)
+        run.refresh_from_db()
+    else:
+        with transaction.atomic():
+            enqueue(import_run_execute_task, import_run_id=run.pk)
+    return run
+
+
+@transaction.atomic
+def import_run_import_good_rows(*, actor: User, run: ImportRun) -> ImportRun:
+    """After an all-or-nothing import was rejected, import its good rows after all (in the worker)."""
+    from handschlag.accounts.tasks import import_run_execute_task
+    from handschlag.core.tasks import enqueue
+
+    run = ImportRun.objects.select_for_update().get(pk=run.pk)
+    if run.status != ImportStatus.REJECTED:
+        raise Conflict(_("Only a rejected import can be run again with its good rows."))
+    run.mode = ImportMode.GOOD_ROWS
+    run.status = ImportStatus.QUEUED
+    run.message = ""
+    run.save(update_fields=["mode", "status", "message"])
+    run.row_errors.all().delete()
+    audit_record(
+        actor=actor,
+        action="import.import_good_rows",
+        target=run,
+        summary=f"import of {run.original_name}: good rows requested",
+    )
+    enqueue(import_run_execute_task, import_run_id=run.pk)
+    return run
+
+
+def _owner_lookup() -> dict[str, int]:
+    lookup: dict[str, int] = {}
+    for pk, username, email, first, last in (
+        User.objects.exclude(role=Role.PARTNER_USER)
+        .filter(is_active=True)
+        .values_list("pk", "username", "email", "first_name", "last_name")
+    ):
+        for key in (username, email, f"{first} {last}".strip(), f"{last}, {first}".strip(", ")):
+            if key:
+                lookup.setdefault(key.lower(), pk)
+    return lookup
+
+
+@dataclass
+class _Plan:
+    creates: list[Account]
+    updates: list[Account]
+    unchanged: int
+    update_fields: list[str]
+
+
+def _find_engine_duplicates(rows: list[importing.ParsedRow]) -> dict[int, int]:
+    """For rows no CRM id or domain identified: the existing account the matching engine calls the same."""
+    from handschlag.matching import CompanyRecord, match_records
+
+    if not rows:
+        return {}
+    existing = [
+        CompanyRecord(
+            id=str(pk),
+            name=name,
+            domain=domain,
+            street=street,
+            postal_code=postal_code,
+            city=city,
+            country=country,
+            vat_id=vat_id,
+        )
+        for pk, name, domain, street, postal_code, city, country, vat_id in Account.objects.filter(
+            external_id=""
+        )
+        .values_list("pk", "name", "domain", "street", "postal_code", "city", "country", "vat_id")
+        .iterator(chunk_size=10_000)
+    ]
+    if not existing:
+        return {}
+    incoming = [
+        CompanyRecord(
+            id=str(index),
+            name=row.values.get("name", ""),
+            domain=row.values.get("domain", ""),
+            street=row.values.get("street", ""),
+            postal_code=row.values.get("postal_code", ""),
+            city=row.values.get("city", ""),
+            country=row.values.get("country", ""),
+            vat_id=row.values.get("vat_id", ""),
+        )
+        for index, row in enumerate(rows)
+    ]
+    pairs = match_records(incoming, existing, threshold=ENGINE_DUPLICATE_THRESHOLD)
+    return {int(pair.left_id): int(pair.right_id) for pair in pairs}
+
+
+def _plan_writes(rows: list[importing.ParsedRow], mapped_fields: list[str]) -> _Plan:
+    """Decide per row: update an existing account (CRM id, else domain, else the engine) or create one."""
+    by_external_id: dict[str, int] = dict(
+        Account.objects.exclude(external_id="").values_list("external_id", "pk").iterator(chunk_size=10_000)
+    )
+    by_domain: dict[str, tuple[int, str]] = {}
+    for pk, domain, external_id in (
+        Account.objects.exclude(domain="")
+        .values_list("pk", "domain", "external_id")
+        .order_by("pk")
+        .iterator(chunk_size=10_000)
+    ):
+        by_domain.setdefault(domain, (pk, external_id))
+    targets: dict[int, int] = {}
+    unresolved: list[importing.ParsedRow] = []
+    for index, row in enumerate(rows):
+        external_id = row.values.get("external_id", "")
+        if external_id and external_id in by_external_id:
+            targets[index] = by_external_id[external_id]
+            continue
+        domain_hit = by_domain.get(row.values.get("domain", ""))
+        if domain_hit is not None and (not external_id or not domain_hit[1]):
+            targets[index] = domain_hit[0]
+            continue
+        unresolved.append(row)
+    if unresolved:
+        positions = {id(row): index for index, row in enumerate(rows)}
+        claimed = set(targets.values())
+        for local_index, account_id in _find_engine_duplicates(unresolved).items():
+            if account_id not in claimed:
+                targets[positions[id(unresolved[local_index])]] = account_id
+                claimed.add(account_id)
+
+    update_fields = [name if name != "owner" else "owner_id" for name in mapped_fields]
+    existing: dict[int, Account] = {}
+    wanted = sorted(set(targets.values()))
+    for start in range(0, len(wanted), 10_000):
+        existing.update(Account.objects.in_bulk(wanted[start : start + 10_000]))
+    creates: list[Account] = []
+    updates: list[Account] = []
+    unchanged = 0
+    seen_targets: set[int] = set()
+    now = timezone.now()
+    for index, row in enumerate(rows):
+        target = targets.get(index)
+        if target is None or target not in existing:
+            account = Account(**row.values)
+            account.refresh_search_text()
+            creates.append(account)
+            continue
+        account = existing[target]
+        changed = False
+        for name, value in row.values.items():
+            if name == "external_id" and not value:
+                continue
+            if getattr(account, name) != value:
+                setattr(account, name, value)
+                changed = True
+        if changed and target not in seen_targets:
+            account.updated_at = now  # bulk_update does not apply auto_now
+            account.refresh_search_text()
+            updates.append(account)
+        elif not changed:
+            unchanged += 1
+        seen_targets.add(target)
+    return _Plan(creates=creates, updates=updates, unchanged=unchanged, update_fields=update_fields)
+
+
+def _save_row_errors(run: ImportRun, errors: list[importing.RowError]) -> None:
+    ImportRowError.objects.bulk_create(
+        [
+            ImportRowError(
+                run=run, line=error.line, field=error.field, value=error.value, reason=error.reason[:300]
+            )
+            for error in errors[:STORED_ROW_ERRORS]
+        ],
+        batch_size=WRITE_BATCH,
+    )
+
+
+def _finish(run: ImportRun, *, status: str, message: str = "") -> None:
+    run.status = status
+    run.message = message
+    run.finished_at = timezone.now()
+    run.save(
+        update_fields=[
+            "status",
+            "message",
+            "finished_at",
+            "total_rows",
+            "processed_rows",
+            "created_count",
+            "updated_count",
+            "unchanged_count",
+            "error_count",
+            "file_format",
+            "encoding",
+            "delimiter",
+            "column_mapping",
+        ]
+    )
+
+
+def import_run_execute(
+    *, run: ImportRun, progress: Callable[[int, int | None], None] | None = None
+) -> ImportRun:
+    """Check every row, then write all accounts in one transaction, or nothing.
+
+    Runs twice without harm: a finished run is left alone; a run interrupted mid-way starts again from the file
+    (its writes were in one transaction, so nothing of it is in the database).
+    """
+    run = ImportRun.objects.get(pk=run.pk)
+    if run.is_finished:
+        return run
+    run.row_errors.all().delete()
+    run.status = ImportStatus.CHECKING
+    run.processed_rows = run.created_count = run.updated_count = run.unchanged_count = run.error_count = 0
+    run.save(
+        update_fields=[
+            "status",
+            "processed_rows",
+            "created_count",
+            "updated_count",
+            "unchanged_count",
+            "error_count",
+        ]
+    )
+    started = time.monotonic()
+    try:
+        table = importing.open_table(Path(run.file.path), source=run.original_name)
+        mapping = importing.map_columns(table.headers, run.preset)
+    except importing.ImportFileError as error:
+        _finish(run, status=ImportStatus.FAILED, message=error.message)
+        return run
+    except OSError:
+        _finish(
+            run,
+            status=ImportStatus.FAILED,
+            message=_("The uploaded file is no longer there. Upload it again."),
+        )
+        return run
+    run.file_format, run.encoding, run.delimiter = table.file_format, table.encoding, table.delimiter
+    run.column_mapping = {name: table.headers[index] for name, index in mapping.items()}
+    context = importing.RowContext(decimal_comma=table.delimiter != ",", owners=_owner_lookup())
+    good: list[importing.ParsedRow] = []
+    errors: list[importing.RowError] = []
+    first_line_of_id: dict[str, int] = {}
+    first_line_of_domain: dict[str, int] = {}
+    count = 0
+    try:
+        for line, cells in table.rows:
+            count += 1
+            row, row_errors = importing.parse_row(line, cells, mapping, context)
+            external_id = row.values.get("external_id", "")
+            if not row_errors and external_id:
+                if external_id in first_line_of_id:
+                    row_errors.append(
+                        importing.RowError(
+                            line=line,
+                            field="external_id",
+                            value=external_id,
+                            reason=_("the same CRM id as line %(line)d")
+                            % {"line": first_line_of_id[external_id]},
+                        )
+                    )
+                else:
+                    first_line_of_id[external_id] = line
+            domain = row.values.get("domain", "")
+            if not row_errors and domain and not external_id:
+                if domain in first_line_of_domain:
+                    row_errors.append(
+                        importing.RowError(
+                            line=line,
+                            field="domain",
+                            value=domain,
+                            reason=_("the same domain as line %(line)d and no CRM id to tell them apart")
+                            % {"line": first_line_of_domain[domain]},
+                        )
+                    )
+                else:
+                    first_line_of_domain[domain] = line
+            if row_errors:
+                errors.extend(row_errors)
+            else:
+                good.append(row)
+            if count % PROGRESS_EVERY_ROWS == 0:
+                ImportRun.objects.filter(pk=run.pk).update(processed_rows=count)
+                if progress:
+                    progress(count, None)
+    except importing.ImportFileError as error:
+        _finish(run, status=ImportStatus.FAILED, message=error.message)
+        return run
+    run.total_rows = run.processed_rows = count
+    run.error_count = len(errors)
+    if count == 0:
+        _finish(run, status=ImportStatus.FAILED, message=_("The file has a header but no rows."))
+        return run
+    if errors and run.mode == ImportMode.ALL_OR_NOTHING:
+        _save_row_errors(run, errors)
+        _finish(
+            run,
+            status=ImportStatus.REJECTED,
+            message=ngettext(
+                "%(bad)d of %(total)d rows has errors; nothing was imported.",
+                "%(bad)d of %(total)d rows have errors; nothing was imported.",
+                len({error.line for error in errors}),
+            )
+            % {"bad": len({error.line for error in errors}), "total": count},
+        )
+        return run
+    ImportRun.objects.filter(pk=run.pk).update(
+        status=ImportStatus.WRITING, processed_rows=count, total_rows=count
+    )
+    if progress:
+        progress(count, count)
+    mapped_fields = [name for name in mapping if name in importing.ACCOUNT_IMPORT_FIELDS]
+    try:
+        with transaction.atomic():
+            plan = _plan_writes(good, mapped_fields)
+            Account.objects.bulk_create(plan.creates, batch_size=WRITE_BATCH)
+            if plan.updates:
+                Account.objects.bulk_update(
+                    plan.updates, [*plan.update_fields, "search_text", "updated_at"], batch_size=WRITE_BATCH
+                )
+            _save_row_errors(run, errors)
+            run.created_count, run.updated_count, run.unchanged_count = (
+                len(plan.creates),
+                len(plan.updates),
+                plan.unchanged,
+            )
+            audit_record(
+                actor=run.created_by,
+                action="import.done",
+                target=run,
+                summary=f"import of {run.original_name}: {len(plan.creates)} created, {len(plan.updates)} updated",
+                changes={
+                    "created": len(plan.creates),
+                    "updated": len(plan.updates),
+                    "bad_rows": len(errors),
+                    "seconds": round(time.monotonic() - started, 2),
+                },
+            )
+            _finish(run, status=ImportStatus.DONE)
+    except IntegrityError:
+        logger.exception("import %s hit a constraint", run.pk)
+        run.created_count = run.updated_count = run.unchanged_count = 0
+        _finish(
+            run,
+            status=ImportStatus.FAILED,
+            message=_(
+                "Another change wrote the same CRM ids at the same time. Nothing was imported; run the "
+                "import again."
+            ),
+        )
+    return run
