@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from handschlag.matching.records import COMPANY_FIELDS
-from handschlag.matching.synthetic_companies import generate_corpus, records_as_rows
+from handschlag.sample_data.synthetic_companies import generate_corpus, records_as_rows
 
 DATA = Path(__file__).resolve().parent / "data"
 

@@ -9,7 +9,7 @@ from typing import Protocol
 import pytest
 
 from handschlag.matching.records import COMPANY_FIELDS, CompanyRecord
-from handschlag.matching.synthetic_companies import LabelledCorpus, generate_corpus, records_as_rows
+from handschlag.sample_data.synthetic_companies import LabelledCorpus, generate_corpus, records_as_rows
 
 CORPUS_SIZE = 4000
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from handschlag.matching.cli import main
-from handschlag.matching.synthetic_companies import LabelledCorpus, quality
+from handschlag.sample_data.synthetic_companies import LabelledCorpus, quality
 
 if TYPE_CHECKING:
     from tests.matching.conftest import CompanyCsvWriter

@@ -31,7 +31,7 @@ from handschlag.matching.normalisation import (
     normalise_frame,
     string_buffers,
 )
-from handschlag.matching.synthetic_companies import LabelledCorpus, generate_corpus, records_as_rows
+from handschlag.sample_data.synthetic_companies import LabelledCorpus, generate_corpus, records_as_rows
 from handschlag.matching.vocabulary import LEGAL_FORM_SPELLINGS, MULTI_LABEL_SUFFIXES, SHARED_MAIL_DOMAINS
 
 needs_compiled = pytest.mark.skipif(

@@ -17,7 +17,7 @@ from handschlag.matching import (
 )
 from handschlag.matching.encoding import read_secret_file
 from handschlag.matching.normalisation import normalise_domain, normalise_name, normalise_street
-from handschlag.matching.synthetic_companies import LabelledCorpus, quality
+from handschlag.sample_data.synthetic_companies import LabelledCorpus, quality
 
 SECRET = b"7f3a9c0e5b2d48e1a6c3f0b9d2e74a15"
 OTHER_SECRET = b"0c1d2e3f4a5b6c7d8e9fa0b1c2d3e4f5"

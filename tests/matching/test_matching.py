@@ -7,7 +7,7 @@ import pytest
 
 from handschlag.matching import CompanyRecord, MatchingInputError, MatchPair, match_records
 from handschlag.matching.assignment import assign_one_to_many, assign_one_to_one
-from handschlag.matching.synthetic_companies import LabelledCorpus, quality
+from handschlag.sample_data.synthetic_companies import LabelledCorpus, quality
 
 
 def test_f1_on_the_labelled_corpus_is_at_least_0_97(corpus: LabelledCorpus) -> None:
