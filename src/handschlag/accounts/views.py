@@ -46,6 +46,7 @@ from handschlag.core.csv_export import csv_response
 from handschlag.core.errors import Conflict, InvalidInput, NotFound
 from handschlag.core.forms import form_add_service_errors
 from handschlag.core.models import User
+from handschlag.core.request_parameters import parse_id
 from handschlag.core.roles import Capability, has_capability
 from handschlag.core.selectors import user_list_internal
 
@@ -64,8 +65,8 @@ def _filters_from(request: HttpRequest) -> tuple[AccountFilterForm, AccountFilte
     owner_id: int | None = None
     if owner_raw == "me":
         owner_id = _user(request).pk
-    elif owner_raw.isdigit():
-        owner_id = int(owner_raw)
+    else:
+        owner_id = parse_id(owner_raw)  # "²" and other non-ASCII digits are no id
     filters = AccountFilters(
         search=data.get("q", ""),
         status=data.get("status", ""),

@@ -38,6 +38,7 @@ from handschlag.core.csv_export import csv_response
 from handschlag.core.errors import Conflict, InvalidInput, NotFound
 from handschlag.core.forms import form_add_service_errors
 from handschlag.core.models import User
+from handschlag.core.request_parameters import parse_id
 from handschlag.core.roles import Capability, has_capability, is_internal
 
 
@@ -295,7 +296,7 @@ def enablement_view(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     _internal(user, Capability.PARTNERS_VIEW)
     if request.method == "POST":
-        agreement = access_agreement_by_id(user, int(request.POST.get("agreement_id") or 0))
+        agreement = access_agreement_by_id(user, parse_id(request.POST.get("agreement_id")) or 0)
         try:
             services.value_proposition_acknowledge(actor=user, agreement=agreement)
         except Conflict as error:

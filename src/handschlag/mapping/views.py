@@ -19,6 +19,7 @@ from handschlag.core.csv_export import csv_response
 from handschlag.core.errors import Forbidden, InvalidInput, NotFound
 from handschlag.core.forms import form_add_service_errors
 from handschlag.core.models import User
+from handschlag.core.request_parameters import parse_id
 from handschlag.core.roles import Capability, is_internal
 from handschlag.mapping import services
 from handschlag.mapping.access import access_account_for_exclusion, access_mapping_run_by_id
@@ -201,7 +202,7 @@ def exclusion_list_view(request: HttpRequest) -> HttpResponse:
     form = ExclusionForm(request.POST or None)
     if request.method == "POST":
         if request.POST.get("remove"):
-            account = access_account_for_exclusion(user, int(request.POST["remove"]))
+            account = access_account_for_exclusion(user, parse_id(request.POST["remove"]) or 0)
             services.share_exclusion_remove(actor=user, account=account)
             return redirect("mapping:exclusions")
         if form.is_valid():
