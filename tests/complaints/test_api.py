@@ -7,9 +7,9 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from handschlag.complaints import services
 from handschlag.complaints.enums import ComplaintCategory
 from handschlag.complaints.models import Complaint, ComplaintAttachment, RoutingRule
+from handschlag.complaints.services.cases import complaint_create
 from handschlag.core.enums import Role
 from handschlag.core.models import AuditEvent
 from tests.complaints.conftest import complaint_data
@@ -32,7 +32,7 @@ def snapshot():
 
 @pytest.fixture
 def case(org):
-    return services.complaint_create(actor=org.seller, account=org.account, data=complaint_data())
+    return complaint_create(actor=org.seller, account=org.account, data=complaint_data())
 
 
 class TestVisibility:
@@ -208,7 +208,7 @@ class TestRoutingRulesApi:
         )
         assert client.delete(f"/api/v1/routing-rules/{org.rule.pk}").status_code == 204
         assert not RoutingRule.objects.exists()
-        assert services.complaint_create(
+        assert complaint_create(
             actor=org.seller, account=org.account, data=complaint_data(category=ComplaintCategory.QUALITY)
         ).in_triage
 

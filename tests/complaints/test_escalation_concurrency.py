@@ -10,8 +10,9 @@ import threading
 import pytest
 from django.db import connection
 
-from handschlag.complaints import services
 from handschlag.complaints.models import Escalation
+from handschlag.complaints.services.cases import complaint_create
+from handschlag.complaints.services.escalation import EscalationRun, complaint_escalations_run
 from handschlag.core.models import Notification
 from tests.complaints.conftest import berlin, complaint_data
 
@@ -20,7 +21,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 def test_two_workers_at_once_fire_each_rung_once(postgres_only, org):
     cases = [
-        services.complaint_create(
+        complaint_create(
             actor=org.seller,
             account=org.account,
             data=complaint_data(severity="critical"),
@@ -31,13 +32,13 @@ def test_two_workers_at_once_fire_each_rung_once(postgres_only, org):
     Notification.objects.all().delete()
     now = berlin(2026, 3, 2, 14)  # first response: all three rungs due
     barrier = threading.Barrier(2)
-    results: list[services.EscalationRun] = []
+    results: list[EscalationRun] = []
     errors: list[BaseException] = []
 
     def worker() -> None:
         try:
             barrier.wait()
-            results.append(services.complaint_escalations_run(now=now))
+            results.append(complaint_escalations_run(now=now))
         except BaseException as error:  # pragma: no cover - reported below
             errors.append(error)
         finally:

@@ -8,9 +8,10 @@ import statistics
 import pytest
 from django.utils import timezone
 
-from handschlag.complaints import services, sla
+from handschlag.complaints import sla
 from handschlag.complaints.models import Complaint
 from handschlag.complaints.selectors import complaint_figures
+from handschlag.complaints.services.cases import complaint_create
 from tests.complaints.conftest import complaint_data
 
 pytestmark = pytest.mark.django_db
@@ -18,8 +19,7 @@ pytestmark = pytest.mark.django_db
 
 def _cases(org, count: int) -> list[Complaint]:
     return [
-        services.complaint_create(actor=org.seller, account=org.account, data=complaint_data())
-        for _ in range(count)
+        complaint_create(actor=org.seller, account=org.account, data=complaint_data()) for _ in range(count)
     ]
 
 

@@ -8,9 +8,20 @@ import pytest
 import time_machine
 from django.core import mail
 
-from handschlag.complaints import services
 from handschlag.complaints.enums import ComplaintCategory, ComplaintStatus, EightDStep, SlaClock, ThreatScope
 from handschlag.complaints.models import Complaint, ComplaintPause, Escalation, RoutingRule
+from handschlag.complaints.services import escalation
+from handschlag.complaints.services.cases import complaint_create, complaint_update
+from handschlag.complaints.services.collaboration import complaint_comment_add
+from handschlag.complaints.services.escalation import complaint_escalations_run
+from handschlag.complaints.services.lifecycle import (
+    complaint_acknowledge,
+    complaint_close,
+    complaint_pause,
+    complaint_resume,
+)
+from handschlag.complaints.services.routing import complaint_assign
+from handschlag.complaints.services.steps import complaint_step_update
 from handschlag.core.enums import Role
 from handschlag.core.errors import Conflict, Forbidden, InvalidInput
 from handschlag.core.models import AuditEvent, Notification
@@ -21,7 +32,7 @@ pytestmark = pytest.mark.django_db
 
 
 def create(org, *, actor=None, account=None, at=None, **overrides):
-    return services.complaint_create(
+    return complaint_create(
         actor=actor or org.seller,
         account=account or org.account,
         data=complaint_data(**overrides),
@@ -96,8 +107,8 @@ class TestRouting:
         complaint = create(org, category=ComplaintCategory.INVOICE)
 
         with pytest.raises(InvalidInput):
-            services.complaint_assign(actor=org.management, complaint=complaint, owner=org.seller)
-        services.complaint_assign(actor=org.management, complaint=complaint, owner=org.quality_head)
+            complaint_assign(actor=org.management, complaint=complaint, owner=org.seller)
+        complaint_assign(actor=org.management, complaint=complaint, owner=org.quality_head)
 
         complaint.refresh_from_db()
         assert (complaint.owner, complaint.department, complaint.in_triage) == (
@@ -110,7 +121,7 @@ class TestRouting:
         complaint = create(org, category=ComplaintCategory.INVOICE)
 
         with pytest.raises(Forbidden):
-            services.complaint_assign(actor=org.seller, complaint=complaint, owner=org.owner)
+            complaint_assign(actor=org.seller, complaint=complaint, owner=org.owner)
         complaint.refresh_from_db()
         assert complaint.owner is None
 
@@ -149,7 +160,7 @@ class TestRevenueAtRisk:
         complaint = create(org)
         Notification.objects.all().delete()
 
-        services.complaint_update(
+        complaint_update(
             actor=org.seller,
             complaint=complaint,
             data={"cancellation_threat": True, "cancellation_deadline": berlin(2026, 3, 2, 18)},
@@ -207,11 +218,11 @@ class TestSlaClocks:
         complaint = create(org, at=berlin(2026, 3, 2, 8))
 
         with time_machine.travel(berlin(2026, 3, 2, 9), tick=False):
-            services.complaint_comment_add(actor=org.seller, complaint=complaint, text="Kunde ist sauer.")
+            complaint_comment_add(actor=org.seller, complaint=complaint, text="Kunde ist sauer.")
         complaint.refresh_from_db()
         assert complaint.first_response_at is None
         with time_machine.travel(berlin(2026, 3, 2, 10, 30), tick=False):
-            services.complaint_comment_add(actor=org.owner, complaint=complaint, text="Wir prüfen.")
+            complaint_comment_add(actor=org.owner, complaint=complaint, text="Wir prüfen.")
         complaint.refresh_from_db()
         assert complaint.first_response_at == berlin(2026, 3, 2, 10, 30)
         assert complaint.first_response_seconds == 9000
@@ -222,15 +233,15 @@ class TestSlaClocks:
         due_before = complaint.resolution_due
 
         with pytest.raises(InvalidInput):
-            services.complaint_pause(actor=org.owner, complaint=complaint, reason="  ")
+            complaint_pause(actor=org.owner, complaint=complaint, reason="  ")
         with pytest.raises(Forbidden):
-            services.complaint_pause(actor=org.seller, complaint=complaint, reason="warten")
+            complaint_pause(actor=org.seller, complaint=complaint, reason="warten")
         with time_machine.travel(berlin(2026, 3, 6, 10), tick=False):
-            services.complaint_pause(actor=org.owner, complaint=complaint, reason="Warten auf Musterteile")
+            complaint_pause(actor=org.owner, complaint=complaint, reason="Warten auf Musterteile")
         with pytest.raises(Conflict):
-            services.complaint_pause(actor=org.owner, complaint=complaint, reason="nochmal")
+            complaint_pause(actor=org.owner, complaint=complaint, reason="nochmal")
         with time_machine.travel(berlin(2026, 3, 9, 11), tick=False):  # Monday: 7 h Friday + 3 h Monday
-            services.complaint_resume(actor=org.owner, complaint=complaint)
+            complaint_resume(actor=org.owner, complaint=complaint)
 
         complaint.refresh_from_db()
         assert complaint.paused_seconds == 10 * 3600
@@ -245,11 +256,11 @@ class TestSlaClocks:
     def test_resolution_time_excludes_pauses(self, org):
         complaint = create(org, at=berlin(2026, 3, 2, 8))
         with time_machine.travel(berlin(2026, 3, 2, 12), tick=False):
-            services.complaint_pause(actor=org.owner, complaint=complaint, reason="Kunde im Urlaub")
+            complaint_pause(actor=org.owner, complaint=complaint, reason="Kunde im Urlaub")
         with time_machine.travel(berlin(2026, 3, 4, 12), tick=False):
-            services.complaint_resume(actor=org.owner, complaint=complaint)
+            complaint_resume(actor=org.owner, complaint=complaint)
         with time_machine.travel(berlin(2026, 3, 4, 14), tick=False):
-            services.complaint_close(actor=org.owner, complaint=complaint, summary="Ersatz geliefert")
+            complaint_close(actor=org.owner, complaint=complaint, summary="Ersatz geliefert")
 
         complaint.refresh_from_db()
         assert complaint.paused_seconds == 18 * 3600
@@ -259,7 +270,7 @@ class TestSlaClocks:
     def test_d3_done_contains_the_case_with_its_own_clock(self, org):
         complaint = create(org, severity="high", at=berlin(2026, 3, 2, 8))
         with time_machine.travel(berlin(2026, 3, 3, 10), tick=False):
-            services.complaint_step_update(
+            complaint_step_update(
                 actor=org.owner,
                 complaint=complaint,
                 step=EightDStep.D3,
@@ -276,9 +287,7 @@ class TestSlaClocks:
     def test_seller_cannot_work_8d_steps(self, org):
         complaint = create(org)
         with pytest.raises(Forbidden):
-            services.complaint_step_update(
-                actor=org.seller, complaint=complaint, step="D3", data={"done": True}
-            )
+            complaint_step_update(actor=org.seller, complaint=complaint, step="D3", data={"done": True})
         assert complaint.steps.get(step="D3").done_at is None
 
 
@@ -290,11 +299,11 @@ class TestEscalation:
         Notification.objects.all().delete()
         mail.outbox.clear()
 
-        assert services.complaint_escalations_run(now=berlin(2026, 3, 2, 9, 59)).fired == 0
-        assert services.complaint_escalations_run(now=berlin(2026, 3, 2, 10)).fired == 1
-        assert services.complaint_escalations_run(now=berlin(2026, 3, 2, 10, 5)).fired == 0
-        assert services.complaint_escalations_run(now=berlin(2026, 3, 2, 12)).fired == 1
-        assert services.complaint_escalations_run(now=berlin(2026, 3, 2, 14)).fired == 1
+        assert complaint_escalations_run(now=berlin(2026, 3, 2, 9, 59)).fired == 0
+        assert complaint_escalations_run(now=berlin(2026, 3, 2, 10)).fired == 1
+        assert complaint_escalations_run(now=berlin(2026, 3, 2, 10, 5)).fired == 0
+        assert complaint_escalations_run(now=berlin(2026, 3, 2, 12)).fired == 1
+        assert complaint_escalations_run(now=berlin(2026, 3, 2, 14)).fired == 1
 
         ladder = [
             (escalation.clock, escalation.level, [user.username for user in escalation.recipients.all()])
@@ -315,7 +324,7 @@ class TestEscalation:
         org.owner.save()
         create(org, severity="critical", at=berlin(2026, 3, 2, 8))
 
-        services.complaint_escalations_run(now=berlin(2026, 3, 2, 12))
+        complaint_escalations_run(now=berlin(2026, 3, 2, 12))
 
         rung = Escalation.objects.get(clock=SlaClock.FIRST_RESPONSE, level=2)
         assert list(rung.recipients.all()) == [org.head]
@@ -323,8 +332,8 @@ class TestEscalation:
     def test_after_a_restart_missed_rungs_fire_once(self, org):
         create(org, severity="critical", at=berlin(2026, 3, 2, 8))
 
-        first = services.complaint_escalations_run(now=berlin(2026, 3, 4, 12))
-        again = services.complaint_escalations_run(now=berlin(2026, 3, 4, 12))
+        first = complaint_escalations_run(now=berlin(2026, 3, 4, 12))
+        again = complaint_escalations_run(now=berlin(2026, 3, 4, 12))
 
         assert first.fired == 6  # first response 3 rungs, containment 3 rungs; resolution not yet due
         assert again.fired == 0
@@ -332,28 +341,26 @@ class TestEscalation:
 
     def test_met_closed_and_paused_cases_do_not_escalate(self, org):
         met = create(org, severity="critical", at=berlin(2026, 3, 2, 8))
-        services.complaint_acknowledge(actor=org.owner, complaint=met, now=berlin(2026, 3, 2, 9))
+        complaint_acknowledge(actor=org.owner, complaint=met, now=berlin(2026, 3, 2, 9))
         paused = create(org, severity="critical", at=berlin(2026, 3, 2, 8))
-        services.complaint_pause(
-            actor=org.owner, complaint=paused, reason="Muster", now=berlin(2026, 3, 2, 9)
-        )
+        complaint_pause(actor=org.owner, complaint=paused, reason="Muster", now=berlin(2026, 3, 2, 9))
 
-        services.complaint_escalations_run(now=berlin(2026, 3, 2, 11))
+        complaint_escalations_run(now=berlin(2026, 3, 2, 11))
 
         assert Escalation.objects.count() == 0
 
     def test_one_failing_case_does_not_stop_the_others(self, org, monkeypatch):
         broken = create(org, severity="critical", at=berlin(2026, 3, 2, 8))
         healthy = create(org, severity="critical", at=berlin(2026, 3, 2, 8))
-        original = services._ladder_recipients
+        original = escalation._ladder_recipients
 
         def ladder(complaint, level):
             if complaint.pk == broken.pk:
                 raise RuntimeError("broken data")
             return original(complaint, level)
 
-        monkeypatch.setattr(services, "_ladder_recipients", ladder)
-        result = services.complaint_escalations_run(now=berlin(2026, 3, 2, 10))
+        monkeypatch.setattr(escalation, "_ladder_recipients", ladder)
+        result = complaint_escalations_run(now=berlin(2026, 3, 2, 10))
 
         assert result.failed == [broken.pk]
         assert result.fired == 1
@@ -362,7 +369,7 @@ class TestEscalation:
     def test_triage_case_escalates_to_management(self, org):
         create(org, category=ComplaintCategory.INVOICE, severity="critical", at=berlin(2026, 3, 2, 8))
 
-        services.complaint_escalations_run(now=berlin(2026, 3, 2, 10))
+        complaint_escalations_run(now=berlin(2026, 3, 2, 10))
 
         assert [user.username for user in Escalation.objects.get().recipients.all()] == ["chefin"]
 

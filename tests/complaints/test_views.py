@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from handschlag.complaints import services
 from handschlag.complaints.enums import ComplaintCategory
 from handschlag.complaints.models import Complaint
+from handschlag.complaints.services.cases import complaint_create
 from handschlag.core.enums import Role
 from tests.complaints.conftest import complaint_data
 from tests.conftest import ALL_ROLES
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def case(org):
-    return services.complaint_create(
+    return complaint_create(
         actor=org.seller, account=org.account, data=complaint_data(cancellation_threat=True)
     )
 
@@ -111,7 +111,7 @@ def test_htmx_step_update_returns_the_row(page_as, org, case):
 
 
 def test_management_view_lists_threats_first_and_triage(page_as, org, case):
-    triage = services.complaint_create(
+    triage = complaint_create(
         actor=org.seller, account=org.account, data=complaint_data(category=ComplaintCategory.INVOICE)
     )
 
@@ -132,10 +132,10 @@ def test_figures_page_has_a_table_beside_every_chart(page_as, org, case):
 
 def test_query_count_of_the_queue_does_not_grow(page_as, org, django_assert_max_num_queries):
     client = page_as(org.management)
-    services.complaint_create(actor=org.seller, account=org.account, data=complaint_data())
+    complaint_create(actor=org.seller, account=org.account, data=complaint_data())
     with django_assert_max_num_queries(30) as small:
         client.get("/complaints/")
     for _ in range(10):
-        services.complaint_create(actor=org.seller, account=org.account, data=complaint_data())
+        complaint_create(actor=org.seller, account=org.account, data=complaint_data())
     with django_assert_max_num_queries(len(small.captured_queries)):
         client.get("/complaints/")

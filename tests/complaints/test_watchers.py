@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from django.utils import translation
 
-from handschlag.complaints import services
 from handschlag.complaints.models import ComplaintWatcher
+from handschlag.complaints.services.cases import complaint_create
 from handschlag.core.enums import Role
 from handschlag.core.models import AuditEvent, Notification
 from tests.complaints.conftest import complaint_data
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def case(org):
-    return services.complaint_create(actor=org.seller, account=org.account, data=complaint_data())
+    return complaint_create(actor=org.seller, account=org.account, data=complaint_data())
 
 
 def snapshot(case):

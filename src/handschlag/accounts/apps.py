@@ -6,3 +6,11 @@ class AccountsConfig(AppConfig):
     name = "handschlag.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self) -> None:
+        from handschlag.accounts import demo
+        from handschlag.core.demo import DemoStep, demo_step_register
+
+        demo_step_register(
+            DemoStep(order=10, name="accounts", build=demo.demo_step, present=demo.demo_present)
+        )

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from handschlag.accounts.enums import AccountStatus, InsightKind, OrderStatus
 from handschlag.accounts.models import Account, Contact, CustomerInsight, Order
-from handschlag.core.demo import DemoContext
+from handschlag.core.demo import DEMO_SIZES, DemoContext
 from handschlag.sample_data.german_words import (
     CITIES,
     CONSTRAINTS,
@@ -140,3 +140,11 @@ def _build_details(context: DemoContext, accounts: list[Account], today: dt.date
     Contact.objects.bulk_create(contacts, batch_size=5000)
     Order.objects.bulk_create(orders, batch_size=5000)
     CustomerInsight.objects.bulk_create(insights, batch_size=5000)
+
+
+def demo_present() -> bool:
+    return Account.objects.exists()
+
+
+def demo_step(context: DemoContext) -> None:
+    context.built["accounts"] = build_accounts(context, count=DEMO_SIZES[context.size])

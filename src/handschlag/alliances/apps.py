@@ -5,3 +5,16 @@ from django.utils.translation import gettext_lazy as _
 class AlliancesConfig(AppConfig):
     name = "handschlag.alliances"
     verbose_name = _("Partnerships")
+
+    def ready(self) -> None:
+        from handschlag.alliances import demo
+        from handschlag.core.demo import DemoStep, demo_step_register
+
+        demo_step_register(
+            DemoStep(
+                order=20,
+                name="partnerships",
+                build=demo.demo_step,
+                logins=((demo.PORTAL_USERNAME, "partner_user", "partner portal of the strategic alliance"),),
+            )
+        )

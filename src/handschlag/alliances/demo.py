@@ -171,3 +171,7 @@ def build_partnerships(context: DemoContext, *, accounts: list[Account]) -> dict
         },
     )
     return {"lived": lived, "paper": paper, "offer": offer, "portal_user": portal_user, "run": run}
+
+
+def demo_step(context: DemoContext) -> None:
+    build_partnerships(context, accounts=context.built["accounts"])

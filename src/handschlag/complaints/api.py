@@ -14,7 +14,6 @@ from ninja.pagination import paginate
 from pydantic import Field
 
 from handschlag.accounts.access import access_account_by_id
-from handschlag.complaints import services
 from handschlag.complaints.access import (
     access_attachment_by_id,
     access_complaint_by_id,
@@ -31,6 +30,7 @@ from handschlag.complaints.selectors import (
     sla_policy_get,
     sla_policy_list,
 )
+from handschlag.complaints.services import cases, collaboration, configuration, lifecycle, routing, steps
 from handschlag.core.access import require_capability
 from handschlag.core.api_support import ERROR_RESPONSES, Page
 from handschlag.core.errors import InvalidInput, NotFound
@@ -206,7 +206,7 @@ def complaint_create(request: HttpRequest, payload: ComplaintIn) -> tuple[int, A
         raise InvalidInput.for_field("account_id", _("No such account.")) from None
     data = payload.dict(exclude={"account_id"})
     data["cancellation_deadline"] = _aware(data["cancellation_deadline"])
-    complaint = services.complaint_create(actor=user, account=account, data=data)
+    complaint = cases.complaint_create(actor=user, account=account, data=data)
     return 201, _prefetched(complaint.pk, user)
 
 
@@ -259,7 +259,7 @@ def complaint_update(request: HttpRequest, complaint_id: int, payload: Complaint
         data["order_ids"] = []
     if "cancellation_deadline" in data:
         data["cancellation_deadline"] = _aware(data["cancellation_deadline"])
-    services.complaint_update(actor=user, complaint=complaint, data=data)
+    cases.complaint_update(actor=user, complaint=complaint, data=data)
     return access_complaint_by_id(user, complaint_id)
 
 
@@ -281,7 +281,7 @@ def complaint_assign(request: HttpRequest, complaint_id: int, payload: AssignIn)
         department = Department.objects.filter(pk=payload.department_id, is_active=True).first()
         if department is None:
             raise InvalidInput.for_field("department_id", _("No such department."))
-    services.complaint_assign(actor=user, complaint=complaint, owner=owner, department=department)
+    routing.complaint_assign(actor=user, complaint=complaint, owner=owner, department=department)
     return access_complaint_by_id(user, complaint_id)
 
 
@@ -289,7 +289,7 @@ def complaint_assign(request: HttpRequest, complaint_id: int, payload: AssignIn)
 def complaint_acknowledge(request: HttpRequest, complaint_id: int) -> Any:
     """The owner's side takes the case up (stops the first-response clock)."""
     user = _user(request)
-    services.complaint_acknowledge(actor=user, complaint=access_complaint_by_id(user, complaint_id))
+    lifecycle.complaint_acknowledge(actor=user, complaint=access_complaint_by_id(user, complaint_id))
     return access_complaint_by_id(user, complaint_id)
 
 
@@ -305,7 +305,7 @@ class CloseIn(Schema):
 def complaint_pause(request: HttpRequest, complaint_id: int, payload: ReasonIn) -> Any:
     """Stop the SLA clocks; the reason is logged."""
     user = _user(request)
-    services.complaint_pause(
+    lifecycle.complaint_pause(
         actor=user, complaint=access_complaint_by_id(user, complaint_id), reason=payload.reason
     )
     return access_complaint_by_id(user, complaint_id)
@@ -314,14 +314,14 @@ def complaint_pause(request: HttpRequest, complaint_id: int, payload: ReasonIn) 
 @router.post("/{complaint_id}/resume", response={200: ComplaintOut, **ERROR_RESPONSES})
 def complaint_resume(request: HttpRequest, complaint_id: int) -> Any:
     user = _user(request)
-    services.complaint_resume(actor=user, complaint=access_complaint_by_id(user, complaint_id))
+    lifecycle.complaint_resume(actor=user, complaint=access_complaint_by_id(user, complaint_id))
     return access_complaint_by_id(user, complaint_id)
 
 
 @router.post("/{complaint_id}/close", response={200: ComplaintOut, **ERROR_RESPONSES})
 def complaint_close(request: HttpRequest, complaint_id: int, payload: CloseIn) -> Any:
     user = _user(request)
-    services.complaint_close(
+    lifecycle.complaint_close(
         actor=user, complaint=access_complaint_by_id(user, complaint_id), summary=payload.summary
     )
     return access_complaint_by_id(user, complaint_id)
@@ -330,7 +330,7 @@ def complaint_close(request: HttpRequest, complaint_id: int, payload: CloseIn) -
 @router.post("/{complaint_id}/reopen", response={200: ComplaintOut, **ERROR_RESPONSES})
 def complaint_reopen(request: HttpRequest, complaint_id: int, payload: ReasonIn) -> Any:
     user = _user(request)
-    services.complaint_reopen(
+    lifecycle.complaint_reopen(
         actor=user, complaint=access_complaint_by_id(user, complaint_id), reason=payload.reason
     )
     return access_complaint_by_id(user, complaint_id)
@@ -360,7 +360,7 @@ def comment_create(request: HttpRequest, complaint_id: int, payload: CommentIn) 
     """Anyone who sees the case may comment, the seller too."""
     user = _user(request)
     complaint = access_complaint_by_id(user, complaint_id)
-    return 201, services.complaint_comment_add(actor=user, complaint=complaint, text=payload.text)
+    return 201, collaboration.complaint_comment_add(actor=user, complaint=complaint, text=payload.text)
 
 
 # --- attachments -------------------------------------------------------------------------------------------------
@@ -390,7 +390,7 @@ def attachment_create(request: HttpRequest, complaint_id: int, file: File[Upload
     """A photo (JPEG, PNG) or PDF; the content is checked, whatever the file is called. At most 10 MB."""
     user = _user(request)
     complaint = access_complaint_by_id(user, complaint_id)
-    return 201, services.complaint_attachment_add(actor=user, complaint=complaint, upload=file)
+    return 201, collaboration.complaint_attachment_add(actor=user, complaint=complaint, upload=file)
 
 
 @router.get("/{complaint_id}/attachments/{attachment_id}/content", response={200: None, **ERROR_RESPONSES})
@@ -433,7 +433,7 @@ def watcher_create(request: HttpRequest, complaint_id: int, payload: WatcherIn) 
     watcher_user = User.objects.filter(pk=payload.user_id).first()
     if watcher_user is None:
         raise InvalidInput.for_field("user_id", _("No such user."))
-    watcher = services.complaint_watcher_add(actor=user, complaint=complaint, user=watcher_user)
+    watcher = collaboration.complaint_watcher_add(actor=user, complaint=complaint, user=watcher_user)
     return 201, watcher
 
 
@@ -445,7 +445,7 @@ def watcher_delete(request: HttpRequest, complaint_id: int, user_id: int) -> tup
     watcher_user = User.objects.filter(pk=user_id).first()
     if watcher_user is None:
         raise NotFound
-    services.complaint_watcher_remove(actor=user, complaint=complaint, user=watcher_user)
+    collaboration.complaint_watcher_remove(actor=user, complaint=complaint, user=watcher_user)
     return 204, None
 
 
@@ -487,7 +487,7 @@ def step_update(request: HttpRequest, complaint_id: int, step: EightDStep, paylo
             if owner is None:
                 raise InvalidInput.for_field("owner_id", _("No such user."))
         data["owner"] = owner
-    return services.complaint_step_update(actor=user, complaint=complaint, step=step, data=data)
+    return steps.complaint_step_update(actor=user, complaint=complaint, step=step, data=data)
 
 
 # --- routing rules -----------------------------------------------------------------------------------------------
@@ -559,7 +559,7 @@ def routing_rule_create(request: HttpRequest, payload: RoutingRuleIn) -> tuple[i
     """Category (and optionally product line and plant) → department → process owner (empty: the head)."""
     user = _user(request)
     require_capability(user, Capability.ROUTING_RULES_MANAGE)
-    return 201, services.routing_rule_create(actor=user, data=_rule_values(payload.dict()))
+    return 201, configuration.routing_rule_create(actor=user, data=_rule_values(payload.dict()))
 
 
 @rules_router.get("/{rule_id}", response={200: RoutingRuleOut, **ERROR_RESPONSES})
@@ -571,7 +571,7 @@ def routing_rule_read(request: HttpRequest, rule_id: int) -> Any:
 def routing_rule_update(request: HttpRequest, rule_id: int, payload: RoutingRulePatch) -> Any:
     user = _user(request)
     rule = access_routing_rule_by_id(user, rule_id)
-    return services.routing_rule_update(
+    return configuration.routing_rule_update(
         actor=user, rule=rule, data=_rule_values(payload.dict(exclude_unset=True))
     )
 
@@ -579,7 +579,7 @@ def routing_rule_update(request: HttpRequest, rule_id: int, payload: RoutingRule
 @rules_router.delete("/{rule_id}", response={204: None, **ERROR_RESPONSES})
 def routing_rule_delete(request: HttpRequest, rule_id: int) -> tuple[int, None]:
     user = _user(request)
-    services.routing_rule_delete(actor=user, rule=access_routing_rule_by_id(user, rule_id))
+    configuration.routing_rule_delete(actor=user, rule=access_routing_rule_by_id(user, rule_id))
     return 204, None
 
 
@@ -596,10 +596,10 @@ class SlaPolicyOut(Schema):
 
 
 class SlaPolicyIn(Schema):
-    first_response_hours: int = Field(ge=1, le=services.SLA_MAX_HOURS)
-    containment_hours: int = Field(ge=1, le=services.SLA_MAX_HOURS)
-    resolution_hours: int = Field(ge=1, le=services.SLA_MAX_HOURS)
-    escalation_step_hours: int = Field(ge=1, le=services.SLA_MAX_HOURS)
+    first_response_hours: int = Field(ge=1, le=configuration.SLA_MAX_HOURS)
+    containment_hours: int = Field(ge=1, le=configuration.SLA_MAX_HOURS)
+    resolution_hours: int = Field(ge=1, le=configuration.SLA_MAX_HOURS)
+    escalation_step_hours: int = Field(ge=1, le=configuration.SLA_MAX_HOURS)
 
 
 @sla_router.get("", response={200: list[SlaPolicyOut], **ERROR_RESPONSES})
@@ -622,5 +622,5 @@ def sla_policy_update(request: HttpRequest, severity: Severity, payload: SlaPoli
     the change is in the audit log."""
     user = _user(request)
     require_capability(user, Capability.SLA_POLICIES_MANAGE)
-    services.sla_policy_set(actor=user, severity=severity, data=payload.dict())
+    configuration.sla_policy_set(actor=user, severity=severity, data=payload.dict())
     return sla_policy_get(severity)

@@ -6,3 +6,9 @@ class ComplaintsConfig(AppConfig):
     name = "handschlag.complaints"
     label = "complaints"
     verbose_name = _("Complaints")
+
+    def ready(self) -> None:
+        from handschlag.complaints import demo
+        from handschlag.core.demo import DemoStep, demo_step_register
+
+        demo_step_register(DemoStep(order=30, name="complaints", build=demo.demo_step))

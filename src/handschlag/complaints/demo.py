@@ -19,9 +19,14 @@ from django.utils import timezone
 from handschlag.accounts.enums import AccountStatus, OrderStatus
 from handschlag.accounts.models import Account
 from handschlag.accounts.services import order_create
-from handschlag.complaints import services
 from handschlag.complaints.enums import ComplaintCategory, EightDStep, Severity, ThreatScope
 from handschlag.complaints.models import Complaint, RoutingRule
+from handschlag.complaints.services.cases import complaint_create
+from handschlag.complaints.services.configuration import routing_rule_create
+from handschlag.complaints.services.escalation import complaint_escalations_run
+from handschlag.complaints.services.lifecycle import complaint_acknowledge, complaint_close
+from handschlag.complaints.services.routing import complaint_assign
+from handschlag.complaints.services.steps import complaint_step_update
 from handschlag.core.demo import DemoContext
 from handschlag.core.models import Department
 from handschlag.core.notifications import emails_suppressed
@@ -78,7 +83,7 @@ def _rules(context: DemoContext) -> None:
     for category, product_line, department_name, username in RULES:
         if RoutingRule.objects.filter(category=category, product_line=product_line, is_active=True).exists():
             continue
-        services.routing_rule_create(
+        routing_rule_create(
             actor=context.users["admin"],
             data={
                 "category": category,
@@ -129,18 +134,18 @@ def _work(
     calendar = business_calendar_get()
     owner = complaint.owner or context.users["leitung"]
     if complaint.owner is None:
-        services.complaint_assign(
+        complaint_assign(
             actor=context.users["leitung"], complaint=complaint, owner=context.users["qualitaet"]
         )
         owner = context.users["qualitaet"]
     start = complaint.created_at
-    services.complaint_acknowledge(
+    complaint_acknowledge(
         actor=owner,
         complaint=complaint,
         now=calendar.add_business_time(start, dt.timedelta(hours=respond_after)),
     )
     if contain_after is not None:
-        services.complaint_step_update(
+        complaint_step_update(
             actor=owner,
             complaint=complaint,
             step=EightDStep.D3,
@@ -148,7 +153,7 @@ def _work(
             now=calendar.add_business_time(start, dt.timedelta(hours=contain_after)),
         )
     if close_after is not None:
-        services.complaint_close(
+        complaint_close(
             actor=owner,
             complaint=complaint,
             summary="Ursache behoben, Prüfplan angepasst, Kunde informiert.",
@@ -178,7 +183,7 @@ def _build(context: DemoContext, accounts: list[Account]) -> list[Complaint]:
         account = rng.choice(customers)
         age_days = rng.randint(3, 300)
         severity = rng.choices(list(Severity), weights=[25, 40, 25, 10])[0]
-        complaint = services.complaint_create(
+        complaint = complaint_create(
             actor=account.owner or seller,
             account=account,
             data={
@@ -205,7 +210,7 @@ def _build(context: DemoContext, accounts: list[Account]) -> list[Complaint]:
 
     # one case no rule covers: it waits in management triage
     created.append(
-        services.complaint_create(
+        complaint_create(
             actor=seller,
             account=rng.choice(customers),
             data={
@@ -220,7 +225,7 @@ def _build(context: DemoContext, accounts: list[Account]) -> list[Complaint]:
 
     # the story of source 001: the first complaint, months ago, closed
     account = _story_account(context)
-    first = services.complaint_create(
+    first = complaint_create(
         actor=seller,
         account=account,
         data={
@@ -239,7 +244,7 @@ def _build(context: DemoContext, accounts: list[Account]) -> list[Complaint]:
     deadline = timezone.localtime(now).replace(hour=18, minute=0, second=0, microsecond=0)
     if deadline <= now:
         deadline = now + dt.timedelta(hours=2)
-    second = services.complaint_create(
+    second = complaint_create(
         actor=seller,
         account=account,
         data={
@@ -268,3 +273,7 @@ def _build(context: DemoContext, accounts: list[Account]) -> list[Complaint]:
     created.append(second)
     services.complaint_escalations_run(now=now)
     return created
+
+
+def demo_step(context: DemoContext) -> None:
+    build_complaints(context, context.built["accounts"])

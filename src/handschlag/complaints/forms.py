@@ -201,7 +201,7 @@ STEP_CHOICES = EightDStep.choices
 
 
 class SlaPolicyForm(forms.Form):
-    """Targets in business hours; the rules (positive, in order) live in `services.sla_policy_set`."""
+    """Targets in business hours; the rules (positive, in order) live in `services.configuration.sla_policy_set`."""
 
     first_response_hours = forms.IntegerField(label=_("First response (business hours)"), min_value=1)
     containment_hours = forms.IntegerField(label=_("Containment, D3 (business hours)"), min_value=1)

@@ -3,7 +3,7 @@
 import datetime as dt
 import logging
 
-from handschlag.complaints.services import complaint_escalations_run
+from handschlag.complaints.services.escalation import complaint_escalations_run
 from handschlag.core.tasks import periodic
 
 logger = logging.getLogger(__name__)

@@ -1,12 +1,15 @@
 """The demo organisation: a German machine builder, its departments and users. Generated, deterministic.
 
-Modules add their own demo data (accounts/demo.py …); the `demo` command runs them in order.
+Modules add their own demo data (accounts/demo.py …): each registers a step with `demo_step_register` in its
+AppConfig.ready, and the `demo` command runs the steps in their order. Core imports no module above it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from random import Random
+from typing import Any
 
 from handschlag.core.enums import Role
 from handschlag.core.models import Department, Organisation, User
@@ -14,6 +17,8 @@ from handschlag.core.services import organisation_home_ensure, user_create
 
 DEMO_PASSWORD = "demo-handschlag"  # noqa: S105 - the published demo login
 HOME_NAME = "Kessler & Brandt Maschinenbau GmbH"
+# accounts per demo size (DESIGN §5: large is for performance work)
+DEMO_SIZES = {"small": 300, "large": 100_000}
 
 # username, first name, last name, role, department
 DEMO_USERS: list[tuple[str, str, str, str, str | None]] = [
@@ -44,6 +49,8 @@ class DemoContext:
     random: Random
     home: Organisation
     users: dict[str, User] = field(default_factory=dict)
+    # what earlier steps built, for the later ones (e.g. "accounts": the demo accounts)
+    built: dict[str, Any] = field(default_factory=dict)
 
     @property
     def sellers(self) -> list[User]:
@@ -82,3 +89,27 @@ def build_organisation(*, size: str, seed: int = 2026) -> DemoContext:
         pk__in=[user.pk for user in context.users.values() if user.pk != management.pk], manager__isnull=True
     ).exclude(role=Role.ADMIN).update(manager=management)
     return context
+
+
+@dataclass(frozen=True)
+class DemoStep:
+    """One module's part of the demo: `build(context)` runs inside the demo's transaction, in `order`."""
+
+    order: int
+    name: str
+    build: Callable[[DemoContext], None]
+    # True when the module's demo data (or real data) is there already; the demo loads into an empty database
+    present: Callable[[], bool] | None = None
+    # extra logins the module adds, printed by the command: (username, role, who)
+    logins: tuple[tuple[str, str, str], ...] = ()
+
+
+_DEMO_STEPS: dict[str, DemoStep] = {}
+
+
+def demo_step_register(step: DemoStep) -> None:
+    _DEMO_STEPS[step.name] = step
+
+
+def demo_steps() -> list[DemoStep]:
+    return sorted(_DEMO_STEPS.values(), key=lambda step: step.order)

@@ -22,6 +22,7 @@ from handschlag.core.access import (
 )
 from handschlag.core.errors import InvalidInput
 from handschlag.core.forms import ApiTokenForm, DepartmentForm, UserForm, form_add_service_errors
+from handschlag.core.home import home_context_for
 from handschlag.core.models import User
 from handschlag.core.notifications import notifications_mark_read
 from handschlag.core.roles import Capability, has_capability, is_internal
@@ -46,9 +47,7 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("portal:home")  # partner users live in their portal
     context: dict[str, object] = {"is_internal": is_internal(user)}
     if is_internal(user):
-        from handschlag.accounts.selectors import account_summary_for_user
-
-        context["summary"] = account_summary_for_user(user=user)
+        context.update(home_context_for(user))
     return render(request, "core/home.html", context)
 
 

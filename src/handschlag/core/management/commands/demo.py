@@ -3,13 +3,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
-from handschlag.accounts.demo import build_accounts
-from handschlag.accounts.models import Account
-from handschlag.alliances.demo import PORTAL_USERNAME, build_partnerships
-from handschlag.complaints.demo import build_complaints
-from handschlag.core.demo import DEMO_PASSWORD, DEMO_USERS, build_organisation
-
-SIZES = {"small": 300, "large": 100_000}
+from handschlag.core.demo import DEMO_PASSWORD, DEMO_SIZES, DEMO_USERS, build_organisation, demo_steps
 
 
 class Command(BaseCommand):
@@ -18,11 +12,12 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--size", choices=sorted(SIZES), default="small")
+        parser.add_argument("--size", choices=sorted(DEMO_SIZES), default="small")
         parser.add_argument("--if-empty", action="store_true", help="Do nothing when accounts exist already.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if Account.objects.exists():
+        steps = demo_steps()
+        if any(step.present is not None and step.present() for step in steps):
             if options["if_empty"]:
                 self.stdout.write("Demo data is already there.")
                 self._print_logins()
@@ -31,10 +26,13 @@ class Command(BaseCommand):
             raise SystemExit(1)
         with transaction.atomic():
             context = build_organisation(size=options["size"])
-            accounts = build_accounts(context, count=SIZES[options["size"]])
-            build_partnerships(context, accounts=accounts)
-            build_complaints(context, accounts)
-        self.stdout.write(self.style.SUCCESS(f"Demo organisation loaded: {len(accounts)} accounts."))
+            for step in steps:
+                step.build(context)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo organisation loaded: {len(context.built.get('accounts', []))} accounts."
+            )
+        )
         self._print_logins()
 
     def _print_logins(self) -> None:
@@ -43,6 +41,6 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  {username:<11} {role:<16} {first} {last}{' — ' + department if department else ''}"
             )
-        self.stdout.write(
-            f"  {PORTAL_USERNAME:<11} {'partner_user':<16} partner portal of the strategic alliance"
-        )
+        for step in demo_steps():
+            for username, role, who in step.logins:
+                self.stdout.write(f"  {username:<11} {role:<16} {who}")
