@@ -15,7 +15,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from handschlag.accounts.models import Account
 from handschlag.accounts.selectors import account_order_ids_by_number
-from handschlag.complaints import services
 from handschlag.complaints.access import (
     access_attachment_by_id,
     access_complaint_by_id,
@@ -54,6 +53,28 @@ from handschlag.complaints.selectors import (
     sla_policy_get,
     sla_policy_list,
 )
+from handschlag.complaints.services.cases import complaint_create, complaint_update
+from handschlag.complaints.services.collaboration import (
+    complaint_attachment_add,
+    complaint_comment_add,
+    complaint_watcher_add,
+    complaint_watcher_remove,
+)
+from handschlag.complaints.services.configuration import (
+    routing_rule_create,
+    routing_rule_delete,
+    routing_rule_update,
+    sla_policy_set,
+)
+from handschlag.complaints.services.lifecycle import (
+    complaint_acknowledge,
+    complaint_close,
+    complaint_pause,
+    complaint_reopen,
+    complaint_resume,
+)
+from handschlag.complaints.services.routing import complaint_assign
+from handschlag.complaints.services.steps import complaint_step_update
 from handschlag.core.access import require_capability
 from handschlag.core.csv_export import csv_response
 from handschlag.core.errors import Conflict, InvalidInput, NotFound
@@ -242,7 +263,7 @@ def complaint_create_view(request: HttpRequest) -> HttpResponse:
                 raise InvalidInput.for_field(
                     "order_numbers", _("Only orders of this account can be referenced.")
                 )
-            complaint = services.complaint_create(
+            complaint = complaint_create(
                 actor=user, account=account, data={**data, "order_ids": order_ids}, uploads=uploads
             )
         except InvalidInput as error:
@@ -339,53 +360,53 @@ def complaint_action(request: HttpRequest, complaint_id: int, action: str) -> Ht
     post = request.POST
     try:
         if action == "acknowledge":
-            services.complaint_acknowledge(actor=user, complaint=complaint)
+            complaint_acknowledge(actor=user, complaint=complaint)
             messages.success(request, _("You have taken the case up."))
         elif action == "comment":
-            services.complaint_comment_add(actor=user, complaint=complaint, text=post.get("text", ""))
+            complaint_comment_add(actor=user, complaint=complaint, text=post.get("text", ""))
         elif action == "pause":
-            services.complaint_pause(actor=user, complaint=complaint, reason=post.get("reason", ""))
+            complaint_pause(actor=user, complaint=complaint, reason=post.get("reason", ""))
             messages.success(request, _("The clocks are paused."))
         elif action == "resume":
-            services.complaint_resume(actor=user, complaint=complaint)
+            complaint_resume(actor=user, complaint=complaint)
             messages.success(request, _("The clocks run again."))
         elif action == "close":
-            services.complaint_close(actor=user, complaint=complaint, summary=post.get("summary", ""))
+            complaint_close(actor=user, complaint=complaint, summary=post.get("summary", ""))
             messages.success(request, _("The case is closed."))
         elif action == "reopen":
-            services.complaint_reopen(actor=user, complaint=complaint, reason=post.get("reason", ""))
+            complaint_reopen(actor=user, complaint=complaint, reason=post.get("reason", ""))
             messages.success(request, _("The case is open again."))
         elif action == "assign":
             form = AssignForm(post)
             if not form.is_valid():
                 raise InvalidInput(_("Choose a process owner."))
-            services.complaint_assign(actor=user, complaint=complaint, owner=form.cleaned_data["owner"])
+            complaint_assign(actor=user, complaint=complaint, owner=form.cleaned_data["owner"])
             messages.success(request, _("The case is assigned."))
         elif action == "attach":
             upload = request.FILES.get("file")
             if upload is None:
                 raise InvalidInput.for_field("file", _("Choose a file."))
-            services.complaint_attachment_add(actor=user, complaint=complaint, upload=upload)
+            complaint_attachment_add(actor=user, complaint=complaint, upload=upload)
             messages.success(request, _("The file is attached."))
         elif action == "watch":
             watcher_form = WatcherForm(post)
             if not watcher_form.is_valid():
                 raise InvalidInput(_("Choose a colleague."))
             watcher = watcher_form.cleaned_data["user"]
-            services.complaint_watcher_add(actor=user, complaint=complaint, user=watcher)
+            complaint_watcher_add(actor=user, complaint=complaint, user=watcher)
             messages.success(request, _("%(user)s is kept informed.") % {"user": watcher})
         elif action == "unwatch":
             watcher_form = WatcherForm({"user": post.get("user", "")})
             if not watcher_form.is_valid():
                 raise InvalidInput(_("Choose a colleague."))
             watcher = watcher_form.cleaned_data["user"]
-            services.complaint_watcher_remove(actor=user, complaint=complaint, user=watcher)
+            complaint_watcher_remove(actor=user, complaint=complaint, user=watcher)
             messages.success(request, _("%(user)s is no longer informed.") % {"user": watcher})
         elif action == "threat":
             threat_form = ThreatForm(post)
             if not threat_form.is_valid():
                 raise InvalidInput(_("Please correct the marked fields."))
-            services.complaint_update(actor=user, complaint=complaint, data=dict(threat_form.cleaned_data))
+            complaint_update(actor=user, complaint=complaint, data=dict(threat_form.cleaned_data))
             messages.success(request, _("Saved."))
         else:
             raise NotFound
@@ -409,9 +430,7 @@ def complaint_step_view(request: HttpRequest, complaint_id: int, step: str) -> H
     error_message = ""
     if form.is_valid():
         try:
-            services.complaint_step_update(
-                actor=user, complaint=complaint, step=step, data=dict(form.cleaned_data)
-            )
+            complaint_step_update(actor=user, complaint=complaint, step=step, data=dict(form.cleaned_data))
         except (InvalidInput, Conflict) as error:
             error_message = error.message
     else:
@@ -621,7 +640,7 @@ def routing_rules_view(request: HttpRequest) -> HttpResponse:
     form = RoutingRuleForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.routing_rule_create(actor=user, data=dict(form.cleaned_data))
+            routing_rule_create(actor=user, data=dict(form.cleaned_data))
         except InvalidInput as error:
             _map_rule_errors(error)
             form_add_service_errors(form, error)
@@ -644,13 +663,13 @@ def routing_rule_edit(request: HttpRequest, rule_id: int) -> HttpResponse:
     user = _user(request)
     rule = access_routing_rule_by_id(user, rule_id)
     if request.method == "POST" and request.POST.get("delete"):
-        services.routing_rule_delete(actor=user, rule=rule)
+        routing_rule_delete(actor=user, rule=rule)
         messages.success(request, _("Routing rule deleted."))
         return redirect("complaints:routing_rules")
     form = RoutingRuleForm(request.POST or None, instance=type(rule).objects.get(pk=rule.pk))
     if request.method == "POST" and form.is_valid():
         try:
-            services.routing_rule_update(actor=user, rule=rule, data=dict(form.cleaned_data))
+            routing_rule_update(actor=user, rule=rule, data=dict(form.cleaned_data))
         except InvalidInput as error:
             _map_rule_errors(error)
             form_add_service_errors(form, error)
@@ -690,7 +709,7 @@ def sla_policy_edit(request: HttpRequest, severity: str) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.sla_policy_set(actor=user, severity=severity, data=dict(form.cleaned_data))
+            sla_policy_set(actor=user, severity=severity, data=dict(form.cleaned_data))
         except InvalidInput as error:
             form_add_service_errors(form, error)
         else:
