@@ -271,7 +271,7 @@ def _build(context: DemoContext, accounts: list[Account]) -> list[Complaint]:
         now=now - dt.timedelta(minutes=20),
     )
     created.append(second)
-    services.complaint_escalations_run(now=now)
+    complaint_escalations_run(now=now)
     return created
 
 
