@@ -189,3 +189,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("HANDSCHLAG_LOG_LEVEL", "INFO")},
     "loggers": {"django.server": {"level": "WARNING"}},
 }
+# The job queue (docs/adr/0002): a running job's lease, renewed by its worker every third of it; a job whose
+# lease ran out is taken back. Finished jobs are purged after these many days.
+HANDSCHLAG_JOB_LEASE_SECONDS = int(os.environ.get("HANDSCHLAG_JOB_LEASE_SECONDS", "120"))
+HANDSCHLAG_JOBS_KEEP_DONE_DAYS = int(os.environ.get("HANDSCHLAG_JOBS_KEEP_DONE_DAYS", "7"))
+HANDSCHLAG_JOBS_KEEP_FAILED_DAYS = int(os.environ.get("HANDSCHLAG_JOBS_KEEP_FAILED_DAYS", "30"))

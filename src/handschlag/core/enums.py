@@ -24,6 +24,13 @@ class JobStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+class JobQueue(models.TextChoices):
+    """Critical jobs (SLA escalation, other periodic work) never wait behind bulk jobs (imports, mapping runs)."""
+
+    CRITICAL = "critical", _("Critical")
+    BULK = "bulk", _("Bulk")
+
+
 class GermanState(models.TextChoices):
     BW = "BW", "Baden-Württemberg"
     BY = "BY", "Bayern"

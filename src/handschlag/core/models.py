@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from handschlag.core.enums import GermanState, JobStatus, OrganisationKind, Role
+from handschlag.core.enums import GermanState, JobQueue, JobStatus, OrganisationKind, Role
 
 
 class Organisation(models.Model):
@@ -160,18 +160,26 @@ class Job(models.Model):
     task = models.CharField(max_length=200)
     arguments = models.JSONField(default=dict)
     status = models.CharField(max_length=16, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    queue = models.CharField(max_length=16, choices=JobQueue.choices, default=JobQueue.BULK)
     run_after = models.DateTimeField(db_index=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     max_attempts = models.PositiveSmallIntegerField(default=3)
     claimed_by = models.CharField(max_length=100, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # The running attempt's owner: a fresh token per claim, and the time its lease ends unless renewed.
+    lease_token = models.CharField(max_length=32, blank=True)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["run_after", "id"]
-        indexes = [models.Index(fields=["status", "run_after"])]
+        indexes = [
+            models.Index(fields=["status", "queue", "run_after"], name="job_due_in_queue"),
+            models.Index(fields=["status", "lease_expires_at"], name="job_lease"),
+            models.Index(fields=["status", "finished_at"], name="job_finished"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.task} [{self.status}]"
