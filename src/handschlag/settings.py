@@ -168,6 +168,26 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 HANDSCHLAG_IMPORT_MAX_BYTES = int(os.environ.get("HANDSCHLAG_IMPORT_MAX_MB", "50")) * 1024 * 1024
 # Imports with more rows than this run in the worker; smaller ones finish within the request.
 HANDSCHLAG_IMPORT_INLINE_ROWS = int(os.environ.get("HANDSCHLAG_IMPORT_INLINE_ROWS", "2000"))
+# What one uploaded list (CRM import, partner list in clear or encoded) may hold, checked while it is read and
+# before the expensive work (accounts/importing.py ReadLimits). A cell: Excel's own maximum.
+HANDSCHLAG_IMPORT_MAX_ROWS = int(os.environ.get("HANDSCHLAG_IMPORT_MAX_ROWS", "250000"))
+HANDSCHLAG_IMPORT_MAX_COLUMNS = int(os.environ.get("HANDSCHLAG_IMPORT_MAX_COLUMNS", "500"))
+HANDSCHLAG_IMPORT_MAX_CELL_CHARS = int(os.environ.get("HANDSCHLAG_IMPORT_MAX_CELL_CHARS", "32767"))
+HANDSCHLAG_IMPORT_MAX_LINE_CHARS = int(os.environ.get("HANDSCHLAG_IMPORT_MAX_LINE_CHARS", "1000000"))
+# Workbooks (.xlsx, a zip archive): unpacked size, packing ratio of a part, size of the shared text table.
+HANDSCHLAG_IMPORT_MAX_UNPACKED_BYTES = (
+    int(os.environ.get("HANDSCHLAG_IMPORT_MAX_UNPACKED_MB", "300")) * 1024 * 1024
+)
+HANDSCHLAG_IMPORT_MAX_COMPRESSION_RATIO = int(
+    os.environ.get("HANDSCHLAG_IMPORT_MAX_COMPRESSION_RATIO", "100")
+)
+HANDSCHLAG_IMPORT_MAX_SHARED_STRINGS_BYTES = (
+    int(os.environ.get("HANDSCHLAG_IMPORT_MAX_SHARED_STRINGS_MB", "50")) * 1024 * 1024
+)
+# Encoded partner lists: the longest record id (the rows limit above is their record limit).
+HANDSCHLAG_MAPPING_MAX_ID_CHARS = int(os.environ.get("HANDSCHLAG_MAPPING_MAX_ID_CHARS", "200"))
+# Lists a partner organisation's users may upload per hour (mapping runs); more get "too many requests".
+HANDSCHLAG_PARTNER_UPLOADS_PER_HOUR = int(os.environ.get("HANDSCHLAG_PARTNER_UPLOADS_PER_HOUR", "10"))
 # Jobs run in the request that enqueued them (after commit) instead of by the worker; for tests only.
 HANDSCHLAG_TASKS_EAGER = _env_bool("HANDSCHLAG_TASKS_EAGER", False)
 # The federal state whose public holidays make the business calendar (ISO 3166-2 suffix: BY, BW, NW …).

@@ -14,7 +14,6 @@ from openpyxl import Workbook
 
 from handschlag.accounts.enums import AccountStatus, ImportPreset
 from handschlag.accounts.importing import (
-    MAX_FIELD_CHARS,
     ImportFileError,
     RowContext,
     map_columns,
@@ -131,7 +130,7 @@ class TestCsvFormats:
         with pytest.raises(ImportFileError, match=re.escape("The file says it is utf-8-sig but is not.")):
             open_table(write(tmp_path, data), source="export.csv")
 
-    def test_a_10_mb_field_names_the_line(self, tmp_path):
+    def test_a_10_mb_line_names_the_line(self, tmp_path):
         data = b"Name;Notiz\nA;kurz\nB;" + b"x" * (10 * 1024 * 1024) + b"\n"
 
         with pytest.raises(ImportFileError) as caught:
@@ -139,11 +138,11 @@ class TestCsvFormats:
 
         assert caught.value.line == 3
         assert caught.value.message == (
-            f"Line 3 of big.csv has a field longer than {MAX_FIELD_CHARS} characters."
-        )
+            "Line 3 of big.csv is longer than 1,000,000 characters."
+        )  # HANDSCHLAG_IMPORT_MAX_LINE_CHARS; tests/accounts/test_upload_limits.py tests each limit
 
     def test_a_huge_header_line(self, tmp_path):
-        data = b"Name;" + b"y" * (MAX_FIELD_CHARS + 1) + b"\nA;b\n"
+        data = b"Name;" + b"y" * 1_000_001 + b"\nA;b\n"
 
         with pytest.raises(
             ImportFileError, match=re.escape("The first line of h.csv is too long to be a header.")
@@ -195,7 +194,9 @@ class TestBadFiles:
     def test_too_many_columns(self, tmp_path):
         data = (";".join(f"c{index}" for index in range(501)) + "\n").encode()
 
-        with pytest.raises(ImportFileError, match=re.escape("has more than 500 columns")):
+        with pytest.raises(
+            ImportFileError, match=re.escape("export.csv has 501 columns; at most 500 are accepted.")
+        ):
             read(write(tmp_path, data))
 
 

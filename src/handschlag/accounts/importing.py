@@ -7,28 +7,27 @@ values or a list of errors, each naming the line, the field and the reason.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
-import io
 import re
+import sys
 import unicodedata
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, TextIO
 
 from babel import Locale
+from django.conf import settings
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from stdnum.eu import vat as eu_vat
 
 from handschlag.accounts.enums import AccountStatus, ImportPreset
 from handschlag.core.money import MAX_DIGITS, parse_decimal
-
-MAX_FIELD_CHARS = 1_000_000
-MAX_COLUMNS = 500
-csv.field_size_limit(MAX_FIELD_CHARS)
 
 
 class ImportFileError(Exception):
@@ -38,6 +37,41 @@ class ImportFileError(Exception):
         super().__init__(message)
         self.message = message
         self.line = line
+
+
+@dataclass(frozen=True)
+class ReadLimits:
+    """What one uploaded file may hold. Each is checked while the file is read, before the expensive work.
+
+    `from_settings()` reads them at call time (settings.py takes them from the environment); tests pass their
+    own. Rows are data rows after the header (in a workbook: sheet rows, empty ones included)."""
+
+    max_bytes: int
+    max_rows: int
+    max_columns: int
+    max_cell_chars: int
+    max_line_chars: int
+    max_unpacked_bytes: int
+    max_compression_ratio: int
+    max_shared_strings_bytes: int
+
+    @classmethod
+    def from_settings(cls) -> ReadLimits:
+        return cls(
+            max_bytes=settings.HANDSCHLAG_IMPORT_MAX_BYTES,
+            max_rows=settings.HANDSCHLAG_IMPORT_MAX_ROWS,
+            max_columns=settings.HANDSCHLAG_IMPORT_MAX_COLUMNS,
+            max_cell_chars=settings.HANDSCHLAG_IMPORT_MAX_CELL_CHARS,
+            max_line_chars=settings.HANDSCHLAG_IMPORT_MAX_LINE_CHARS,
+            max_unpacked_bytes=settings.HANDSCHLAG_IMPORT_MAX_UNPACKED_BYTES,
+            max_compression_ratio=settings.HANDSCHLAG_IMPORT_MAX_COMPRESSION_RATIO,
+            max_shared_strings_bytes=settings.HANDSCHLAG_IMPORT_MAX_SHARED_STRINGS_BYTES,
+        )
+
+    @property
+    def max_row_xml_bytes(self) -> int:
+        """A workbook row's XML may be this long: the line limit with room for markup and escaped characters."""
+        return 4 * self.max_line_chars + 200 * self.max_columns
 
 
 @dataclass
@@ -65,28 +99,84 @@ class ParsedRow:
 
 # --- reading files -------------------------------------------------------------------------------------------
 
+_CHUNK_BYTES = 1 << 20
+csv.field_size_limit(sys.maxsize)  # cell and line lengths are checked by ReadLimits, with their own messages
 
-def _decode(data: bytes) -> tuple[str, str]:
+
+def _number(value: float) -> str:
+    """1234567 → "1.234.567" in German, "1,234,567" in English."""
+    return str(number_format(value, force_grouping=True))
+
+
+def _megabytes(size: int) -> str:
+    return str(number_format(round(size / 1048576, 1), decimal_pos=1, force_grouping=True))
+
+
+def _too_many_rows(source: str, limits: ReadLimits) -> ImportFileError:
+    return ImportFileError(
+        _("%(file)s has more than %(limit)s rows; at most %(limit)s are accepted. Split the file.")
+        % {"file": source, "limit": _number(limits.max_rows)}
+    )
+
+
+def _check_size(size: int, source: str, limits: ReadLimits) -> None:
+    if size > limits.max_bytes:
+        raise ImportFileError(
+            _("%(file)s is %(size)s MB; at most %(limit)s MB are accepted.")
+            % {"file": source, "size": _megabytes(size), "limit": _megabytes(limits.max_bytes)}
+        )
+
+
+def _check_encoding(path: Path, encoding: str) -> int | None:
+    """The byte offset of the first byte that is not `encoding`, or None; reads the file a chunk at a time."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    offset = 0
+    with path.open("rb") as handle:
+        while True:
+            chunk = handle.read(_CHUNK_BYTES)
+            try:
+                decoder.decode(chunk, final=not chunk)
+            except UnicodeDecodeError as error:
+                # the position is within the decoder's pending bytes plus this chunk
+                return max(0, offset + error.start - (len(error.object) - len(chunk)))
+            if not chunk:
+                return None
+            offset += len(chunk)
+
+
+def _line_at(path: Path, offset: int) -> int:
+    newlines = 0
+    with path.open("rb") as handle:
+        while offset > 0:
+            chunk = handle.read(min(_CHUNK_BYTES, offset))
+            if not chunk:
+                break
+            newlines += chunk.count(b"\n")
+            offset -= len(chunk)
+    return newlines + 1
+
+
+def _csv_encoding(path: Path, head: bytes) -> str:
     """UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252 — what German Excel writes."""
-    if data.startswith(b"\xef\xbb\xbf"):
+    if head.startswith(b"\xef\xbb\xbf"):
         declared = "utf-8-sig"
-    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    elif head.startswith((b"\xff\xfe", b"\xfe\xff")):
         declared = "utf-16"
     else:
         declared = ""
     if declared:
-        try:
-            return data.decode(declared), declared
-        except UnicodeDecodeError:
+        if _check_encoding(path, declared) is not None:
             raise ImportFileError(
                 _("The file says it is %(encoding)s but is not.") % {"encoding": declared}
             ) from None
+        return declared
+    bad_at = 0
     for encoding in ("utf-8", "cp1252"):
-        try:
-            return data.decode(encoding), "windows-1252" if encoding == "cp1252" else encoding
-        except UnicodeDecodeError as error:
-            bad_at = error.start
-    line = data.count(b"\n", 0, bad_at) + 1
+        bad = _check_encoding(path, encoding)
+        if bad is None:
+            return "windows-1252" if encoding == "cp1252" else encoding
+        bad_at = bad
+    line = _line_at(path, bad_at)
     raise ImportFileError(
         _(
             "Line %(line)d has bytes that are neither UTF-8 nor Windows-1252. Save the file as "
@@ -109,67 +199,299 @@ def _detect_delimiter(header_line: str) -> str:
     return best if counts[best] else ","
 
 
-def _csv_rows(text: str, delimiter: str, source: str) -> Iterator[tuple[int, list[Any]]]:
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    while True:
-        try:
-            cells = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as error:
-            line = reader.line_num
-            if "field larger than field limit" in str(error):
+def _limited_lines(handle: TextIO, first: str, source: str, limits: ReadLimits) -> Iterator[str]:
+    """The file's lines (from an already read first one), refusing a line longer than the line limit; a line is
+    never read further than one character past the limit."""
+    line, number = first, 1
+    while line:
+        if len(line.rstrip("\r\n")) > limits.max_line_chars:
+            raise ImportFileError(
+                _("Line %(line)d of %(file)s is longer than %(limit)s characters.")
+                % {"line": number, "file": source, "limit": _number(limits.max_line_chars)},
+                line=number,
+            )
+        yield line
+        line = handle.readline(limits.max_line_chars + 1)
+        number += 1
+
+
+def _check_cells(cells: list[Any], line: int, source: str, limits: ReadLimits) -> None:
+    if len(cells) > limits.max_columns:
+        raise ImportFileError(
+            _("Line %(line)d of %(file)s has %(count)s columns; at most %(limit)s are accepted.")
+            % {
+                "line": line,
+                "file": source,
+                "count": _number(len(cells)),
+                "limit": _number(limits.max_columns),
+            },
+            line=line,
+        )
+    for cell in cells:
+        if isinstance(cell, str) and len(cell) > limits.max_cell_chars:
+            raise ImportFileError(
+                _(
+                    "Line %(line)d of %(file)s has a cell of %(count)s characters; at most %(limit)s are accepted."
+                )
+                % {
+                    "line": line,
+                    "file": source,
+                    "count": _number(len(cell)),
+                    "limit": _number(limits.max_cell_chars),
+                },
+                line=line,
+            )
+
+
+def _csv_rows(
+    handle: TextIO, lines: Iterator[str], delimiter: str, source: str, limits: ReadLimits
+) -> Iterator[tuple[int, list[Any]]]:
+    reader = csv.reader(lines, delimiter=delimiter)
+    data_rows = -1  # the header is not a data row
+    try:
+        while True:
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as error:
+                line = reader.line_num
                 raise ImportFileError(
-                    _("Line %(line)d of %(file)s has a field longer than %(limit)d characters.")
-                    % {"line": line, "file": source, "limit": MAX_FIELD_CHARS},
+                    _("Line %(line)d of %(file)s is not valid CSV: %(reason)s")
+                    % {"line": line, "file": source, "reason": error},
                     line=line,
                 ) from None
+            if any(cell.strip() for cell in cells):
+                _check_cells(cells, reader.line_num, source, limits)
+                data_rows += 1
+                if data_rows > limits.max_rows:
+                    raise _too_many_rows(source, limits)
+                yield reader.line_num, cells
+    finally:
+        handle.close()
+
+
+def _csv_table(path: Path, head: bytes, source: str, limits: ReadLimits) -> Table:
+    encoding = _csv_encoding(path, head)
+    handle = path.open("r", encoding="cp1252" if encoding == "windows-1252" else encoding, newline="")
+    try:
+        first_line = handle.readline(limits.max_line_chars + 1)
+        if len(first_line.rstrip("\r\n")) > limits.max_line_chars:
             raise ImportFileError(
-                _("Line %(line)d of %(file)s is not valid CSV: %(reason)s")
-                % {"line": line, "file": source, "reason": error},
-                line=line,
-            ) from None
-        if any(cell.strip() for cell in cells):
-            yield reader.line_num, cells
+                _("The first line of %(file)s is too long to be a header.") % {"file": source}, line=1
+            )
+        delimiter = _detect_delimiter(first_line.lstrip("\ufeff"))
+        rows = _csv_rows(
+            handle, _limited_lines(handle, first_line, source, limits), delimiter, source, limits
+        )
+        first = next(rows, None)
+    except BaseException:
+        handle.close()
+        raise
+    if first is None:
+        raise ImportFileError(_("%(file)s has no header row.") % {"file": source})
+    headers = [str(cell).strip() for cell in first[1]]
+    return Table(headers=headers, rows=rows, file_format="csv", encoding=encoding, delimiter=delimiter)
 
 
-def _xlsx_table(path: Path, source: str) -> Table:
+# Workbooks: an .xlsx file is a zip archive of XML parts. Its central directory states every part's packed and
+# unpacked size, and Python's zipfile never unpacks more than the stated size, so the archive is judged from the
+# directory before openpyxl opens it (zip bombs); then the sheet's XML is scanned as a byte stream (row count and
+# row length) before openpyxl parses a single row.
+
+
+def _check_archive(archive: zipfile.ZipFile, source: str, limits: ReadLimits) -> int:
+    """Refuse archives that unpack to too much; return the unpacked size."""
+    unpacked = 0
+    for member in archive.infolist():
+        if member.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise ImportFileError(
+                _("%(file)s is packed with a method Excel does not use; save it again as .xlsx.")
+                % {"file": source}
+            )
+        unpacked += member.file_size
+        ratio = member.file_size / max(member.compress_size, 1)
+        if member.file_size > _CHUNK_BYTES and ratio > limits.max_compression_ratio:
+            raise ImportFileError(
+                _(
+                    "%(file)s holds a part (%(part)s) packed %(ratio)s to 1; at most %(limit)s to 1 is "
+                    "accepted."
+                )
+                % {
+                    "file": source,
+                    "part": member.filename[:100],
+                    "ratio": _number(int(ratio)),
+                    "limit": _number(limits.max_compression_ratio),
+                }
+            )
+        if member.filename.lower().endswith("sharedstrings.xml") and (
+            member.file_size > limits.max_shared_strings_bytes
+        ):
+            raise ImportFileError(
+                _("The text table of %(file)s is %(size)s MB unpacked; at most %(limit)s MB are accepted.")
+                % {
+                    "file": source,
+                    "size": _megabytes(member.file_size),
+                    "limit": _megabytes(limits.max_shared_strings_bytes),
+                }
+            )
+    if unpacked > limits.max_unpacked_bytes:
+        raise ImportFileError(
+            _("%(file)s unpacks to %(size)s MB; at most %(limit)s MB are accepted.")
+            % {"file": source, "size": _megabytes(unpacked), "limit": _megabytes(limits.max_unpacked_bytes)}
+        )
+    return unpacked
+
+
+_SHEET_ROOT = re.compile(rb"<(?:([A-Za-z_][\w.-]{0,30}):)?worksheet[\s>]")
+
+
+def _scan_sheet(stream: IO[bytes], source: str, limits: ReadLimits) -> int:
+    """Count the rows of a sheet's XML without parsing it, refusing too many rows or a too long one; reads a
+    chunk at a time and stops at the end of the sheet's data."""
+    data = stream.read(_CHUNK_BYTES)
+    root = _SHEET_ROOT.search(data)
+    prefix = root.group(1) + b":" if root is not None and root.group(1) else b""
+    row_tag, end_tag = b"<" + prefix + b"row", b"</" + prefix + b"sheetData"
+    keep = len(end_tag) + 1  # a tag that starts before the last `keep` bytes is wholly in `data`
+    rows, base, last_row = (
+        0,
+        0,
+        -1,
+    )  # base: where `data` starts in the stream; last_row: where the last row began
+
+    def too_long() -> ImportFileError:
+        return ImportFileError(
+            _("Row %(row)s of the first sheet of %(file)s is longer than %(limit)s characters.")
+            % {"row": _number(rows), "file": source, "limit": _number(limits.max_line_chars)},
+            line=rows,
+        )
+
+    while True:
+        chunk = stream.read(_CHUNK_BYTES)
+        data += chunk
+        usable = len(data) if not chunk else len(data) - keep
+        end_at = data.find(end_tag, 0, usable + len(end_tag))
+        stop = usable if end_at < 0 else end_at
+        position = data.find(row_tag, 0, stop)
+        while position >= 0:
+            if data[position + len(row_tag) : position + len(row_tag) + 1] in (
+                b" ",
+                b">",
+                b"/",
+                b"\t",
+                b"\r",
+                b"\n",
+            ):
+                if last_row >= 0 and base + position - last_row > limits.max_row_xml_bytes:
+                    raise too_long()
+                rows += 1
+                if rows > limits.max_rows + 1:
+                    raise _too_many_rows(source, limits)
+                last_row = base + position
+            position = data.find(row_tag, position + 1, stop)
+        if last_row >= 0 and base + stop - last_row > limits.max_row_xml_bytes:
+            raise too_long()
+        if end_at >= 0 or not chunk:
+            return rows
+        base += usable
+        data = data[usable:]
+
+
+def _xlsx_table(path: Path, source: str, limits: ReadLimits) -> Table:
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
+    unreadable = (
+        zipfile.BadZipFile,
+        InvalidFileException,
+        KeyError,
+        OSError,
+        ValueError,
+        TypeError,
+        EOFError,
+    )
+    handle: IO[bytes] | None = None
     try:
-        # a file object, not the path: stored uploads have generated names without the .xlsx suffix
-        workbook = load_workbook(io.BytesIO(path.read_bytes()), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, TypeError) as error:
+        with zipfile.ZipFile(path) as archive:
+            _check_archive(archive, source, limits)
+        # a file object, not the path: stored uploads have generated names without the .xlsx suffix;
+        # read_only: openpyxl streams the sheet instead of building it in memory
+        handle = path.open("rb")
+        workbook = load_workbook(handle, read_only=True, data_only=True)
+        sheet = workbook.worksheets[0]
+        declared_rows, declared_columns = sheet.max_row, sheet.max_column
+        if declared_columns is not None and declared_columns > limits.max_columns:
+            raise ImportFileError(
+                _("The first sheet of %(file)s has %(count)s columns; at most %(limit)s are accepted.")
+                % {
+                    "file": source,
+                    "count": _number(declared_columns),
+                    "limit": _number(limits.max_columns),
+                }
+            )
+        if declared_rows is not None and declared_rows > limits.max_rows + 1:
+            raise _too_many_rows(source, limits)
+        sheet_path = getattr(sheet, "_worksheet_path", None)  # openpyxl's read-only sheet knows its part
+        if sheet_path is not None:
+            with workbook._archive.open(sheet_path) as stream:
+                _scan_sheet(stream, source, limits)
+        rows = sheet.iter_rows(values_only=True)
+        header_row = next(rows, None)
+    except ImportFileError:
+        if handle is not None:
+            handle.close()
+        raise
+    except unreadable as error:
+        if handle is not None:
+            handle.close()
         raise ImportFileError(
             _("%(file)s is not a readable Excel workbook (%(reason)s).") % {"file": source, "reason": error}
         ) from None
-    sheet = workbook.worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
-    header_row = next(rows, None)
+    assert handle is not None
+    opened = handle
+
+    def close() -> None:
+        workbook.close()
+        opened.close()
+
     if header_row is None or not any(cell not in (None, "") for cell in header_row):
+        close()
         raise ImportFileError(_("The first sheet of %(file)s is empty.") % {"file": source})
+    try:
+        _check_cells(list(header_row), 1, source, limits)
+    except ImportFileError:
+        close()
+        raise
     headers = ["" if cell is None else str(cell).strip() for cell in header_row]
 
     def body() -> Iterator[tuple[int, list[Any]]]:
-        for number, cells in enumerate(rows, start=2):
-            values = ["" if cell is None else cell for cell in cells]
-            if any(str(value).strip() for value in values):
-                yield number, values
-        workbook.close()
+        try:
+            for number, cells in enumerate(rows, start=2):
+                if number > limits.max_rows + 1:
+                    raise _too_many_rows(source, limits)
+                values = ["" if cell is None else cell for cell in cells]
+                if any(str(value).strip() for value in values):
+                    _check_cells(values, number, source, limits)
+                    yield number, values
+        finally:
+            close()
 
     return Table(headers=headers, rows=body(), file_format="xlsx")
 
 
-def open_table(path: Path, *, source: str) -> Table:
-    """Open a CSV or XLSX file. `source` is the user's file name, used in messages."""
+def open_table(path: Path, *, source: str, limits: ReadLimits | None = None) -> Table:
+    """Open a CSV or XLSX file. `source` is the user's file name, used in messages; `limits` default to the
+    settings. The rows are read lazily: a limit may still be hit while iterating them (ImportFileError)."""
+    limits = limits or ReadLimits.from_settings()
     size = path.stat().st_size
     if size == 0:
         raise ImportFileError(_("%(file)s is empty.") % {"file": source})
+    _check_size(size, source, limits)
     with path.open("rb") as handle:
         head = handle.read(65536)
     if head.startswith(b"PK\x03\x04"):
-        return _xlsx_table(path, source)
+        return _xlsx_table(path, source, limits)
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         raise ImportFileError(
             _("%(file)s is an old Excel file (.xls). Save it as .xlsx or CSV and upload it again.")
@@ -179,23 +501,31 @@ def open_table(path: Path, *, source: str) -> Table:
         raise ImportFileError(
             _("%(file)s is not a CSV or Excel file (it contains binary data).") % {"file": source}
         )
-    text, encoding = _decode(path.read_bytes())
-    first_line = text.split("\n", 1)[0]
-    if len(first_line) > MAX_FIELD_CHARS:
-        raise ImportFileError(
-            _("The first line of %(file)s is too long to be a header.") % {"file": source}, line=1
-        )
-    delimiter = _detect_delimiter(first_line)
-    rows = _csv_rows(text, delimiter, source)
-    first = next(rows, None)
-    if first is None:
-        raise ImportFileError(_("%(file)s has no header row.") % {"file": source})
-    headers = [str(cell).strip() for cell in first[1]]
-    if len(headers) > MAX_COLUMNS:
-        raise ImportFileError(
-            _("%(file)s has more than %(limit)d columns.") % {"file": source, "limit": MAX_COLUMNS}
-        )
-    return Table(headers=headers, rows=rows, file_format="csv", encoding=encoding, delimiter=delimiter)
+    return _csv_table(path, head, source, limits)
+
+
+BYTES_PER_CSV_ROW = 120  # a typical CRM export row
+UNPACKED_BYTES_PER_SHEET_ROW = 1000  # a typical CRM export row as sheet XML
+
+
+def small_enough_for_request(path: Path, *, max_rows: int) -> bool:
+    """Cheaply and without parsing: can this file's import run within a web request (at most `max_rows` rows,
+    and no more bytes than such rows take)? CSV: its size and a capped count of line breaks; XLSX: the unpacked
+    size its zip directory states. Anything unclear goes to the worker."""
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as handle:
+            head = handle.read(4)
+            if head.startswith(b"PK\x03\x04"):
+                with zipfile.ZipFile(path) as archive:
+                    unpacked = sum(member.file_size for member in archive.infolist())
+                return unpacked <= max_rows * UNPACKED_BYTES_PER_SHEET_ROW
+            if size > max_rows * BYTES_PER_CSV_ROW:
+                return False
+            handle.seek(0)
+            return handle.read().count(b"\n") <= max_rows + 1
+    except (OSError, zipfile.BadZipFile, ValueError):
+        return False
 
 
 # --- header mapping ------------------------------------------------------------------------------------------

@@ -10,10 +10,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from django.conf import settings
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from handschlag.mapping.partner_lists import PartnerListError
-from handschlag.matching import CompanyRecord, EncodedTable, MatchingInputError, MatchPair, match_records
+from handschlag.matching import (
+    CompanyRecord,
+    EncodedTable,
+    InputLimitError,
+    MatchingInputError,
+    MatchPair,
+    match_records,
+)
 
 
 def match_clear(ours: Sequence[CompanyRecord], theirs: Sequence[CompanyRecord]) -> list[MatchPair]:
@@ -32,7 +41,13 @@ def _read_encoded(path: Path, *, source: str) -> EncodedTable:
     except ImportError:
         raise PartnerListError(_("This installation cannot read encoded files yet.")) from None
     try:
-        return read_encoded(path)
+        return read_encoded(
+            path,
+            max_records=settings.HANDSCHLAG_IMPORT_MAX_ROWS,
+            max_id_chars=settings.HANDSCHLAG_MAPPING_MAX_ID_CHARS,
+        )
+    except InputLimitError as error:
+        raise PartnerListError(_limit_message(error, source)) from None
     except MatchingInputError as error:
         raise PartnerListError(
             _("%(file)s is not an encoded file from “handschlag encode”: %(reason)s")
@@ -43,6 +58,23 @@ def _read_encoded(path: Path, *, source: str) -> EncodedTable:
             _("%(file)s is not an encoded file from “handschlag encode” (%(reason)s).")
             % {"file": source, "reason": type(error).__name__}
         ) from None
+
+
+def _limit_message(error: InputLimitError, source: str) -> str:
+    limit = number_format(error.limit, force_grouping=True)
+    if error.what == "records":
+        return _("%(file)s has more than %(limit)s records; at most %(limit)s are accepted.") % {
+            "file": source,
+            "limit": limit,
+        }
+    return _(
+        "Record %(record)s of %(file)s has an id of %(count)s characters; at most %(limit)s are accepted."
+    ) % {
+        "record": number_format(error.line, force_grouping=True),
+        "file": source,
+        "count": number_format(error.value, force_grouping=True),
+        "limit": limit,
+    }
 
 
 def match_against_encoded(

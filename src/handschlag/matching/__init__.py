@@ -10,12 +10,13 @@ A pure Python package (numpy, polars, pyarrow, rapidfuzz, python-stdnum; no Djan
 ``read_company_csv(path) -> list[CompanyRecord]``
     Reads a CRM export: encoding (UTF-8, BOM, UTF-16, Windows-1252), delimiter and columns detected.
 ``MatchingInputError(file, line, message)``
-    Raised for input the engine cannot use; ``str(error)`` is one line for a person.
+    Raised for input the engine cannot use; ``str(error)`` is one line for a person. Its subclass
+    ``InputLimitError`` (``what``, ``value``, ``limit``) for input over a limit the caller set.
 
 ``encode_records(records, *, secret: bytes) -> EncodedTable``
     Keyed encodings (keyed hashes, hardened CLK Bloom filters) of records; the secret is shared by both sides.
-``write_encoded(table, path)`` / ``read_encoded(path) -> EncodedTable``
-    The encoded file (Arrow IPC) that one side hands to the other.
+``write_encoded(table, path)`` / ``read_encoded(path, *, max_records=None, max_id_chars=None) -> EncodedTable``
+    The encoded file (Arrow IPC) that one side hands to the other; reading checks it before its data is read.
 ``match_encoded(left, right, *, threshold=None, one_to_many=False) -> MatchResult``
     ``MatchResult(pairs, warnings, same_secret)``: ``same_secret`` is False, and ``warnings`` says so,
     when the two tables were encoded with different secrets.
@@ -27,7 +28,13 @@ how the engine works.
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-from handschlag.matching.records import CompanyRecord, MatchingInputError, MatchPair, MatchResult
+from handschlag.matching.records import (
+    CompanyRecord,
+    InputLimitError,
+    MatchingInputError,
+    MatchPair,
+    MatchResult,
+)
 
 if TYPE_CHECKING:
     from handschlag.matching.csv_input import read_company_csv
@@ -66,6 +73,7 @@ __all__ = [
     "DEFAULT_THRESHOLD",
     "CompanyRecord",
     "EncodedTable",
+    "InputLimitError",
     "MatchPair",
     "MatchResult",
     "MatchingInputError",

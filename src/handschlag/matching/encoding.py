@@ -33,12 +33,13 @@ from typing import Any, Final
 import numpy as np
 import polars as pl
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from handschlag.matching.bigrams import text_bigrams
-from handschlag.matching.blocking import blocking_key_strings, hashed_blocking_keys
+from handschlag.matching.blocking import BLOCKING_KEY_EXPRESSIONS, blocking_key_strings, hashed_blocking_keys
 from handschlag.matching.engine import CompanyTable
 from handschlag.matching.normalisation import RAW_FIELDS, compiled_module, normalise_frame, string_buffers
-from handschlag.matching.records import CompanyRecord, MatchingInputError
+from handschlag.matching.records import CompanyRecord, InputLimitError, MatchingInputError
 
 FORMAT_NAME: Final = "handschlag-encoded-companies"
 FORMAT_VERSION: Final = 1
@@ -305,16 +306,133 @@ def _id_series(column: pa.ChunkedArray) -> pl.Series:
     return ids.alias("id").cast(pl.String)
 
 
-def read_encoded(path: str | Path) -> EncodedTable:
-    """Read a file written by ``write_encoded`` (``handschlag encode``)."""
+_ARROW_FILE_MAGIC: Final = b"ARROW1"
+_RECORD_BATCH_HEADER: Final = 3  # MessageHeader union of Arrow's Message.fbs: Schema = 1, DictionaryBatch = 2
+
+
+def _flatbuffer_field(buffer: bytes, table: int, index: int) -> int:
+    """Where field `index` of the flatbuffer table at `table` lies (0: absent)."""
+    vtable = table - int.from_bytes(buffer[table : table + 4], "little", signed=True)
+    vtable_size = int.from_bytes(buffer[vtable : vtable + 2], "little")
+    entry = 4 + 2 * index
+    if entry + 2 > vtable_size:
+        return 0
+    offset = int.from_bytes(buffer[vtable + entry : vtable + entry + 2], "little")
+    return table + offset if offset else 0
+
+
+def _record_batch_header(metadata: bytes) -> tuple[int, bool] | None:
+    """(rows, compressed) from an IPC message's flatbuffer header (Arrow's Message.fbs), without reading its
+    body; None when the message is not a record batch."""
+    root = int.from_bytes(metadata[0:4], "little")
+    header_type_at = _flatbuffer_field(metadata, root, 1)
+    header_at = _flatbuffer_field(metadata, root, 2)
+    if not header_type_at or metadata[header_type_at] != _RECORD_BATCH_HEADER or not header_at:
+        return None
+    batch = header_at + int.from_bytes(metadata[header_at : header_at + 4], "little")
+    length_at = _flatbuffer_field(metadata, batch, 0)
+    rows = int.from_bytes(metadata[length_at : length_at + 8], "little", signed=True) if length_at else 0
+    return rows, bool(_flatbuffer_field(metadata, batch, 3))
+
+
+def _expected_schema() -> pa.Schema:
+    return pa.schema(
+        [pa.field("id", pa.string())]
+        + [pa.field(f"exact_{field}", pa.uint64()) for field in EXACT_KEY_FIELDS]
+        + [pa.field(f"block_{index}", pa.uint64()) for index in range(len(BLOCKING_KEY_EXPRESSIONS))]
+        + [
+            pa.field(f"filter_{field}", pa.binary(layout.words * 8))
+            for field, layout in FILTER_LAYOUTS.items()
+        ]
+    )
+
+
+def _read_checked_batches(name: str, source: pa.MemoryMappedFile, max_records: int | None) -> pa.Table:
+    """The file's record batches, each checked from its header before its body is touched: uncompressed (so the
+    table is no larger than the file), the expected columns and widths, and no more records than allowed."""
+    not_encoded = "this is not a file made by 'handschlag encode'"
+    if source.read(len(_ARROW_FILE_MAGIC)) != _ARROW_FILE_MAGIC:
+        raise MatchingInputError(name, 0, not_encoded)
+    footer_batches = pa.ipc.open_file(source).num_record_batches  # reads the footer only: a whole file?
+    source.seek(8)  # the magic and its padding; then the messages in stream format
+    reader = pa.ipc.MessageReader.open_stream(source)
+    schema = pa.ipc.read_schema(reader.read_next_message())
+    expected = _expected_schema()
+    if not schema.remove_metadata().equals(expected):
+        raise MatchingInputError(
+            name,
+            0,
+            "its columns are not those 'handschlag encode' writes (filter sizes or keys differ); encode again",
+        )
+    batches: list[pa.RecordBatch] = []
+    records = 0
+    while True:
+        try:
+            message = reader.read_next_message()
+        except StopIteration:
+            break
+        header = _record_batch_header(message.metadata.to_pybytes())
+        if header is None:
+            raise MatchingInputError(name, 0, f"{not_encoded} (it holds a {message.type} message)")
+        rows, compressed = header
+        if compressed:
+            raise MatchingInputError(name, 0, f"{not_encoded} (its data is compressed)")
+        records += rows
+        if max_records is not None and records > max_records:
+            raise InputLimitError(
+                name,
+                0,
+                f"more than {max_records:,} records (at most {max_records:,} are accepted)",
+                what="records",
+                value=records,
+                limit=max_records,
+            )
+        batch = pa.ipc.read_record_batch(message, schema)
+        batch.validate(full=True)
+        batches.append(batch)
+    if len(batches) != footer_batches:
+        raise MatchingInputError(name, 0, f"{not_encoded} (its batches and its footer disagree)")
+    return pa.Table.from_batches(batches, schema=schema)
+
+
+def _check_ids(name: str, ids: pa.ChunkedArray, max_id_chars: int | None) -> None:
+    if len(ids) == 0:
+        return
+    lengths = pc.utf8_length(ids)
+    shortest = pc.min(lengths).as_py()
+    if shortest == 0:
+        record = pc.index(lengths, 0).as_py() + 1
+        raise MatchingInputError(name, 0, f"record {record:,} has an empty id")
+    longest = pc.max(lengths).as_py()
+    if max_id_chars is not None and longest > max_id_chars:
+        record = pc.index(lengths, longest).as_py() + 1
+        raise InputLimitError(
+            name,
+            record,
+            f"record {record:,} has an id of {longest:,} characters (at most {max_id_chars:,} are accepted)",
+            what="id_chars",
+            value=longest,
+            limit=max_id_chars,
+        )
+
+
+def read_encoded(
+    path: str | Path, *, max_records: int | None = None, max_id_chars: int | None = None
+) -> EncodedTable:
+    """Read a file written by ``write_encoded`` (``handschlag encode``).
+
+    Checked before the data is read: the columns and filter sizes, no compression (the records take no more
+    memory than the file's size), at most ``max_records`` records; then every id is non-empty and at most
+    ``max_id_chars`` characters long. Limits the caller sets raise ``InputLimitError``."""
     name = str(path)
     try:
         with pa.memory_map(name, "r") as source:
-            arrow_table = pa.ipc.open_file(source).read_all()
+            arrow_table = _read_checked_batches(name, source, max_records)
     except FileNotFoundError:
         raise MatchingInputError(name, 0, "cannot read the file: No such file or directory") from None
-    except (OSError, pa.ArrowInvalid):
+    except (OSError, pa.ArrowInvalid, StopIteration, IndexError):
         raise MatchingInputError(name, 0, "this is not a file made by 'handschlag encode'") from None
+    _check_ids(name, arrow_table.column("id"), max_id_chars)
     raw_metadata = (arrow_table.schema.metadata or {}).get(b"handschlag")
     if raw_metadata is None:
         raise MatchingInputError(name, 0, "this is not a file made by 'handschlag encode'")

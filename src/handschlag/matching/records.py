@@ -65,3 +65,14 @@ class MatchingInputError(Exception):
         """The message for a person, on one line: ``file, line N: problem``."""
         where = f"{self.file}, line {self.line}" if self.line > 0 else self.file
         return f"{where}: {self.message}".replace("\n", " ")
+
+
+class InputLimitError(MatchingInputError):
+    """Input over a limit the caller set (``what`` names it: "records", "id_chars"), with the value found (or
+    the limit plus one when reading stopped there) and the limit, so that a caller can say it in its language."""
+
+    def __init__(self, file: str, line: int, message: str, *, what: str, value: int, limit: int) -> None:
+        super().__init__(file, line, message)
+        self.what = what
+        self.value = value
+        self.limit = limit
