@@ -112,6 +112,23 @@ def import_run_import_good_rows(*, actor: User, run: ImportRun) -> ImportRun:
     return run
 
 
+@transaction.atomic
+def import_run_mark_failed(*, run_id: int, reason: str) -> None:
+    """Run by the system when the worker gives up on an import (its job failed for the last time, or its worker
+    vanished with no attempt left): the run ends failed with the reason instead of "writing" forever. Its writes
+    are in one transaction, so nothing of it was imported. A run that finished after all is left alone."""
+    run = ImportRun.objects.select_for_update().filter(pk=run_id).first()
+    if run is None or run.is_finished:
+        return
+    run.status = ImportStatus.FAILED
+    run.message = _("The import stopped with an error; nothing was imported. Reason: %(reason)s") % {
+        "reason": reason[:300]
+    }
+    run.finished_at = timezone.now()
+    run.save(update_fields=["status", "message", "finished_at"])
+    audit_record(actor=None, action="import.fail", target=run, summary=f"import of {run.original_name} failed")
+
+
 def _owner_lookup() -> dict[str, int]:
     lookup: dict[str, int] = {}
     for pk, username, email, first, last in (

@@ -222,6 +222,23 @@ def _fail(run: MappingRun, message: str, row_errors: list[dict[str, Any]] | None
     )
 
 
+@transaction.atomic
+def mapping_run_mark_failed(*, run_id: int, reason: str) -> None:
+    """Run by the system when the worker gives up on a run (its job failed for the last time, or its worker
+    vanished): the run ends failed, and so can be deleted, instead of standing at "80 %" forever. Partner users
+    read the message, so it names only the kind of error; the details stay in the failed job for admins."""
+    run = MappingRun.objects.select_for_update().filter(pk=run_id).first()
+    if run is None or run.is_finished:
+        return
+    kind = reason.split(":", 1)[0][:100]
+    _fail(
+        run,
+        _("The run stopped with an error (%(kind)s) and has no result. Delete it and start a new run.")
+        % {"kind": kind},
+    )
+    audit_record(actor=None, action="mapping_run.fail", target=run, summary=f"mapping run {run} failed")
+
+
 def mapping_run_execute(*, run: MappingRun) -> None:
     """Read the partner's list, match it against our accounts, keep only the overlap. Safe to run twice."""
     if run.status == MappingStatus.DONE:
