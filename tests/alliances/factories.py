@@ -12,6 +12,7 @@ class PartnerFactory(factory.django.DjangoModelFactory):
         model = Partner
 
     organisation = factory.SubFactory(PartnerOrganisationFactory)
+    name = factory.SelfAttribute("organisation.name")
     partner_type = PartnerType.STRATEGIC_ALLIANCE
 
 

@@ -167,5 +167,21 @@ def test_a_second_active_agreement_is_refused(make_user: Any, api_as: Any) -> No
     answer = api_as(make_user(Role.PARTNER_MANAGER)).post(
         "/api/v1/agreements", {"partner_id": agreement.partner_id, "title": "Doppelt", "status": "active"}
     )
-    assert answer.status_code == 400
+    assert answer.status_code == 409
     assert answer.json()["error"]["code"] == "active_agreement_exists"
+    assert Agreement.objects.filter(partner=agreement.partner).count() == 1
+
+
+def test_activating_a_second_agreement_is_a_409_and_changes_nothing(make_user: Any, api_as: Any) -> None:
+    active = AgreementFactory()
+    draft = AgreementFactory(partner=active.partner, status="draft", title="Entwurf")
+    client = api_as(make_user(Role.PARTNER_MANAGER))
+    events = AuditEvent.objects.count()
+    answer = client.patch(f"/api/v1/agreements/{draft.pk}", {"status": "active", "title": "Zweiter"})
+    assert answer.status_code == 409
+    assert answer.json()["error"]["code"] == "active_agreement_exists"
+    draft.refresh_from_db()
+    assert (draft.status, draft.title) == ("draft", "Entwurf")
+    assert AuditEvent.objects.count() == events
+    assert client.patch(f"/api/v1/agreements/{active.pk}", {"status": "ended"}).status_code == 200
+    assert client.patch(f"/api/v1/agreements/{draft.pk}", {"status": "active"}).status_code == 200

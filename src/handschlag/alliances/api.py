@@ -1,7 +1,8 @@
 """Partnerships API: /api/v1/partners, /api/v1/agreements, /api/v1/offers.
 
-Partner users reach only GET /agreements (their own partner's), GET /agreements/{id} and POST
-/agreements/{id}/opt-in; every other endpoint answers them 404.
+Request bodies are the services' own inputs (`alliances.inputs`). Partner users reach only GET /agreements
+(their own partner's), GET /agreements/{id} and POST /agreements/{id}/opt-in, and get their own output schema
+there (`AgreementPartnerOut`: only the fields docs/partner-portal.md lists); every other endpoint answers them 404.
 """
 
 import datetime as dt
@@ -11,7 +12,6 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.pagination import paginate
-from pydantic import Field
 
 from handschlag.alliances import services
 from handschlag.alliances.access import (
@@ -23,12 +23,21 @@ from handschlag.alliances.access import (
 from handschlag.alliances.enums import (
     AgreementStatus,
     HealthVerdict,
-    OfferAsk,
-    OfferDecision,
-    OfferGive,
     OfferStatus,
     PartnerTier,
     PartnerType,
+)
+from handschlag.alliances.inputs import (
+    AgreementInput,
+    AgreementPatch,
+    FitRatingsInput,
+    FitWeightsInput,
+    OfferDecisionInput,
+    OfferInput,
+    PartnerContactInput,
+    PartnerInput,
+    PartnerPatch,
+    PortalUserInput,
 )
 from handschlag.alliances.models import Agreement
 from handschlag.alliances.selectors import (
@@ -40,10 +49,11 @@ from handschlag.alliances.selectors import (
     partner_health,
     partner_list,
     partner_scorecard,
+    portal_user_list,
 )
 from handschlag.core.access import require_capability
 from handschlag.core.api_support import ERROR_RESPONSES, Page
-from handschlag.core.errors import InvalidInput, NotFound
+from handschlag.core.errors import NotFound
 from handschlag.core.models import User
 from handschlag.core.roles import Capability, is_internal
 
@@ -78,59 +88,12 @@ class PartnerOut(Schema):
     created_at: dt.datetime
 
 
-class PartnerIn(Schema):
-    name: str = Field(min_length=1, max_length=200)
-    partner_type: PartnerType = PartnerType.STRATEGIC_ALLIANCE
-    tier: PartnerTier = PartnerTier.REGISTERED
-    website: str = Field("", max_length=253)
-    description: str = Field("", max_length=10_000)
-    manager_id: int | None = None
-
-
-class PartnerPatch(Schema):
-    name: str | None = Field(None, min_length=1, max_length=200)
-    partner_type: PartnerType | None = None
-    tier: PartnerTier | None = None
-    website: str | None = Field(None, max_length=253)
-    description: str | None = Field(None, max_length=10_000)
-    manager_id: int | None = None
-
-
-def _partner_values(payload: Schema, *, partial: bool) -> dict[str, Any]:
-    data = payload.dict(exclude_unset=partial)
-    for key in ("name", "partner_type", "tier", "website", "description"):
-        if key in data and data[key] is None:
-            raise InvalidInput.for_field(key, "This field cannot be null.")
-    if "manager_id" in data:
-        manager_id = data.pop("manager_id")
-        manager = User.objects.filter(pk=manager_id).first() if manager_id is not None else None
-        if manager_id is not None and manager is None:
-            raise InvalidInput.for_field("manager_id", "No such user.")
-        data["manager"] = manager
-    return data
-
-
 class ContactOut(Schema):
     id: int
     name: str
     position: str
     email: str
     phone: str
-
-
-class ContactIn(Schema):
-    name: str = Field(min_length=1, max_length=200)
-    position: str = Field("", max_length=100)
-    email: str = Field("", max_length=254)
-    phone: str = Field("", max_length=40)
-
-
-class PortalUserIn(Schema):
-    username: str = Field(min_length=1, max_length=150)
-    email: str = Field("", max_length=254)
-    first_name: str = Field("", max_length=150)
-    last_name: str = Field("", max_length=150)
-    password: str | None = Field(None, max_length=128)
 
 
 class PortalUserOut(Schema):
@@ -140,6 +103,7 @@ class PortalUserOut(Schema):
     first_name: str
     last_name: str
     organisation_id: int
+    is_active: bool
 
 
 class ScorecardLineOut(Schema):
@@ -161,10 +125,6 @@ class ScorecardOut(Schema):
     red_flags: list[RedFlagOut]
 
 
-class RatingsIn(Schema):
-    scores: dict[int, int | None] = Field(description="criterion id → score 0-5 (null removes the rating)")
-
-
 class HealthOut(Schema):
     verdict: HealthVerdict
     points: int
@@ -178,10 +138,6 @@ class CriterionOut(Schema):
     weight: int
 
 
-class WeightsIn(Schema):
-    weights: dict[int, int] = Field(description="criterion id → weight 0-10")
-
-
 @partners_router.get("", response={200: list[PartnerOut], **ERROR_RESPONSES})
 @paginate(Page)
 def partner_index(request: HttpRequest, q: str = "") -> Any:
@@ -190,10 +146,11 @@ def partner_index(request: HttpRequest, q: str = "") -> Any:
 
 
 @partners_router.post("", response={201: PartnerOut, **ERROR_RESPONSES})
-def partner_create(request: HttpRequest, payload: PartnerIn) -> tuple[int, Any]:
+def partner_create(request: HttpRequest, payload: PartnerInput) -> tuple[int, Any]:
+    """A new partner; a name another partner has (in any case) answers 409 `partner_name_taken`."""
     user = _user(request)
     _internal(user, Capability.PARTNERS_MANAGE)
-    return 201, services.partner_create(actor=user, data=_partner_values(payload, partial=False))
+    return 201, services.partner_create(actor=user, data=payload)
 
 
 @partners_router.get("/fit-criteria", response={200: list[CriterionOut], **ERROR_RESPONSES})
@@ -203,10 +160,10 @@ def fit_criteria_index(request: HttpRequest) -> Any:
 
 
 @partners_router.put("/fit-criteria", response={200: list[CriterionOut], **ERROR_RESPONSES})
-def fit_criteria_update(request: HttpRequest, payload: WeightsIn) -> Any:
+def fit_criteria_update(request: HttpRequest, payload: FitWeightsInput) -> Any:
     user = _user(request)
     _internal(user, Capability.FIT_WEIGHTS_EDIT)
-    services.fit_weights_update(actor=user, weights=payload.weights)
+    services.fit_weights_update(actor=user, data=payload)
     return list(fit_criteria())
 
 
@@ -217,9 +174,10 @@ def partner_read(request: HttpRequest, partner_id: int) -> Any:
 
 @partners_router.patch("/{partner_id}", response={200: PartnerOut, **ERROR_RESPONSES})
 def partner_update(request: HttpRequest, partner_id: int, payload: PartnerPatch) -> Any:
+    """Change the fields sent; a name another partner has (in any case) answers 409 `partner_name_taken`."""
     user = _user(request)
     partner = access_partner_by_id(user, partner_id, for_write=True)
-    return services.partner_update(actor=user, partner=partner, data=_partner_values(payload, partial=True))
+    return services.partner_update(actor=user, partner=partner, patch=payload)
 
 
 @partners_router.get("/{partner_id}/contacts", response={200: list[ContactOut], **ERROR_RESPONSES})
@@ -228,17 +186,35 @@ def partner_contact_index(request: HttpRequest, partner_id: int) -> Any:
 
 
 @partners_router.post("/{partner_id}/contacts", response={201: ContactOut, **ERROR_RESPONSES})
-def partner_contact_create(request: HttpRequest, partner_id: int, payload: ContactIn) -> tuple[int, Any]:
+def partner_contact_create(
+    request: HttpRequest, partner_id: int, payload: PartnerContactInput
+) -> tuple[int, Any]:
     user = _user(request)
     partner = access_partner_by_id(user, partner_id, for_write=True)
-    return 201, services.partner_contact_create(actor=user, partner=partner, data=payload.dict())
+    return 201, services.partner_contact_create(actor=user, partner=partner, data=payload)
+
+
+@partners_router.get("/{partner_id}/portal-users", response={200: list[PortalUserOut], **ERROR_RESPONSES})
+def portal_user_index(request: HttpRequest, partner_id: int) -> Any:
+    """The partner's portal logins, the deactivated ones included."""
+    return list(portal_user_list(partner=access_partner_by_id(_user(request), partner_id)))
 
 
 @partners_router.post("/{partner_id}/portal-users", response={201: PortalUserOut, **ERROR_RESPONSES})
-def portal_user_create(request: HttpRequest, partner_id: int, payload: PortalUserIn) -> tuple[int, Any]:
+def portal_user_create(request: HttpRequest, partner_id: int, payload: PortalUserInput) -> tuple[int, Any]:
     user = _user(request)
     partner = access_partner_by_id(user, partner_id, for_write=True)
-    return 201, services.portal_user_create(actor=user, partner=partner, **payload.dict())
+    return 201, services.portal_user_create(actor=user, partner=partner, data=payload)
+
+
+@partners_router.post(
+    "/{partner_id}/portal-users/{user_id}/deactivate", response={200: PortalUserOut, **ERROR_RESPONSES}
+)
+def portal_user_deactivate(request: HttpRequest, partner_id: int, user_id: int) -> Any:
+    """The login stops working (sessions and API tokens included); the person stays in the audit log."""
+    user = _user(request)
+    partner = access_partner_by_id(user, partner_id, for_write=True)
+    return services.portal_user_deactivate(actor=user, partner=partner, user_id=user_id)
 
 
 @partners_router.get("/{partner_id}/scorecard", response={200: ScorecardOut, **ERROR_RESPONSES})
@@ -261,10 +237,10 @@ def partner_scorecard_read(request: HttpRequest, partner_id: int) -> Any:
 
 
 @partners_router.put("/{partner_id}/scorecard", response={200: ScorecardOut, **ERROR_RESPONSES})
-def partner_scorecard_rate(request: HttpRequest, partner_id: int, payload: RatingsIn) -> Any:
+def partner_scorecard_rate(request: HttpRequest, partner_id: int, payload: FitRatingsInput) -> Any:
     user = _user(request)
     partner = access_partner_by_id(user, partner_id, for_write=True)
-    services.fit_ratings_set(actor=user, partner=partner, scores=payload.scores)
+    services.fit_ratings_set(actor=user, partner=partner, data=payload)
     return partner_scorecard_read(request, partner_id)
 
 
@@ -278,9 +254,11 @@ def partner_health_read(request: HttpRequest, partner_id: int) -> Any:
 
 
 class AgreementOut(Schema):
+    """An agreement as our own people see it: targets and the sellers' incentive plan included."""
+
     id: int
     partner_id: int
-    partner_name: str = Field(alias="partner.name")
+    partner_name: str
     title: str
     status: AgreementStatus
     scope: str
@@ -296,42 +274,69 @@ class AgreementOut(Schema):
     home_opted_in: bool
     partner_opted_in: bool
 
-    @staticmethod
-    def resolve_home_opted_in(agreement: Agreement) -> bool:
-        return agreement.home_opt_in_at is not None
 
-    @staticmethod
-    def resolve_partner_opted_in(agreement: Agreement) -> bool:
-        return agreement.partner_opt_in_at is not None
+class AgreementPartnerOut(Schema):
+    """An agreement as the partner's users see it: only the fields docs/partner-portal.md lists. Never our
+    targets, the sellers' incentive plan or the enablement state. A field added here must be added to that list
+    (its test compares the two)."""
 
-
-class AgreementIn(Schema):
-    partner_id: int
-    title: str = Field(min_length=1, max_length=200)
-    status: AgreementStatus = AgreementStatus.DRAFT
-    scope: str = Field("", max_length=10_000)
-    starts_on: dt.date | None = None
-    ends_on: dt.date | None = None
-    leads_to_us_per_quarter: int = Field(0, ge=0, le=1_000_000)
-    leads_to_partner_per_quarter: int = Field(0, ge=0, le=1_000_000)
-    joint_pipeline_target: Decimal = Field(Decimal("0"), ge=0, max_digits=14, decimal_places=2)
-    joint_wins_target: int = Field(0, ge=0, le=1_000_000)
-    incentive_plan: str = Field("", max_length=10_000)
-    value_proposition: str = Field("", max_length=10_000)
+    id: int
+    partner_name: str
+    title: str
+    status: AgreementStatus
+    scope: str
+    starts_on: dt.date | None
+    ends_on: dt.date | None
+    value_proposition: str
+    home_opted_in: bool
+    partner_opted_in: bool
 
 
-class AgreementPatch(Schema):
-    title: str | None = Field(None, min_length=1, max_length=200)
-    status: AgreementStatus | None = None
-    scope: str | None = Field(None, max_length=10_000)
-    starts_on: dt.date | None = None
-    ends_on: dt.date | None = None
-    leads_to_us_per_quarter: int | None = Field(None, ge=0, le=1_000_000)
-    leads_to_partner_per_quarter: int | None = Field(None, ge=0, le=1_000_000)
-    joint_pipeline_target: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=2)
-    joint_wins_target: int | None = Field(None, ge=0, le=1_000_000)
-    incentive_plan: str | None = Field(None, max_length=10_000)
-    value_proposition: str | None = Field(None, max_length=10_000)
+def _agreement_internal(agreement: Agreement) -> dict[str, Any]:
+    return {
+        "id": agreement.pk,
+        "partner_id": agreement.partner_id,
+        "partner_name": agreement.partner.name,
+        "title": agreement.title,
+        "status": agreement.status,
+        "scope": agreement.scope,
+        "starts_on": agreement.starts_on,
+        "ends_on": agreement.ends_on,
+        "leads_to_us_per_quarter": agreement.leads_to_us_per_quarter,
+        "leads_to_partner_per_quarter": agreement.leads_to_partner_per_quarter,
+        "joint_pipeline_target": agreement.joint_pipeline_target,
+        "joint_wins_target": agreement.joint_wins_target,
+        "incentive_plan": agreement.incentive_plan,
+        "value_proposition": agreement.value_proposition,
+        "value_proposition_version": agreement.value_proposition_version,
+        "home_opted_in": agreement.home_opt_in_at is not None,
+        "partner_opted_in": agreement.partner_opt_in_at is not None,
+    }
+
+
+def _agreement_for_partner(agreement: Agreement) -> dict[str, Any]:
+    """Built from the agreement field by field, never by trimming the internal answer."""
+    return {
+        "id": agreement.pk,
+        "partner_name": agreement.partner.name,
+        "title": agreement.title,
+        "status": agreement.status,
+        "scope": agreement.scope,
+        "starts_on": agreement.starts_on,
+        "ends_on": agreement.ends_on,
+        "value_proposition": agreement.value_proposition,
+        "home_opted_in": agreement.home_opt_in_at is not None,
+        "partner_opted_in": agreement.partner_opt_in_at is not None,
+    }
+
+
+def _agreement_out(user: User, agreement: Agreement) -> dict[str, Any]:
+    """The answer by role, chosen before anything is serialised."""
+    return _agreement_internal(agreement) if is_internal(user) else _agreement_for_partner(agreement)
+
+
+# Internal answers validate as AgreementOut; a partner's lacks its fields and so can only be AgreementPartnerOut.
+AgreementAnyOut = AgreementOut | AgreementPartnerOut
 
 
 class CoverageOut(Schema):
@@ -344,47 +349,45 @@ class RemindOut(Schema):
     reminded: int
 
 
-@agreements_router.get("", response={200: list[AgreementOut], **ERROR_RESPONSES})
+@agreements_router.get("", response={200: list[AgreementAnyOut], **ERROR_RESPONSES})
 @paginate(Page)
 def agreement_index(request: HttpRequest) -> Any:
+    """Our people: every agreement (`AgreementOut`). Partner users: their own partner's (`AgreementPartnerOut`)."""
     user = _user(request)
     if is_internal(user):
         require_capability(user, Capability.PARTNERS_VIEW)
-        return agreement_list()
-    return agreement_list(partner=portal_partner_for(user))
+        return [_agreement_out(user, agreement) for agreement in agreement_list()]
+    return [_agreement_out(user, agreement) for agreement in agreement_list(partner=portal_partner_for(user))]
 
 
 @agreements_router.post("", response={201: AgreementOut, **ERROR_RESPONSES})
-def agreement_create(request: HttpRequest, payload: AgreementIn) -> tuple[int, Any]:
+def agreement_create(request: HttpRequest, payload: AgreementInput) -> tuple[int, Any]:
+    """A second active agreement of a partner answers 409 `active_agreement_exists`."""
     user = _user(request)
     _internal(user, Capability.PARTNERS_MANAGE)
-    data = payload.dict()
-    partner = access_partner_by_id(user, data.pop("partner_id"), for_write=True)
-    return 201, services.agreement_create(actor=user, partner=partner, data=data)
+    return 201, _agreement_internal(services.agreement_create(actor=user, data=payload))
 
 
-@agreements_router.get("/{agreement_id}", response={200: AgreementOut, **ERROR_RESPONSES})
+@agreements_router.get("/{agreement_id}", response={200: AgreementAnyOut, **ERROR_RESPONSES})
 def agreement_read(request: HttpRequest, agreement_id: int) -> Any:
-    return access_agreement_by_id(_user(request), agreement_id)
+    user = _user(request)
+    return _agreement_out(user, access_agreement_by_id(user, agreement_id))
 
 
 @agreements_router.patch("/{agreement_id}", response={200: AgreementOut, **ERROR_RESPONSES})
 def agreement_update(request: HttpRequest, agreement_id: int, payload: AgreementPatch) -> Any:
+    """Change the fields sent; making it active while another is active answers 409 `active_agreement_exists`."""
     user = _user(request)
     agreement = access_agreement_by_id(user, agreement_id, for_write=True)
-    data = payload.dict(exclude_unset=True)
-    for key in ("title", "status", "scope", "incentive_plan", "value_proposition"):
-        if key in data and data[key] is None:
-            raise InvalidInput.for_field(key, "This field cannot be null.")
-    return services.agreement_update(actor=user, agreement=agreement, data=data)
+    return _agreement_internal(services.agreement_update(actor=user, agreement=agreement, patch=payload))
 
 
-@agreements_router.post("/{agreement_id}/opt-in", response={200: AgreementOut, **ERROR_RESPONSES})
+@agreements_router.post("/{agreement_id}/opt-in", response={200: AgreementAnyOut, **ERROR_RESPONSES})
 def agreement_opt_in(request: HttpRequest, agreement_id: int) -> Any:
     """Agree to the sharing rules: partner managers for our side, the partner's users for theirs."""
     user = _user(request)
     agreement = access_agreement_by_id(user, agreement_id)
-    return services.agreement_opt_in(actor=user, agreement=agreement)
+    return _agreement_out(user, services.agreement_opt_in(actor=user, agreement=agreement))
 
 
 @agreements_router.get("/{agreement_id}/enablement", response={200: CoverageOut, **ERROR_RESPONSES})
@@ -413,8 +416,7 @@ def agreement_remind(request: HttpRequest, agreement_id: int) -> Any:
     user = _user(request)
     _internal(user, Capability.PARTNERS_MANAGE)
     agreement = access_agreement_by_id(user, agreement_id, for_write=True)
-    missing = enablement_coverage(agreement=agreement).missing
-    return {"reminded": services.enablement_remind(actor=user, agreement=agreement, missing=missing)}
+    return {"reminded": services.enablement_remind(actor=user, agreement=agreement)}
 
 
 # --- offers -------------------------------------------------------------------------------------------------------
@@ -438,21 +440,6 @@ class OfferOut(Schema):
     reasons: list[str]
 
 
-class OfferIn(Schema):
-    company_name: str = Field(min_length=1, max_length=200)
-    contact_name: str = Field("", max_length=200)
-    contact_email: str = Field("", max_length=254)
-    received_on: dt.date | None = None
-    summary: str = Field("", max_length=10_000)
-    gives: list[OfferGive] = Field(default_factory=list, max_length=20)
-    asks: list[OfferAsk] = Field(default_factory=list, max_length=20)
-
-
-class DecisionIn(Schema):
-    decision: OfferDecision
-    note: str = Field("", max_length=5000)
-
-
 def _offer_out(offer: Any) -> dict[str, Any]:
     assessment = offer_assess(offer)
     return {
@@ -472,13 +459,10 @@ def offer_index(request: HttpRequest, status: OfferStatus | None = None) -> Any:
 
 
 @offers_router.post("", response={201: OfferOut, **ERROR_RESPONSES})
-def offer_create(request: HttpRequest, payload: OfferIn) -> tuple[int, Any]:
+def offer_create(request: HttpRequest, payload: OfferInput) -> tuple[int, Any]:
     user = _user(request)
     _internal(user, Capability.OFFERS_TRIAGE)
-    data = payload.dict()
-    if data["received_on"] is None:
-        data.pop("received_on")
-    return 201, _offer_out(services.offer_create(actor=user, data=data))
+    return 201, _offer_out(services.offer_create(actor=user, data=payload))
 
 
 @offers_router.get("/{offer_id}", response={200: OfferOut, **ERROR_RESPONSES})
@@ -487,9 +471,8 @@ def offer_read(request: HttpRequest, offer_id: int) -> Any:
 
 
 @offers_router.post("/{offer_id}/decision", response={200: OfferOut, **ERROR_RESPONSES})
-def offer_decide(request: HttpRequest, offer_id: int, payload: DecisionIn) -> Any:
+def offer_decide(request: HttpRequest, offer_id: int, payload: OfferDecisionInput) -> Any:
+    """Accept, decline or ask for more; an offer decided already answers 409 `offer_decided`."""
     user = _user(request)
     offer = access_offer_by_id(user, offer_id)
-    return _offer_out(
-        services.offer_decide(actor=user, offer=offer, decision=payload.decision, note=payload.note)
-    )
+    return _offer_out(services.offer_decide(actor=user, offer=offer, data=payload))

@@ -4,6 +4,7 @@ import secrets
 
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from handschlag.alliances.enums import (
@@ -22,8 +23,14 @@ def new_mapping_secret() -> str:
 
 
 class Partner(models.Model):
-    """A partner company. Its users, contacts and name live on the core Organisation (kind partner)."""
+    """A partner company. Its users live on the core Organisation (kind partner).
 
+    The name is kept here as well as on the Organisation (the services write both), so that the database itself
+    keeps partner names unique regardless of case: two people creating "Nordlicht GmbH" and "nordlicht gmbh" at
+    the same moment get one partner and one 409.
+    """
+
+    name = models.CharField(_("name"), max_length=200)
     organisation = models.OneToOneField(
         "core.Organisation", verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="partner"
     )
@@ -45,16 +52,13 @@ class Partner(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["organisation__name", "id"]
+        ordering = ["name", "id"]
         verbose_name = _("partner")
         verbose_name_plural = _("partners")
+        constraints = [models.UniqueConstraint(Lower("name"), name="partner_name_unique_ignoring_case")]
 
     def __str__(self) -> str:
-        return self.organisation.name
-
-    @property
-    def name(self) -> str:
-        return self.organisation.name
+        return self.name
 
 
 class PartnerContact(models.Model):

@@ -42,8 +42,8 @@ def partner_list(*, search: str = "") -> QuerySet[Partner]:
         ),
     )
     if search.strip():
-        partners = partners.filter(organisation__name__icontains=search.strip())
-    return partners.order_by("organisation__name", "id")
+        partners = partners.filter(name__icontains=search.strip())
+    return partners.order_by("name", "id")
 
 
 def agreement_list(*, partner: Partner | None = None) -> QuerySet[Agreement]:
@@ -232,7 +232,7 @@ def partner_detail(*, partner: Partner) -> dict[str, Any]:
         "partner": partner,
         "contacts": list(partner.contacts.all()),
         "agreements": list(agreement_list(partner=partner)),
-        "portal_users": list(partner.organisation.users.order_by("username")),
+        "portal_users": list(portal_user_list(partner=partner)),
         "scorecard": partner_scorecard(partner=partner),
         "health": partner_health(partner=partner),
     }
@@ -361,3 +361,10 @@ def offer_triage_queue() -> QuerySet[Offer]:
 
 def offer_assess(offer: Offer) -> OfferAssessment:
     return offer_assessment(gives=offer.gives, asks=offer.asks)
+
+
+def portal_user_list(*, partner: Partner) -> QuerySet[User]:
+    """The partner's portal logins (its users), deactivated ones included."""
+    return User.objects.filter(organisation_id=partner.organisation_id, role=Role.PARTNER_USER).order_by(
+        "username", "id"
+    )

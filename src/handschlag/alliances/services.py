@@ -1,28 +1,34 @@
 """Writes of the partnership module: partners, agreements, opt-ins, fit scorecard, offers, enablement.
 
-Every interface (pages, API, demo, tasks) calls these functions; each write leaves an audit event in the same
-transaction.
+Every interface (pages, API, demo, tasks) calls these functions. Each one checks its actor first (the capability
+with `require_capability`, the object with `alliances.access`), takes typed input (`alliances.inputs`) and leaves
+an audit event in the same transaction.
 """
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from handschlag.alliances.enums import (
-    AgreementStatus,
-    OfferAsk,
-    OfferDecision,
-    OfferGive,
-    OfferStatus,
-    PartnerTier,
-    PartnerType,
+from handschlag.alliances.access import access_partner_by_id, access_portal_user_of, check_opt_in_side
+from handschlag.alliances.enums import AgreementStatus, OfferDecision, OfferStatus, PartnerType
+from handschlag.alliances.inputs import (
+    AgreementInput,
+    AgreementPatch,
+    FitRatingsInput,
+    FitWeightsInput,
+    OfferDecisionInput,
+    OfferInput,
+    OfferPatch,
+    PartnerContactInput,
+    PartnerInput,
+    PartnerPatch,
+    PortalUserInput,
 )
 from handschlag.alliances.models import (
     Agreement,
@@ -34,114 +40,132 @@ from handschlag.alliances.models import (
     PartnerContact,
     ValuePropositionAcknowledgement,
 )
+from handschlag.alliances.selectors import enablement_coverage
+from handschlag.core.access import require_capability
 from handschlag.core.enums import OrganisationKind, Role
 from handschlag.core.errors import Conflict, Forbidden, InvalidInput
 from handschlag.core.events import audit_record
 from handschlag.core.models import Organisation, User
 from handschlag.core.roles import Capability, has_capability, is_internal
-from handschlag.core.services import model_update, user_create
+from handschlag.core.services import user_create
 
-PARTNER_FIELDS = ["partner_type", "tier", "website", "description", "manager"]
-AGREEMENT_FIELDS = [
-    "title",
-    "status",
-    "scope",
-    "starts_on",
-    "ends_on",
-    "leads_to_us_per_quarter",
-    "leads_to_partner_per_quarter",
-    "joint_pipeline_target",
-    "joint_wins_target",
-    "incentive_plan",
-    "value_proposition",
-]
-OFFER_FIELDS = ["company_name", "contact_name", "contact_email", "received_on", "summary", "gives", "asks"]
+
+def _assign(instance: models.Model, values: dict[str, Any]) -> dict[str, list[Any]]:
+    """Set the values that differ on `instance` (not saved). Returns the changes as (old, new)."""
+    changes: dict[str, list[Any]] = {}
+    for name, new in values.items():
+        old = getattr(instance, name)
+        if old != new:
+            changes[name] = [old, new]
+            setattr(instance, name, new)
+    return changes
 
 
 # --- partners ------------------------------------------------------------------------------------------------
 
 
-def _clean_partner_values(data: dict[str, Any]) -> dict[str, Any]:
-    errors: dict[str, list[str]] = {}
-    values = {key: value for key, value in data.items() if key in [*PARTNER_FIELDS, "name"]}
-    for key in ("name", "website", "description"):
-        if key in values:
-            values[key] = (values[key] or "").strip()
-    if "name" in values and not values["name"]:
-        errors["name"] = [_("The partner needs a name.")]
-    if "name" in values and len(values["name"]) > 200:
-        errors["name"] = [_("At most 200 characters.")]
-    if "partner_type" in values and values["partner_type"] not in PartnerType.values:
-        errors["partner_type"] = [_("Unknown partner type.")]
-    if "tier" in values and values["tier"] not in PartnerTier.values:
-        errors["tier"] = [_("Unknown tier.")]
-    manager = values.get("manager")
-    if manager is not None and (
-        not is_internal(manager) or not has_capability(manager, Capability.PARTNERS_MANAGE)
-    ):
-        errors["manager"] = [_("The partner manager must be one of our users who manages partners.")]
-    if errors:
-        raise InvalidInput(_("Please correct the marked fields."), fields=errors)
-    return values
+def _name_taken() -> Conflict:
+    return Conflict(_("A partner of this name exists already."), code="partner_name_taken")
+
+
+def _manager_from(manager_id: int | None) -> User | None:
+    """The partner manager: one of our users who manages partners (never a partner user)."""
+    if manager_id is None:
+        return None
+    manager = User.objects.filter(pk=manager_id).first()
+    if manager is None or not is_internal(manager) or not has_capability(manager, Capability.PARTNERS_MANAGE):
+        raise InvalidInput.for_field(
+            "manager_id", _("The partner manager must be one of our users who manages partners.")
+        )
+    return manager
+
+
+def _partner_insert(
+    *,
+    name: str,
+    partner_type: str,
+    tier: str | None = None,
+    website: str = "",
+    description: str = "",
+    manager: User | None = None,
+) -> Partner:
+    """The Organisation (kind partner) and its Partner row. The database keeps names unique (case-insensitive):
+    the loser of two inserts of one name gets a 409, never a 500."""
+    try:
+        with transaction.atomic():
+            organisation = Organisation.objects.create(name=name, kind=OrganisationKind.PARTNER)
+            partner = Partner(
+                organisation=organisation,
+                name=name,
+                partner_type=partner_type,
+                website=website,
+                description=description,
+                manager=manager,
+            )
+            if tier is not None:
+                partner.tier = tier
+            partner.save()
+    except IntegrityError:
+        raise _name_taken() from None
+    return partner
 
 
 @transaction.atomic
-def partner_create(*, actor: User | None, data: dict[str, Any]) -> Partner:
+def partner_create(*, actor: User, data: PartnerInput) -> Partner:
     """A partner company: its core Organisation (kind partner) and its partner record."""
-    values = _clean_partner_values({"partner_type": PartnerType.STRATEGIC_ALLIANCE, **data})
-    if "name" not in values:
-        raise InvalidInput.for_field("name", _("The partner needs a name."))
-    if Partner.objects.filter(organisation__name__iexact=values["name"]).exists():
-        raise InvalidInput.for_field("name", _("A partner of this name exists already."))
-    organisation = Organisation.objects.create(name=values.pop("name"), kind=OrganisationKind.PARTNER)
-    partner = Partner(organisation=organisation, **values)
-    partner.full_clean()
-    partner.save()
+    require_capability(actor, Capability.PARTNERS_MANAGE)
+    manager = _manager_from(data.manager_id)
+    partner = _partner_insert(
+        name=data.name,
+        partner_type=data.partner_type,
+        tier=data.tier,
+        website=data.website,
+        description=data.description,
+        manager=manager,
+    )
     audit_record(
         actor=actor,
         action="partner.create",
         target=partner,
-        summary=f"partner {organisation.name} created",
-        changes={key: values[key] for key in values},
+        summary=f"partner {partner.name} created",
+        changes=data.model_dump(),
     )
     return partner
 
 
 @transaction.atomic
-def partner_update(*, actor: User, partner: Partner, data: dict[str, Any]) -> Partner:
-    values = _clean_partner_values(data)
-    changes: dict[str, Any] = {}
-    name = values.pop("name", None)
-    if name is not None and name != partner.organisation.name:
-        if Partner.objects.filter(organisation__name__iexact=name).exclude(pk=partner.pk).exists():
-            raise InvalidInput.for_field("name", _("A partner of this name exists already."))
-        changes["name"] = [partner.organisation.name, name]
-        partner.organisation.name = name
-        partner.organisation.save(update_fields=["name"])
-    changes.update(model_update(instance=partner, fields=PARTNER_FIELDS, data=values))
-    if changes:
-        audit_record(
-            actor=actor,
-            action="partner.update",
-            target=partner,
-            summary=f"partner {partner} changed",
-            changes=changes,
-        )
+def partner_update(*, actor: User, partner: Partner, patch: PartnerPatch) -> Partner:
+    """Change a partner; a new name is checked against the others (409 when taken) and kept on its Organisation."""
+    require_capability(actor, Capability.PARTNERS_MANAGE)
+    partner = Partner.objects.select_for_update().select_related("organisation").get(pk=partner.pk)
+    values = patch.given()
+    if "manager_id" in values:
+        values["manager"] = _manager_from(values.pop("manager_id"))
+    changes = _assign(partner, values)
+    if not changes:
+        return partner
+    try:
+        with transaction.atomic():
+            partner.save(update_fields=[*changes, "updated_at"])
+            if "name" in changes:
+                partner.organisation.name = partner.name
+                partner.organisation.save(update_fields=["name"])
+    except IntegrityError:
+        raise _name_taken() from None
+    audit_record(
+        actor=actor,
+        action="partner.update",
+        target=partner,
+        summary=f"partner {partner} changed",
+        changes=changes,
+    )
     return partner
 
 
 @transaction.atomic
-def partner_contact_create(*, actor: User, partner: Partner, data: dict[str, Any]) -> PartnerContact:
-    values = {key: (str(data.get(key) or "")).strip() for key in ("name", "position", "email", "phone")}
-    if not values["name"]:
-        raise InvalidInput.for_field("name", _("The contact needs a name."))
-    contact = PartnerContact(partner=partner, **values)
-    try:
-        contact.full_clean(exclude=["partner"])
-    except Exception as error:
-        fields = getattr(error, "message_dict", {"": [str(error)]})
-        raise InvalidInput(_("Please correct the marked fields."), fields=fields) from None
-    contact.save()
+def partner_contact_create(*, actor: User, partner: Partner, data: PartnerContactInput) -> PartnerContact:
+    require_capability(actor, Capability.PARTNERS_MANAGE)
+    contact = PartnerContact.objects.create(partner=partner, **data.model_dump())
     audit_record(
         actor=actor,
         action="partner_contact.create",
@@ -153,145 +177,142 @@ def partner_contact_create(*, actor: User, partner: Partner, data: dict[str, Any
 
 @transaction.atomic
 def partner_contact_delete(*, actor: User, contact: PartnerContact) -> None:
+    require_capability(actor, Capability.PARTNERS_MANAGE)
     audit_record(
         actor=actor, action="partner_contact.delete", target=contact, summary=f"contact {contact} removed"
     )
     contact.delete()
 
 
-def portal_user_create(
-    *,
-    actor: User,
-    partner: Partner,
-    username: str,
-    email: str,
-    first_name: str,
-    last_name: str,
-    password: str | None,
-) -> User:
+@transaction.atomic
+def portal_user_create(*, actor: User, partner: Partner, data: PortalUserInput) -> User:
     """A login for the partner's people: a partner user of the partner's organisation (the core service audits)."""
+    require_capability(actor, Capability.PARTNERS_MANAGE)
     return user_create(
         actor=actor,
-        username=username.strip(),
-        password=password or None,
+        username=data.username,
+        password=data.password or None,
         role=Role.PARTNER_USER,
-        email=email.strip(),
-        first_name=first_name.strip(),
-        last_name=last_name.strip(),
+        email=data.email,
+        first_name=data.first_name,
+        last_name=data.last_name,
         organisation=partner.organisation,
         language="de",
     )
 
 
+@transaction.atomic
+def portal_user_deactivate(*, actor: User, partner: Partner, user_id: int) -> User:
+    """Take a portal login away (the person left the partner company); his API tokens stop working with it."""
+    require_capability(actor, Capability.PARTNERS_MANAGE)
+    person = access_portal_user_of(partner, user_id, for_update=True)
+    if person.is_active:
+        person.is_active = False
+        person.save(update_fields=["is_active"])
+        audit_record(
+            actor=actor,
+            action="user.update",
+            target=person,
+            summary=f"portal login {person.username} of {partner} deactivated",
+            changes={"is_active": [True, False]},
+        )
+    return person
+
+
 # --- agreements -----------------------------------------------------------------------------------------------
 
 
-def _clean_agreement_values(data: dict[str, Any], agreement: Agreement | None) -> dict[str, Any]:
-    errors: dict[str, list[str]] = {}
-    values = {key: value for key, value in data.items() if key in AGREEMENT_FIELDS}
-    for key in ("title", "scope", "incentive_plan", "value_proposition"):
-        if key in values:
-            values[key] = (values[key] or "").strip()
-    if "title" in values and not values["title"]:
-        errors["title"] = [_("The agreement needs a title.")]
-    if "status" in values and values["status"] not in AgreementStatus.values:
-        errors["status"] = [_("Unknown status.")]
-    for key in ("leads_to_us_per_quarter", "leads_to_partner_per_quarter", "joint_wins_target"):
-        if key in values:
-            if values[key] is None:
-                values[key] = 0
-            if values[key] < 0:
-                errors[key] = [_("Must not be negative.")]
-    if "joint_pipeline_target" in values:
-        if values["joint_pipeline_target"] is None:
-            values["joint_pipeline_target"] = Decimal("0")
-        if values["joint_pipeline_target"] < 0:
-            errors["joint_pipeline_target"] = [_("Must not be negative.")]
-    starts = values.get("starts_on", agreement.starts_on if agreement else None)
-    ends = values.get("ends_on", agreement.ends_on if agreement else None)
-    if starts and ends and ends < starts:
-        errors["ends_on"] = [_("The agreement cannot end before it starts.")]
-    if errors:
-        raise InvalidInput(_("Please correct the marked fields."), fields=errors)
-    return values
-
-
-def _active_clash() -> InvalidInput:
-    return InvalidInput.for_field(
-        "status",
-        _("This partner has an active agreement already. End it first."),
-        code="active_agreement_exists",
+def _active_clash() -> Conflict:
+    return Conflict(
+        _("This partner has an active agreement already. End it first."), code="active_agreement_exists"
     )
 
 
+def _check_term(starts_on: Any, ends_on: Any) -> None:
+    if starts_on and ends_on and ends_on < starts_on:
+        raise InvalidInput.for_field("ends_on", _("The agreement cannot end before it starts."))
+
+
+def _has_other_active(agreement: Agreement) -> bool:
+    return (
+        Agreement.objects.filter(partner_id=agreement.partner_id, status=AgreementStatus.ACTIVE)
+        .exclude(pk=agreement.pk)
+        .exists()
+    )
+
+
+def _agreement_save(agreement: Agreement, *, update_fields: list[str] | None = None) -> None:
+    """Save; a second active agreement of the partner (the database refuses it) is a 409."""
+    try:
+        with transaction.atomic():
+            agreement.save(update_fields=update_fields)
+    except IntegrityError:
+        if agreement.status == AgreementStatus.ACTIVE and _has_other_active(agreement):
+            raise _active_clash() from None
+        raise
+
+
 @transaction.atomic
-def agreement_create(*, actor: User | None, partner: Partner, data: dict[str, Any]) -> Agreement:
-    values = _clean_agreement_values(data, None)
-    if not values.get("title"):
-        raise InvalidInput.for_field("title", _("The agreement needs a title."))
+def agreement_create(*, actor: User, data: AgreementInput) -> Agreement:
+    require_capability(actor, Capability.PARTNERS_MANAGE)
+    partner = access_partner_by_id(actor, data.partner_id, for_write=True)
+    _check_term(data.starts_on, data.ends_on)
+    values = data.model_dump(exclude={"partner_id"})
     agreement = Agreement(partner=partner, **values)
     if agreement.value_proposition:
         agreement.value_proposition_version = 1
-    try:
-        with transaction.atomic():
-            agreement.save()
-    except IntegrityError:
-        raise _active_clash() from None
+    if agreement.status == AgreementStatus.ACTIVE and _has_other_active(agreement):
+        raise _active_clash()
+    _agreement_save(agreement)
     audit_record(
         actor=actor,
         action="agreement.create",
         target=agreement,
         summary=f"agreement {agreement} with {partner} created",
-        changes={key: values[key] for key in values},
+        changes=values,
     )
     return agreement
 
 
 @transaction.atomic
-def agreement_update(*, actor: User, agreement: Agreement, data: dict[str, Any]) -> Agreement:
-    values = _clean_agreement_values(data, agreement)
-    proposition_changed = (
-        "value_proposition" in values and values["value_proposition"] != agreement.value_proposition
+def agreement_update(*, actor: User, agreement: Agreement, patch: AgreementPatch) -> Agreement:
+    require_capability(actor, Capability.PARTNERS_MANAGE)
+    agreement = (
+        Agreement.objects.select_for_update().select_related("partner__organisation").get(pk=agreement.pk)
     )
-    try:
-        with transaction.atomic():
-            changes = model_update(instance=agreement, fields=AGREEMENT_FIELDS, data=values)
-    except IntegrityError:
-        raise _active_clash() from None
-    if proposition_changed:
+    values = patch.given()
+    _check_term(values.get("starts_on", agreement.starts_on), values.get("ends_on", agreement.ends_on))
+    changes = _assign(agreement, values)
+    if not changes:
+        return agreement
+    if "value_proposition" in changes:
         # A new text must be read again by everybody: acknowledgements count per version.
         agreement.value_proposition_version += 1
-        agreement.save(update_fields=["value_proposition_version"])
-    if changes:
-        audit_record(
-            actor=actor,
-            action="agreement.update",
-            target=agreement,
-            summary=f"agreement {agreement} changed",
-            changes=changes,
-        )
+    if "status" in changes and agreement.status == AgreementStatus.ACTIVE and _has_other_active(agreement):
+        raise _active_clash()
+    _agreement_save(agreement, update_fields=[*changes, "value_proposition_version", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="agreement.update",
+        target=agreement,
+        summary=f"agreement {agreement} changed",
+        changes=changes,
+    )
     return agreement
 
 
 @transaction.atomic
 def agreement_opt_in(*, actor: User, agreement: Agreement) -> Agreement:
-    """Agree to the agreement's sharing rules for our side (partner managers) or the partner's side (its users)."""
-    agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
-    now = timezone.now()
-    if is_internal(actor):
-        if not has_capability(actor, Capability.PARTNERS_MANAGE):
-            raise Forbidden
-        side, field_at, field_by = "home", "home_opt_in_at", "home_opt_in_by"
-    elif (
-        has_capability(actor, Capability.PORTAL_USE)
-        and actor.organisation_id == agreement.partner.organisation_id
-    ):
-        side, field_at, field_by = "partner", "partner_opt_in_at", "partner_opt_in_by"
-    else:
-        raise Forbidden
+    """Agree to the agreement's sharing rules for our side (partner managers) or the partner's side (its users,
+    only for their own company's agreements)."""
+    side = check_opt_in_side(actor, agreement)
+    agreement = (
+        Agreement.objects.select_for_update().select_related("partner__organisation").get(pk=agreement.pk)
+    )
+    field_at, field_by = f"{side}_opt_in_at", f"{side}_opt_in_by"
     if getattr(agreement, field_at) is not None:
         return agreement
-    setattr(agreement, field_at, now)
+    setattr(agreement, field_at, timezone.now())
     setattr(agreement, field_by, actor)
     agreement.save(update_fields=[field_at, field_by, "updated_at"])
     audit_record(
@@ -306,6 +327,7 @@ def agreement_opt_in(*, actor: User, agreement: Agreement) -> Agreement:
 
 def agreement_withdraw_opt_ins(*, actor: User, agreement: Agreement, reason: str) -> None:
     """Both sides must agree again (called when the sharing rules change). Runs inside the caller's transaction."""
+    require_capability(actor, Capability.PARTNERS_MANAGE)
     if agreement.home_opt_in_at is None and agreement.partner_opt_in_at is None:
         return
     Agreement.objects.filter(pk=agreement.pk).update(
@@ -329,18 +351,18 @@ def agreement_withdraw_opt_ins(*, actor: User, agreement: Agreement, reason: str
 
 
 @transaction.atomic
-def fit_weights_update(*, actor: User, weights: dict[int, int]) -> list[FitCriterion]:
+def fit_weights_update(*, actor: User, data: FitWeightsInput) -> list[FitCriterion]:
+    require_capability(actor, Capability.FIT_WEIGHTS_EDIT)
     criteria = {criterion.pk: criterion for criterion in FitCriterion.objects.select_for_update()}
-    errors: dict[str, list[str]] = {}
-    for criterion_id, weight in weights.items():
-        if criterion_id not in criteria:
-            errors[f"weight_{criterion_id}"] = [_("No such criterion.")]
-        elif not 0 <= weight <= 10:
-            errors[f"weight_{criterion_id}"] = [_("A weight is between 0 and 10.")]
-    if errors:
-        raise InvalidInput(_("Please correct the marked fields."), fields=errors)
+    unknown = {
+        f"weights.{criterion_id}": [_("No such criterion.")]
+        for criterion_id in data.weights
+        if criterion_id not in criteria
+    }
+    if unknown:
+        raise InvalidInput(_("Please correct the marked fields."), fields=unknown)
     changes = {}
-    for criterion_id, weight in weights.items():
+    for criterion_id, weight in data.weights.items():
         criterion = criteria[criterion_id]
         if criterion.weight != weight:
             changes[criterion.name] = [criterion.weight, weight]
@@ -358,20 +380,23 @@ def fit_weights_update(*, actor: User, weights: dict[int, int]) -> list[FitCrite
 
 
 @transaction.atomic
-def fit_ratings_set(*, actor: User, partner: Partner, scores: dict[int, int | None]) -> None:
+def fit_ratings_set(*, actor: User, partner: Partner, data: FitRatingsInput) -> None:
     """Rate a partner on the criteria (0-5); None removes a rating."""
+    require_capability(actor, Capability.PARTNERS_MANAGE)
     known = set(FitCriterion.objects.values_list("pk", flat=True))
-    errors: dict[str, list[str]] = {}
-    for criterion_id, score in scores.items():
-        if criterion_id not in known:
-            errors[f"score_{criterion_id}"] = [_("No such criterion.")]
-        elif score is not None and not 0 <= score <= 5:
-            errors[f"score_{criterion_id}"] = [_("A score is between 0 and 5.")]
-    if errors:
-        raise InvalidInput(_("Please correct the marked fields."), fields=errors)
-    existing = {rating.criterion_id: rating for rating in FitRating.objects.filter(partner=partner)}
+    unknown = {
+        f"scores.{criterion_id}": [_("No such criterion.")]
+        for criterion_id in data.scores
+        if criterion_id not in known
+    }
+    if unknown:
+        raise InvalidInput(_("Please correct the marked fields."), fields=unknown)
+    existing = {
+        rating.criterion_id: rating
+        for rating in FitRating.objects.select_for_update().filter(partner=partner)
+    }
     changes: dict[str, Any] = {}
-    for criterion_id, score in scores.items():
+    for criterion_id, score in data.scores.items():
         rating = existing.get(criterion_id)
         if score is None:
             if rating is not None:
@@ -397,34 +422,13 @@ def fit_ratings_set(*, actor: User, partner: Partner, scores: dict[int, int | No
 # --- offers -------------------------------------------------------------------------------------------------------
 
 
-def _clean_offer_values(data: dict[str, Any]) -> dict[str, Any]:
-    errors: dict[str, list[str]] = {}
-    values = {key: value for key, value in data.items() if key in OFFER_FIELDS}
-    for key in ("company_name", "contact_name", "contact_email", "summary"):
-        if key in values:
-            values[key] = (values[key] or "").strip()
-    if "company_name" in values and not values["company_name"]:
-        errors["company_name"] = [_("Who proposes? The company name is required.")]
-    for key, allowed in (("gives", OfferGive.values), ("asks", OfferAsk.values)):
-        if key in values:
-            items = [str(item) for item in (values[key] or [])]
-            unknown = [item for item in items if item not in allowed]
-            if unknown:
-                errors[key] = [_("Unknown choices: %(choices)s") % {"choices": ", ".join(unknown)}]
-            values[key] = sorted(set(items))
-    if errors:
-        raise InvalidInput(_("Please correct the marked fields."), fields=errors)
-    return values
-
-
 @transaction.atomic
-def offer_create(*, actor: User | None, data: dict[str, Any]) -> Offer:
-    values = _clean_offer_values({"received_on": timezone.localdate(), **data})
-    if not values.get("company_name"):
-        raise InvalidInput.for_field("company_name", _("Who proposes? The company name is required."))
-    offer = Offer(created_by=actor, **values)
-    offer.full_clean(exclude=["gives", "asks"])
-    offer.save()
+def offer_create(*, actor: User, data: OfferInput) -> Offer:
+    require_capability(actor, Capability.OFFERS_TRIAGE)
+    values = data.model_dump()
+    if values["received_on"] is None:
+        values["received_on"] = timezone.localdate()
+    offer = Offer.objects.create(created_by=actor, **values)
     audit_record(
         actor=actor,
         action="offer.create",
@@ -436,9 +440,12 @@ def offer_create(*, actor: User | None, data: dict[str, Any]) -> Offer:
 
 
 @transaction.atomic
-def offer_update(*, actor: User, offer: Offer, data: dict[str, Any]) -> Offer:
-    changes = model_update(instance=offer, fields=OFFER_FIELDS, data=_clean_offer_values(data))
+def offer_update(*, actor: User, offer: Offer, patch: OfferPatch) -> Offer:
+    require_capability(actor, Capability.OFFERS_TRIAGE)
+    offer = Offer.objects.select_for_update().get(pk=offer.pk)
+    changes = _assign(offer, patch.given())
     if changes:
+        offer.save(update_fields=[*changes, "updated_at"])
         audit_record(
             actor=actor,
             action="offer.update",
@@ -449,45 +456,52 @@ def offer_update(*, actor: User, offer: Offer, data: dict[str, Any]) -> Offer:
     return offer
 
 
+def _partner_for_offer(offer: Offer) -> Partner:
+    """The partner an accepted offer becomes: an existing one of that name, else a new one. Two acceptances of
+    offers of one company at once: the database lets one insert win, the other takes the winner's partner."""
+    existing = Partner.objects.filter(name__iexact=offer.company_name).first()
+    if existing is not None:
+        return existing
+    try:
+        return _partner_insert(
+            name=offer.company_name, partner_type=PartnerType.REFERRAL, description=offer.summary
+        )
+    except Conflict:
+        return Partner.objects.get(name__iexact=offer.company_name)
+
+
 @transaction.atomic
-def offer_decide(*, actor: User, offer: Offer, decision: str, note: str = "") -> Offer:
-    """Accept (the proposer becomes a partner), decline, or ask for more. The decision goes to the audit log."""
+def offer_decide(*, actor: User, offer: Offer, data: OfferDecisionInput) -> Offer:
+    """Accept (the proposer becomes a partner), decline, or ask for more. The decision goes to the audit log.
+    The offer row is locked, so accepting one offer twice at once creates one partner; the second gets a 409."""
+    require_capability(actor, Capability.OFFERS_TRIAGE)
     offer = Offer.objects.select_for_update().get(pk=offer.pk)
-    note = note.strip()
-    if decision not in OfferDecision.values:
-        raise InvalidInput.for_field("decision", _("Choose accept, decline or ask for more."))
     if offer.status in {OfferStatus.ACCEPTED, OfferStatus.DECLINED}:
         raise Conflict(_("This offer has been decided already."), code="offer_decided")
-    if decision in {OfferDecision.DECLINE, OfferDecision.ASK_FOR_MORE} and not note:
+    if data.decision in {OfferDecision.DECLINE, OfferDecision.ASK_FOR_MORE} and not data.note:
         raise InvalidInput.for_field(
             "note", _("Say why, or what you need to know: the proposer will hear it.")
         )
     previous = offer.status
-    if decision == OfferDecision.ACCEPT:
+    changes: dict[str, Any] = {}
+    if data.decision == OfferDecision.ACCEPT:
         offer.status = OfferStatus.ACCEPTED
-        existing = Partner.objects.filter(organisation__name__iexact=offer.company_name).first()
-        offer.partner = existing or partner_create(
-            actor=actor,
-            data={
-                "name": offer.company_name,
-                "partner_type": PartnerType.REFERRAL,
-                "description": offer.summary,
-            },
-        )
-    elif decision == OfferDecision.DECLINE:
+        offer.partner = _partner_for_offer(offer)
+        changes["partner"] = offer.partner.pk
+    elif data.decision == OfferDecision.DECLINE:
         offer.status = OfferStatus.DECLINED
     else:
         offer.status = OfferStatus.MORE_INFO
-    offer.decision_note = note
+    offer.decision_note = data.note
     offer.decided_by = actor
     offer.decided_at = timezone.now()
     offer.save(update_fields=["status", "decision_note", "decided_by", "decided_at", "partner", "updated_at"])
     audit_record(
         actor=actor,
-        action=f"offer.{decision}",
+        action=f"offer.{data.decision.value}",
         target=offer,
-        summary=f"offer of {offer.company_name}: {decision}",
-        changes={"status": [previous, offer.status], "note": note},
+        summary=f"offer of {offer.company_name}: {data.decision.value}",
+        changes={"status": [previous, offer.status], "note": data.note, **changes},
     )
     return offer
 
@@ -497,7 +511,8 @@ def offer_decide(*, actor: User, offer: Offer, decision: str, note: str = "") ->
 
 @transaction.atomic
 def value_proposition_acknowledge(*, actor: User, agreement: Agreement) -> ValuePropositionAcknowledgement:
-    if not has_capability(actor, Capability.PARTNERS_VIEW) or not is_internal(actor):
+    require_capability(actor, Capability.PARTNERS_VIEW)
+    if not is_internal(actor):  # pragma: no cover - partner users never have PARTNERS_VIEW
         raise Forbidden
     if not agreement.value_proposition:
         raise Conflict(_("This agreement has no value proposition to read yet."), code="no_value_proposition")
@@ -516,9 +531,11 @@ def value_proposition_acknowledge(*, actor: User, agreement: Agreement) -> Value
 
 
 @transaction.atomic
-def enablement_remind(*, actor: User, agreement: Agreement, missing: list[User]) -> int:
+def enablement_remind(*, actor: User, agreement: Agreement) -> int:
     """Remind everybody who has not read the current value proposition: an in-app reminder, and an e-mail to
     those with an address (sent after commit). Returns how many were reminded."""
+    require_capability(actor, Capability.PARTNERS_MANAGE)
+    missing = enablement_coverage(agreement=agreement).missing
     if not missing:
         return 0
     EnablementReminder.objects.bulk_create(

@@ -23,6 +23,17 @@ from handschlag.alliances.forms import (
     RatingsForm,
     WeightsForm,
 )
+from handschlag.alliances.inputs import (
+    AgreementInput,
+    AgreementPatch,
+    FitRatingsInput,
+    FitWeightsInput,
+    OfferDecisionInput,
+    OfferInput,
+    PartnerContactInput,
+    PartnerInput,
+    PortalUserInput,
+)
 from handschlag.alliances.selectors import (
     enablement_coverage,
     enablement_read_by_user,
@@ -37,6 +48,7 @@ from handschlag.core.access import require_capability
 from handschlag.core.csv_export import csv_response
 from handschlag.core.errors import Conflict, InvalidInput, NotFound
 from handschlag.core.forms import form_add_service_errors
+from handschlag.core.inputs import input_from_form
 from handschlag.core.models import User
 from handschlag.core.request_parameters import parse_id
 from handschlag.core.roles import Capability, has_capability, is_internal
@@ -61,11 +73,14 @@ def partner_list_view(request: HttpRequest) -> HttpResponse:
     form = PartnerForm(request.POST or None)
     if request.method == "POST":
         require_capability(user, Capability.PARTNERS_MANAGE)
-        if form.is_valid():
+        data = input_from_form(form, PartnerInput) if form.is_valid() else None
+        if data is not None:
             try:
-                partner = services.partner_create(actor=user, data=dict(form.cleaned_data))
+                partner = services.partner_create(actor=user, data=data)
             except InvalidInput as error:
                 form_add_service_errors(form, error)
+            except Conflict as error:
+                form.add_error("name", error.message)
             else:
                 return redirect("alliances:partner_detail", partner.pk)
     search, verdict = _partner_filters(request)
@@ -151,28 +166,44 @@ def partner_detail_view(request: HttpRequest, partner_id: int) -> HttpResponse:
         try:
             if action == "contact":
                 contact_form = PartnerContactForm(request.POST, prefix="contact")
-                if contact_form.is_valid():
-                    services.partner_contact_create(
-                        actor=user, partner=partner, data=contact_form.cleaned_data
-                    )
+                contact = (
+                    input_from_form(contact_form, PartnerContactInput) if contact_form.is_valid() else None
+                )
+                if contact is not None:
+                    services.partner_contact_create(actor=user, partner=partner, data=contact)
                     return redirect("alliances:partner_detail", partner.pk)
             elif action == "portal_user":
                 portal_form = PortalUserForm(request.POST, prefix="portal")
-                if portal_form.is_valid():
-                    services.portal_user_create(actor=user, partner=partner, **portal_form.cleaned_data)
+                login = input_from_form(portal_form, PortalUserInput) if portal_form.is_valid() else None
+                if login is not None:
+                    services.portal_user_create(actor=user, partner=partner, data=login)
                     messages.success(request, _("Portal login created."))
                     return redirect("alliances:partner_detail", partner.pk)
+            elif action == "portal_user_deactivate":
+                user_id = parse_id(request.POST.get("user_id"))
+                if user_id is None:
+                    raise NotFound
+                person = services.portal_user_deactivate(actor=user, partner=partner, user_id=user_id)
+                messages.success(
+                    request, _("Portal login %(username)s deactivated.") % {"username": person.username}
+                )
+                return redirect("alliances:partner_detail", partner.pk)
             elif action == "ratings":
                 ratings_form = RatingsForm(request.POST, criteria=criteria, scores=scores, prefix="fit")
-                if ratings_form.is_valid():
-                    services.fit_ratings_set(
-                        actor=user,
-                        partner=partner,
+                ratings = (
+                    input_from_form(
+                        ratings_form,
+                        FitRatingsInput,
                         scores={
                             criterion.pk: ratings_form.cleaned_data[f"score_{criterion.pk}"]
                             for criterion in criteria
                         },
                     )
+                    if ratings_form.is_valid()
+                    else None
+                )
+                if ratings is not None:
+                    services.fit_ratings_set(actor=user, partner=partner, data=ratings)
                     return redirect("alliances:partner_detail", partner.pk)
         except InvalidInput as error:
             target = {"contact": contact_form, "portal_user": portal_form}.get(action or "", ratings_form)
@@ -197,11 +228,18 @@ def agreement_create_view(request: HttpRequest, partner_id: int) -> HttpResponse
     user = _user(request)
     partner = access_partner_by_id(user, partner_id, for_write=True)
     form = AgreementForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    data = (
+        input_from_form(form, AgreementInput, partner_id=partner.pk)
+        if request.method == "POST" and form.is_valid()
+        else None
+    )
+    if data is not None:
         try:
-            agreement = services.agreement_create(actor=user, partner=partner, data=dict(form.cleaned_data))
+            agreement = services.agreement_create(actor=user, data=data)
         except InvalidInput as error:
             form_add_service_errors(form, error)
+        except Conflict as error:
+            form.add_error("status", error.message)
         else:
             return redirect("alliances:agreement_detail", agreement.pk)
     return render(
@@ -218,13 +256,17 @@ def agreement_edit_view(request: HttpRequest, agreement_id: int) -> HttpResponse
     user = _user(request)
     agreement = access_agreement_by_id(user, agreement_id, for_write=True)
     form = AgreementForm(request.POST or None, instance=agreement)
-    if request.method == "POST" and form.is_valid():
+    patch = input_from_form(form, AgreementPatch) if request.method == "POST" and form.is_valid() else None
+    if patch is not None:
         try:
-            services.agreement_update(actor=user, agreement=agreement, data=dict(form.cleaned_data))
+            services.agreement_update(actor=user, agreement=agreement, patch=patch)
         except InvalidInput as error:
             form_add_service_errors(form, error)
+        except Conflict as error:
+            form.add_error("status", error.message)
         else:
             return redirect("alliances:agreement_detail", agreement.pk)
+    if form.errors:
         agreement.refresh_from_db()
     return render(
         request,
@@ -237,7 +279,7 @@ def agreement_edit_view(request: HttpRequest, agreement_id: int) -> HttpResponse
 @login_required
 def agreement_detail_view(request: HttpRequest, agreement_id: int) -> HttpResponse:
     from handschlag.mapping.forms import MappingRunForm, SharingRulesForm
-    from handschlag.mapping.selectors import mapping_run_list, sharing_rules_of
+    from handschlag.mapping.selectors import mapping_run_list, mapping_settings_of, sharing_rules_of
     from handschlag.mapping.sharing import describe_rules
 
     user = _user(request)
@@ -254,7 +296,8 @@ def agreement_detail_view(request: HttpRequest, agreement_id: int) -> HttpRespon
             "agreement": agreement,
             "partner": agreement.partner,
             "coverage": enablement_coverage(agreement=agreement),
-            "rules_form": SharingRulesForm(rules=rules),
+            "rules_form": SharingRulesForm(rules=rules, protection=mapping_settings_of(agreement)),
+            "count_protection": mapping_settings_of(agreement),
             "rules": describe_rules(sharing_rules_of(agreement)),
             "run_form": MappingRunForm(),
             "runs": mapping_run_list(agreement=agreement)[:20],
@@ -268,12 +311,13 @@ def agreement_detail_view(request: HttpRequest, agreement_id: int) -> HttpRespon
 @login_required
 @require_POST
 def agreement_opt_in_view(request: HttpRequest, agreement_id: int) -> HttpResponse:
+    """Our side agrees to the sharing rules (the partner's users agree in the portal, `portal.portal_opt_in`)."""
     user = _user(request)
+    if not is_internal(user):
+        raise NotFound
     agreement = access_agreement_by_id(user, agreement_id)
     services.agreement_opt_in(actor=user, agreement=agreement)
     messages.success(request, _("You agreed to the sharing rules."))
-    if not is_internal(user):
-        return redirect("portal:home")
     return redirect("alliances:agreement_detail", agreement.pk)
 
 
@@ -282,9 +326,7 @@ def agreement_opt_in_view(request: HttpRequest, agreement_id: int) -> HttpRespon
 def agreement_remind_view(request: HttpRequest, agreement_id: int) -> HttpResponse:
     user = _user(request)
     agreement = access_agreement_by_id(user, agreement_id, for_write=True)
-    count = services.enablement_remind(
-        actor=user, agreement=agreement, missing=enablement_coverage(agreement=agreement).missing
-    )
+    count = services.enablement_remind(actor=user, agreement=agreement)
     messages.success(request, _("%(count)d people reminded.") % {"count": count})
     return redirect("alliances:agreement_detail", agreement.pk)
 
@@ -320,8 +362,8 @@ def offer_list_view(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     _internal(user, Capability.OFFERS_TRIAGE)
     form = OfferForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = {key: value for key, value in form.cleaned_data.items() if value is not None}
+    data = input_from_form(form, OfferInput) if request.method == "POST" and form.is_valid() else None
+    if data is not None:
         try:
             offer = services.offer_create(actor=user, data=data)
         except InvalidInput as error:
@@ -351,14 +393,12 @@ def offer_detail_view(request: HttpRequest, offer_id: int) -> HttpResponse:
     user = _user(request)
     offer = access_offer_by_id(user, offer_id)
     form = DecisionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    decision = (
+        input_from_form(form, OfferDecisionInput) if request.method == "POST" and form.is_valid() else None
+    )
+    if decision is not None:
         try:
-            offer = services.offer_decide(
-                actor=user,
-                offer=offer,
-                decision=form.cleaned_data["decision"],
-                note=form.cleaned_data["note"],
-            )
+            offer = services.offer_decide(actor=user, offer=offer, data=decision)
         except InvalidInput as error:
             form_add_service_errors(form, error)
         except Conflict as error:
@@ -391,11 +431,16 @@ def fit_criteria_view(request: HttpRequest) -> HttpResponse:
     form = WeightsForm(request.POST or None, criteria=criteria)
     if request.method == "POST":
         require_capability(user, Capability.FIT_WEIGHTS_EDIT)
-        if form.is_valid():
+        weights = (
+            input_from_form(
+                form, FitWeightsInput, weights={c.pk: form.cleaned_data[f"weight_{c.pk}"] for c in criteria}
+            )
+            if form.is_valid()
+            else None
+        )
+        if weights is not None:
             try:
-                services.fit_weights_update(
-                    actor=user, weights={c.pk: form.cleaned_data[f"weight_{c.pk}"] for c in criteria}
-                )
+                services.fit_weights_update(actor=user, data=weights)
             except InvalidInput as error:
                 form_add_service_errors(form, error)
             else:
