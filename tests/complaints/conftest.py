@@ -14,6 +14,7 @@ import pytest
 from handschlag.accounts.enums import OrderStatus
 from handschlag.accounts.models import Account
 from handschlag.complaints.enums import ComplaintCategory
+from handschlag.complaints.inputs import ComplaintInput
 from handschlag.complaints.models import RoutingRule
 from handschlag.core.enums import Role
 from handschlag.core.models import Department, User
@@ -87,3 +88,8 @@ def complaint_data(**overrides: Any) -> dict[str, Any]:
     }
     data.update(overrides)
     return data
+
+
+def complaint_input(account: Account, **overrides: Any) -> ComplaintInput:
+    """A new case on `account` (the values of `complaint_data`, changed by `overrides`)."""
+    return ComplaintInput(account_id=account.pk, **complaint_data(**overrides))

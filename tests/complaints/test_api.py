@@ -12,7 +12,7 @@ from handschlag.complaints.models import Complaint, ComplaintAttachment, Routing
 from handschlag.complaints.services.cases import complaint_create
 from handschlag.core.enums import Role
 from handschlag.core.models import AuditEvent
-from tests.complaints.conftest import complaint_data
+from tests.complaints.conftest import complaint_data, complaint_input
 from tests.conftest import ALL_ROLES, INTERNAL_ROLES
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +32,12 @@ def snapshot():
 
 @pytest.fixture
 def case(org):
-    return complaint_create(actor=org.seller, account=org.account, data=complaint_data())
+    return complaint_create(
+        actor=org.seller,
+        data=complaint_input(
+            org.account,
+        ),
+    )
 
 
 class TestVisibility:
@@ -209,7 +214,7 @@ class TestRoutingRulesApi:
         assert client.delete(f"/api/v1/routing-rules/{org.rule.pk}").status_code == 204
         assert not RoutingRule.objects.exists()
         assert complaint_create(
-            actor=org.seller, account=org.account, data=complaint_data(category=ComplaintCategory.QUALITY)
+            actor=org.seller, data=complaint_input(org.account, category=ComplaintCategory.QUALITY)
         ).in_triage
 
 

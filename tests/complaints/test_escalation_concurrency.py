@@ -12,9 +12,9 @@ from django.db import connection
 
 from handschlag.complaints.models import Escalation
 from handschlag.complaints.services.cases import complaint_create
-from handschlag.complaints.services.escalation import EscalationRun, complaint_escalations_run
+from handschlag.complaints.services.escalation import EscalationRun, complaint_escalations_run_as_system
 from handschlag.core.models import Notification
-from tests.complaints.conftest import berlin, complaint_data
+from tests.complaints.conftest import berlin, complaint_input
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -23,8 +23,7 @@ def test_two_workers_at_once_fire_each_rung_once(postgres_only, org):
     cases = [
         complaint_create(
             actor=org.seller,
-            account=org.account,
-            data=complaint_data(severity="critical"),
+            data=complaint_input(org.account, severity="critical"),
             now=berlin(2026, 3, 2, 8),
         )
         for _ in range(5)
@@ -38,7 +37,7 @@ def test_two_workers_at_once_fire_each_rung_once(postgres_only, org):
     def worker() -> None:
         try:
             barrier.wait()
-            results.append(complaint_escalations_run(now=now))
+            results.append(complaint_escalations_run_as_system(now=now))
         except BaseException as error:  # pragma: no cover - reported below
             errors.append(error)
         finally:

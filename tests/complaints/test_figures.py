@@ -12,14 +12,20 @@ from handschlag.complaints import sla
 from handschlag.complaints.models import Complaint
 from handschlag.complaints.selectors import complaint_figures
 from handschlag.complaints.services.cases import complaint_create
-from tests.complaints.conftest import complaint_data
+from tests.complaints.conftest import complaint_input
 
 pytestmark = pytest.mark.django_db
 
 
 def _cases(org, count: int) -> list[Complaint]:
     return [
-        complaint_create(actor=org.seller, account=org.account, data=complaint_data()) for _ in range(count)
+        complaint_create(
+            actor=org.seller,
+            data=complaint_input(
+                org.account,
+            ),
+        )
+        for _ in range(count)
     ]
 
 

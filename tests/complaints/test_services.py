@@ -9,11 +9,12 @@ import time_machine
 from django.core import mail
 
 from handschlag.complaints.enums import ComplaintCategory, ComplaintStatus, EightDStep, SlaClock, ThreatScope
+from handschlag.complaints.inputs import ComplaintPatch, StepPatch
 from handschlag.complaints.models import Complaint, ComplaintPause, Escalation, RoutingRule
 from handschlag.complaints.services import escalation
 from handschlag.complaints.services.cases import complaint_create, complaint_update
 from handschlag.complaints.services.collaboration import complaint_comment_add
-from handschlag.complaints.services.escalation import complaint_escalations_run
+from handschlag.complaints.services.escalation import complaint_escalations_run_as_system
 from handschlag.complaints.services.lifecycle import (
     complaint_acknowledge,
     complaint_close,
@@ -25,7 +26,7 @@ from handschlag.complaints.services.steps import complaint_step_update
 from handschlag.core.enums import Role
 from handschlag.core.errors import Conflict, Forbidden, InvalidInput
 from handschlag.core.models import AuditEvent, Notification
-from tests.complaints.conftest import berlin, complaint_data
+from tests.complaints.conftest import berlin, complaint_input
 from tests.factories import AccountFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -34,8 +35,7 @@ pytestmark = pytest.mark.django_db
 def create(org, *, actor=None, account=None, at=None, **overrides):
     return complaint_create(
         actor=actor or org.seller,
-        account=account or org.account,
-        data=complaint_data(**overrides),
+        data=complaint_input(account or org.account, **overrides),
         now=at,
     )
 
@@ -163,7 +163,7 @@ class TestRevenueAtRisk:
         complaint_update(
             actor=org.seller,
             complaint=complaint,
-            data={"cancellation_threat": True, "cancellation_deadline": berlin(2026, 3, 2, 18)},
+            patch=ComplaintPatch(cancellation_threat=True, cancellation_deadline=berlin(2026, 3, 2, 18)),
         )
 
         complaint.refresh_from_db()
@@ -274,7 +274,7 @@ class TestSlaClocks:
                 actor=org.owner,
                 complaint=complaint,
                 step=EightDStep.D3,
-                data={"owner": org.head, "notes": "Lager gesperrt, 100 % Prüfung", "done": True},
+                patch=StepPatch(owner_id=org.head.pk, notes="Lager gesperrt, 100 % Prüfung", done=True),
             )
 
         complaint.refresh_from_db()
@@ -287,7 +287,9 @@ class TestSlaClocks:
     def test_seller_cannot_work_8d_steps(self, org):
         complaint = create(org)
         with pytest.raises(Forbidden):
-            complaint_step_update(actor=org.seller, complaint=complaint, step="D3", data={"done": True})
+            complaint_step_update(
+                actor=org.seller, complaint=complaint, step="D3", patch=StepPatch(done=True)
+            )
         assert complaint.steps.get(step="D3").done_at is None
 
 
@@ -299,11 +301,11 @@ class TestEscalation:
         Notification.objects.all().delete()
         mail.outbox.clear()
 
-        assert complaint_escalations_run(now=berlin(2026, 3, 2, 9, 59)).fired == 0
-        assert complaint_escalations_run(now=berlin(2026, 3, 2, 10)).fired == 1
-        assert complaint_escalations_run(now=berlin(2026, 3, 2, 10, 5)).fired == 0
-        assert complaint_escalations_run(now=berlin(2026, 3, 2, 12)).fired == 1
-        assert complaint_escalations_run(now=berlin(2026, 3, 2, 14)).fired == 1
+        assert complaint_escalations_run_as_system(now=berlin(2026, 3, 2, 9, 59)).fired == 0
+        assert complaint_escalations_run_as_system(now=berlin(2026, 3, 2, 10)).fired == 1
+        assert complaint_escalations_run_as_system(now=berlin(2026, 3, 2, 10, 5)).fired == 0
+        assert complaint_escalations_run_as_system(now=berlin(2026, 3, 2, 12)).fired == 1
+        assert complaint_escalations_run_as_system(now=berlin(2026, 3, 2, 14)).fired == 1
 
         ladder = [
             (escalation.clock, escalation.level, [user.username for user in escalation.recipients.all()])
@@ -324,7 +326,7 @@ class TestEscalation:
         org.owner.save()
         create(org, severity="critical", at=berlin(2026, 3, 2, 8))
 
-        complaint_escalations_run(now=berlin(2026, 3, 2, 12))
+        complaint_escalations_run_as_system(now=berlin(2026, 3, 2, 12))
 
         rung = Escalation.objects.get(clock=SlaClock.FIRST_RESPONSE, level=2)
         assert list(rung.recipients.all()) == [org.head]
@@ -332,8 +334,8 @@ class TestEscalation:
     def test_after_a_restart_missed_rungs_fire_once(self, org):
         create(org, severity="critical", at=berlin(2026, 3, 2, 8))
 
-        first = complaint_escalations_run(now=berlin(2026, 3, 4, 12))
-        again = complaint_escalations_run(now=berlin(2026, 3, 4, 12))
+        first = complaint_escalations_run_as_system(now=berlin(2026, 3, 4, 12))
+        again = complaint_escalations_run_as_system(now=berlin(2026, 3, 4, 12))
 
         assert first.fired == 6  # first response 3 rungs, containment 3 rungs; resolution not yet due
         assert again.fired == 0
@@ -345,7 +347,7 @@ class TestEscalation:
         paused = create(org, severity="critical", at=berlin(2026, 3, 2, 8))
         complaint_pause(actor=org.owner, complaint=paused, reason="Muster", now=berlin(2026, 3, 2, 9))
 
-        complaint_escalations_run(now=berlin(2026, 3, 2, 11))
+        complaint_escalations_run_as_system(now=berlin(2026, 3, 2, 11))
 
         assert Escalation.objects.count() == 0
 
@@ -360,7 +362,7 @@ class TestEscalation:
             return original(complaint, level)
 
         monkeypatch.setattr(escalation, "_ladder_recipients", ladder)
-        result = complaint_escalations_run(now=berlin(2026, 3, 2, 10))
+        result = complaint_escalations_run_as_system(now=berlin(2026, 3, 2, 10))
 
         assert result.failed == [broken.pk]
         assert result.fired == 1
@@ -369,7 +371,7 @@ class TestEscalation:
     def test_triage_case_escalates_to_management(self, org):
         create(org, category=ComplaintCategory.INVOICE, severity="critical", at=berlin(2026, 3, 2, 8))
 
-        complaint_escalations_run(now=berlin(2026, 3, 2, 10))
+        complaint_escalations_run_as_system(now=berlin(2026, 3, 2, 10))
 
         assert [user.username for user in Escalation.objects.get().recipients.all()] == ["chefin"]
 

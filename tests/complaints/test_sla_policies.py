@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.utils import translation
 
+from handschlag.complaints.inputs import SlaPolicyInput
 from handschlag.complaints.models import SlaPolicy
 from handschlag.complaints.selectors import sla_targets_for
 from handschlag.complaints.services.cases import complaint_create
@@ -12,7 +13,7 @@ from handschlag.complaints.services.configuration import sla_policy_set
 from handschlag.core.enums import Role
 from handschlag.core.errors import Forbidden, InvalidInput
 from handschlag.core.models import AuditEvent
-from tests.complaints.conftest import complaint_data
+from tests.complaints.conftest import complaint_input
 from tests.conftest import ALL_ROLES
 
 pytestmark = pytest.mark.django_db
@@ -81,19 +82,21 @@ class TestApiPerRole:
 
 class TestService:
     def test_set_is_audited_with_the_changes(self, admin_user):
-        sla_policy_set(actor=admin_user, severity="high", data=GOOD)
+        sla_policy_set(actor=admin_user, severity="high", data=SlaPolicyInput(**GOOD))
 
         event = AuditEvent.objects.get(action="sla_policy.update")
         assert event.actor == admin_user
         assert event.changes["first_response_hours"] == [4, 1]
         assert event.changes["resolution_hours"] == [90, 27]
-        sla_policy_set(actor=admin_user, severity="high", data={**GOOD, "resolution_hours": 30})
+        sla_policy_set(
+            actor=admin_user, severity="high", data=SlaPolicyInput(**{**GOOD, "resolution_hours": 30})
+        )
         latest = AuditEvent.objects.filter(action="sla_policy.update").order_by("-id").first()
         assert latest.changes == {"resolution_hours": [27, 30]}
 
     def test_saving_the_same_targets_writes_no_audit_event(self, admin_user):
-        sla_policy_set(actor=admin_user, severity="low", data=GOOD)
-        sla_policy_set(actor=admin_user, severity="low", data=GOOD)
+        sla_policy_set(actor=admin_user, severity="low", data=SlaPolicyInput(**GOOD))
+        sla_policy_set(actor=admin_user, severity="low", data=SlaPolicyInput(**GOOD))
 
         assert AuditEvent.objects.filter(action="sla_policy.update").count() == 1
 
@@ -102,7 +105,9 @@ class TestService:
             sla_policy_set(
                 actor=admin_user,
                 severity="low",
-                data={**GOOD, "first_response_hours": 5, "containment_hours": 4, "resolution_hours": 3},
+                data=SlaPolicyInput(
+                    **{**GOOD, "first_response_hours": 5, "containment_hours": 4, "resolution_hours": 3}
+                ),
             )
 
         assert error.value.fields == {
@@ -112,14 +117,19 @@ class TestService:
 
     def test_management_may_not(self, management_user):
         with pytest.raises(Forbidden):
-            sla_policy_set(actor=management_user, severity="low", data=GOOD)
+            sla_policy_set(actor=management_user, severity="low", data=SlaPolicyInput(**GOOD))
         assert SlaPolicy.objects.count() == 0
 
     def test_new_cases_use_the_stored_targets(self, org, admin_user):
-        sla_policy_set(actor=admin_user, severity="high", data=GOOD)
+        sla_policy_set(actor=admin_user, severity="high", data=SlaPolicyInput(**GOOD))
 
         assert sla_targets_for("high").resolution.total_seconds() == 27 * 3600
-        case = complaint_create(actor=org.seller, account=org.account, data=complaint_data())
+        case = complaint_create(
+            actor=org.seller,
+            data=complaint_input(
+                org.account,
+            ),
+        )
         assert case.severity == "high"
         assert case.first_response_due < case.containment_due < case.resolution_due
 

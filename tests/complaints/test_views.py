@@ -8,7 +8,7 @@ from handschlag.complaints.enums import ComplaintCategory
 from handschlag.complaints.models import Complaint
 from handschlag.complaints.services.cases import complaint_create
 from handschlag.core.enums import Role
-from tests.complaints.conftest import complaint_data
+from tests.complaints.conftest import complaint_input
 from tests.conftest import ALL_ROLES
 
 pytestmark = pytest.mark.django_db
@@ -16,9 +16,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def case(org):
-    return complaint_create(
-        actor=org.seller, account=org.account, data=complaint_data(cancellation_threat=True)
-    )
+    return complaint_create(actor=org.seller, data=complaint_input(org.account, cancellation_threat=True))
 
 
 PAGES = ["/complaints/", "/complaints/export.csv", "/complaints/new/"]
@@ -112,7 +110,7 @@ def test_htmx_step_update_returns_the_row(page_as, org, case):
 
 def test_management_view_lists_threats_first_and_triage(page_as, org, case):
     triage = complaint_create(
-        actor=org.seller, account=org.account, data=complaint_data(category=ComplaintCategory.INVOICE)
+        actor=org.seller, data=complaint_input(org.account, category=ComplaintCategory.INVOICE)
     )
 
     content = page_as(org.management).get("/complaints/management/").content.decode()
@@ -132,10 +130,20 @@ def test_figures_page_has_a_table_beside_every_chart(page_as, org, case):
 
 def test_query_count_of_the_queue_does_not_grow(page_as, org, django_assert_max_num_queries):
     client = page_as(org.management)
-    complaint_create(actor=org.seller, account=org.account, data=complaint_data())
+    complaint_create(
+        actor=org.seller,
+        data=complaint_input(
+            org.account,
+        ),
+    )
     with django_assert_max_num_queries(30) as small:
         client.get("/complaints/")
     for _ in range(10):
-        complaint_create(actor=org.seller, account=org.account, data=complaint_data())
+        complaint_create(
+            actor=org.seller,
+            data=complaint_input(
+                org.account,
+            ),
+        )
     with django_assert_max_num_queries(len(small.captured_queries)):
         client.get("/complaints/")

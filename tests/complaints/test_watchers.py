@@ -10,7 +10,7 @@ from handschlag.complaints.models import ComplaintWatcher
 from handschlag.complaints.services.cases import complaint_create
 from handschlag.core.enums import Role
 from handschlag.core.models import AuditEvent, Notification
-from tests.complaints.conftest import complaint_data
+from tests.complaints.conftest import complaint_input
 from tests.conftest import ALL_ROLES
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +18,12 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def case(org):
-    return complaint_create(actor=org.seller, account=org.account, data=complaint_data())
+    return complaint_create(
+        actor=org.seller,
+        data=complaint_input(
+            org.account,
+        ),
+    )
 
 
 def snapshot(case):

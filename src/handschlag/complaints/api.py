@@ -13,13 +13,21 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 from pydantic import Field
 
-from handschlag.accounts.access import access_account_by_id
 from handschlag.complaints.access import (
     access_attachment_by_id,
     access_complaint_by_id,
     access_routing_rule_by_id,
 )
 from handschlag.complaints.enums import ComplaintCategory, ComplaintStatus, EightDStep, Severity, ThreatScope
+from handschlag.complaints.inputs import (
+    ComplaintInput,
+    ComplaintPatch,
+    Id,
+    RoutingRuleInput,
+    RoutingRulePatch,
+    SlaPolicyInput,
+    StepPatch,
+)
 from handschlag.complaints.models import Complaint, ComplaintStep
 from handschlag.complaints.selectors import (
     ComplaintFilters,
@@ -114,34 +122,6 @@ class ComplaintOut(Schema):
         return round(obj.paused_seconds / 3600, 2)
 
 
-class ComplaintIn(Schema):
-    account_id: int
-    title: str = Field(min_length=1, max_length=200)
-    description: str = Field(min_length=1, max_length=20_000)
-    category: ComplaintCategory
-    severity: Severity
-    product_line: str = Field("", max_length=100)
-    plant: str = Field("", max_length=100)
-    product: str = Field("", max_length=200)
-    order_ids: list[int] = Field(default_factory=list, max_length=200)
-    cancellation_threat: bool = False
-    cancellation_deadline: dt.datetime | None = None
-    threat_scope: ThreatScope = ThreatScope.ALL_OPEN_ORDERS
-
-
-class ComplaintPatch(Schema):
-    title: str | None = Field(None, min_length=1, max_length=200)
-    description: str | None = Field(None, min_length=1, max_length=20_000)
-    severity: Severity | None = None
-    product_line: str | None = Field(None, max_length=100)
-    plant: str | None = Field(None, max_length=100)
-    product: str | None = Field(None, max_length=200)
-    order_ids: list[int] | None = Field(None, max_length=200)
-    cancellation_threat: bool | None = None
-    cancellation_deadline: dt.datetime | None = None
-    threat_scope: ThreatScope | None = None
-
-
 class ComplaintQuery(Schema):
     queue: Literal["", "mine", "department", "watching", "triage", "all"] = ""
     status: ComplaintStatus | None = None
@@ -156,12 +136,6 @@ class ComplaintQuery(Schema):
     ordering: Literal["created", "-created", "severity", "-severity", "due", "-due", "risk", "-risk"] = (
         "-created"
     )
-
-
-def _aware(value: dt.datetime | None) -> dt.datetime | None:
-    if value is not None and timezone.is_naive(value):
-        return timezone.make_aware(value)
-    return value
 
 
 def _prefetched(complaint_id: int, user: User) -> Complaint:
@@ -194,19 +168,11 @@ def complaint_index(request: HttpRequest, filters: Query[ComplaintQuery]) -> Any
 
 
 @router.post("", response={201: ComplaintOut, **ERROR_RESPONSES})
-def complaint_create(request: HttpRequest, payload: ComplaintIn) -> tuple[int, Any]:
+def complaint_create(request: HttpRequest, payload: ComplaintInput) -> tuple[int, Any]:
     """Record a case. It is routed at once: to the process owner of the matching rule, else to management
     triage; the account's seller becomes a watcher. Attach photos and PDFs with POST /{id}/attachments."""
     user = _user(request)
-    _require_view(user)
-    require_capability(user, Capability.COMPLAINTS_CREATE)
-    try:
-        account = access_account_by_id(user, payload.account_id)
-    except NotFound:
-        raise InvalidInput.for_field("account_id", _("No such account.")) from None
-    data = payload.dict(exclude={"account_id"})
-    data["cancellation_deadline"] = _aware(data["cancellation_deadline"])
-    complaint = cases.complaint_create(actor=user, account=account, data=data)
+    complaint = cases.complaint_create(actor=user, data=payload)
     return 201, _prefetched(complaint.pk, user)
 
 
@@ -246,26 +212,16 @@ def complaint_read(request: HttpRequest, complaint_id: int) -> Any:
 
 @router.patch("/{complaint_id}", response={200: ComplaintOut, **ERROR_RESPONSES})
 def complaint_update(request: HttpRequest, complaint_id: int, payload: ComplaintPatch) -> Any:
+    """Change the facts of the case (the owner's side, the reporter, the account's seller); only the fields
+    sent change. Without a cancellation threat there is no deadline."""
     user = _user(request)
-    complaint = access_complaint_by_id(user, complaint_id)
-    data = payload.dict(exclude_unset=True)
-    for key in ("title", "description", "severity", "threat_scope", "cancellation_threat"):
-        if key in data and data[key] is None:
-            raise InvalidInput.for_field(key, _("This field cannot be null."))
-    for key in ("product_line", "plant", "product"):
-        if key in data and data[key] is None:
-            data[key] = ""
-    if "order_ids" in data and data["order_ids"] is None:
-        data["order_ids"] = []
-    if "cancellation_deadline" in data:
-        data["cancellation_deadline"] = _aware(data["cancellation_deadline"])
-    cases.complaint_update(actor=user, complaint=complaint, data=data)
+    cases.complaint_update(actor=user, complaint=access_complaint_by_id(user, complaint_id), patch=payload)
     return access_complaint_by_id(user, complaint_id)
 
 
 class AssignIn(Schema):
-    owner_id: int
-    department_id: int | None = None
+    owner_id: Id
+    department_id: Id | None = None
 
 
 @router.post("/{complaint_id}/assign", response={200: ComplaintOut, **ERROR_RESPONSES})
@@ -415,7 +371,7 @@ class WatcherOut(Schema):
 
 
 class WatcherIn(Schema):
-    user_id: int
+    user_id: Id
 
 
 @router.get("/{complaint_id}/watchers", response={200: list[WatcherOut], **ERROR_RESPONSES})
@@ -460,13 +416,6 @@ class StepOut(Schema):
     notes: str
 
 
-class StepPatch(Schema):
-    owner_id: int | None = None
-    due_date: dt.date | None = None
-    notes: str | None = Field(None, max_length=10_000)
-    done: bool | None = None
-
-
 @router.get("/{complaint_id}/steps", response={200: list[StepOut], **ERROR_RESPONSES})
 def step_index(request: HttpRequest, complaint_id: int) -> Any:
     complaint = access_complaint_by_id(_user(request), complaint_id)
@@ -478,16 +427,7 @@ def step_update(request: HttpRequest, complaint_id: int, step: EightDStep, paylo
     """Owner, due date, notes, done of one 8D step. D3 done contains the case (stops the containment clock)."""
     user = _user(request)
     complaint = access_complaint_by_id(user, complaint_id)
-    data = payload.dict(exclude_unset=True)
-    if "owner_id" in data:
-        owner_id = data.pop("owner_id")
-        owner = None
-        if owner_id is not None:
-            owner = User.objects.filter(pk=owner_id).first()
-            if owner is None:
-                raise InvalidInput.for_field("owner_id", _("No such user."))
-        data["owner"] = owner
-    return steps.complaint_step_update(actor=user, complaint=complaint, step=step, data=data)
+    return steps.complaint_step_update(actor=user, complaint=complaint, step=step, patch=payload)
 
 
 # --- routing rules -----------------------------------------------------------------------------------------------
@@ -504,49 +444,6 @@ class RoutingRuleOut(Schema):
     is_active: bool
 
 
-class RoutingRuleIn(Schema):
-    category: ComplaintCategory
-    product_line: str = Field("", max_length=100)
-    plant: str = Field("", max_length=100)
-    department_id: int
-    process_owner_id: int | None = None
-    priority: int = Field(100, ge=0, le=32_000)
-    is_active: bool = True
-
-
-class RoutingRulePatch(Schema):
-    category: ComplaintCategory | None = None
-    product_line: str | None = Field(None, max_length=100)
-    plant: str | None = Field(None, max_length=100)
-    department_id: int | None = None
-    process_owner_id: int | None = None
-    priority: int | None = Field(None, ge=0, le=32_000)
-    is_active: bool | None = None
-
-
-def _rule_values(data: dict[str, Any]) -> dict[str, Any]:
-    for key in ("category", "priority", "is_active", "department_id"):
-        if key in data and data[key] is None:
-            raise InvalidInput.for_field(key, _("This field cannot be null."))
-    for key in ("product_line", "plant"):
-        if key in data and data[key] is None:
-            data[key] = ""
-    if "department_id" in data:
-        department = Department.objects.filter(pk=data.pop("department_id")).first()
-        if department is None:
-            raise InvalidInput.for_field("department_id", _("No such department."))
-        data["department"] = department
-    if "process_owner_id" in data:
-        owner_id = data.pop("process_owner_id")
-        owner = None
-        if owner_id is not None:
-            owner = User.objects.filter(pk=owner_id).first()
-            if owner is None:
-                raise InvalidInput.for_field("process_owner_id", _("No such user."))
-        data["process_owner"] = owner
-    return data
-
-
 @rules_router.get("", response={200: list[RoutingRuleOut], **ERROR_RESPONSES})
 @paginate(Page)
 def routing_rule_index(request: HttpRequest) -> Any:
@@ -555,11 +452,10 @@ def routing_rule_index(request: HttpRequest) -> Any:
 
 
 @rules_router.post("", response={201: RoutingRuleOut, **ERROR_RESPONSES})
-def routing_rule_create(request: HttpRequest, payload: RoutingRuleIn) -> tuple[int, Any]:
+def routing_rule_create(request: HttpRequest, payload: RoutingRuleInput) -> tuple[int, Any]:
     """Category (and optionally product line and plant) → department → process owner (empty: the head)."""
     user = _user(request)
-    require_capability(user, Capability.ROUTING_RULES_MANAGE)
-    return 201, configuration.routing_rule_create(actor=user, data=_rule_values(payload.dict()))
+    return 201, configuration.routing_rule_create(actor=user, data=payload)
 
 
 @rules_router.get("/{rule_id}", response={200: RoutingRuleOut, **ERROR_RESPONSES})
@@ -571,9 +467,7 @@ def routing_rule_read(request: HttpRequest, rule_id: int) -> Any:
 def routing_rule_update(request: HttpRequest, rule_id: int, payload: RoutingRulePatch) -> Any:
     user = _user(request)
     rule = access_routing_rule_by_id(user, rule_id)
-    return configuration.routing_rule_update(
-        actor=user, rule=rule, data=_rule_values(payload.dict(exclude_unset=True))
-    )
+    return configuration.routing_rule_update(actor=user, rule=rule, patch=payload)
 
 
 @rules_router.delete("/{rule_id}", response={204: None, **ERROR_RESPONSES})
@@ -595,13 +489,6 @@ class SlaPolicyOut(Schema):
     is_default: bool
 
 
-class SlaPolicyIn(Schema):
-    first_response_hours: int = Field(ge=1, le=configuration.SLA_MAX_HOURS)
-    containment_hours: int = Field(ge=1, le=configuration.SLA_MAX_HOURS)
-    resolution_hours: int = Field(ge=1, le=configuration.SLA_MAX_HOURS)
-    escalation_step_hours: int = Field(ge=1, le=configuration.SLA_MAX_HOURS)
-
-
 @sla_router.get("", response={200: list[SlaPolicyOut], **ERROR_RESPONSES})
 def sla_policy_index(request: HttpRequest) -> Any:
     """Per severity (most urgent first) the targets in business hours: first response, containment (D3),
@@ -617,10 +504,8 @@ def sla_policy_read(request: HttpRequest, severity: Severity) -> Any:
 
 
 @sla_router.put("/{severity}", response={200: SlaPolicyOut, **ERROR_RESPONSES})
-def sla_policy_update(request: HttpRequest, severity: Severity, payload: SlaPolicyIn) -> Any:
+def sla_policy_update(request: HttpRequest, severity: Severity, payload: SlaPolicyInput) -> Any:
     """Set all four targets. First response ≤ containment ≤ resolution. Applies to cases recorded from now on;
     the change is in the audit log."""
-    user = _user(request)
-    require_capability(user, Capability.SLA_POLICIES_MANAGE)
-    configuration.sla_policy_set(actor=user, severity=severity, data=payload.dict())
+    configuration.sla_policy_set(actor=_user(request), severity=severity, data=payload)
     return sla_policy_get(severity)

@@ -20,6 +20,8 @@ SIGNATURES: list[tuple[bytes, str]] = [
     (b"%PDF-", "application/pdf"),
 ]
 ACCEPTED_LABEL = "JPEG, PNG, PDF"
+# The extension a download gets: that of the type we detected, whatever the uploaded name said.
+EXTENSIONS = {"image/jpeg": ".jpg", "image/png": ".png", "application/pdf": ".pdf"}
 _UNSAFE = re.compile(r"[^\w.\- ()]+")
 
 
@@ -75,3 +77,13 @@ def check_upload(upload: Any) -> CheckedUpload:
             % {"name": name, "types": ACCEPTED_LABEL},
         )
     return CheckedUpload(upload=upload, content_type=content_type, size=size, original_name=name)
+
+
+def download_name(original_name: str, content_type: str) -> str:
+    """The file name a download carries: the uploaded name with the extension of its checked type, so that
+    "rechnung.exe" that is a PDF downloads as "rechnung.pdf" and never opens as a program."""
+    name = display_name(original_name)
+    extension = EXTENSIONS.get(content_type, ".bin")
+    path = PurePosixPath(name)
+    stem = path.stem if path.suffix else name
+    return f"{stem.strip(' .') or 'attachment'}{extension}"

@@ -17,13 +17,15 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from handschlag.accounts.enums import AccountStatus, OrderStatus
+from handschlag.accounts.inputs import OrderInput
 from handschlag.accounts.models import Account
 from handschlag.accounts.services import order_create
 from handschlag.complaints.enums import ComplaintCategory, EightDStep, Severity, ThreatScope
+from handschlag.complaints.inputs import ComplaintInput, RoutingRuleInput, StepPatch
 from handschlag.complaints.models import Complaint, RoutingRule
 from handschlag.complaints.services.cases import complaint_create
 from handschlag.complaints.services.configuration import routing_rule_create
-from handschlag.complaints.services.escalation import complaint_escalations_run
+from handschlag.complaints.services.escalation import complaint_escalations_run_as_system
 from handschlag.complaints.services.lifecycle import complaint_acknowledge, complaint_close
 from handschlag.complaints.services.routing import complaint_assign
 from handschlag.complaints.services.steps import complaint_step_update
@@ -85,12 +87,12 @@ def _rules(context: DemoContext) -> None:
             continue
         routing_rule_create(
             actor=context.users["admin"],
-            data={
-                "category": category,
-                "product_line": product_line,
-                "department": departments[department_name],
-                "process_owner": context.users[username] if username else None,
-            },
+            data=RoutingRuleInput(
+                category=category,
+                product_line=product_line,
+                department_id=departments[department_name].pk,
+                process_owner_id=context.users[username].pk if username else None,
+            ),
         )
 
 
@@ -118,7 +120,7 @@ def _story_account(context: DemoContext) -> Account:
             order_create(
                 actor=seller,
                 account=account,
-                data={"number": number, "value": value, "status": status, "product": STORY_PRODUCT},
+                data=OrderInput(number=number, value=value, status=status, product=STORY_PRODUCT),
             )
     return account
 
@@ -149,7 +151,7 @@ def _work(
             actor=owner,
             complaint=complaint,
             step=EightDStep.D3,
-            data={"owner": owner, "notes": "Bestand gesperrt, Ersatzteile per Express.", "done": True},
+            patch=StepPatch(owner_id=owner.pk, notes="Bestand gesperrt, Ersatzteile per Express.", done=True),
             now=calendar.add_business_time(start, dt.timedelta(hours=contain_after)),
         )
     if close_after is not None:
@@ -185,15 +187,15 @@ def _build(context: DemoContext, accounts: list[Account]) -> list[Complaint]:
         severity = rng.choices(list(Severity), weights=[25, 40, 25, 10])[0]
         complaint = complaint_create(
             actor=account.owner or seller,
-            account=account,
-            data={
-                "title": title,
-                "description": f"{title}. Der Kunde bittet um schnelle Klärung und einen 8D-Bericht.",
-                "category": category,
-                "severity": severity,
-                "product": product,
-                "product_line": "Steuerungen" if "Steuerung" in product else "",
-            },
+            data=ComplaintInput(
+                account_id=account.pk,
+                title=title,
+                description=f"{title}. Der Kunde bittet um schnelle Klärung und einen 8D-Bericht.",
+                category=category,
+                severity=severity,
+                product=product,
+                product_line="Steuerungen" if "Steuerung" in product else "",
+            ),
             now=now - dt.timedelta(days=age_days, hours=rng.randint(0, 6)),
         )
         if age_days > 20:
@@ -212,13 +214,13 @@ def _build(context: DemoContext, accounts: list[Account]) -> list[Complaint]:
     created.append(
         complaint_create(
             actor=seller,
-            account=rng.choice(customers),
-            data={
-                "title": "Gutschrift fehlt seit drei Monaten",
-                "description": "Die zugesagte Gutschrift für die Rücksendung ist nicht gebucht.",
-                "category": ComplaintCategory.INVOICE,
-                "severity": Severity.MEDIUM,
-            },
+            data=ComplaintInput(
+                account_id=rng.choice(customers).pk,
+                title="Gutschrift fehlt seit drei Monaten",
+                description="Die zugesagte Gutschrift für die Rücksendung ist nicht gebucht.",
+                category=ComplaintCategory.INVOICE,
+                severity=Severity.MEDIUM,
+            ),
             now=now - dt.timedelta(hours=3),
         )
     )
@@ -227,14 +229,14 @@ def _build(context: DemoContext, accounts: list[Account]) -> list[Complaint]:
     account = _story_account(context)
     first = complaint_create(
         actor=seller,
-        account=account,
-        data={
-            "title": "Spiel in der Linearachse",
-            "description": "Drei Linearachsen LX-200 mit spürbarem Spiel im Schlitten. Der Kunde musste nacharbeiten.",
-            "category": ComplaintCategory.QUALITY,
-            "severity": Severity.MEDIUM,
-            "product": STORY_PRODUCT,
-        },
+        data=ComplaintInput(
+            account_id=account.pk,
+            title="Spiel in der Linearachse",
+            description="Drei Linearachsen LX-200 mit spürbarem Spiel im Schlitten. Der Kunde musste nacharbeiten.",
+            category=ComplaintCategory.QUALITY,
+            severity=Severity.MEDIUM,
+            product=STORY_PRODUCT,
+        ),
         now=now - dt.timedelta(days=120),
     )
     _work(first, context, respond_after=20, contain_after=60, close_after=300)
@@ -246,24 +248,22 @@ def _build(context: DemoContext, accounts: list[Account]) -> list[Complaint]:
         deadline = now + dt.timedelta(hours=2)
     second = complaint_create(
         actor=seller,
-        account=account,
-        data={
-            "title": "Risse im Schlitten der Linearachse, schlimmer als beim letzten Mal",
-            "description": (
+        data=ComplaintInput(
+            account_id=account.pk,
+            title="Risse im Schlitten der Linearachse, schlimmer als beim letzten Mal",
+            description=(
                 "Der Kunde schickt Fotos: Haarrisse an allen Schlitten der letzten Lieferung LX-200, die Anlage "
                 "steht. Wörtlich: »Wir entziehen Ihnen alle offenen Aufträge und erwarten Ihre "
                 "Stornierungsbestätigung noch heute!«"
             ),
-            "category": ComplaintCategory.QUALITY,
-            "severity": Severity.CRITICAL,
-            "product": STORY_PRODUCT,
-            "order_ids": list(
-                account.orders.filter(number__startswith="AB-KEY").values_list("pk", flat=True)
-            ),
-            "cancellation_threat": True,
-            "cancellation_deadline": deadline,
-            "threat_scope": ThreatScope.ALL_OPEN_ORDERS,
-        },
+            category=ComplaintCategory.QUALITY,
+            severity=Severity.CRITICAL,
+            product=STORY_PRODUCT,
+            order_ids=list(account.orders.filter(number__startswith="AB-KEY").values_list("pk", flat=True)),
+            cancellation_threat=True,
+            cancellation_deadline=deadline,
+            threat_scope=ThreatScope.ALL_OPEN_ORDERS,
+        ),
         uploads=[
             SimpleUploadedFile(f"foto_schlitten_{number}.png", demo_photo(), content_type="image/png")
             for number in (1, 2)
@@ -271,7 +271,7 @@ def _build(context: DemoContext, accounts: list[Account]) -> list[Complaint]:
         now=now - dt.timedelta(minutes=20),
     )
     created.append(second)
-    complaint_escalations_run(now=now)
+    complaint_escalations_run_as_system(now=now)
     return created
 
 

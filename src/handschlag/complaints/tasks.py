@@ -3,7 +3,7 @@
 import datetime as dt
 import logging
 
-from handschlag.complaints.services.escalation import complaint_escalations_run
+from handschlag.complaints.services.escalation import complaint_escalations_run_as_system
 from handschlag.core.tasks import periodic
 
 logger = logging.getLogger(__name__)
@@ -12,7 +12,7 @@ logger = logging.getLogger(__name__)
 @periodic(every=dt.timedelta(minutes=5))
 def complaint_escalations_task() -> None:
     """Idempotent: a rung that fired has its row, so a second run (or a second worker) fires nothing."""
-    result = complaint_escalations_run()
+    result = complaint_escalations_run_as_system()
     if result.fired or result.failed:
         logger.info(
             "complaint escalation: %s overdue, %s fired, failed: %s",

@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -23,7 +24,9 @@ from handschlag.complaints.access import (
     can_edit_complaint,
     can_manage_watchers,
     can_work_complaint,
+    check_complaint_creatable,
 )
+from handschlag.complaints.attachments import download_name
 from handschlag.complaints.enums import ComplaintCategory, ComplaintStatus, EightDStep, Severity
 from handschlag.complaints.forms import (
     AssignForm,
@@ -37,6 +40,14 @@ from handschlag.complaints.forms import (
     StepForm,
     ThreatForm,
     WatcherForm,
+)
+from handschlag.complaints.inputs import (
+    ComplaintInput,
+    ComplaintPatch,
+    RoutingRuleInput,
+    RoutingRulePatch,
+    SlaPolicyInput,
+    StepPatch,
 )
 from handschlag.complaints.models import ComplaintAttachment, ComplaintStep
 from handschlag.complaints.selectors import (
@@ -79,7 +90,9 @@ from handschlag.core.access import require_capability
 from handschlag.core.csv_export import csv_response
 from handschlag.core.errors import Conflict, InvalidInput, NotFound
 from handschlag.core.forms import form_add_service_errors
+from handschlag.core.inputs import InputT, input_from_form
 from handschlag.core.models import User
+from handschlag.core.request_parameters import parse_id
 from handschlag.core.roles import Capability, has_capability
 
 PAGE_SIZE = 50
@@ -93,6 +106,19 @@ def _require_view(user: User) -> None:
     """Partner users (and anyone without the capability) learn nothing: 404, not 403."""
     if not has_capability(user, Capability.COMPLAINTS_VIEW):
         raise NotFound
+
+
+def _input_or_error(form: forms.BaseForm, model: type[InputT], **extra: Any) -> InputT:
+    """The form as a service input; its errors (the form's own or the input's) as `InvalidInput`."""
+    data = input_from_form(form, model, **extra) if form.is_valid() else None
+    if data is None:
+        raise InvalidInput(
+            _("Please correct the marked fields."),
+            fields={
+                field: [str(message) for message in messages_] for field, messages_ in form.errors.items()
+            },
+        )
+    return data
 
 
 def _default_queue(user: User) -> str:
@@ -211,17 +237,17 @@ def complaint_export(request: HttpRequest) -> HttpResponseBase:
 
 
 def _selected_account(user: User, value: str) -> Account | None:
-    if not value.isdigit():
+    account_id = parse_id(value)  # "²" passes str.isdigit() but is no id
+    if account_id is None:
         return None
-    return complaint_account_choices(user=user).filter(pk=int(value)).first()
+    return complaint_account_choices(user=user).filter(pk=account_id).first()
 
 
 @login_required
 def account_search(request: HttpRequest) -> HttpResponse:
     """The htmx suggestions of the create form: matching accounts as radio buttons (the chosen one stays)."""
     user = _user(request)
-    _require_view(user)
-    require_capability(user, Capability.COMPLAINTS_CREATE)
+    check_complaint_creatable(user)
     context = {
         "name": "account",
         "matches": complaint_account_matches(user=user, query=request.GET.get("account_q", "")),
@@ -234,8 +260,7 @@ def account_search(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def complaint_create_view(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    _require_view(user)
-    require_capability(user, Capability.COMPLAINTS_CREATE)
+    check_complaint_creatable(user)
     source = request.POST if request.method == "POST" else request.GET
     searching = request.method == "POST" and "search_account" in request.POST
     if searching:  # the no-JavaScript search: show the matches, keep what was typed, record nothing yet
@@ -253,37 +278,44 @@ def complaint_create_view(request: HttpRequest) -> HttpResponse:
         search_url=reverse("complaints:account_search"),
     )
     if request.method == "POST" and not searching and form.is_valid():
-        data = dict(form.cleaned_data)
-        account = data.pop("account")
-        uploads = data.pop("attachments") or []
-        numbers = [number.strip() for number in data.pop("order_numbers").split(",") if number.strip()]
+        account = form.cleaned_data["account"]
+        numbers = [
+            number.strip() for number in form.cleaned_data["order_numbers"].split(",") if number.strip()
+        ]
         order_ids = list(account_order_ids_by_number(account=account, numbers=numbers).values())
-        try:
-            if len(order_ids) != len(set(numbers)):
-                raise InvalidInput.for_field(
-                    "order_numbers", _("Only orders of this account can be referenced.")
+        if len(order_ids) != len(set(numbers)):
+            form.add_error("order_numbers", _("Only orders of this account can be referenced."))
+        data = None
+        if form.is_valid():
+            data = input_from_form(form, ComplaintInput, account_id=account.pk, order_ids=order_ids)
+        if data is not None:
+            try:
+                complaint = complaint_create(
+                    actor=user, data=data, uploads=form.cleaned_data.get("attachments") or []
                 )
-            complaint = complaint_create(
-                actor=user, account=account, data={**data, "order_ids": order_ids}, uploads=uploads
-            )
-        except InvalidInput as error:
-            if "order_ids" in error.fields:
-                error.fields["order_numbers"] = error.fields.pop("order_ids")
-            form_add_service_errors(form, error)
-        else:
-            if complaint.owner is not None:
-                messages.success(
-                    request,
-                    _("Complaint #%(number)s recorded and routed to %(owner)s (%(department)s).")
-                    % {"number": complaint.pk, "owner": complaint.owner, "department": complaint.department},
-                )
+            except InvalidInput as error:
+                for service_name, form_name in (("order_ids", "order_numbers"), ("account_id", "account")):
+                    if service_name in error.fields:
+                        error.fields[form_name] = error.fields.pop(service_name)
+                form_add_service_errors(form, error)
             else:
-                messages.warning(
-                    request,
-                    _("Complaint #%(number)s recorded. No routing rule matches: management triages it.")
-                    % {"number": complaint.pk},
-                )
-            return redirect("complaints:detail", complaint.pk)
+                if complaint.owner is not None:
+                    messages.success(
+                        request,
+                        _("Complaint #%(number)s recorded and routed to %(owner)s (%(department)s).")
+                        % {
+                            "number": complaint.pk,
+                            "owner": complaint.owner,
+                            "department": complaint.department,
+                        },
+                    )
+                else:
+                    messages.warning(
+                        request,
+                        _("Complaint #%(number)s recorded. No routing rule matches: management triages it.")
+                        % {"number": complaint.pk},
+                    )
+                return redirect("complaints:detail", complaint.pk)
     return render(request, "complaints/complaint_form.html", {"form": form, "active_section": "complaints"})
 
 
@@ -339,7 +371,6 @@ def _detail_context(request: HttpRequest, complaint_id: int) -> dict[str, Any]:
 
 @login_required
 def complaint_detail_view(request: HttpRequest, complaint_id: int) -> HttpResponse:
-    _require_view(_user(request))
     return render(request, "complaints/complaint_detail.html", _detail_context(request, complaint_id))
 
 
@@ -355,7 +386,6 @@ def _back(complaint_id: int, anchor: str = "") -> HttpResponse:
 def complaint_action(request: HttpRequest, complaint_id: int, action: str) -> HttpResponse:
     """The buttons of the case page: each posts to one service; errors come back as a message."""
     user = _user(request)
-    _require_view(user)
     complaint = access_complaint_by_id(user, complaint_id)
     post = request.POST
     try:
@@ -404,9 +434,8 @@ def complaint_action(request: HttpRequest, complaint_id: int, action: str) -> Ht
             messages.success(request, _("%(user)s is no longer informed.") % {"user": watcher})
         elif action == "threat":
             threat_form = ThreatForm(post)
-            if not threat_form.is_valid():
-                raise InvalidInput(_("Please correct the marked fields."))
-            complaint_update(actor=user, complaint=complaint, data=dict(threat_form.cleaned_data))
+            patch = _input_or_error(threat_form, ComplaintPatch)
+            complaint_update(actor=user, complaint=complaint, patch=patch)
             messages.success(request, _("Saved."))
         else:
             raise NotFound
@@ -422,7 +451,6 @@ def complaint_action(request: HttpRequest, complaint_id: int, action: str) -> Ht
 @require_POST
 def complaint_step_view(request: HttpRequest, complaint_id: int, step: str) -> HttpResponse:
     user = _user(request)
-    _require_view(user)
     complaint = access_complaint_by_id(user, complaint_id)
     if step not in EightDStep.values:
         raise NotFound
@@ -430,7 +458,9 @@ def complaint_step_view(request: HttpRequest, complaint_id: int, step: str) -> H
     error_message = ""
     if form.is_valid():
         try:
-            complaint_step_update(actor=user, complaint=complaint, step=step, data=dict(form.cleaned_data))
+            owner = form.cleaned_data.get("owner")
+            patch = _input_or_error(form, StepPatch, owner_id=owner.pk if owner else None)
+            complaint_step_update(actor=user, complaint=complaint, step=step, patch=patch)
         except (InvalidInput, Conflict) as error:
             error_message = error.message
     else:
@@ -467,7 +497,7 @@ def attachment_response(attachment: ComplaintAttachment) -> FileResponse:
         attachment.file.open("rb"),
         content_type=attachment.content_type,
         as_attachment=not attachment.is_image,
-        filename=attachment.original_name,
+        filename=download_name(attachment.original_name, attachment.content_type),
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
@@ -477,7 +507,6 @@ def attachment_response(attachment: ComplaintAttachment) -> FileResponse:
 
 @login_required
 def attachment_download(request: HttpRequest, complaint_id: int, attachment_id: int) -> HttpResponseBase:
-    _require_view(_user(request))
     return attachment_response(access_attachment_by_id(_user(request), complaint_id, attachment_id))
 
 
@@ -638,12 +667,12 @@ def routing_rules_view(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     require_capability(user, Capability.ROUTING_RULES_MANAGE)
     form = RoutingRuleForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    data = input_from_form(form, RoutingRuleInput, **_rule_ids(form)) if form.is_valid() else None
+    if request.method == "POST" and data is not None:
         try:
-            routing_rule_create(actor=user, data=dict(form.cleaned_data))
-        except InvalidInput as error:
-            _map_rule_errors(error)
-            form_add_service_errors(form, error)
+            routing_rule_create(actor=user, data=data)
+        except (InvalidInput, Conflict) as error:
+            _add_rule_errors(form, error)
         else:
             messages.success(request, _("Routing rule created."))
             return redirect("complaints:routing_rules")
@@ -651,10 +680,23 @@ def routing_rules_view(request: HttpRequest) -> HttpResponse:
     return render(request, "complaints/routing_rules.html", context)
 
 
-def _map_rule_errors(error: InvalidInput) -> None:
-    for api_name, form_name in (("department_id", "department"), ("process_owner_id", "process_owner")):
-        if api_name in error.fields:
-            error.fields[form_name] = error.fields.pop(api_name)
+def _rule_ids(form: RoutingRuleForm) -> dict[str, int | None]:
+    department, owner = form.cleaned_data.get("department"), form.cleaned_data.get("process_owner")
+    return {
+        "department_id": department.pk if department else None,
+        "process_owner_id": owner.pk if owner else None,
+    }
+
+
+def _add_rule_errors(form: RoutingRuleForm, error: InvalidInput | Conflict) -> None:
+    """The service's errors on the form's fields (it names the ids, the form the objects)."""
+    if isinstance(error, Conflict):
+        form.add_error("category", error.message)
+        return
+    for service_name, form_name in (("department_id", "department"), ("process_owner_id", "process_owner")):
+        if service_name in error.fields:
+            error.fields[form_name] = error.fields.pop(service_name)
+    form_add_service_errors(form, error)
 
 
 @login_required
@@ -667,12 +709,12 @@ def routing_rule_edit(request: HttpRequest, rule_id: int) -> HttpResponse:
         messages.success(request, _("Routing rule deleted."))
         return redirect("complaints:routing_rules")
     form = RoutingRuleForm(request.POST or None, instance=type(rule).objects.get(pk=rule.pk))
-    if request.method == "POST" and form.is_valid():
+    patch = input_from_form(form, RoutingRulePatch, **_rule_ids(form)) if form.is_valid() else None
+    if request.method == "POST" and patch is not None:
         try:
-            routing_rule_update(actor=user, rule=rule, data=dict(form.cleaned_data))
-        except InvalidInput as error:
-            _map_rule_errors(error)
-            form_add_service_errors(form, error)
+            routing_rule_update(actor=user, rule=rule, patch=patch)
+        except (InvalidInput, Conflict) as error:
+            _add_rule_errors(form, error)
         else:
             messages.success(request, _("Routing rule saved."))
             return redirect("complaints:routing_rules")
@@ -707,9 +749,10 @@ def sla_policy_edit(request: HttpRequest, severity: str) -> HttpResponse:
             "escalation_step_hours": policy.escalation_step_hours,
         },
     )
-    if request.method == "POST" and form.is_valid():
+    data = input_from_form(form, SlaPolicyInput) if form.is_valid() else None
+    if request.method == "POST" and data is not None:
         try:
-            sla_policy_set(actor=user, severity=severity, data=dict(form.cleaned_data))
+            sla_policy_set(actor=user, severity=severity, data=data)
         except InvalidInput as error:
             form_add_service_errors(form, error)
         else:

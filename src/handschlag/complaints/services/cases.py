@@ -12,14 +12,16 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from handschlag.accounts.access import access_account_by_id
 from handschlag.accounts.models import Account
 from handschlag.accounts.selectors import (
     account_open_order_value,
     account_orders_by_ids,
     open_order_value_of_orders,
 )
-from handschlag.complaints.access import can_edit_complaint
-from handschlag.complaints.enums import ComplaintCategory, EightDStep, Severity, ThreatScope, WatcherReason
+from handschlag.complaints.access import check_complaint_creatable, check_complaint_editable
+from handschlag.complaints.enums import EightDStep, ThreatScope, WatcherReason
+from handschlag.complaints.inputs import ComplaintInput, ComplaintPatch
 from handschlag.complaints.models import Complaint, ComplaintStep, ComplaintWatcher
 from handschlag.complaints.selectors import repeat_window_days
 from handschlag.complaints.services.clocks import paused_total, set_deadlines
@@ -27,51 +29,20 @@ from handschlag.complaints.services.collaboration import check_uploads, store_at
 from handschlag.complaints.services.lifecycle import lock_case
 from handschlag.complaints.services.notices import case_names, case_url, management_users
 from handschlag.complaints.services.routing import complaint_route
-from handschlag.core.errors import Forbidden, InvalidInput
+from handschlag.core.errors import InvalidInput, NotFound
 from handschlag.core.events import audit_record
 from handschlag.core.models import User
 from handschlag.core.notifications import notify
-from handschlag.core.roles import Capability, has_capability
 from handschlag.core.selectors import business_calendar_get
 from handschlag.core.services import model_update
 
-TEXT_LIMITS = {"title": 200, "product_line": 100, "plant": 100, "product": 200, "description": 20_000}
 
-
-# --- values --------------------------------------------------------------------------------------------------
-
-
-def _clean_values(data: dict[str, Any], *, account: Account, partial: bool) -> dict[str, Any]:
-    errors: dict[str, list[str]] = {}
-    values = dict(data)
-    for key, limit in TEXT_LIMITS.items():
-        if key in values:
-            values[key] = (values[key] or "").strip()
-            if len(values[key]) > limit:
-                errors[key] = [_("At most %(limit)s characters.") % {"limit": limit}]
-    for key in ("title", "description"):
-        if (not partial or key in values) and not values.get(key):
-            errors[key] = [_("This field is required.")]
-    if (not partial or "category" in values) and values.get("category") not in ComplaintCategory.values:
-        errors["category"] = [_("Choose a category.")]
-    if (not partial or "severity" in values) and values.get("severity") not in Severity.values:
-        errors["severity"] = [_("Choose a severity.")]
-    if "threat_scope" in values and values["threat_scope"] not in ThreatScope.values:
-        errors["threat_scope"] = [_("Unknown choice.")]
-    if "order_ids" in values:
-        order_ids = sorted({int(order_id) for order_id in values.pop("order_ids") or []})
-        orders = account_orders_by_ids(account=account, order_ids=order_ids)
-        if len(orders) != len(order_ids):
-            errors["order_ids"] = [_("Only orders of this account can be referenced.")]
-        values["orders"] = orders
-    if "cancellation_threat" in values:
-        values["cancellation_threat"] = bool(values["cancellation_threat"])
-    threat = values.get("cancellation_threat", False)
-    if values.get("cancellation_deadline") and not threat and not partial:
-        errors["cancellation_deadline"] = [_("A deadline needs a cancellation threat.")]
-    if errors:
-        raise InvalidInput(_("Please correct the marked fields."), fields=errors)
-    return values
+def _orders_of(account: Account, order_ids: list[int]) -> list[Any]:
+    """The referenced orders, which must all be the account's."""
+    orders = account_orders_by_ids(account=account, order_ids=order_ids)
+    if len(orders) != len(order_ids):
+        raise InvalidInput.for_field("order_ids", _("Only orders of this account can be referenced."))
+    return orders
 
 
 def _revenue_at_risk(complaint: Complaint) -> Decimal:
@@ -109,39 +80,39 @@ def _link_earlier_cases(complaint: Complaint) -> None:
 def complaint_create(
     *,
     actor: User,
-    account: Account,
-    data: dict[str, Any],
+    data: ComplaintInput,
     uploads: Sequence[Any] = (),
     now: dt.datetime | None = None,
 ) -> Complaint:
     """Record a case, route it, start its clocks, link earlier cases, keep the seller informed."""
-    if not has_capability(actor, Capability.COMPLAINTS_CREATE):
-        raise Forbidden
-    values = _clean_values(data, account=account, partial=False)
+    check_complaint_creatable(actor)
+    try:
+        account = access_account_by_id(actor, data.account_id)
+    except NotFound:
+        raise InvalidInput.for_field("account_id", _("No such account.")) from None
+    if data.cancellation_deadline is not None and not data.cancellation_threat:
+        raise InvalidInput.for_field("cancellation_deadline", _("A deadline needs a cancellation threat."))
+    orders = _orders_of(account, data.order_ids)
     checked = check_uploads(uploads)
     now = now or timezone.now()
     calendar = business_calendar_get()
     seller = account.owner
     decision = complaint_route(
-        category=values["category"],
-        product_line=values.get("product_line", ""),
-        plant=values.get("plant", ""),
-        seller=seller,
+        category=data.category, product_line=data.product_line, plant=data.plant, seller=seller
     )
-    orders = values.pop("orders", [])
     complaint = Complaint(
         account=account,
         reporter=actor,
-        title=values["title"],
-        description=values["description"],
-        category=values["category"],
-        severity=values["severity"],
-        product_line=values.get("product_line", ""),
-        plant=values.get("plant", ""),
-        product=values.get("product", ""),
-        cancellation_threat=values.get("cancellation_threat", False),
-        cancellation_deadline=values.get("cancellation_deadline"),
-        threat_scope=values.get("threat_scope") or ThreatScope.ALL_OPEN_ORDERS,
+        title=data.title,
+        description=data.description,
+        category=data.category,
+        severity=data.severity,
+        product_line=data.product_line,
+        plant=data.plant,
+        product=data.product,
+        cancellation_threat=data.cancellation_threat,
+        cancellation_deadline=data.cancellation_deadline,
+        threat_scope=data.threat_scope,
         routing_rule=decision.rule,
         department=decision.department,
         owner=decision.owner,
@@ -217,55 +188,38 @@ def _notify_created(complaint: Complaint) -> None:
         )
 
 
+FACT_FIELDS = [
+    "title",
+    "description",
+    "severity",
+    "product_line",
+    "plant",
+    "product",
+    "cancellation_threat",
+    "cancellation_deadline",
+    "threat_scope",
+]
+
+
 @transaction.atomic
-def complaint_update(*, actor: User, complaint: Complaint, data: dict[str, Any]) -> Complaint:
-    """Change the facts: title, description, severity, products, orders, the cancellation threat."""
-    if not can_edit_complaint(actor, complaint):
-        raise Forbidden
+def complaint_update(*, actor: User, complaint: Complaint, patch: ComplaintPatch) -> Complaint:
+    """Change the facts: title, description, severity, products, orders, the cancellation threat. Without a
+    threat there is no deadline."""
+    check_complaint_editable(actor, complaint)
     lock_case(complaint)
-    allowed = {
-        "title",
-        "description",
-        "severity",
-        "product_line",
-        "plant",
-        "product",
-        "order_ids",
-        "cancellation_threat",
-        "cancellation_deadline",
-        "threat_scope",
-    }
-    values = _clean_values(
-        {key: value for key, value in data.items() if key in allowed}, account=complaint.account, partial=True
-    )
-    threat = values.get("cancellation_threat", complaint.cancellation_threat)
-    if not threat:
+    values = patch.given()
+    order_ids = values.pop("order_ids", None)
+    orders = _orders_of(complaint.account, order_ids) if order_ids is not None else None
+    if not values.get("cancellation_threat", complaint.cancellation_threat):
         values["cancellation_deadline"] = None
     changes: dict[str, Any] = {}
-    if "orders" in values:
-        orders = values.pop("orders")
+    if orders is not None:
         before = sorted(complaint.orders.values_list("pk", flat=True))
         after = sorted(order.pk for order in orders)
         if before != after:
             complaint.orders.set(orders)
             changes["orders"] = [before, after]
-    changes.update(
-        model_update(
-            instance=complaint,
-            fields=[
-                "title",
-                "description",
-                "severity",
-                "product_line",
-                "plant",
-                "product",
-                "cancellation_threat",
-                "cancellation_deadline",
-                "threat_scope",
-            ],
-            data=values,
-        )
-    )
+    changes.update(model_update(instance=complaint, fields=FACT_FIELDS, data=values))
     if "severity" in changes and complaint.is_open:
         calendar = business_calendar_get()
         set_deadlines(complaint, calendar, paused_total(complaint, calendar, timezone.now()))

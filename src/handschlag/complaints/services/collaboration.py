@@ -6,23 +6,30 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from handschlag.complaints.access import can_edit_complaint, can_manage_watchers, can_work_complaint
+from handschlag.complaints.access import (
+    can_work_complaint,
+    check_complaint_editable,
+    check_complaint_visible,
+    check_complaint_watchers_manageable,
+)
 from handschlag.complaints.attachments import CheckedUpload, check_upload
 from handschlag.complaints.enums import WatcherReason
 from handschlag.complaints.models import Complaint, ComplaintAttachment, ComplaintComment, ComplaintWatcher
 from handschlag.complaints.services.clocks import record_first_response
-from handschlag.complaints.services.lifecycle import lock_case
+from handschlag.complaints.services.lifecycle import lock_case, text_checked
 from handschlag.complaints.services.notices import case_names, case_url
-from handschlag.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from handschlag.core.errors import Conflict, InvalidInput, NotFound
 from handschlag.core.events import audit_record
 from handschlag.core.models import User
 from handschlag.core.notifications import notify
 from handschlag.core.roles import is_internal
 from handschlag.core.selectors import business_calendar_get
+
+COMMENT_MAX_LENGTH = 10_000
 
 
 def check_uploads(uploads: Iterable[Any]) -> list[CheckedUpload]:
@@ -47,11 +54,8 @@ def complaint_comment_add(
     *, actor: User, complaint: Complaint, text: str, now: dt.datetime | None = None
 ) -> ComplaintComment:
     """Anyone who sees the case may comment (the seller too); a comment of the owner's side is a response."""
-    text = (text or "").strip()
-    if not text:
-        raise InvalidInput.for_field("text", _("Write a comment."))
-    if len(text) > 10_000:
-        raise InvalidInput.for_field("text", _("At most %(limit)s characters.") % {"limit": 10_000})
+    check_complaint_visible(actor, complaint)
+    text = text_checked(text, field="text", limit=COMMENT_MAX_LENGTH, missing=_("Write a comment."))
     now = now or timezone.now()
     comment = ComplaintComment.objects.create(complaint=complaint, author=actor, text=text, created_at=now)
     if can_work_complaint(actor, complaint) and complaint.is_open:
@@ -76,8 +80,7 @@ def complaint_comment_add(
 @transaction.atomic
 def complaint_attachment_add(*, actor: User, complaint: Complaint, upload: Any) -> ComplaintAttachment:
     """Anyone who may edit the case adds photos and PDFs; the content is checked, the name is not trusted."""
-    if not can_edit_complaint(actor, complaint):
-        raise Forbidden
+    check_complaint_editable(actor, complaint)
     checked = check_upload(upload)
     attachment = store_attachment(actor=actor, complaint=complaint, checked=checked)
     audit_record(
@@ -96,8 +99,7 @@ def complaint_attachment_add(*, actor: User, complaint: Complaint, upload: Any) 
 def complaint_watcher_add(*, actor: User, complaint: Complaint, user: User) -> ComplaintWatcher:
     """Keep someone informed about the case (notified, may comment). The owner's side and management decide;
     the account's seller is a watcher from the start."""
-    if not can_manage_watchers(actor, complaint):
-        raise Forbidden
+    check_complaint_watchers_manageable(actor, complaint)
     lock_case(complaint)
     if not user.is_active or not is_internal(user):
         raise InvalidInput.for_field("user_id", _("Only active users of our company can watch a complaint."))
@@ -105,7 +107,13 @@ def complaint_watcher_add(*, actor: User, complaint: Complaint, user: User) -> C
         raise InvalidInput.for_field("user_id", _("The process owner owns the case and is not a watcher."))
     if ComplaintWatcher.objects.filter(complaint=complaint, user=user).exists():
         raise Conflict(_("%(user)s watches this case already.") % {"user": user})
-    watcher = ComplaintWatcher.objects.create(complaint=complaint, user=user, reason=WatcherReason.ADDED)
+    try:
+        with transaction.atomic():
+            watcher = ComplaintWatcher.objects.create(
+                complaint=complaint, user=user, reason=WatcherReason.ADDED
+            )
+    except IntegrityError:  # added by someone else just now
+        raise Conflict(_("%(user)s watches this case already.") % {"user": user}) from None
     audit_record(
         actor=actor,
         action="complaint.watcher_add",
@@ -128,8 +136,7 @@ def complaint_watcher_add(*, actor: User, complaint: Complaint, user: User) -> C
 @transaction.atomic
 def complaint_watcher_remove(*, actor: User, complaint: Complaint, user: User) -> None:
     """Stop informing someone. The account's seller stays: sales is kept informed about its customer's case."""
-    if not can_manage_watchers(actor, complaint):
-        raise Forbidden
+    check_complaint_watchers_manageable(actor, complaint)
     lock_case(complaint)
     watcher = ComplaintWatcher.objects.filter(complaint=complaint, user=user).first()
     if watcher is None:

@@ -1,4 +1,8 @@
-"""The escalation ladder, run by the system every few minutes (docs/adr/0201 §4)."""
+"""The escalation ladder, run by the system every few minutes (docs/adr/0201 §4).
+
+These are system actions: no user acts, so there is no actor to check; the names end in `_as_system`, the audit
+events have no actor, and only the worker's periodic task (and the demo) call them. No page or endpoint does.
+"""
 
 from __future__ import annotations
 
@@ -58,7 +62,7 @@ def _escalation_title(complaint: Complaint, clock: str, level: int) -> Callable[
     return title
 
 
-def complaint_escalate(*, complaint_id: int, now: dt.datetime | None = None) -> int:
+def complaint_escalate_as_system(*, complaint_id: int, now: dt.datetime | None = None) -> int:
     """Fire every rung that is due and has not fired. Returns how many fired.
 
     Each rung is one row under a unique key (complaint, clock, level), inserted in the same transaction as its
@@ -127,7 +131,7 @@ class EscalationRun:
     failed: list[int] = field(default_factory=list)
 
 
-def complaint_escalations_run(*, now: dt.datetime | None = None) -> EscalationRun:
+def complaint_escalations_run_as_system(*, now: dt.datetime | None = None) -> EscalationRun:
     """Escalate every open, unpaused case with an overdue clock. One failing case is logged and skipped; the
     others still escalate (the pattern of Netflix Dispatch's scheduled case jobs)."""
     now = now or timezone.now()
@@ -146,7 +150,7 @@ def complaint_escalations_run(*, now: dt.datetime | None = None) -> EscalationRu
     for complaint_id in list(overdue):
         result.checked += 1
         try:
-            result.fired += complaint_escalate(complaint_id=complaint_id, now=now)
+            result.fired += complaint_escalate_as_system(complaint_id=complaint_id, now=now)
         except Exception:
             logger.exception("escalation of complaint %s failed", complaint_id)
             result.failed.append(complaint_id)

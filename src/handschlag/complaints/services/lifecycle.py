@@ -9,22 +9,32 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from handschlag.complaints import sla
-from handschlag.complaints.access import can_work_complaint
+from handschlag.complaints.access import check_complaint_workable
 from handschlag.complaints.enums import ComplaintStatus
 from handschlag.complaints.models import Complaint, ComplaintPause
 from handschlag.complaints.services.clocks import record_first_response, set_deadlines, whole_seconds
-from handschlag.complaints.services.notices import case_url
+from handschlag.complaints.services.notices import case_names, case_url
 from handschlag.core.calendar import BusinessCalendar
-from handschlag.core.errors import Conflict, Forbidden, InvalidInput
+from handschlag.core.errors import Conflict, InvalidInput
 from handschlag.core.events import audit_record
 from handschlag.core.models import User
 from handschlag.core.notifications import notify
 from handschlag.core.selectors import business_calendar_get
 
+REASON_MAX_LENGTH = 500
+SUMMARY_MAX_LENGTH = 20_000
 
-def require_work(actor: User, complaint: Complaint) -> None:
-    if not can_work_complaint(actor, complaint):
-        raise Forbidden
+
+def text_checked(value: str, *, field: str, limit: int, missing: str) -> str:
+    """A text typed by a person, stripped: refused when empty (`missing`), too long, or with a NUL character."""
+    text = (value or "").strip()
+    if not text:
+        raise InvalidInput.for_field(field, missing)
+    if len(text) > limit:
+        raise InvalidInput.for_field(field, _("At most %(limit)s characters.") % {"limit": limit})
+    if "\x00" in text:
+        raise InvalidInput.for_field(field, _("The text contains a NUL character."))
+    return text
 
 
 def require_open(complaint: Complaint) -> None:
@@ -43,7 +53,7 @@ def lock_case(complaint: Complaint) -> Complaint:
 @transaction.atomic
 def complaint_acknowledge(*, actor: User, complaint: Complaint, now: dt.datetime | None = None) -> Complaint:
     """The owner's side takes the case up: the first response."""
-    require_work(actor, complaint)
+    check_complaint_workable(actor, complaint)
     lock_case(complaint)
     require_open(complaint)
     now = now or timezone.now()
@@ -67,14 +77,12 @@ def complaint_pause(
     *, actor: User, complaint: Complaint, reason: str, now: dt.datetime | None = None
 ) -> ComplaintPause:
     """Stop the clocks, with a reason that is logged (e.g. waiting for the customer's sample parts)."""
-    require_work(actor, complaint)
+    check_complaint_workable(actor, complaint)
     lock_case(complaint)
     require_open(complaint)
-    reason = (reason or "").strip()
-    if not reason:
-        raise InvalidInput.for_field("reason", _("Say why the clocks stop."))
-    if len(reason) > 500:
-        raise InvalidInput.for_field("reason", _("At most %(limit)s characters.") % {"limit": 500})
+    reason = text_checked(
+        reason, field="reason", limit=REASON_MAX_LENGTH, missing=_("Say why the clocks stop.")
+    )
     if complaint.is_paused:
         raise Conflict(_("The case is paused already."), code="paused")
     now = now or timezone.now()
@@ -128,7 +136,8 @@ def _end_pause(*, actor: User, complaint: Complaint, now: dt.datetime, calendar:
 
 @transaction.atomic
 def complaint_resume(*, actor: User, complaint: Complaint, now: dt.datetime | None = None) -> Complaint:
-    require_work(actor, complaint)
+    """Let the clocks run again; the paused business time pushes every running deadline out."""
+    check_complaint_workable(actor, complaint)
     lock_case(complaint)
     if not complaint.is_paused:
         raise Conflict(_("The case is not paused."), code="not_paused")
@@ -140,12 +149,13 @@ def complaint_resume(*, actor: User, complaint: Complaint, now: dt.datetime | No
 def complaint_close(
     *, actor: User, complaint: Complaint, summary: str, now: dt.datetime | None = None
 ) -> Complaint:
-    require_work(actor, complaint)
+    """Close the case with how it was resolved (the owner's side); a pause ends, the resolution clock stops."""
+    check_complaint_workable(actor, complaint)
     lock_case(complaint)
     require_open(complaint)
-    summary = (summary or "").strip()
-    if not summary:
-        raise InvalidInput.for_field("summary", _("Describe how the case was resolved."))
+    summary = text_checked(
+        summary, field="summary", limit=SUMMARY_MAX_LENGTH, missing=_("Describe how the case was resolved.")
+    )
     now = now or timezone.now()
     calendar = business_calendar_get()
     if complaint.is_paused:
@@ -153,7 +163,7 @@ def complaint_close(
     fields = record_first_response(complaint, now, calendar)
     complaint.status = ComplaintStatus.CLOSED
     complaint.closed_at = now
-    complaint.resolution_summary = summary[:20_000]
+    complaint.resolution_summary = summary
     complaint.resolution_seconds = whole_seconds(
         sla.elapsed(calendar, complaint.created_at, now, dt.timedelta(seconds=complaint.paused_seconds))
     )
@@ -184,13 +194,15 @@ def complaint_close(
 
 @transaction.atomic
 def complaint_reopen(*, actor: User, complaint: Complaint, reason: str) -> Complaint:
-    require_work(actor, complaint)
+    """Open a closed case again (the owner's side), with a reason that is logged. The resolution clock runs
+    again from its stored deadline; the first response, the containment and the rungs that fired stay."""
+    check_complaint_workable(actor, complaint)
     lock_case(complaint)
     if complaint.status != ComplaintStatus.CLOSED:
         raise Conflict(_("The case is open."), code="open")
-    reason = (reason or "").strip()
-    if not reason:
-        raise InvalidInput.for_field("reason", _("Say why the case is reopened."))
+    reason = text_checked(
+        reason, field="reason", limit=REASON_MAX_LENGTH, missing=_("Say why the case is reopened.")
+    )
     complaint.status = ComplaintStatus.IN_PROGRESS
     complaint.closed_at = None
     complaint.resolution_seconds = None
@@ -201,6 +213,17 @@ def complaint_reopen(*, actor: User, complaint: Complaint, reason: str) -> Compl
         action="complaint.reopen",
         target=complaint,
         summary=f"complaint #{complaint.pk} reopened",
-        changes={"reason": reason[:500]},
+        changes={"reason": reason},
+    )
+    recipients = [watcher.user for watcher in complaint.watchers.select_related("user")]
+    if complaint.owner is not None:
+        recipients.append(complaint.owner)
+    notify(
+        users=[user for user in recipients if user.pk != actor.pk],
+        title=lambda: (
+            _("Complaint #%(number)s from %(account)s is open again: %(reason)s")
+            % {**case_names(complaint), "reason": reason}
+        ),
+        url=case_url(complaint),
     )
     return complaint

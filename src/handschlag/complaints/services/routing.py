@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from handschlag.complaints.access import can_assign_complaint
+from handschlag.complaints.access import check_complaint_assignable
 from handschlag.complaints.models import Complaint, ComplaintWatcher, RoutingRule
 from handschlag.complaints.selectors import routing_rule_match
 from handschlag.complaints.services.lifecycle import lock_case, require_open
 from handschlag.complaints.services.notices import case_names, case_url
-from handschlag.core.errors import Forbidden, InvalidInput
+from handschlag.core.errors import InvalidInput
 from handschlag.core.events import audit_record
 from handschlag.core.models import Department, User
 from handschlag.core.notifications import notify
@@ -22,9 +22,6 @@ from handschlag.core.roles import Capability, has_capability
 def can_own_complaints(user: User | None) -> bool:
     """Only the owner's side owns a case: process owners and management, never a seller."""
     return bool(user is not None and user.is_active and has_capability(user, Capability.COMPLAINTS_WORK))
-
-
-# --- routing -------------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -59,8 +56,7 @@ def complaint_assign(
     *, actor: User, complaint: Complaint, owner: User, department: Department | None = None
 ) -> Complaint:
     """Triage or hand over: a process owner (or management) takes the case; never the account's seller."""
-    if not can_assign_complaint(actor, complaint):
-        raise Forbidden
+    check_complaint_assignable(actor, complaint)
     lock_case(complaint)
     require_open(complaint)
     if not can_own_complaints(owner):

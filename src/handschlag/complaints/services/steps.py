@@ -10,16 +10,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from handschlag.complaints import sla
+from handschlag.complaints.access import check_complaint_workable
 from handschlag.complaints.enums import EightDStep
+from handschlag.complaints.inputs import StepPatch
 from handschlag.complaints.models import Complaint, ComplaintStep
 from handschlag.complaints.selectors import sla_targets_for
 from handschlag.complaints.services.clocks import paused_total, record_first_response, whole_seconds
-from handschlag.complaints.services.lifecycle import lock_case, require_open, require_work
+from handschlag.complaints.services.lifecycle import lock_case, require_open
 from handschlag.complaints.services.notices import case_url
 from handschlag.core.errors import InvalidInput
 from handschlag.core.events import audit_record
 from handschlag.core.models import User
 from handschlag.core.notifications import notify
+from handschlag.core.roles import is_internal
 from handschlag.core.selectors import business_calendar_get
 from handschlag.core.services import model_update
 
@@ -30,34 +33,36 @@ def complaint_step_update(
     actor: User,
     complaint: Complaint,
     step: str,
-    data: dict[str, Any],
+    patch: StepPatch,
     now: dt.datetime | None = None,
 ) -> ComplaintStep:
     """Set an 8D step's owner, due date, notes, done. D3 done is the containment; any step is a response."""
-    require_work(actor, complaint)
+    check_complaint_workable(actor, complaint)
     lock_case(complaint)
     require_open(complaint)
     if step not in EightDStep.values:
         raise InvalidInput.for_field("step", _("Unknown 8D step."))
     now = now or timezone.now()
     item = ComplaintStep.objects.select_for_update().get(complaint=complaint, step=step)
+    given = patch.given()
     values: dict[str, Any] = {}
-    if "owner" in data:
-        owner = data["owner"]
-        if owner is not None and (owner.is_partner_user or not owner.is_active):
-            raise InvalidInput.for_field("owner_id", _("The owner must be an active user of our company."))
+    if "owner_id" in given:
+        owner = None
+        if patch.owner_id is not None:
+            owner = User.objects.filter(pk=patch.owner_id).first()
+            if owner is None or not is_internal(owner):
+                raise InvalidInput.for_field(
+                    "owner_id", _("The owner must be an active user of our company.")
+                )
         values["owner"] = owner
-    if "due_date" in data:
-        values["due_date"] = data["due_date"]
-    if "notes" in data:
-        notes = (data["notes"] or "").strip()
-        if len(notes) > 10_000:
-            raise InvalidInput.for_field("notes", _("At most %(limit)s characters.") % {"limit": 10_000})
-        values["notes"] = notes
-    if "done" in data and data["done"] is not None:
-        if data["done"] and item.done_at is None:
+    if "due_date" in given:
+        values["due_date"] = patch.due_date
+    if "notes" in given:
+        values["notes"] = patch.notes or ""
+    if patch.done is not None:
+        if patch.done and item.done_at is None:
             values["done_at"] = now
-        elif not data["done"]:
+        elif not patch.done:
             values["done_at"] = None
     changes = model_update(instance=item, fields=["owner", "due_date", "notes", "done_at"], data=values)
     calendar = business_calendar_get()
