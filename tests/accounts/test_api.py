@@ -151,7 +151,7 @@ class TestCreate:
 
         assert own["owner_id"] == seller.pk
         assert refused.status_code == 400
-        assert refused.json()["error"]["fields"] == {"owner": ["You can only make yourself the owner."]}
+        assert refused.json()["error"]["fields"] == {"owner_id": ["You can only make yourself the owner."]}
         assert not Account.objects.filter(name="Seins").exists()
 
     @pytest.mark.parametrize(

@@ -146,7 +146,7 @@ class TestFormErrors:
             "/accounts/new/", {"name": "X", "status": "prospect", "country": "DE", "vat_id": "DE123456789"}
         )
 
-        assert response.status_code == 200
+        assert response.status_code == 400
         assert "Not a valid VAT id (check the country prefix and the digits)." in response.content.decode()
         assert not Account.objects.exists()
 

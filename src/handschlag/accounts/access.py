@@ -16,6 +16,15 @@ def can_edit_account(user: User | AnonymousUser, account: Account) -> bool:
     return has_capability(user, Capability.ACCOUNTS_EDIT_OWN) and account.owner_id == user.pk
 
 
+def require_account_editable(user: User | AnonymousUser, account: Account) -> None:
+    """The check every write on an account (or what hangs on it) makes first: 404 for those who may not see
+    accounts at all (partner users), 403 for those who may see but not change this one."""
+    if not has_capability(user, Capability.ACCOUNTS_VIEW):
+        raise NotFound
+    if not can_edit_account(user, account):
+        raise Forbidden
+
+
 def access_account_by_id(user: User | AnonymousUser, account_id: int, *, for_write: bool = False) -> Account:
     """An account the user may see (and, with for_write, change). Partner users never see our accounts."""
     if not has_capability(user, Capability.ACCOUNTS_VIEW):

@@ -5,7 +5,6 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
@@ -20,10 +19,10 @@ from handschlag.accounts.access import (
     access_order_by_id,
 )
 from handschlag.accounts.enums import AccountStatus, ImportMode, ImportPreset, InsightKind, OrderStatus
+from handschlag.accounts.inputs import AccountInput, AccountPatch, ContactInput, InsightInput, OrderInput
 from handschlag.accounts.selectors import AccountFilters, account_list, import_row_errors, import_run_list
 from handschlag.core.access import require_capability
 from handschlag.core.api_support import ERROR_RESPONSES, Page
-from handschlag.core.errors import InvalidInput
 from handschlag.core.models import User
 from handschlag.core.roles import Capability
 
@@ -57,48 +56,9 @@ class AccountOut(Schema):
     owner_id: int | None
     tags: list[str] = Field(alias="tag_list")
     success_plan: str
+    archived_at: dt.datetime | None
     created_at: dt.datetime
     updated_at: dt.datetime
-
-
-class AccountIn(Schema):
-    name: str = Field(min_length=1, max_length=200)
-    legal_form: str = Field("", max_length=60)
-    external_id: str = Field("", max_length=100)
-    domain: str = Field("", max_length=253)
-    street: str = Field("", max_length=200)
-    postal_code: str = Field("", max_length=12)
-    city: str = Field("", max_length=100)
-    country: str = Field("DE", max_length=60)
-    vat_id: str = Field("", max_length=20)
-    industry: str = Field("", max_length=100)
-    employees: int | None = Field(None, ge=0, le=10_000_000)
-    annual_revenue: Money | None = Field(None, ge=0, max_digits=16, decimal_places=2)
-    status: AccountStatus = AccountStatus.PROSPECT
-    customer_since: dt.date | None = None
-    owner_id: int | None = Field(None, ge=1, le=MAX_ID)
-    tags: list[str] = Field(default_factory=list, max_length=50)
-    success_plan: str = Field("", max_length=10_000)
-
-
-class AccountPatch(Schema):
-    name: str | None = Field(None, min_length=1, max_length=200)
-    legal_form: str | None = Field(None, max_length=60)
-    external_id: str | None = Field(None, max_length=100)
-    domain: str | None = Field(None, max_length=253)
-    street: str | None = Field(None, max_length=200)
-    postal_code: str | None = Field(None, max_length=12)
-    city: str | None = Field(None, max_length=100)
-    country: str | None = Field(None, max_length=60)
-    vat_id: str | None = Field(None, max_length=20)
-    industry: str | None = Field(None, max_length=100)
-    employees: int | None = Field(None, ge=0, le=10_000_000)
-    annual_revenue: Money | None = Field(None, ge=0, max_digits=16, decimal_places=2)
-    status: AccountStatus | None = None
-    customer_since: dt.date | None = None
-    owner_id: int | None = Field(None, ge=1, le=MAX_ID)
-    tags: list[str] | None = Field(None, max_length=50)
-    success_plan: str | None = Field(None, max_length=10_000)
 
 
 class AccountQuery(Schema):
@@ -112,40 +72,7 @@ class AccountQuery(Schema):
     ordering: Literal[
         "name", "-name", "city", "-city", "status", "-status", "revenue", "-revenue", "updated", "-updated"
     ] = "name"
-
-
-NOT_NULL_TEXT = {
-    "name",
-    "legal_form",
-    "external_id",
-    "domain",
-    "street",
-    "postal_code",
-    "city",
-    "country",
-    "vat_id",
-    "industry",
-    "success_plan",
-    "status",
-}
-
-
-def _account_values(payload: Schema, *, partial: bool) -> dict[str, Any]:
-    data = payload.dict(exclude_unset=partial)
-    for key in NOT_NULL_TEXT:
-        if key in data and data[key] is None:
-            raise InvalidInput.for_field(key, _("This field cannot be null."))
-    if "owner_id" in data:
-        owner_id = data.pop("owner_id")
-        owner = None
-        if owner_id is not None:
-            owner = User.objects.filter(pk=owner_id).first()
-            if owner is None:
-                raise InvalidInput.for_field("owner_id", _("No such user."))
-        data["owner"] = owner
-    if "tags" in data:
-        data["tags"] = ",".join(data["tags"] or [])
-    return data
+    archived: bool = Field(False, description="List the archived accounts instead of the active ones")
 
 
 @router.get("", response={200: list[AccountOut], **ERROR_RESPONSES})
@@ -161,15 +88,14 @@ def account_index(request: HttpRequest, filters: Query[AccountQuery]) -> Any:
             country=filters.country,
             tag=filters.tag,
             ordering=filters.ordering,
+            archived=filters.archived,
         ),
     )
 
 
 @router.post("", response={201: AccountOut, **ERROR_RESPONSES})
-def account_create(request: HttpRequest, payload: AccountIn) -> tuple[int, Any]:
-    user = _user(request)
-    require_capability(user, Capability.ACCOUNTS_CREATE)
-    return 201, services.account_create(actor=user, data=_account_values(payload, partial=False))
+def account_create(request: HttpRequest, payload: AccountInput) -> tuple[int, Any]:
+    return 201, services.account_create(actor=_user(request), data=payload)
 
 
 @router.get("/{account_id}", response={200: AccountOut, **ERROR_RESPONSES})
@@ -181,16 +107,29 @@ def account_read(request: HttpRequest, account_id: int) -> Any:
 def account_update(request: HttpRequest, account_id: int, payload: AccountPatch) -> Any:
     user = _user(request)
     account = access_account_by_id(user, account_id, for_write=True)
-    return services.account_update(actor=user, account=account, data=_account_values(payload, partial=True))
+    return services.account_update(actor=user, account=account, patch=payload)
 
 
 @router.delete("/{account_id}", response={204: None, **ERROR_RESPONSES})
 def account_delete(request: HttpRequest, account_id: int) -> tuple[int, None]:
+    """Delete an account that nothing else refers to; 409 `account_referenced` when something does — archive
+    it then (`POST /accounts/{id}/archive`)."""
     user = _user(request)
-    account = access_account_by_id(user, account_id)
-    require_capability(user, Capability.ACCOUNTS_DELETE)
-    services.account_delete(actor=user, account=account)
+    services.account_delete(actor=user, account=access_account_by_id(user, account_id))
     return 204, None
+
+
+@router.post("/{account_id}/archive", response={200: AccountOut, **ERROR_RESPONSES})
+def account_archive(request: HttpRequest, account_id: int) -> Any:
+    """Leave the account out of lists and choices; it keeps its history and can be restored."""
+    user = _user(request)
+    return services.account_archive(actor=user, account=access_account_by_id(user, account_id))
+
+
+@router.post("/{account_id}/restore", response={200: AccountOut, **ERROR_RESPONSES})
+def account_restore(request: HttpRequest, account_id: int) -> Any:
+    user = _user(request)
+    return services.account_restore(actor=user, account=access_account_by_id(user, account_id))
 
 
 # --- contacts ----------------------------------------------------------------------------------------------------
@@ -205,32 +144,24 @@ class ContactOut(Schema):
     phone: str
 
 
-class ContactIn(Schema):
-    first_name: str = Field("", max_length=100)
-    last_name: str = Field(min_length=1, max_length=100)
-    position: str = Field("", max_length=100)
-    email: str = Field("", max_length=254)
-    phone: str = Field("", max_length=40)
-
-
 @router.get("/{account_id}/contacts", response={200: list[ContactOut], **ERROR_RESPONSES})
 def contact_index(request: HttpRequest, account_id: int) -> Any:
     return list(access_account_by_id(_user(request), account_id).contacts.all())
 
 
 @router.post("/{account_id}/contacts", response={201: ContactOut, **ERROR_RESPONSES})
-def contact_create(request: HttpRequest, account_id: int, payload: ContactIn) -> tuple[int, Any]:
+def contact_create(request: HttpRequest, account_id: int, payload: ContactInput) -> tuple[int, Any]:
     user = _user(request)
     account = access_account_by_id(user, account_id, for_write=True)
-    return 201, services.contact_create(actor=user, account=account, data=payload.dict())
+    return 201, services.contact_create(actor=user, account=account, data=payload)
 
 
 @router.put("/{account_id}/contacts/{contact_id}", response={200: ContactOut, **ERROR_RESPONSES})
-def contact_update(request: HttpRequest, account_id: int, contact_id: int, payload: ContactIn) -> Any:
+def contact_update(request: HttpRequest, account_id: int, contact_id: int, payload: ContactInput) -> Any:
     user = _user(request)
     account = access_account_by_id(user, account_id, for_write=True)
     contact = access_contact_by_id(user, account, contact_id)
-    return services.contact_update(actor=user, contact=contact, data=payload.dict())
+    return services.contact_update(actor=user, contact=contact, data=payload)
 
 
 @router.delete("/{account_id}/contacts/{contact_id}", response={204: None, **ERROR_RESPONSES})
@@ -253,33 +184,23 @@ class OrderOut(Schema):
     product: str
 
 
-class OrderIn(Schema):
-    number: str = Field(min_length=1, max_length=50)
-    value: Money = Field(ge=0, max_digits=14, decimal_places=2)
-    due_date: dt.date | None = None
-    status: OrderStatus = OrderStatus.OPEN
-    product: str = Field("", max_length=200)
-
-
 @router.get("/{account_id}/orders", response={200: list[OrderOut], **ERROR_RESPONSES})
 def order_index(request: HttpRequest, account_id: int) -> Any:
     return list(access_account_by_id(_user(request), account_id).orders.all())
 
 
 @router.post("/{account_id}/orders", response={201: OrderOut, **ERROR_RESPONSES})
-def order_create(request: HttpRequest, account_id: int, payload: OrderIn) -> tuple[int, Any]:
+def order_create(request: HttpRequest, account_id: int, payload: OrderInput) -> tuple[int, Any]:
     user = _user(request)
     account = access_account_by_id(user, account_id, for_write=True)
-    return 201, services.order_create(actor=user, account=account, data=payload.dict())
+    return 201, services.order_create(actor=user, account=account, data=payload)
 
 
 @router.put("/{account_id}/orders/{order_id}", response={200: OrderOut, **ERROR_RESPONSES})
-def order_update(request: HttpRequest, account_id: int, order_id: int, payload: OrderIn) -> Any:
+def order_update(request: HttpRequest, account_id: int, order_id: int, payload: OrderInput) -> Any:
     user = _user(request)
     account = access_account_by_id(user, account_id, for_write=True)
-    return services.order_update(
-        actor=user, order=access_order_by_id(user, account, order_id), data=payload.dict()
-    )
+    return services.order_update(actor=user, order=access_order_by_id(user, account, order_id), data=payload)
 
 
 @router.delete("/{account_id}/orders/{order_id}", response={204: None, **ERROR_RESPONSES})
@@ -300,30 +221,24 @@ class InsightOut(Schema):
     review_date: dt.date | None
 
 
-class InsightIn(Schema):
-    kind: InsightKind
-    text: str = Field(min_length=1, max_length=5000)
-    review_date: dt.date | None = None
-
-
 @router.get("/{account_id}/insights", response={200: list[InsightOut], **ERROR_RESPONSES})
 def insight_index(request: HttpRequest, account_id: int) -> Any:
     return list(access_account_by_id(_user(request), account_id).insights.all())
 
 
 @router.post("/{account_id}/insights", response={201: InsightOut, **ERROR_RESPONSES})
-def insight_create(request: HttpRequest, account_id: int, payload: InsightIn) -> tuple[int, Any]:
+def insight_create(request: HttpRequest, account_id: int, payload: InsightInput) -> tuple[int, Any]:
     user = _user(request)
     account = access_account_by_id(user, account_id, for_write=True)
-    return 201, services.insight_create(actor=user, account=account, data=payload.dict())
+    return 201, services.insight_create(actor=user, account=account, data=payload)
 
 
 @router.put("/{account_id}/insights/{insight_id}", response={200: InsightOut, **ERROR_RESPONSES})
-def insight_update(request: HttpRequest, account_id: int, insight_id: int, payload: InsightIn) -> Any:
+def insight_update(request: HttpRequest, account_id: int, insight_id: int, payload: InsightInput) -> Any:
     user = _user(request)
     account = access_account_by_id(user, account_id, for_write=True)
     insight = access_insight_by_id(user, account, insight_id)
-    return services.insight_update(actor=user, insight=insight, data=payload.dict())
+    return services.insight_update(actor=user, insight=insight, data=payload)
 
 
 @router.delete("/{account_id}/insights/{insight_id}", response={204: None, **ERROR_RESPONSES})

@@ -70,6 +70,7 @@ class AccountFilterForm(forms.Form):
     owner = forms.CharField(label=_("Owner"), required=False, widget=forms.Select)
     country = forms.CharField(label=_("Country"), required=False, max_length=2)
     tag = forms.CharField(label=_("Tag"), required=False, max_length=100)
+    archived = forms.BooleanField(label=_("archived"), required=False)
     sort = forms.CharField(required=False, widget=forms.HiddenInput)
 
 

@@ -63,6 +63,13 @@ class Account(models.Model):
         blank=True,
         help_text=_("The plan, in plain words, that ties our offer to the customer's goals."),
     )
+    archived_at = models.DateTimeField(
+        _("archived on"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Archived accounts are kept with their history but left out of lists and choices."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -98,6 +105,10 @@ class Account(models.Model):
         self.search_text = " ".join(
             fold_for_search(getattr(self, name) or "") for name in SEARCH_SOURCE_FIELDS
         )
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
 
     @property
     def display_name(self) -> str:

@@ -30,19 +30,22 @@ ACCOUNT_ORDERINGS = {
 
 @dataclass(frozen=True)
 class AccountFilters:
+    """What a list of accounts is narrowed to. Archived accounts are left out unless `archived` asks for them."""
+
     search: str = ""
     status: str = ""
     owner_id: int | None = None
     country: str = ""
     tag: str = ""
     ordering: str = "name"
+    archived: bool = False
 
 
 def account_list(*, user: User, filters: AccountFilters) -> QuerySet[Account]:
     """Accounts the user may see, filtered and sorted. Query count does not depend on the number of rows."""
     if not has_capability(user, Capability.ACCOUNTS_VIEW):
         return Account.objects.none()
-    accounts = Account.objects.select_related("owner")
+    accounts = Account.objects.select_related("owner").filter(archived_at__isnull=not filters.archived)
     search = filters.search.strip()
     if search:
         accounts = accounts.filter(
@@ -88,7 +91,7 @@ def account_detail(*, account: Account) -> dict[str, Any]:
 
 
 def account_summary_for_user(*, user: User) -> dict[str, Any]:
-    counts = Account.objects.aggregate(
+    counts = Account.objects.filter(archived_at__isnull=True).aggregate(
         total=Count("id"),
         customers=Count("id", filter=Q(status=AccountStatus.CUSTOMER)),
         own=Count("id", filter=Q(owner=user)),

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -33,6 +32,7 @@ from handschlag.accounts.forms import (
     InsightForm,
     OrderForm,
 )
+from handschlag.accounts.inputs import AccountInput, AccountPatch, ContactInput, InsightInput, OrderInput
 from handschlag.accounts.models import Account
 from handschlag.accounts.selectors import (
     AccountFilters,
@@ -45,6 +45,7 @@ from handschlag.core.access import require_capability
 from handschlag.core.csv_export import csv_response
 from handschlag.core.errors import Conflict, InvalidInput, NotFound
 from handschlag.core.forms import form_add_service_errors
+from handschlag.core.inputs import InputT, ServiceInput, input_from_form
 from handschlag.core.models import User
 from handschlag.core.request_parameters import parse_id
 from handschlag.core.roles import Capability, has_capability
@@ -62,11 +63,8 @@ def _filters_from(request: HttpRequest) -> tuple[AccountFilterForm, AccountFilte
     form = AccountFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
     owner_raw = (data.get("owner") or "").strip()
-    owner_id: int | None = None
-    if owner_raw == "me":
-        owner_id = _user(request).pk
-    else:
-        owner_id = parse_id(owner_raw)  # "²" and other non-ASCII digits are no id
+    # "²" and other non-ASCII digits are no id
+    owner_id: int | None = _user(request).pk if owner_raw == "me" else parse_id(owner_raw)
     filters = AccountFilters(
         search=data.get("q", ""),
         status=data.get("status", ""),
@@ -74,6 +72,7 @@ def _filters_from(request: HttpRequest) -> tuple[AccountFilterForm, AccountFilte
         country=data.get("country", ""),
         tag=data.get("tag", ""),
         ordering=data.get("sort") or "name",
+        archived=bool(data.get("archived")),
     )
     return form, filters
 
@@ -168,8 +167,18 @@ def account_detail_view(request: HttpRequest, account_id: int) -> HttpResponse:
     return render(request, "accounts/account_detail.html", context)
 
 
-def _account_form_values(form: AccountForm) -> dict[str, Any]:
-    return dict(form.cleaned_data)
+def _account_input(form: AccountForm, model: type[InputT]) -> InputT | None:
+    owner = form.cleaned_data.get("owner")
+    return input_from_form(form, model, owner_id=owner.pk if owner else None)
+
+
+def _add_account_errors(form: AccountForm, error: InvalidInput | Conflict) -> None:
+    """The service names the owner `owner_id` (as the API does); the form calls it `owner`."""
+    if isinstance(error, Conflict):
+        form.add_error(None, error.message)
+        return
+    fields = {("owner" if name == "owner_id" else name): texts for name, texts in error.fields.items()}
+    form_add_service_errors(form, InvalidInput(error.message, fields=fields, code=error.code))
 
 
 @login_required
@@ -178,15 +187,20 @@ def account_create_view(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     require_capability(user, Capability.ACCOUNTS_CREATE)
     form = AccountForm(request.POST or None, initial={"country": "DE", "owner": user.pk})
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and (data := _account_input(form, AccountInput)):
         try:
-            account = services.account_create(actor=user, data=_account_form_values(form))
-        except InvalidInput as error:
-            form_add_service_errors(form, error)
+            account = services.account_create(actor=user, data=data)
+        except (InvalidInput, Conflict) as error:
+            _add_account_errors(form, error)
         else:
             messages.success(request, _("Account %(name)s created.") % {"name": account})
             return redirect("accounts:detail", account.pk)
-    return render(request, "accounts/account_form.html", {"form": form, "active_section": "accounts"})
+    return render(
+        request,
+        "accounts/account_form.html",
+        {"form": form, "active_section": "accounts"},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
@@ -195,11 +209,11 @@ def account_edit_view(request: HttpRequest, account_id: int) -> HttpResponse:
     user = _user(request)
     account = access_account_by_id(user, account_id, for_write=True)
     form = AccountForm(request.POST or None, instance=Account.objects.get(pk=account.pk))
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and (patch := _account_input(form, AccountPatch)):
         try:
-            services.account_update(actor=user, account=account, data=_account_form_values(form))
-        except InvalidInput as error:
-            form_add_service_errors(form, error)
+            services.account_update(actor=user, account=account, patch=patch)
+        except (InvalidInput, Conflict) as error:
+            _add_account_errors(form, error)
         else:
             messages.success(request, _("Saved."))
             return redirect("accounts:detail", account.pk)
@@ -207,6 +221,7 @@ def account_edit_view(request: HttpRequest, account_id: int) -> HttpResponse:
         request,
         "accounts/account_form.html",
         {"form": form, "account": account, "active_section": "accounts"},
+        status=400 if form.errors else 200,
     )
 
 
@@ -215,10 +230,31 @@ def account_edit_view(request: HttpRequest, account_id: int) -> HttpResponse:
 def account_delete_view(request: HttpRequest, account_id: int) -> HttpResponse:
     user = _user(request)
     account = access_account_by_id(user, account_id)
-    require_capability(user, Capability.ACCOUNTS_DELETE)
-    services.account_delete(actor=user, account=account)
+    try:
+        services.account_delete(actor=user, account=account)
+    except Conflict as error:
+        messages.error(request, error.message)
+        return redirect("accounts:detail", account.pk)
     messages.success(request, _("Account %(name)s deleted.") % {"name": account})
     return redirect("accounts:list")
+
+
+@login_required
+@require_POST
+def account_archive_view(request: HttpRequest, account_id: int) -> HttpResponse:
+    user = _user(request)
+    account = services.account_archive(actor=user, account=access_account_by_id(user, account_id))
+    messages.success(request, _("Account %(name)s archived.") % {"name": account})
+    return redirect("accounts:detail", account.pk)
+
+
+@login_required
+@require_POST
+def account_restore_view(request: HttpRequest, account_id: int) -> HttpResponse:
+    user = _user(request)
+    account = services.account_restore(actor=user, account=access_account_by_id(user, account_id))
+    messages.success(request, _("Account %(name)s restored.") % {"name": account})
+    return redirect("accounts:detail", account.pk)
 
 
 @dataclass(frozen=True)
@@ -226,6 +262,7 @@ class ChildResource:
     """Contacts, orders and goals/risks/constraints share one add / edit / delete flow on the account page."""
 
     form_class: type[forms.Form]
+    input_class: type[ServiceInput]
     access: Callable[[User, Account, int], models.Model]
     create: Callable[..., models.Model]
     update: Callable[..., models.Model]
@@ -238,6 +275,7 @@ class ChildResource:
 CHILDREN = {
     "contacts": ChildResource(
         ContactForm,
+        ContactInput,
         access_contact_by_id,
         services.contact_create,
         services.contact_update,
@@ -248,6 +286,7 @@ CHILDREN = {
     ),
     "orders": ChildResource(
         OrderForm,
+        OrderInput,
         access_order_by_id,
         services.order_create,
         services.order_update,
@@ -258,6 +297,7 @@ CHILDREN = {
     ),
     "insights": ChildResource(
         InsightForm,
+        InsightInput,
         access_insight_by_id,
         services.insight_create,
         services.insight_update,
@@ -282,11 +322,13 @@ def child_add(request: HttpRequest, account_id: int, kind: str) -> HttpResponse:
     child = _child(kind)
     account = access_account_by_id(user, account_id, for_write=True)
     form = child.form_class(request.POST)
-    if form.is_valid():
+    if form.is_valid() and (data := input_from_form(form, child.input_class)):
         try:
-            child.create(actor=user, account=account, data=dict(form.cleaned_data))
+            child.create(actor=user, account=account, data=data)
         except InvalidInput as error:
             form_add_service_errors(form, error)
+        except Conflict as error:
+            form.add_error(None, error.message)
         else:
             messages.success(request, _("Added."))
             return redirect(reverse("accounts:detail", args=[account.pk]) + f"#{child.anchor}")
@@ -314,11 +356,13 @@ def child_edit(request: HttpRequest, account_id: int, kind: str, child_id: int) 
     instance = child.access(user, account, child_id)
     initial = {name: getattr(instance, name) for name in child.form_class.base_fields}
     form = child.form_class(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and (data := input_from_form(form, child.input_class)):
         try:
-            child.update(actor=user, **{child.keyword: instance}, data=dict(form.cleaned_data))
+            child.update(actor=user, **{child.keyword: instance}, data=data)
         except InvalidInput as error:
             form_add_service_errors(form, error)
+        except Conflict as error:
+            form.add_error(None, error.message)
         else:
             messages.success(request, _("Saved."))
             return redirect(reverse("accounts:detail", args=[account.pk]) + f"#{child.anchor}")

@@ -9,7 +9,7 @@ from handschlag.accounts import import_services
 from handschlag.accounts.enums import ImportMode, ImportPreset, ImportStatus
 from handschlag.accounts.models import ImportRun
 from handschlag.core.enums import Role
-from handschlag.core.errors import InvalidInput
+from handschlag.core.errors import Forbidden, InvalidInput
 from handschlag.core.models import User
 
 MODES = {"all-or-nothing": ImportMode.ALL_OR_NOTHING, "good-rows": ImportMode.GOOD_ROWS}
@@ -49,6 +49,8 @@ class Command(BaseCommand):
                 )
         except InvalidInput as error:
             raise CommandError(f"{path}: {error.message}") from None
+        except Forbidden:
+            raise CommandError(f"{actor.username} may not import accounts; choose another --user.") from None
 
         def progress(done: int, total: int | None) -> None:
             self.stderr.write(f"\r{done:,} rows checked" + (" — writing …" if total else ""), ending="")
