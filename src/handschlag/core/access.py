@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AnonymousUser
 
 from handschlag.core.errors import Forbidden, NotFound
-from handschlag.core.models import ApiToken, Department, Notification, User
+from handschlag.core.models import ApiToken, Department, Job, Notification, User
 from handschlag.core.roles import Capability, has_capability
 
 
@@ -36,6 +36,14 @@ def access_user_by_id(user: User, user_id: int) -> User:
     if target is None:
         raise NotFound
     return target
+
+
+def access_job_by_id(user: User, job_id: int) -> Job:
+    require_capability(user, Capability.JOBS_MANAGE)
+    job = Job.objects.filter(pk=job_id).first()
+    if job is None:
+        raise NotFound
+    return job
 
 
 def access_notification_by_id(user: User, notification_id: int) -> Notification:

@@ -1,15 +1,23 @@
 """Core API: who am I, my API tokens, departments."""
 
 import datetime as dt
+from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
+from ninja.pagination import paginate
 from pydantic import Field
 
-from handschlag.core import services
-from handschlag.core.access import access_api_token_by_id, access_department_by_id, require_capability
-from handschlag.core.api_support import ERROR_RESPONSES
+from handschlag.core import jobs, services
+from handschlag.core.access import (
+    access_api_token_by_id,
+    access_department_by_id,
+    access_job_by_id,
+    require_capability,
+)
+from handschlag.core.api_support import ERROR_RESPONSES, Page
+from handschlag.core.enums import JobStatus
 from handschlag.core.errors import Forbidden, InvalidInput
 from handschlag.core.models import User
 from handschlag.core.roles import Capability, is_internal
@@ -61,6 +69,34 @@ class DepartmentIn(Schema):
 
 def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
+
+
+class JobOut(Schema):
+    id: int
+    task: str
+    arguments: dict[str, Any]
+    queue: str
+    status: str
+    attempts: int
+    max_attempts: int
+    run_after: dt.datetime
+    finished_at: dt.datetime | None
+    error: str
+
+
+@router.get("/jobs", response={200: list[JobOut], **ERROR_RESPONSES})
+@paginate(Page)
+def job_index(request: HttpRequest, status: JobStatus | None = None) -> Any:
+    """Jobs of the queue, for administrators: `?status=failed` lists the failed ones, most recent first."""
+    require_capability(_user(request), Capability.JOBS_MANAGE)
+    return jobs.job_list(status=status)
+
+
+@router.post("/jobs/{job_id}/retry", response={200: JobOut, **ERROR_RESPONSES})
+def job_retry(request: HttpRequest, job_id: int) -> Any:
+    """Queue a failed job again with fresh attempts (409 when it is not failed)."""
+    user = _user(request)
+    return jobs.job_retry(actor=user, job=access_job_by_id(user, job_id))
 
 
 @router.get("/me", response={200: MeOut, **ERROR_RESPONSES})

@@ -184,6 +184,12 @@ class Job(models.Model):
     def __str__(self) -> str:
         return f"{self.task} [{self.status}]"
 
+    @property
+    def error_summary(self) -> str:
+        """The last line of the error (for a traceback: the exception and its message)."""
+        lines = [line for line in self.error.strip().splitlines() if line.strip()]
+        return lines[-1].strip() if lines else ""
+
 
 class ScheduledRun(models.Model):
     """Marks that a periodic task ran for one time slot; the unique key makes it run once across workers."""

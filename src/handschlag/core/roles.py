@@ -42,6 +42,7 @@ class Capability(enum.Enum):
     COMPLAINTS_MANAGEMENT_VIEW = "complaints.management_view"
     ROUTING_RULES_MANAGE = "routing_rules.manage"
     SLA_POLICIES_MANAGE = "sla_policies.manage"
+    JOBS_MANAGE = "jobs.manage"
 
 
 _INTERNAL_BASE = {
@@ -90,7 +91,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.ADMIN: frozenset(
         _INTERNAL_BASE
         | _COMPLAINTS_MANAGEMENT
-        | {Capability.ROUTING_RULES_MANAGE, Capability.SLA_POLICIES_MANAGE}
+        | {Capability.ROUTING_RULES_MANAGE, Capability.SLA_POLICIES_MANAGE, Capability.JOBS_MANAGE}
         | {
             Capability.ACCOUNTS_CREATE,
             Capability.ACCOUNTS_EDIT_ALL,

@@ -12,15 +12,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from handschlag.core import services
+from handschlag.core import jobs, services
 from handschlag.core.access import (
     access_api_token_by_id,
     access_department_by_id,
+    access_job_by_id,
     access_notification_by_id,
     access_user_by_id,
     require_capability,
 )
-from handschlag.core.errors import InvalidInput
+from handschlag.core.enums import JobStatus
+from handschlag.core.errors import Conflict, InvalidInput
 from handschlag.core.forms import ApiTokenForm, DepartmentForm, UserForm, form_add_service_errors
 from handschlag.core.home import home_context_for
 from handschlag.core.models import User
@@ -213,6 +215,41 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         "core/audit_list.html",
         {"page": page, "target_type": target_type or "", "target_id": target_id or ""},
     )
+
+
+JOB_PAGE_SIZE = 50
+
+
+@login_required
+def job_list_view(request: HttpRequest) -> HttpResponse:
+    """Jobs of the queue for administrators: the failed ones by default, with what failed and a retry."""
+    require_capability(_user(request), Capability.JOBS_MANAGE)
+    status = request.GET.get("status", "")
+    if status not in JobStatus.values:
+        status = JobStatus.FAILED
+    page = Paginator(jobs.job_list(status=status), JOB_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "status": status,
+        "statuses": JobStatus.choices,
+        "query_without_page": f"status={status}&",
+        "active_section": "jobs",
+    }
+    return render(request, "core/job_list.html", context)
+
+
+@login_required
+@require_POST
+def job_retry(request: HttpRequest, job_id: int) -> HttpResponse:
+    user = _user(request)
+    job = access_job_by_id(user, job_id)
+    try:
+        jobs.job_retry(actor=user, job=job)
+    except Conflict as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The job %(task)s is queued again.") % {"task": job.task})
+    return redirect(f"{reverse('core:job_list')}?status={JobStatus.FAILED}")
 
 
 NOTIFICATIONS_PAGE_SIZE = 50
