@@ -79,7 +79,11 @@ def import_run_create(
         )
     if not start:
         return run
-    if size <= settings.HANDSCHLAG_IMPORT_INLINE_ROWS * 120:  # about 120 bytes per CRM row
+    # only what is cheaply known to be small runs in the request (bytes, a capped count of rows); never a workbook
+    # that unpacks to more than such rows take
+    if importing.small_enough_for_request(
+        Path(run.file.path), max_rows=settings.HANDSCHLAG_IMPORT_INLINE_ROWS
+    ):
         import_run_execute(run=run)
         run.refresh_from_db()
     else:
