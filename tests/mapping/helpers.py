@@ -10,20 +10,36 @@ from handschlag.accounts.enums import AccountStatus
 from handschlag.alliances.models import Agreement
 from handschlag.alliances.services import agreement_opt_in
 from handschlag.core.enums import Role
+from handschlag.core.inputs import input_build
 from handschlag.core.models import User
 from handschlag.core.tasks import run_pending_jobs
+from handschlag.mapping.inputs import MappingRunInput, SharingRulesPatch
 from handschlag.mapping.models import MappingRun
 from handschlag.mapping.services import mapping_run_create, sharing_rules_set
 from tests.alliances.factories import AgreementFactory
 from tests.factories import AccountFactory, OrderFactory, UserFactory
 
+HEADER = "Kundennummer;Firma;Website;PLZ;Ort;Status\n"
+FILLER_TOWNS = ["Kiel", "Rostock", "Erfurt", "Passau", "Trier", "Görlitz", "Husum", "Lindau"]
+
+
+def filler_rows(count: int, *, start: int = 100) -> str:
+    """Companies only the partner knows (none of ours), so that a list reaches the agreement's smallest size."""
+    return "".join(
+        f"P-{number};Solitär {word} {number} GmbH;solitaer-{number}.example;0{number:04d};"
+        f"{FILLER_TOWNS[number % len(FILLER_TOWNS)]};Interessent\n"
+        for number, word in (
+            (start + index, ("Werkzeug", "Logistik", "Textil", "Papier")[index % 4]) for index in range(count)
+        )
+    )
+
+
 PARTNER_CSV = (
-    "Kundennummer;Firma;Website;PLZ;Ort;Status\n"
-    "P-1;Alpha Antriebe GmbH;alpha-antriebe.de;70173;Stuttgart;Kunde\n"
+    HEADER + "P-1;Alpha Antriebe GmbH;alpha-antriebe.de;70173;Stuttgart;Kunde\n"
     "P-2;Beta Blech AG;beta-blech.de;80331;München;Interessent\n"
     "P-3;Gamma Guss KG;gamma-guss.de;50667;Köln;offene Chance\n"
-    "P-4;Nur Beim Partner GmbH;nur-beim-partner.de;10115;Berlin;Kunde\n"
-)
+    "P-4;Nur Beim Partner GmbH;nur-beim-partner.de;10115;Berlin;Kunde\n" + filler_rows(16)
+)  # 20 records: the smallest list an agreement accepts by default
 
 
 def our_accounts() -> dict[str, Any]:
@@ -77,10 +93,19 @@ def run_mapping(
     **kwargs: Any,
 ) -> MappingRun:
     with django_capture_on_commit_callbacks(execute=True):
-        run = mapping_run_create(actor=actor, agreement=agreement, upload=upload(content), **kwargs)
+        run = mapping_run_create(
+            actor=actor,
+            agreement=agreement,
+            upload=upload(content),
+            data=input_build(MappingRunInput, kwargs),
+        )
     run_pending_jobs()
     run.refresh_from_db()
     return run
+
+
+def rules_patch(rules: dict[str, Any], **protection: int) -> SharingRulesPatch:
+    return input_build(SharingRulesPatch, {"rules": rules, **protection})
 
 
 def opted_in_agreement(
@@ -94,12 +119,14 @@ def opted_in_agreement(
     sharing_rules_set(
         actor=manager,
         agreement=agreement,
-        rules=rules
-        or {
-            "customer": {"level": "accounts", "fields": ["city", "owner"]},
-            "open_opportunity": {"level": "counts"},
-            "prospect": {"level": "hidden"},
-        },
+        patch=rules_patch(
+            rules
+            or {
+                "customer": {"level": "accounts", "fields": ["city", "owner"]},
+                "open_opportunity": {"level": "counts"},
+                "prospect": {"level": "hidden"},
+            }
+        ),
     )
     agreement_opt_in(actor=manager, agreement=agreement)
     if partner_user is not None:

@@ -14,7 +14,7 @@ from handschlag.core.models import AuditEvent
 from handschlag.core.tasks import run_pending_jobs
 from handschlag.mapping.enums import MappingStatus
 from handschlag.mapping.models import MappingRun
-from tests.mapping.helpers import PARTNER_CSV, opted_in_agreement, our_accounts, upload
+from tests.mapping.helpers import PARTNER_CSV, opted_in_agreement, our_accounts, rules_patch, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -118,7 +118,9 @@ def test_no_upload_before_both_sides_agreed(world: dict[str, Any], page_as: Any)
     from handschlag.mapping.services import sharing_rules_set
 
     sharing_rules_set(  # changing the rules withdraws both opt-ins
-        actor=world["manager"], agreement=world["agreement"], rules={"prospect": {"level": "counts"}}
+        actor=world["manager"],
+        agreement=world["agreement"],
+        patch=rules_patch({"prospect": {"level": "counts"}}),
     )
     client = page_as(world["partner_user"])
     assert 'data-testid="portal-upload"' not in client.get("/portal/").content.decode()

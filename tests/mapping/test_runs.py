@@ -10,7 +10,15 @@ from handschlag.mapping.enums import MappingStatus
 from handschlag.mapping.models import MappingMatch, PartnerRecord
 from handschlag.mapping.selectors import overlap_cells_for, overlap_rows_for, run_changes_for
 from handschlag.mapping.services import share_exclusion_add
-from tests.mapping.helpers import PARTNER_CSV, opted_in_agreement, our_accounts, run_mapping
+from handschlag.mapping.sharing import Band
+from tests.mapping.helpers import (
+    PARTNER_CSV,
+    filler_rows,
+    opted_in_agreement,
+    our_accounts,
+    rules_patch,
+    run_mapping,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +39,7 @@ def test_a_clear_list_is_mapped_in_the_background_and_only_the_overlap_is_kept(
         django_capture_on_commit_callbacks, actor=setup["manager"], agreement=setup["agreement"]
     )
     assert run.status == MappingStatus.DONE
-    assert (run.our_count, run.partner_count, run.match_count) == (4, 4, 3)
+    assert (run.our_count, run.partner_count, run.match_count) == (4, 20, 3)
     pairs = {
         (m.account_id, m.our_population, m.partner_population) for m in MappingMatch.objects.filter(run=run)
     }
@@ -53,7 +61,9 @@ def test_the_partner_sees_only_what_the_rules_allow(
     cells = {(c.our_population, c.partner_population): c for c in overlap_cells_for(run, for_partner=True)}
     assert cells[("customer", "customer")].count == 1
     assert cells[("customer", "customer")].drill_down
-    assert cells[("open_opportunity", "prospect")].count == 1
+    assert cells[("open_opportunity", "prospect")].count is None  # counts only: never the number …
+    assert cells[("open_opportunity", "prospect")].band == Band(low=0, high=4)  # … but "fewer than 5"
+    assert cells[("open_opportunity", "customer")].band == Band(low=0, high=4)  # zero looks the same
     assert not cells[("open_opportunity", "prospect")].drill_down
     assert cells[("prospect", "open_opportunity")].count is None  # hidden
     rows = overlap_rows_for(run, for_partner=True)
@@ -117,14 +127,30 @@ def test_a_rerun_shows_what_changed(setup: dict[str, Any], django_capture_on_com
     assert partner_changes is not None
     assert [row["name"] for row in partner_changes.new] == ["Nur Bei Uns GmbH"]
     assert partner_changes.gone == []
-    assert partner_changes.gone_count == 1  # a number, never a name
+    # Beta Blech (open opportunity) is shared as counts only: the partner learns nothing of its going, not even
+    # a number (a difference of counts between two runs would name it)
+    assert (partner_changes.new_count, partner_changes.gone_count) == (1, 0)
+    gone_listed = second_list.replace(
+        "P-1;Alpha Antriebe GmbH;alpha-antriebe.de;70173;Stuttgart;Kunde\n", ""
+    ) + filler_rows(1, start=900)
+    third = run_mapping(
+        django_capture_on_commit_callbacks,
+        actor=setup["manager"],
+        agreement=setup["agreement"],
+        content=gone_listed,
+    )
+    third_changes = run_changes_for(third, for_partner=True)
+    assert third_changes is not None
+    assert (third_changes.new, third_changes.gone, third_changes.gone_count) == ([], [], 1)  # a number only
 
 
 def test_changing_the_rules_withdraws_both_opt_ins(setup: dict[str, Any]) -> None:
     from handschlag.mapping.services import sharing_rules_set
 
     sharing_rules_set(
-        actor=setup["manager"], agreement=setup["agreement"], rules={"prospect": {"level": "counts"}}
+        actor=setup["manager"],
+        agreement=setup["agreement"],
+        patch=rules_patch({"prospect": {"level": "counts"}}),
     )
     setup["agreement"].refresh_from_db()
     assert not setup["agreement"].both_opted_in
@@ -168,7 +194,7 @@ def test_bad_rows_are_listed_with_line_and_reason(
         content=content,
     )
     assert run.status == MappingStatus.FAILED
-    assert [(error["line"], error["field"]) for error in run.row_errors] == [(6, "name"), (7, "population")]
+    assert [(error["line"], error["field"]) for error in run.row_errors] == [(22, "name"), (23, "population")]
     skipped = run_mapping(
         django_capture_on_commit_callbacks,
         actor=setup["manager"],
@@ -244,7 +270,7 @@ def test_an_encoded_list_made_with_the_agreements_secret_is_mapped(
         source="encoded",
     )
     assert run.status == MappingStatus.DONE, run.message
-    assert run.partner_count == 4
+    assert run.partner_count == 20
     assert set(MappingMatch.objects.filter(run=run).values_list("account_id", flat=True)) >= {
         setup["alpha"].pk
     }

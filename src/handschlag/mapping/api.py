@@ -2,7 +2,7 @@
 and accounts never shared. Partner users see their own partnership's runs, through the sharing rules only."""
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest
 from ninja import File, Form, Router, Schema
@@ -18,10 +18,12 @@ from handschlag.core.models import User
 from handschlag.core.roles import Capability, is_internal
 from handschlag.mapping import services
 from handschlag.mapping.access import access_account_for_exclusion, access_mapping_run_by_id
-from handschlag.mapping.enums import MappingSource, MappingStatus, Population, SharedField, SharingLevel
+from handschlag.mapping.enums import MappingSource, MappingStatus, Population, SharingLevel
+from handschlag.mapping.inputs import ExclusionInput, MappingRunInput, SharingRulesPatch
 from handschlag.mapping.models import MappingRun
 from handschlag.mapping.selectors import (
     mapping_run_list,
+    mapping_settings_of,
     overlap_cells_for,
     overlap_is_visible,
     overlap_rows_for,
@@ -29,6 +31,10 @@ from handschlag.mapping.selectors import (
     share_exclusion_list,
     sharing_rules_of,
 )
+from handschlag.mapping.sharing import Cell, Rule, rule_for
+
+if TYPE_CHECKING:
+    from handschlag.alliances.models import Agreement
 
 router = Router(tags=["mappings"])
 
@@ -53,6 +59,8 @@ class MappingRunOut(Schema):
     partner_count: int
     match_count: int
     overlap_visible: bool
+    counts_released: bool
+    min_cell_size: int
     previous_run_id: int | None
     created_at: dt.datetime
     finished_at: dt.datetime | None
@@ -60,16 +68,6 @@ class MappingRunOut(Schema):
     @staticmethod
     def resolve_overlap_visible(run: MappingRun) -> bool:
         return overlap_is_visible(run)
-
-
-class PartnerMappingRunOut(Schema):
-    """What a partner user sees of a run: no counts of our accounts, nothing about records that did not match."""
-
-    id: int
-    agreement_id: int
-    status: MappingStatus
-    created_at: dt.datetime
-    finished_at: dt.datetime | None
 
 
 class RowErrorOut(Schema):
@@ -82,7 +80,7 @@ class RowErrorOut(Schema):
 class CellOut(Schema):
     our_population: Population
     partner_population: Population
-    count: int | None = Field(description="null: hidden by the sharing rules")
+    count: int
     drill_down: bool
     fields: list[str]
 
@@ -94,11 +92,18 @@ class OverlapRowOut(Schema):
     partner_record_id: str
     partner_record_name: str
     score: float
-    account_id: int | None = None
-    city: str | None = None
-    domain: str | None = None
-    owner: str | None = None
-    open_opportunity: bool | None = None
+    account_id: int
+    city: str
+    domain: str
+    owner: str
+    open_opportunity: bool
+
+
+class GoneRowOut(Schema):
+    account_id: int
+    name: str
+    partner_record_id: str
+    our_population: Population
 
 
 class ChangesOut(Schema):
@@ -106,16 +111,7 @@ class ChangesOut(Schema):
     new_count: int
     gone_count: int
     new: list[OverlapRowOut]
-    gone: list[dict[str, Any]]
-
-
-class RuleIn(Schema):
-    level: SharingLevel
-    fields: list[SharedField] = Field(default_factory=list, max_length=10)
-
-
-class RulesIn(Schema):
-    rules: dict[Population, RuleIn]
+    gone: list[GoneRowOut]
 
 
 class RuleOut(Schema):
@@ -124,9 +120,12 @@ class RuleOut(Schema):
     fields: list[str]
 
 
-class ExclusionIn(Schema):
-    account_id: int
-    reason: str = Field("", max_length=300)
+class SharingRulesOut(Schema):
+    rules: list[RuleOut]
+    min_cell_size: int
+    min_list_records: int
+    count_release_days: int
+    counts_released_at: dt.datetime | None
 
 
 class ExclusionOut(Schema):
@@ -134,6 +133,108 @@ class ExclusionOut(Schema):
     account_name: str = Field(alias="account.display_name")
     reason: str
     created_at: dt.datetime
+
+
+# --- what a partner user receives: allow-listed, its own schemas (the list is in docs/partner-portal.md) ------
+
+
+class PartnerMappingRunOut(Schema):
+    """What a partner user sees of a run: no counts of our accounts, nothing about records that did not match."""
+
+    id: int
+    agreement_id: int
+    status: MappingStatus
+    counts_shown: bool = Field(description="false: the counts of rows shared as counts only are withheld")
+    created_at: dt.datetime
+    finished_at: dt.datetime | None
+
+
+class PartnerCellOut(Schema):
+    our_population: Population
+    partner_population: Population
+    level: SharingLevel = Field(description="what the sharing rules show of this row of our accounts")
+    count: int | None = Field(description="the exact count: only in rows shared as overlapping accounts")
+    count_from: int | None = Field(description="the count lies between count_from and count_to")
+    count_to: int | None
+    counts_withheld: bool = Field(description="counts only, in a run whose counts are not shown")
+    drill_down: bool
+    fields: list[str]
+
+
+class PartnerOverlapRowOut(Schema):
+    our_population: Population
+    partner_population: Population
+    name: str
+    partner_record_id: str
+    partner_record_name: str
+    score: float
+    city: str | None = Field(description="null: not shared by the sharing rules")
+    domain: str | None
+    owner: str | None
+    open_opportunity: bool | None
+
+
+class PartnerChangesOut(Schema):
+    previous_run_id: int | None
+    new_count: int = Field(description="new overlaps in rows shared as overlapping accounts")
+    gone_count: int = Field(description="overlaps gone in rows shared as overlapping accounts")
+    new: list[PartnerOverlapRowOut]
+
+
+class PartnerRuleOut(Schema):
+    population: Population
+    level: SharingLevel
+    fields: list[str]
+
+
+class PartnerSharingRulesOut(Schema):
+    rules: list[PartnerRuleOut]
+    min_cell_size: int = Field(description="k: counts of rows shared as counts only are shown in bands of k")
+    min_list_records: int
+    count_release_days: int
+
+
+def _partner_run(run: MappingRun) -> PartnerMappingRunOut:
+    return PartnerMappingRunOut(
+        id=run.pk,
+        agreement_id=run.agreement_id,
+        status=MappingStatus(run.status),
+        counts_shown=run.counts_released,
+        created_at=run.created_at,
+        finished_at=run.finished_at,
+    )
+
+
+def _partner_cell(cell: Cell, rules: dict[str, Rule]) -> PartnerCellOut:
+    count_from, count_to = (
+        (cell.band.low, cell.band.high) if cell.band is not None else (cell.count, cell.count)
+    )
+    return PartnerCellOut(
+        our_population=Population(cell.our_population),
+        partner_population=Population(cell.partner_population),
+        level=SharingLevel(rule_for(rules, cell.our_population).level),
+        count=cell.count,
+        count_from=count_from,
+        count_to=count_to,
+        counts_withheld=cell.withheld,
+        drill_down=cell.drill_down,
+        fields=list(cell.fields),
+    )
+
+
+def _partner_row(row: dict[str, Any]) -> PartnerOverlapRowOut:
+    return PartnerOverlapRowOut(
+        our_population=row["our_population"],
+        partner_population=row["partner_population"],
+        name=row["name"],
+        partner_record_id=row["partner_record_id"],
+        partner_record_name=row["partner_record_name"],
+        score=row["score"],
+        city=row.get("city"),
+        domain=row.get("domain"),
+        owner=row.get("owner"),
+        open_opportunity=row.get("open_opportunity"),
+    )
 
 
 def _internal(user: User, capability: Capability) -> None:
@@ -155,7 +256,11 @@ def mapping_index(request: HttpRequest, agreement_id: int | None = None) -> Any:
 def mapping_index_for_partner(request: HttpRequest) -> Any:
     """A partner user's runs: done, of his own partnership, and only after both sides opted in."""
     partner = portal_partner_for(_user(request))
-    return [run for run in mapping_run_list().filter(agreement__partner=partner) if overlap_is_visible(run)]
+    return [
+        _partner_run(run)
+        for run in mapping_run_list().filter(agreement__partner=partner)
+        if overlap_is_visible(run)
+    ]
 
 
 @router.post("", response={201: MappingRunOut, **ERROR_RESPONSES})
@@ -163,9 +268,7 @@ def mapping_create(
     request: HttpRequest,
     agreement_id: Form[int],
     file: File[UploadedFile],
-    source: Form[MappingSource] = MappingSource.CLEAR,
-    default_population: Form[Population] = Population.CUSTOMER,
-    skip_bad_rows: Form[bool] = False,
+    data: Form[MappingRunInput],
     populations: File[UploadedFile] | None = None,
 ) -> tuple[int, Any]:
     """Upload the partner's list (CSV/XLSX in clear, or the file `handschlag encode` wrote with the
@@ -174,44 +277,63 @@ def mapping_create(
     _internal(user, Capability.MAPPINGS_RUN)
     agreement = access_agreement_by_id(user, agreement_id, for_write=True)
     run = services.mapping_run_create(
-        actor=user,
-        agreement=agreement,
-        upload=file,
-        source=source,
-        default_population=default_population,
-        populations_upload=populations,
-        skip_bad_rows=skip_bad_rows,
+        actor=user, agreement=agreement, upload=file, data=data, populations_upload=populations
     )
     return 201, run
 
 
-@router.get("/sharing-rules/{agreement_id}", response={200: list[RuleOut], **ERROR_RESPONSES})
-def sharing_rules_read(request: HttpRequest, agreement_id: int) -> Any:
-    """The rules of an agreement; the partner's users may read their own agreement's rules."""
-    agreement = access_agreement_by_id(_user(request), agreement_id)
+def _rules_out(agreement: "Agreement", *, for_partner: bool) -> SharingRulesOut | PartnerSharingRulesOut:
     rules = sharing_rules_of(agreement)
-    return [
-        {
-            "population": population,
-            "level": rules[population].level if population in rules else SharingLevel.HIDDEN,
-            "fields": list(rules[population].fields) if population in rules else [],
-        }
+    protection = mapping_settings_of(agreement)
+    listed = [
+        (
+            Population(population),
+            SharingLevel(rule_for(rules, population).level),
+            list(rule_for(rules, population).fields),
+        )
         for population in Population.values
     ]
+    if for_partner:
+        return PartnerSharingRulesOut(
+            rules=[
+                PartnerRuleOut(population=population, level=level, fields=fields)
+                for population, level, fields in listed
+            ],
+            min_cell_size=protection.min_cell_size,
+            min_list_records=protection.min_list_records,
+            count_release_days=protection.count_release_days,
+        )
+    return SharingRulesOut(
+        rules=[
+            RuleOut(population=population, level=level, fields=fields) for population, level, fields in listed
+        ],
+        min_cell_size=protection.min_cell_size,
+        min_list_records=protection.min_list_records,
+        count_release_days=protection.count_release_days,
+        counts_released_at=protection.counts_released_at,
+    )
 
 
-@router.put("/sharing-rules/{agreement_id}", response={200: list[RuleOut], **ERROR_RESPONSES})
-def sharing_rules_update(request: HttpRequest, agreement_id: int, payload: RulesIn) -> Any:
-    """Set the rules per population of our accounts. Any change withdraws both opt-ins."""
+@router.get(
+    "/sharing-rules/{agreement_id}",
+    response={200: SharingRulesOut | PartnerSharingRulesOut, **ERROR_RESPONSES},
+)
+def sharing_rules_read(request: HttpRequest, agreement_id: int) -> Any:
+    """The rules of an agreement and how its counts are protected; the partner's users read their own."""
+    user = _user(request)
+    agreement = access_agreement_by_id(user, agreement_id)
+    return _rules_out(agreement, for_partner=_for_partner(user))
+
+
+@router.put("/sharing-rules/{agreement_id}", response={200: SharingRulesOut, **ERROR_RESPONSES})
+def sharing_rules_update(request: HttpRequest, agreement_id: int, payload: SharingRulesPatch) -> Any:
+    """Set the rules per population of our accounts and the count protection (k at least 3). Any change
+    withdraws both opt-ins."""
     user = _user(request)
     _internal(user, Capability.PARTNERS_MANAGE)
     agreement = access_agreement_by_id(user, agreement_id, for_write=True)
-    services.sharing_rules_set(
-        actor=user,
-        agreement=agreement,
-        rules={str(population): rule.dict() for population, rule in payload.rules.items()},
-    )
-    return sharing_rules_read(request, agreement_id)
+    services.sharing_rules_set(actor=user, agreement=agreement, patch=payload)
+    return _rules_out(agreement, for_partner=False)
 
 
 @router.get("/exclusions", response={200: list[ExclusionOut], **ERROR_RESPONSES})
@@ -222,7 +344,7 @@ def exclusion_index(request: HttpRequest) -> Any:
 
 
 @router.post("/exclusions", response={201: ExclusionOut, **ERROR_RESPONSES})
-def exclusion_create(request: HttpRequest, payload: ExclusionIn) -> tuple[int, Any]:
+def exclusion_create(request: HttpRequest, payload: ExclusionInput) -> tuple[int, Any]:
     user = _user(request)
     account = access_account_for_exclusion(user, payload.account_id)
     return 201, services.share_exclusion_add(actor=user, account=account, reason=payload.reason)
@@ -240,8 +362,8 @@ def mapping_read(request: HttpRequest, run_id: int) -> Any:
     user = _user(request)
     run = access_mapping_run_by_id(user, run_id)
     if _for_partner(user):
-        return PartnerMappingRunOut.from_orm(run)
-    return run
+        return _partner_run(run)
+    return MappingRunOut.from_orm(run)
 
 
 @router.get("/{run_id}/errors", response={200: list[RowErrorOut], **ERROR_RESPONSES})
@@ -251,15 +373,32 @@ def mapping_errors(request: HttpRequest, run_id: int) -> Any:
     return access_mapping_run_by_id(user, run_id).row_errors
 
 
-@router.get("/{run_id}/matrix", response={200: list[CellOut], **ERROR_RESPONSES})
+@router.get("/{run_id}/matrix", response={200: list[CellOut | PartnerCellOut], **ERROR_RESPONSES})
 def mapping_matrix(request: HttpRequest, run_id: int) -> Any:
-    """Counts per pair of populations; empty until both sides opted in."""
+    """Counts per pair of populations; empty until both sides opted in. Partners get bands in rows shared as
+    counts only, and nothing new from a run whose counts are withheld (docs/partner-portal.md)."""
     user = _user(request)
     run = access_mapping_run_by_id(user, run_id)
-    return overlap_cells_for(run, for_partner=_for_partner(user))
+    cells = overlap_cells_for(run, for_partner=_for_partner(user))
+    if _for_partner(user):
+        rules = sharing_rules_of(run.agreement)
+        return [_partner_cell(cell, rules) for cell in cells]
+    return [CellOut(**_internal_cell(cell)) for cell in cells]
 
 
-@router.get("/{run_id}/overlap", response={200: list[OverlapRowOut], **ERROR_RESPONSES})
+def _internal_cell(cell: Cell) -> dict[str, Any]:
+    return {
+        "our_population": cell.our_population,
+        "partner_population": cell.partner_population,
+        "count": cell.count or 0,
+        "drill_down": cell.drill_down,
+        "fields": list(cell.fields),
+    }
+
+
+@router.get(
+    "/{run_id}/overlap", response={200: list[OverlapRowOut | PartnerOverlapRowOut], **ERROR_RESPONSES}
+)
 @paginate(Page)
 def mapping_overlap(
     request: HttpRequest,
@@ -270,28 +409,39 @@ def mapping_overlap(
     """The overlapping accounts one may see (partners: only populations shared as "overlapping accounts")."""
     user = _user(request)
     run = access_mapping_run_by_id(user, run_id)
-    return overlap_rows_for(
+    rows = overlap_rows_for(
         run,
         for_partner=_for_partner(user),
         our_population=our_population or "",
         partner_population=partner_population or "",
     )
+    if _for_partner(user):
+        return [_partner_row(row) for row in rows]
+    return [OverlapRowOut(**row) for row in rows]
 
 
-@router.get("/{run_id}/changes", response={200: ChangesOut | None, **ERROR_RESPONSES})
+@router.get("/{run_id}/changes", response={200: ChangesOut | PartnerChangesOut | None, **ERROR_RESPONSES})
 def mapping_changes(request: HttpRequest, run_id: int) -> Any:
     user = _user(request)
     run = access_mapping_run_by_id(user, run_id)
     changes = run_changes_for(run, for_partner=_for_partner(user))
     if changes is None:
         return None
-    return {
-        "previous_run_id": changes.previous.pk if changes.previous else None,
-        "new_count": changes.new_count,
-        "gone_count": changes.gone_count,
-        "new": changes.new,
-        "gone": changes.gone,
-    }
+    previous_run_id = changes.previous.pk if changes.previous else None
+    if _for_partner(user):
+        return PartnerChangesOut(
+            previous_run_id=previous_run_id,
+            new_count=changes.new_count,
+            gone_count=changes.gone_count,
+            new=[_partner_row(row) for row in changes.new],
+        )
+    return ChangesOut(
+        previous_run_id=previous_run_id,
+        new_count=changes.new_count,
+        gone_count=changes.gone_count,
+        new=[OverlapRowOut(**row) for row in changes.new],
+        gone=[GoneRowOut(**row) for row in changes.gone],
+    )
 
 
 @router.delete("/{run_id}", response={204: None, **ERROR_RESPONSES})

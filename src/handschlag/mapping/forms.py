@@ -6,6 +6,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from handschlag.mapping.enums import MappingSource, Population, SharedField, SharingLevel
+from handschlag.mapping.models import (
+    COUNT_RELEASE_DAYS_FLOOR,
+    MIN_CELL_SIZE_FLOOR,
+    MIN_LIST_RECORDS_FLOOR,
+    MappingSettings,
+)
 
 
 class MappingRunForm(forms.Form):
@@ -46,10 +52,43 @@ class PortalUploadForm(MappingRunForm):
 
 
 class SharingRulesForm(forms.Form):
+    """The rules per population and how counts are protected; fed to `SharingRulesPatch` (mapping/inputs.py)."""
+
+    min_cell_size = forms.IntegerField(
+        label=_("Smallest count shown exactly to the partner (k)"),
+        min_value=MIN_CELL_SIZE_FLOOR,
+        max_value=100,
+        help_text=_(
+            "In rows shared as counts only the partner sees ranges of k (fewer than k, k to 2k-1, …), never "
+            "the number. At least 3."
+        ),
+    )
+    min_list_records = forms.IntegerField(
+        label=_("Smallest partner list (records)"),
+        min_value=MIN_LIST_RECORDS_FLOOR,
+        max_value=100_000,
+        help_text=_("A shorter list is refused before it is matched."),
+    )
+    count_release_days = forms.IntegerField(
+        label=_("Days between two mappings whose counts the partner sees"),
+        min_value=COUNT_RELEASE_DAYS_FLOOR,
+        max_value=365,
+        help_text=_(
+            "Counts of runs in between are withheld, so that re-runs with small changes reveal nothing."
+        ),
+    )
+
     def __init__(
-        self, *args: object, rules: dict[str, tuple[str, tuple[str, ...]]], **kwargs: object
+        self,
+        *args: object,
+        rules: dict[str, tuple[str, tuple[str, ...]]],
+        protection: MappingSettings | None = None,
+        **kwargs: object,
     ) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        protection = protection or MappingSettings()
+        for name in ("min_cell_size", "min_list_records", "count_release_days"):
+            self.fields[name].initial = getattr(protection, name)
         for population in Population:
             level, fields = rules.get(population.value, (SharingLevel.HIDDEN, ()))
             self.fields[f"level_{population.value}"] = forms.ChoiceField(
@@ -69,6 +108,9 @@ class SharingRulesForm(forms.Form):
             (str(population.label), self[f"level_{population.value}"], self[f"fields_{population.value}"])
             for population in Population
         ]
+
+    def protection_fields(self) -> list[forms.BoundField]:
+        return [self["min_cell_size"], self["min_list_records"], self["count_release_days"]]
 
     def rules(self) -> dict[str, dict[str, object]]:
         return {

@@ -36,6 +36,55 @@ class SharingRule(models.Model):
         return f"{self.population}: {self.level}"
 
 
+MIN_CELL_SIZE_FLOOR = 3
+MIN_CELL_SIZE_DEFAULT = 5
+MIN_LIST_RECORDS_FLOOR = 10
+MIN_LIST_RECORDS_DEFAULT = 20
+COUNT_RELEASE_DAYS_FLOOR = 7
+COUNT_RELEASE_DAYS_DEFAULT = 30
+
+
+class MappingSettings(models.Model):
+    """How the counts of an agreement's mappings are protected before a partner sees them (docs/adr/0303).
+
+    One row per agreement, created with the defaults the first time the sharing rules are saved or a run
+    finishes; an agreement without a row uses the defaults."""
+
+    agreement = models.OneToOneField(
+        "alliances.Agreement", on_delete=models.CASCADE, related_name="mapping_settings"
+    )
+    min_cell_size = models.PositiveSmallIntegerField(
+        _("smallest count shown exactly (k)"), default=MIN_CELL_SIZE_DEFAULT
+    )
+    min_list_records = models.PositiveIntegerField(
+        _("smallest partner list"), default=MIN_LIST_RECORDS_DEFAULT
+    )
+    count_release_days = models.PositiveSmallIntegerField(
+        _("days between two runs whose counts the partner sees"), default=COUNT_RELEASE_DAYS_DEFAULT
+    )
+    counts_released_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("mapping settings")
+        verbose_name_plural = _("mapping settings")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(min_cell_size__gte=MIN_CELL_SIZE_FLOOR), name="mapping_min_cell_size_floor"
+            ),
+            models.CheckConstraint(
+                condition=Q(min_list_records__gte=MIN_LIST_RECORDS_FLOOR),
+                name="mapping_min_list_records_floor",
+            ),
+            models.CheckConstraint(
+                condition=Q(count_release_days__gte=COUNT_RELEASE_DAYS_FLOOR),
+                name="mapping_count_release_days_floor",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"k={self.min_cell_size}"
+
+
 class ShareExclusion(models.Model):
     """An account that is never shared with any partner: left out of every mapping run and every view."""
 
@@ -93,6 +142,10 @@ class MappingRun(models.Model):
     previous_run = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Set when the run is done (docs/adr/0303): whether the partner sees the counts of its "counts only" rows,
+    # and the k of their bands, fixed so that a later change of k cannot narrow a band the partner saw.
+    counts_released = models.BooleanField(default=False)
+    min_cell_size = models.PositiveSmallIntegerField(default=MIN_CELL_SIZE_DEFAULT)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -13,13 +13,12 @@ from handschlag.accounts.enums import OPEN_ORDER_STATUSES, AccountStatus
 from handschlag.accounts.models import Account, Order
 from handschlag.alliances.models import Agreement
 from handschlag.mapping.enums import MappingStatus, Population, SharedField
-from handschlag.mapping.models import MappingMatch, MappingRun, ShareExclusion, SharingRule
+from handschlag.mapping.models import MappingMatch, MappingRun, MappingSettings, ShareExclusion, SharingRule
 from handschlag.mapping.sharing import (
     Cell,
     Rule,
     clean_fields,
     overlap_cells,
-    partner_may_count,
     partner_may_list,
 )
 from handschlag.matching import CompanyRecord
@@ -89,6 +88,12 @@ def sharing_rules_of(agreement: Agreement) -> dict[str, Rule]:
     }
 
 
+def mapping_settings_of(agreement: Agreement) -> MappingSettings:
+    """The count protection of an agreement; the defaults (not saved) while it has no row."""
+    found = MappingSettings.objects.filter(agreement=agreement).first()
+    return found if found is not None else MappingSettings(agreement=agreement)
+
+
 def mapping_run_list(*, agreement: Agreement | None = None) -> QuerySet[MappingRun]:
     runs = MappingRun.objects.select_related("agreement__partner__organisation", "created_by")
     if agreement is not None:
@@ -143,7 +148,13 @@ def overlap_cells_for(run: MappingRun, *, for_partner: bool) -> list[Cell]:
         .annotate(count=Count("id"))
         .order_by()
     }
-    return overlap_cells(counts=counts, rules=sharing_rules_of(run.agreement), for_partner=for_partner)
+    return overlap_cells(
+        counts=counts,
+        rules=sharing_rules_of(run.agreement),
+        for_partner=for_partner,
+        min_cell_size=run.min_cell_size,
+        counts_released=run.counts_released,
+    )
 
 
 @dataclass(frozen=True)
@@ -230,8 +241,10 @@ class RunChanges:
 def run_changes_for(run: MappingRun, *, for_partner: bool) -> RunChanges | None:
     """What changed since the previous run of the same agreement: overlaps that are new and that are gone.
 
-    Partners get the new overlaps they may list and only the number of those gone (in populations they may
-    count); they never learn which company stopped overlapping."""
+    Partners get the new overlaps they may list and only the number of those gone, both in populations shared
+    as "overlapping accounts"; they never learn which company stopped overlapping, and nothing of populations
+    shared as "counts only" (a difference of two runs' counts would name the company that made it,
+    docs/adr/0303)."""
     previous = run.previous_run
     if previous is None or not overlap_is_visible(run) or previous.status != MappingStatus.DONE:
         return None
@@ -254,8 +267,8 @@ def run_changes_for(run: MappingRun, *, for_partner: bool) -> RunChanges | None:
     if for_partner:
         new_partner_ids = {key[1] for key in new_keys}
         new_rows = [row for row in current_rows if row["partner_record_id"] in new_partner_ids]
-        gone_count = sum(1 for key in gone_keys if partner_may_count(rules, before_keys[key]))
-        new_count = sum(1 for key in new_keys if partner_may_count(rules, now_keys[key]))
+        gone_count = sum(1 for key in gone_keys if partner_may_list(rules, before_keys[key]))
+        new_count = len(new_rows)
         return RunChanges(
             previous=previous, new=new_rows, gone=[], new_count=new_count, gone_count=gone_count
         )

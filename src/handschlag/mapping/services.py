@@ -1,7 +1,13 @@
-"""Writes of account mapping: sharing rules, accounts never shared, mapping runs and their execution."""
+"""Writes of account mapping: sharing rules, accounts never shared, mapping runs and their execution.
+
+Every service checks its actor first (docs/ARCHITECTURE.md): sharing rules need `PARTNERS_MANAGE`, runs
+`MAPPINGS_RUN` (our people) or the portal for the partner's own agreement, accounts never shared the right to edit
+the account or `PARTNERS_MANAGE`. `mapping_run_execute` runs in the worker for the user stored on the run.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from pathlib import Path
 from typing import Any
@@ -11,26 +17,38 @@ from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from handschlag.accounts.models import Account
 from handschlag.alliances.enums import AgreementStatus
 from handschlag.alliances.models import Agreement
 from handschlag.alliances.services import agreement_withdraw_opt_ins
-from handschlag.core.errors import Conflict, InvalidInput, NotFound
+from handschlag.core.access import require_capability
+from handschlag.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from handschlag.core.events import audit_record
 from handschlag.core.models import User
-from handschlag.core.roles import is_internal
+from handschlag.core.roles import Capability, has_capability, is_internal
 from handschlag.mapping import linkage
-from handschlag.mapping.enums import MappingSource, MappingStatus, Population, SharingLevel
-from handschlag.mapping.models import MappingMatch, MappingRun, PartnerRecord, ShareExclusion, SharingRule
+from handschlag.mapping.access import may_mark_never_share
+from handschlag.mapping.enums import MappingSource, MappingStatus, SharingLevel
+from handschlag.mapping.inputs import MappingRunInput, SharingRulesPatch
+from handschlag.mapping.models import (
+    MappingMatch,
+    MappingRun,
+    MappingSettings,
+    PartnerRecord,
+    ShareExclusion,
+    SharingRule,
+)
 from handschlag.mapping.partner_lists import (
     PartnerListError,
     PartnerRow,
     read_clear_list,
     read_population_sidecar,
 )
-from handschlag.mapping.selectors import our_records_for_mapping
+from handschlag.mapping.selectors import mapping_settings_of, our_records_for_mapping
 from handschlag.mapping.sharing import clean_fields
+from handschlag.mapping.upload_rate import partner_upload_rate_check
 from handschlag.matching import CompanyRecord
 
 logger = logging.getLogger(__name__)
@@ -40,29 +58,30 @@ WRITE_BATCH = 2_000
 # --- sharing rules and exclusions -------------------------------------------------------------------------------
 
 
-@transaction.atomic
-def sharing_rules_set(
-    *, actor: User, agreement: Agreement, rules: dict[str, dict[str, Any]]
-) -> list[SharingRule]:
-    """Set the rule of each given population: {"customer": {"level": "accounts", "fields": ["owner"]}, …}.
+def _require_internal(actor: User, capability: Capability) -> None:
+    """Our people with the capability; a partner user never (his own writes are checked where they exist)."""
+    if not is_internal(actor):
+        raise Forbidden
+    require_capability(actor, capability)
 
-    Any change withdraws both opt-ins: the partner agreed to the old rules, not to these.
-    """
-    errors: dict[str, list[str]] = {}
-    for population, requested in rules.items():
-        if population not in Population.values:
-            errors[population] = [_("Unknown population.")]
-        elif requested.get("level") not in SharingLevel.values:
-            errors[population] = [_("Choose hidden, counts only or overlapping accounts.")]
-    if errors:
-        raise InvalidInput(_("Please correct the marked fields."), fields=errors)
+
+SETTING_FIELDS = ("min_cell_size", "min_list_records", "count_release_days")
+
+
+@transaction.atomic
+def sharing_rules_set(*, actor: User, agreement: Agreement, patch: SharingRulesPatch) -> list[SharingRule]:
+    """Set the rule of each given population and the given count protection (k, smallest list, release days).
+
+    Any change withdraws both opt-ins: the partner agreed to the old rules, not to these."""
+    _require_internal(actor, Capability.PARTNERS_MANAGE)
+    Agreement.objects.select_for_update().filter(pk=agreement.pk).first()  # one change of the rules at a time
     existing = {
         rule.population: rule for rule in SharingRule.objects.select_for_update().filter(agreement=agreement)
     }
     changes: dict[str, Any] = {}
-    for population, data in rules.items():
-        level = data["level"]
-        fields = list(clean_fields(data.get("fields") or [])) if level == SharingLevel.ACCOUNTS else []
+    for population, requested in patch.rules.items():
+        level = requested.level
+        fields = list(clean_fields(requested.fields)) if level == SharingLevel.ACCOUNTS else []
         rule = existing.get(population)
         if rule is None:
             rule = SharingRule.objects.create(
@@ -70,14 +89,24 @@ def sharing_rules_set(
             )
             existing[population] = rule
             if level != SharingLevel.HIDDEN:
-                changes[population] = [None, {"level": level, "fields": fields}]
+                changes[population] = [None, {"level": level.value, "fields": fields}]
         elif rule.level != level or list(rule.fields) != fields:
             changes[population] = [
                 {"level": rule.level, "fields": rule.fields},
-                {"level": level, "fields": fields},
+                {"level": level.value, "fields": fields},
             ]
             rule.level, rule.fields = level, fields
             rule.save(update_fields=["level", "fields"])
+    settings_given = {name: value for name, value in patch.given().items() if name in SETTING_FIELDS}
+    settings_given = {name: value for name, value in settings_given.items() if value is not None}
+    if settings_given:
+        mapping_settings, _created = MappingSettings.objects.get_or_create(agreement=agreement)
+        changed = [name for name, value in settings_given.items() if getattr(mapping_settings, name) != value]
+        for name in changed:
+            changes[name] = [getattr(mapping_settings, name), settings_given[name]]
+            setattr(mapping_settings, name, settings_given[name])
+        if changed:
+            mapping_settings.save(update_fields=changed)
     if changes:
         audit_record(
             actor=actor,
@@ -90,8 +119,14 @@ def sharing_rules_set(
     return list(existing.values())
 
 
+def _require_may_mark(actor: User, account: Account) -> None:
+    if not is_internal(actor) or not may_mark_never_share(actor, account):
+        raise Forbidden
+
+
 @transaction.atomic
 def share_exclusion_add(*, actor: User, account: Account, reason: str = "") -> ShareExclusion:
+    _require_may_mark(actor, account)
     exclusion, created = ShareExclusion.objects.get_or_create(
         account=account, defaults={"reason": reason.strip()[:300], "created_by": actor}
     )
@@ -108,6 +143,7 @@ def share_exclusion_add(*, actor: User, account: Account, reason: str = "") -> S
 
 @transaction.atomic
 def share_exclusion_remove(*, actor: User, account: Account) -> None:
+    _require_may_mark(actor, account)
     deleted, _details = ShareExclusion.objects.filter(account=account).delete()
     if deleted:
         audit_record(
@@ -137,6 +173,8 @@ def _check_upload(upload: File | None, field: str) -> int:
 
 def _check_partner_may_upload(*, actor: User, agreement: Agreement) -> None:
     """A partner user maps his own list only for his own partner's agreement, once both sides agreed."""
+    if not has_capability(actor, Capability.PORTAL_USE):
+        raise NotFound
     if actor.organisation_id is None or actor.organisation_id != agreement.partner.organisation_id:
         raise NotFound
     if agreement.status == AgreementStatus.ENDED:
@@ -150,24 +188,23 @@ def mapping_run_create(
     actor: User,
     agreement: Agreement,
     upload: File,
-    source: str = MappingSource.CLEAR,
-    default_population: str = Population.CUSTOMER,
+    data: MappingRunInput | None = None,
     populations_upload: File | None = None,
-    skip_bad_rows: bool = False,
 ) -> MappingRun:
     """Store the partner's list and queue the run; the worker does the matching (poll the run for progress).
 
     Our partner managers upload for any agreement; a partner user uploads his own list for his own partner's
-    agreement once both sides agreed to the sharing rules (docs/partner-portal.md)."""
+    agreement once both sides agreed to the sharing rules (docs/partner-portal.md). The smallest list the
+    agreement accepts is checked when the list is read, before anything is matched (`mapping_run_execute`)."""
     from handschlag.core.tasks import enqueue
     from handschlag.mapping.tasks import mapping_run_execute_task
 
-    if not is_internal(actor):
+    data = data or MappingRunInput()
+    source, default_population, skip_bad_rows = data.source, data.default_population, data.skip_bad_rows
+    if is_internal(actor):
+        require_capability(actor, Capability.MAPPINGS_RUN)
+    else:
         _check_partner_may_upload(actor=actor, agreement=agreement)
-    if source not in MappingSource.values:
-        raise InvalidInput.for_field("source", _("Choose a list in clear or an encoded file."))
-    if default_population not in Population.values:
-        raise InvalidInput.for_field("default_population", _("Unknown population."))
     size = _check_upload(upload, "file")
     if populations_upload is not None:
         if source != MappingSource.ENCODED:
@@ -177,6 +214,8 @@ def mapping_run_create(
         _check_upload(populations_upload, "populations")
     name = Path(upload.name or "upload").name[:255]
     with transaction.atomic():
+        if not is_internal(actor):
+            partner_upload_rate_check(actor=actor)
         previous = (
             MappingRun.objects.filter(agreement=agreement, status=MappingStatus.DONE)
             .order_by("-created_at", "-id")
@@ -248,6 +287,7 @@ def mapping_run_execute(*, run: MappingRun) -> None:
     agreement = run.agreement
     ours, populations_of_ours = our_records_for_mapping()
     source_name = run.original_name
+    minimum = mapping_settings_of(agreement).min_list_records
     try:
         partner_rows: dict[str, PartnerRow] = {}
         if run.source == MappingSource.CLEAR:
@@ -260,6 +300,7 @@ def mapping_run_execute(*, run: MappingRun) -> None:
             partner_rows = {row.record.id: row for row in partner_list.rows}
             skipped = partner_list.skipped
             partner_count = len(partner_rows)
+            _check_list_size(partner_count, minimum=minimum, source=source_name)
             _progress(run, MappingStatus.MATCHING, 30)
             pairs = linkage.match_clear(ours, [row.record for row in partner_list.rows])
         else:
@@ -276,6 +317,7 @@ def mapping_run_execute(*, run: MappingRun) -> None:
                 )
             skipped = []
             partner_count = len(ids)
+            _check_list_size(partner_count, minimum=minimum, source=source_name)
             _progress(run, MappingStatus.MATCHING, 30)
             pairs = linkage.match_against_encoded(
                 ours, secret=agreement.mapping_secret, partner_file=Path(run.file.path), source=source_name
@@ -324,6 +366,8 @@ def mapping_run_execute(*, run: MappingRun) -> None:
             if skipped
             else ""
         )
+        finished_at = timezone.now()
+        released, min_cell_size = _release_counts(agreement=agreement, finished_at=finished_at)
         MappingRun.objects.filter(pk=run.pk).update(
             status=MappingStatus.DONE,
             progress_percent=100,
@@ -332,13 +376,47 @@ def mapping_run_execute(*, run: MappingRun) -> None:
             match_count=len(matches),
             message=message,
             row_errors=skipped,
-            finished_at=timezone.now(),
+            finished_at=finished_at,
+            counts_released=released,
+            min_cell_size=min_cell_size,
         )
     run.refresh_from_db()
 
 
+def _check_list_size(count: int, *, minimum: int, source: str) -> None:
+    """A list too small to hide single companies in its counts is refused before anything is matched."""
+    if count < minimum:
+        raise PartnerListError(
+            ngettext(
+                "%(file)s has %(count)d usable record; this agreement maps lists of at least %(minimum)d "
+                "records, so that no count points to a single company.",
+                "%(file)s has %(count)d usable records; this agreement maps lists of at least %(minimum)d "
+                "records, so that no count points to a single company.",
+                count,
+            )
+            % {"file": source, "count": count, "minimum": minimum}
+        )
+
+
+def _release_counts(*, agreement: Agreement, finished_at: dt.datetime) -> tuple[bool, int]:
+    """Whether the partner sees the counts of the run finishing now, and the k of their bands (docs/adr/0303).
+
+    At most one run per `count_release_days` releases its counts, whoever started it and whatever its list:
+    re-runs with a small change in between show no new counts, so they cannot be differenced. Decided under the
+    agreement's row lock, so two runs finishing at once cannot both release."""
+    Agreement.objects.select_for_update().filter(pk=agreement.pk).first()
+    mapping_settings, _created = MappingSettings.objects.get_or_create(agreement=agreement)
+    last = mapping_settings.counts_released_at
+    released = last is None or finished_at >= last + dt.timedelta(days=mapping_settings.count_release_days)
+    if released:
+        mapping_settings.counts_released_at = finished_at
+        mapping_settings.save(update_fields=["counts_released_at"])
+    return released, mapping_settings.min_cell_size
+
+
 @transaction.atomic
 def mapping_run_delete(*, actor: User, run: MappingRun) -> None:
+    _require_internal(actor, Capability.MAPPINGS_RUN)
     if not run.is_finished:
         raise Conflict(_("A run that is still working cannot be deleted."))
     audit_record(actor=actor, action="mapping_run.delete", target=run, summary=f"mapping run {run} deleted")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -18,6 +20,7 @@ from handschlag.core.access import require_capability
 from handschlag.core.csv_export import csv_response
 from handschlag.core.errors import Forbidden, InvalidInput, NotFound
 from handschlag.core.forms import form_add_service_errors
+from handschlag.core.inputs import input_from_form
 from handschlag.core.models import User
 from handschlag.core.request_parameters import parse_id
 from handschlag.core.roles import Capability, is_internal
@@ -25,14 +28,18 @@ from handschlag.mapping import services
 from handschlag.mapping.access import access_account_for_exclusion, access_mapping_run_by_id
 from handschlag.mapping.enums import Population, SharedField
 from handschlag.mapping.forms import ExclusionForm, MappingRunForm, SharingRulesForm
+from handschlag.mapping.inputs import MappingRunInput, SharingRulesPatch
 from handschlag.mapping.models import MappingRun
 from handschlag.mapping.selectors import (
+    MatrixRow,
+    mapping_settings_of,
     overlap_is_visible,
     overlap_matrix_for,
     overlap_rows_for,
     run_changes_for,
     share_exclusion_list,
 )
+from handschlag.mapping.sharing import Cell
 
 
 def _user(request: HttpRequest) -> User:
@@ -47,11 +54,15 @@ def sharing_rules_view(request: HttpRequest, agreement_id: int) -> HttpResponse:
         raise NotFound
     agreement = access_agreement_by_id(user, agreement_id, for_write=True)
     form = SharingRulesForm(request.POST, rules={})
-    if form.is_valid():
-        services.sharing_rules_set(actor=user, agreement=agreement, rules=form.rules())
+    patch = input_from_form(form, SharingRulesPatch, rules=form.rules()) if form.is_valid() else None
+    if patch is not None:
+        services.sharing_rules_set(actor=user, agreement=agreement, patch=patch)
         messages.success(request, _("Sharing rules saved. Both sides must agree to them again."))
     else:
-        messages.error(request, _("The sharing rules were not saved: please check them."))
+        errors = "; ".join(
+            str(message) for messages_list in form.errors.values() for message in messages_list
+        )
+        messages.error(request, _("The sharing rules were not saved: %(errors)s") % {"errors": errors})
     return redirect("alliances:agreement_detail", agreement.pk)
 
 
@@ -64,16 +75,15 @@ def mapping_create_view(request: HttpRequest, agreement_id: int) -> HttpResponse
     require_capability(user, Capability.MAPPINGS_RUN)
     agreement = access_agreement_by_id(user, agreement_id, for_write=True)
     form = MappingRunForm(request.POST, request.FILES)
-    if form.is_valid():
+    data = input_from_form(form, MappingRunInput) if form.is_valid() else None
+    if data is not None:
         try:
             run = services.mapping_run_create(
                 actor=user,
                 agreement=agreement,
                 upload=form.cleaned_data["file"],
-                source=form.cleaned_data["source"],
-                default_population=form.cleaned_data["default_population"],
+                data=data,
                 populations_upload=form.cleaned_data["populations"],
-                skip_bad_rows=form.cleaned_data["skip_bad_rows"],
             )
         except InvalidInput as error:
             form_add_service_errors(form, error)
@@ -90,6 +100,53 @@ def _shown_value(value: Any) -> str:
     if isinstance(value, bool):
         return str(_("yes") if value else _("no"))
     return str(value) or "—"
+
+
+def cell_text(cell: Cell) -> str:
+    """A cell as a person reads it: the exact count, a band ("fewer than 5", "5-9"), withheld, or a dash."""
+    if cell.count is not None:
+        return str(cell.count)
+    if cell.band is not None:
+        if cell.band.low == 0:
+            return _("fewer than %(k)d") % {"k": cell.band.high + 1}
+        return f"{cell.band.low}\u2013{cell.band.high}"  # an en dash: 5 to 9
+    if cell.withheld:
+        return _("withheld")
+    return "—"
+
+
+@dataclass(frozen=True)
+class ShownCell:
+    cell: Cell
+    text: str
+
+
+@dataclass(frozen=True)
+class ShownRow:
+    label: str
+    cells: list[ShownCell]
+
+
+def _shown_matrix(matrix: list[MatrixRow]) -> list[ShownRow]:
+    return [
+        ShownRow(label=row.label, cells=[ShownCell(cell=cell, text=cell_text(cell)) for cell in row.cells])
+        for row in matrix
+    ]
+
+
+def _counts_protection(run: MappingRun) -> dict[str, Any]:
+    """What the page says about the protection of counts: k, the release interval, when counts show again."""
+    protection = mapping_settings_of(run.agreement)
+    released_at = protection.counts_released_at
+    return {
+        "k": run.min_cell_size,
+        "k_high": 2 * run.min_cell_size - 1,
+        "k_known": run.min_cell_size - 1,
+        "release_days": protection.count_release_days,
+        "counts_again_after": (
+            released_at + dt.timedelta(days=protection.count_release_days) if released_at else None
+        ),
+    }
 
 
 def run_context(run: MappingRun, *, for_partner: bool, request: HttpRequest) -> dict[str, Any]:
@@ -116,7 +173,8 @@ def run_context(run: MappingRun, *, for_partner: bool, request: HttpRequest) -> 
         "run": run,
         "agreement": run.agreement,
         "visible": overlap_is_visible(run),
-        "matrix": overlap_matrix_for(run, for_partner=for_partner),
+        "matrix": _shown_matrix(overlap_matrix_for(run, for_partner=for_partner)),
+        "protection": _counts_protection(run),
         "populations": Population.choices,
         "drill": drill,
         "drill_our": our,
