@@ -18,7 +18,7 @@ from ninja.pagination import LimitOffsetPagination
 from ninja.security import HttpBearer
 from ninja.security.session import SessionAuth
 
-from handschlag.core.errors import Conflict, InvalidInput
+from handschlag.core.errors import Conflict, InvalidInput, TooManyRequests
 from handschlag.core.services import api_token_authenticate
 
 
@@ -102,6 +102,12 @@ def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(InvalidInput)
     def on_invalid_input(request: HttpRequest, error: InvalidInput) -> HttpResponse:
         return answer(request, 400, error_body(error.code, error.message, error.fields))
+
+    @api.exception_handler(TooManyRequests)
+    def on_too_many_requests(request: HttpRequest, error: TooManyRequests) -> HttpResponse:
+        response = answer(request, 429, error_body(error.code, error.message, error.fields))
+        response["Retry-After"] = str(error.retry_after_seconds)
+        return response
 
     @api.exception_handler(OverflowError)
     def on_overflow(request: HttpRequest, error: OverflowError) -> HttpResponse:

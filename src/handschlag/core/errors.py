@@ -26,6 +26,15 @@ class InvalidInput(Exception):
         return cls(message, fields={field: [message]}, code=code)
 
 
+class TooManyRequests(InvalidInput):
+    """Too many requests of one kind within a time window (an upload rate limit): the API answers 429 with
+    `Retry-After`; pages show it as a form error like any InvalidInput."""
+
+    def __init__(self, message: str, *, retry_after_seconds: int, field: str = "") -> None:
+        super().__init__(message, fields={field: [message]}, code="too_many_requests")
+        self.retry_after_seconds = retry_after_seconds
+
+
 class NotFound(Http404):
     """The object does not exist, or the user may not know that it does (both look the same)."""
 
