@@ -67,6 +67,14 @@ def _require_not_archived(account: Account) -> None:
 # --- accounts ------------------------------------------------------------------------------------------------
 
 
+def _crm_id_taken(external_id: str, account: Account | None) -> bool:
+    """The friendly check; the unique constraint decides when two requests write the same id at once."""
+    clash = Account.objects.filter(external_id=external_id)
+    if account is not None:
+        clash = clash.exclude(pk=account.pk)
+    return clash.exists()
+
+
 def _account_values(*, actor: User, given: dict[str, Any], account: Account | None) -> dict[str, Any]:
     """The input's values as model fields, after the rules that need the database or the actor."""
     errors: dict[str, list[str]] = {}
@@ -92,12 +100,8 @@ def _account_values(*, actor: User, given: dict[str, Any], account: Account | No
             values["postal_code"] = importing.normalise_postal_code(values["postal_code"], country)
         except ValueError:
             errors["postal_code"] = [_("Not a postal code of %(country)s.") % {"country": country}]
-    if values.get("external_id"):
-        clash = Account.objects.filter(external_id=values["external_id"])
-        if account is not None:
-            clash = clash.exclude(pk=account.pk)
-        if clash.exists():
-            errors["external_id"] = [_("Another account has this CRM id.")]
+    if values.get("external_id") and _crm_id_taken(values["external_id"], account):
+        errors["external_id"] = [_("Another account has this CRM id.")]
     if errors:
         raise InvalidInput(_("Please correct the marked fields."), fields=errors)
     return values
