@@ -22,10 +22,12 @@ from django.utils.translation import ngettext
 from handschlag.accounts import importing
 from handschlag.accounts.enums import ImportMode, ImportPreset, ImportStatus
 from handschlag.accounts.models import Account, ImportRowError, ImportRun
+from handschlag.core.access import require_capability
 from handschlag.core.enums import Role
 from handschlag.core.errors import Conflict, InvalidInput
 from handschlag.core.events import audit_record
 from handschlag.core.models import User
+from handschlag.core.roles import Capability
 
 logger = logging.getLogger(__name__)
 
@@ -40,8 +42,8 @@ def import_run_create(
     *,
     actor: User,
     upload: File[Any],
-    preset: str = ImportPreset.AUTO,
-    mode: str = ImportMode.ALL_OR_NOTHING,
+    preset: ImportPreset = ImportPreset.AUTO,
+    mode: ImportMode = ImportMode.ALL_OR_NOTHING,
     start: bool = True,
 ) -> ImportRun:
     """Store an uploaded file and start its import: small files at once, large ones in the worker.
@@ -51,6 +53,7 @@ def import_run_create(
     from handschlag.accounts.tasks import import_run_execute_task
     from handschlag.core.tasks import enqueue
 
+    require_capability(actor, Capability.ACCOUNTS_IMPORT)
     if preset not in ImportPreset.values:
         raise InvalidInput.for_field("preset", _("Unknown preset."))
     if mode not in ImportMode.values:
@@ -98,6 +101,7 @@ def import_run_import_good_rows(*, actor: User, run: ImportRun) -> ImportRun:
     from handschlag.accounts.tasks import import_run_execute_task
     from handschlag.core.tasks import enqueue
 
+    require_capability(actor, Capability.ACCOUNTS_IMPORT)
     run = ImportRun.objects.select_for_update().get(pk=run.pk)
     if run.status != ImportStatus.REJECTED:
         raise Conflict(_("Only a rejected import can be run again with its good rows."))
@@ -130,7 +134,9 @@ def import_run_mark_failed(*, run_id: int, reason: str) -> None:
     }
     run.finished_at = timezone.now()
     run.save(update_fields=["status", "message", "finished_at"])
-    audit_record(actor=None, action="import.fail", target=run, summary=f"import of {run.original_name} failed")
+    audit_record(
+        actor=None, action="import.fail", target=run, summary=f"import of {run.original_name} failed"
+    )
 
 
 def _owner_lookup() -> dict[str, int]:
@@ -303,6 +309,9 @@ def import_run_execute(
     *, run: ImportRun, progress: Callable[[int, int | None], None] | None = None
 ) -> ImportRun:
     """Check every row, then write all accounts in one transaction, or nothing.
+
+    Run by the system (the worker, or the command after `import_run_create`): it acts for the user who created
+    the run, whose capability `import_run_create` checked.
 
     Runs twice without harm: a finished run is left alone; a run interrupted mid-way starts again from the file
     (its writes were in one transaction, so nothing of it is in the database).
