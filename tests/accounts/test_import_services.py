@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 from django.utils import translation
 
 from handschlag.accounts import import_services
@@ -291,15 +292,11 @@ class TestFileLevelProblems:
 
 
 class TestWorker:
-    def test_large_files_go_to_the_worker_after_commit(
-        self, admin_user, settings, django_capture_on_commit_callbacks
-    ):
+    def test_large_files_go_to_the_worker(self, admin_user, settings):
         settings.HANDSCHLAG_IMPORT_INLINE_ROWS = 0
 
-        with django_capture_on_commit_callbacks(execute=True) as callbacks:
-            run = import_run_create(actor=admin_user, upload=upload(GOOD))
+        run = import_run_create(actor=admin_user, upload=upload(GOOD))
 
-        assert len(callbacks) == 1
         assert run.status == ImportStatus.QUEUED
         assert run.progress_percent == 0
         assert not Account.objects.exists()
@@ -313,13 +310,22 @@ class TestWorker:
         assert run.finished_at is not None
         assert Account.objects.count() == 2
 
-    def test_without_commit_no_job_exists(self, admin_user, settings):
+    def test_a_rolled_back_upload_queues_no_job(self, admin_user, settings):
+        """The job row is written in the caller's transaction (docs/adr/0002): no commit, no job."""
         settings.HANDSCHLAG_IMPORT_INLINE_ROWS = 0
 
-        run = import_run_create(actor=admin_user, upload=upload(GOOD))
+        def upload_then_fail() -> None:
+            with transaction.atomic():
+                run = import_run_create(actor=admin_user, upload=upload(GOOD))
+                assert run.status == ImportStatus.QUEUED
+                assert Job.objects.count() == 1
+                raise ZeroDivisionError
 
-        assert run.status == ImportStatus.QUEUED
+        with pytest.raises(ZeroDivisionError):
+            upload_then_fail()
+
         assert not Job.objects.exists()
+        assert not ImportRun.objects.exists()
 
     def test_running_the_job_twice_is_harmless(self, admin_user):
         run = import_run_create(actor=admin_user, upload=upload(GOOD))
