@@ -13,6 +13,24 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/change/", core_views.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "password/change/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+    path("password/reset/", core_views.PasswordResetView.as_view(), name="password_reset"),
+    path("password/reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "password/reset/<uidb64>/<token>/",
+        core_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password/reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
     path("language/", core_views.language_set, name="language_set"),
     path("", include("handschlag.core.urls")),
     path("accounts/", include("handschlag.accounts.urls")),
@@ -22,3 +40,8 @@ urlpatterns = [
     path("portal/", include("handschlag.alliances.portal_urls")),
     path("api/v1/", api.urls),
 ]
+
+# error pages rendered with the request (the user's navigation and language); 500 stays Django's static one
+handler400 = "handschlag.core.views.bad_request"
+handler403 = "handschlag.core.views.permission_denied"
+handler404 = "handschlag.core.views.page_not_found"

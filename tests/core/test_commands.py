@@ -92,15 +92,15 @@ class TestImportCommand:
         assert "1 created" in stdout
         assert list(Account.objects.values_list("name", flat=True)) == ["Alpha"]
 
-    def test_file_problems_and_missing_admin(self, tmp_path, seller):
+    def test_file_problems_and_missing_admin(self, tmp_path, management_user):
         empty = self.write(tmp_path, "")
 
         with pytest.raises(CommandError, match=re.escape("There is no admin user; pass --user.")):
             run("import", "accounts", str(empty))
         with pytest.raises(CommandError, match=re.escape("The file is empty.")):
-            run("import", "accounts", str(empty), "--user", "seller")
+            run("import", "accounts", str(empty), "--user", "management")
         with pytest.raises(CommandError, match="no such file"):
-            run("import", "accounts", str(tmp_path / "fehlt.csv"), "--user", "seller")
+            run("import", "accounts", str(tmp_path / "fehlt.csv"), "--user", "management")
 
 
 class TestDemoCommand:

@@ -4,7 +4,6 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.pagination import paginate
 from pydantic import Field
@@ -18,7 +17,8 @@ from handschlag.core.access import (
 )
 from handschlag.core.api_support import ERROR_RESPONSES, Page
 from handschlag.core.enums import JobStatus
-from handschlag.core.errors import Forbidden, InvalidInput
+from handschlag.core.errors import Forbidden
+from handschlag.core.inputs import DepartmentInput, DepartmentPatch
 from handschlag.core.models import User
 from handschlag.core.roles import Capability, is_internal
 from handschlag.core.selectors import api_token_list_for_user, department_list
@@ -59,12 +59,6 @@ class DepartmentOut(Schema):
     name: str
     head_id: int | None
     is_active: bool
-
-
-class DepartmentIn(Schema):
-    name: str = Field(min_length=1, max_length=100)
-    head_id: int | None = None
-    is_active: bool = True
 
 
 def _user(request: HttpRequest) -> User:
@@ -142,28 +136,15 @@ def department_index(request: HttpRequest) -> object:
     return list(department_list())
 
 
-def _head(head_id: int | None) -> User | None:
-    if head_id is None:
-        return None
-    head = User.objects.filter(pk=head_id, is_active=True).first()
-    if head is None:
-        raise InvalidInput.for_field("head_id", _("No such user."))
-    return head
-
-
 @router.post("/departments", response={201: DepartmentOut, **ERROR_RESPONSES})
-def department_create(request: HttpRequest, payload: DepartmentIn) -> tuple[int, object]:
-    user = _user(request)
-    require_capability(user, Capability.DEPARTMENTS_MANAGE)
-    return 201, services.department_create(actor=user, name=payload.name, head=_head(payload.head_id))
+def department_create(request: HttpRequest, payload: DepartmentInput) -> tuple[int, object]:
+    return 201, services.department_create(actor=_user(request), data=payload)
 
 
 @router.put("/departments/{department_id}", response={200: DepartmentOut, **ERROR_RESPONSES})
-def department_update(request: HttpRequest, department_id: int, payload: DepartmentIn) -> object:
+def department_update(request: HttpRequest, department_id: int, payload: DepartmentInput) -> object:
+    """Replaces every field (PUT): the body is the same as for creating."""
     user = _user(request)
     department = access_department_by_id(user, department_id)
-    return services.department_update(
-        actor=user,
-        department=department,
-        data={"name": payload.name, "head": _head(payload.head_id), "is_active": payload.is_active},
-    )
+    patch = DepartmentPatch.model_validate(payload.model_dump())
+    return services.department_update(actor=user, department=department, patch=patch)

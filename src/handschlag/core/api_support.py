@@ -9,6 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
+from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -19,6 +22,7 @@ from ninja.security import HttpBearer
 from ninja.security.session import SessionAuth
 
 from handschlag.core.errors import Conflict, InvalidInput, TooManyRequests
+from handschlag.core.middleware import protected_message, validation_messages
 from handschlag.core.services import api_token_authenticate
 
 
@@ -113,6 +117,28 @@ def install_error_handlers(api: NinjaAPI) -> None:
     def on_overflow(request: HttpRequest, error: OverflowError) -> HttpResponse:
         # an id or number too large for the database (SQLite stores 64-bit integers)
         return answer(request, 400, error_body("invalid", _("A number in the request is out of range.")))
+
+    @api.exception_handler(DataError)
+    def on_data_error(request: HttpRequest, error: DataError) -> HttpResponse:
+        # PostgreSQL's answer to a number out of range (SQLite raises OverflowError)
+        return answer(request, 400, error_body("invalid", _("A number in the request is out of range.")))
+
+    @api.exception_handler(DjangoValidationError)
+    def on_model_validation_error(request: HttpRequest, error: DjangoValidationError) -> HttpResponse:
+        # a model's own validation (full_clean) that a service did not turn into InvalidInput itself
+        fields = validation_messages(error)
+        first = next((message for messages in fields.values() for message in messages), "")
+        return answer(
+            request, 400, error_body("invalid", first or _("The request has invalid fields."), fields)
+        )
+
+    @api.exception_handler(ProtectedError)
+    def on_protected(request: HttpRequest, error: ProtectedError) -> HttpResponse:
+        return answer(request, 409, error_body("protected", protected_message(error)))
+
+    @api.exception_handler(RestrictedError)
+    def on_restricted(request: HttpRequest, error: RestrictedError) -> HttpResponse:
+        return answer(request, 409, error_body("protected", protected_message(error)))
 
     @api.exception_handler(Conflict)
     def on_conflict(request: HttpRequest, error: Conflict) -> HttpResponse:

@@ -6,3 +6,8 @@ class CoreConfig(AppConfig):
     name = "handschlag.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self) -> None:
+        from handschlag.core.logins import connect_login_audit
+
+        connect_login_audit()

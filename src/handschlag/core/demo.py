@@ -13,9 +13,9 @@ from typing import Any
 
 from handschlag.core.enums import Role
 from handschlag.core.models import Department, Organisation, User
-from handschlag.core.services import organisation_home_ensure, user_create
+from handschlag.core.services import organisation_home_ensure, user_create_by_system
 
-DEMO_PASSWORD = "demo-handschlag"  # noqa: S105 - the published demo login
+DEMO_PASSWORD = "demo-handschlag"  # noqa: S105 - the published demo login, set inside demo_passwords_allowed()
 HOME_NAME = "Kessler & Brandt Maschinenbau GmbH"
 # accounts per demo size (DESIGN §5: large is for performance work)
 DEMO_SIZES = {"small": 300, "large": 100_000}
@@ -67,8 +67,7 @@ def build_organisation(*, size: str, seed: int = 2026) -> DemoContext:
     for username, first, last, role, department_name in DEMO_USERS:
         user = User.objects.filter(username=username).first()
         if user is None:
-            user = user_create(
-                actor=None,
+            user = user_create_by_system(
                 username=username,
                 password=DEMO_PASSWORD,
                 role=role,
@@ -76,7 +75,6 @@ def build_organisation(*, size: str, seed: int = 2026) -> DemoContext:
                 first_name=first,
                 last_name=last,
                 department=departments.get(department_name) if department_name else None,
-                check_password=False,
             )
         context.users[username] = user
     for department_name, username in DEPARTMENT_HEADS.items():

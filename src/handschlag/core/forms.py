@@ -11,11 +11,15 @@ from handschlag.core.errors import InvalidInput
 from handschlag.core.models import Department, User
 
 
-def form_add_service_errors(form: forms.BaseForm, error: InvalidInput) -> None:
-    """Show a service's field errors on the form; errors of unknown fields go to the top."""
+def form_add_service_errors(
+    form: forms.BaseForm, error: InvalidInput, *, aliases: dict[str, str] | None = None
+) -> None:
+    """Show a service's field errors on the form; errors of unknown fields go to the top. `aliases` maps a
+    service's field name to the form's (`head_id` → `head`)."""
     if not error.fields:
         form.add_error(None, error.message)
     for field, messages in error.fields.items():
+        field = (aliases or {}).get(field, field)
         for message in messages:
             form.add_error(field if field in form.fields else None, message)
 
@@ -65,7 +69,10 @@ class UserForm(forms.Form):
         label=_("Password"),
         widget=forms.PasswordInput,
         required=False,
-        help_text=_("Only when creating the user; at least 8 characters."),
+        help_text=_(
+            "Only when creating the user. At least 10 characters; not a common password and not the name of the "
+            "product or of the company."
+        ),
     )
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
 

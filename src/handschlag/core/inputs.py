@@ -20,12 +20,13 @@ the actor (a unique name, an owner who is a seller) stay in the service and rais
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 from django import forms
-from pydantic import BaseModel, ConfigDict
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 from pydantic import ValidationError as PydanticValidationError
 
+from handschlag.core.enums import Role
 from handschlag.core.errors import InvalidInput
 
 
@@ -78,3 +79,51 @@ def input_from_form(form: forms.BaseForm, model: type[InputT], **extra: Any) -> 
     except InvalidInput as error:
         form_add_service_errors(form, error)
         return None
+
+
+# --- inputs of the core app's own services -----------------------------------------------------------------------
+
+
+def _email_or_empty(value: str) -> str:
+    from django.core.exceptions import ValidationError as DjangoValidationError
+    from django.core.validators import validate_email
+    from django.utils.translation import gettext as _
+
+    if value:
+        try:
+            validate_email(value)
+        except DjangoValidationError:
+            raise ValueError(_("Enter a valid e-mail address.")) from None
+    return value
+
+
+EmailOrEmpty = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=254), AfterValidator(_email_or_empty)
+]
+DepartmentName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+PersonName = Annotated[str, StringConstraints(strip_whitespace=True, max_length=150)]
+
+
+class DepartmentInput(ServiceInput):
+    name: DepartmentName
+    head_id: int | None = Field(None, description="an active internal user; escalations go to the head")
+    is_active: bool = True
+
+
+class DepartmentPatch(PatchInput):
+    name: DepartmentName | None = None
+    head_id: int | None = None
+    is_active: bool | None = None
+
+
+class UserPatch(PatchInput):
+    """What an administrator may change on a user (the user name stays; the password is the user's own)."""
+
+    first_name: PersonName | None = None
+    last_name: PersonName | None = None
+    email: EmailOrEmpty | None = None
+    role: Role | None = None
+    department_id: int | None = None
+    manager_id: int | None = None
+    is_active: bool | None = None
+    language: Literal["de", "en"] | None = None

@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import BadRequest
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -25,6 +29,7 @@ from handschlag.core.enums import JobStatus
 from handschlag.core.errors import Conflict, InvalidInput
 from handschlag.core.forms import ApiTokenForm, DepartmentForm, UserForm, form_add_service_errors
 from handschlag.core.home import home_context_for
+from handschlag.core.inputs import DepartmentInput, DepartmentPatch, UserPatch, input_from_form
 from handschlag.core.models import User
 from handschlag.core.notifications import notifications_mark_read
 from handschlag.core.roles import Capability, has_capability, is_internal
@@ -40,6 +45,11 @@ from handschlag.core.selectors import (
 
 def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
+
+
+# the services' field names (shared with the API) → the form's
+DEPARTMENT_FIELD_ALIASES = {"head_id": "head"}
+USER_FIELD_ALIASES = {"department_id": "department", "manager_id": "manager"}
 
 
 @login_required
@@ -110,15 +120,17 @@ def department_list_view(request: HttpRequest) -> HttpResponse:
     require_capability(user, Capability.DEPARTMENTS_MANAGE)
     form = DepartmentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        head = form.cleaned_data["head"]
+        data = input_from_form(form, DepartmentInput, head_id=head.pk if head else None)
         try:
-            services.department_create(
-                actor=user, name=form.cleaned_data["name"], head=form.cleaned_data["head"]
-            )
+            if data is not None:
+                services.department_create(actor=user, data=data)
         except InvalidInput as error:
-            form_add_service_errors(form, error)
+            form_add_service_errors(form, error, aliases=DEPARTMENT_FIELD_ALIASES)
         else:
-            messages.success(request, _("Department created."))
-            return redirect("core:department_list")
+            if data is not None:
+                messages.success(request, _("Department created."))
+                return redirect("core:department_list")
     return render(request, "core/department_list.html", {"departments": department_list(), "form": form})
 
 
@@ -130,13 +142,17 @@ def department_edit(request: HttpRequest, department_id: int) -> HttpResponse:
     initial = {"name": department.name, "head": department.head, "is_active": department.is_active}
     form = DepartmentForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
+        head = form.cleaned_data["head"]
+        patch = input_from_form(form, DepartmentPatch, head_id=head.pk if head else None)
         try:
-            services.department_update(actor=user, department=department, data=dict(form.cleaned_data))
+            if patch is not None:
+                services.department_update(actor=user, department=department, patch=patch)
         except InvalidInput as error:
-            form_add_service_errors(form, error)
+            form_add_service_errors(form, error, aliases=DEPARTMENT_FIELD_ALIASES)
         else:
-            messages.success(request, _("Department saved."))
-            return redirect("core:department_list")
+            if patch is not None:
+                messages.success(request, _("Department saved."))
+                return redirect("core:department_list")
     return render(request, "core/department_form.html", {"form": form, "department": department})
 
 
@@ -161,7 +177,7 @@ def user_list_view(request: HttpRequest) -> HttpResponse:
                 manager=data["manager"],
             )
         except InvalidInput as error:
-            form_add_service_errors(form, error)
+            form_add_service_errors(form, error, aliases=USER_FIELD_ALIASES)
         else:
             messages.success(request, _("User %(name)s created.") % {"name": data["username"]})
             return redirect("core:user_list")
@@ -190,15 +206,24 @@ def user_edit(request: HttpRequest, user_id: int) -> HttpResponse:
     if target.is_partner_user:
         form.fields["role"].choices = [("partner_user", _("Partner user"))]  # type: ignore[attr-defined]
         form.fields["department"].disabled = True
+        form.fields["manager"].disabled = True
     if request.method == "POST" and form.is_valid():
-        data = {key: value for key, value in form.cleaned_data.items() if key != "username"}
+        department, manager = form.cleaned_data["department"], form.cleaned_data["manager"]
+        patch = input_from_form(
+            form,
+            UserPatch,
+            department_id=department.pk if department else None,
+            manager_id=manager.pk if manager else None,
+        )
         try:
-            services.user_update(actor=actor, user=target, data=data)
+            if patch is not None:
+                services.user_update(actor=actor, user=target, patch=patch)
         except InvalidInput as error:
-            form_add_service_errors(form, error)
+            form_add_service_errors(form, error, aliases=USER_FIELD_ALIASES)
         else:
-            messages.success(request, _("User saved."))
-            return redirect("core:user_list")
+            if patch is not None:
+                messages.success(request, _("User saved."))
+                return redirect("core:user_list")
     return render(request, "core/user_form.html", {"form": form, "target": target})
 
 
@@ -312,3 +337,47 @@ def notifications_read_all(request: HttpRequest) -> HttpResponse:
             % {"count": count},
         )
     return redirect(_safe_next(request, request.POST.get("next", "")))
+
+
+# --- error pages: rendered with the request, so the layout shows the user's navigation and language ----------
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """400. A `BadRequest` of ours carries a message for the user; Django's other 400s (SuspiciousOperation) do not."""
+    messages_list = [str(exception)] if type(exception) is BadRequest and str(exception) else []
+    return render(request, "400.html", {"messages_list": messages_list}, status=400)
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return render(request, "403.html", status=403)
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return render(request, "404.html", status=404)
+
+
+# --- passwords: Django's views in our layout; the reset link starts with HANDSCHLAG_BASE_URL -------------------
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        services.user_password_changed_record(user=form.user, how="change")
+        return response
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    email_template_name = "registration/password_reset_email.txt"
+    subject_template_name = "registration/password_reset_subject.txt"
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        # read at request time (settings are never read at import time); the request's own host is not trusted
+        self.extra_email_context = {"base_url": settings.HANDSCHLAG_BASE_URL}
+        return super().form_valid(form)
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        services.user_password_changed_record(user=form.user, how="reset")
+        return response

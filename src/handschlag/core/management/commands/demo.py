@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
 from handschlag.core.demo import DEMO_PASSWORD, DEMO_SIZES, DEMO_USERS, build_organisation, demo_steps
+from handschlag.core.passwords import demo_passwords_allowed
 
 
 class Command(BaseCommand):
@@ -24,7 +25,8 @@ class Command(BaseCommand):
                 return
             self.stderr.write("Accounts exist already; the demo loads into an empty database only.")
             raise SystemExit(1)
-        with transaction.atomic():
+        # the published demo password names the product; no other path may set it (core/passwords.py)
+        with transaction.atomic(), demo_passwords_allowed():
             context = build_organisation(size=options["size"])
             for step in steps:
                 step.build(context)

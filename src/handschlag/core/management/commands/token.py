@@ -3,7 +3,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from handschlag.core.models import ApiToken, User
-from handschlag.core.services import api_token_create, api_token_revoke
+from handschlag.core.services import api_token_create, api_token_revoke_by_system
 
 
 class Command(BaseCommand):
@@ -31,5 +31,5 @@ class Command(BaseCommand):
             found = ApiToken.objects.select_related("user").filter(pk=options["token_id"]).first()
             if found is None:
                 raise CommandError(f"No token with id {options['token_id']}.")
-            api_token_revoke(actor=found.user, token=found)
+            api_token_revoke_by_system(token=found)
             self.stdout.write(f"Token {found.pk} revoked.")
