@@ -8,6 +8,7 @@ from handschlag.alliances.enums import HealthVerdict, OfferStatus
 from handschlag.alliances.models import Offer, Partner
 from handschlag.alliances.selectors import offer_assess, partner_health
 from handschlag.core.demo import build_organisation
+from handschlag.core.passwords import demo_passwords_allowed
 from handschlag.mapping.enums import MappingStatus
 from handschlag.mapping.models import MappingRun
 
@@ -15,17 +16,12 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_demo_tells_the_three_stories() -> None:
-    context = build_organisation(size="small")
-    accounts = build_accounts(context, count=80)
-    build_partnerships(context, accounts=accounts)
-    assert (
-        partner_health(partner=Partner.objects.get(organisation__name=LIVED_PARTNER)).verdict
-        == HealthVerdict.LIVED
-    )
-    assert (
-        partner_health(partner=Partner.objects.get(organisation__name=PAPER_PARTNER)).verdict
-        == HealthVerdict.PAPER_ONLY
-    )
+    with demo_passwords_allowed():  # as the demo command does: the published demo password
+        context = build_organisation(size="small")
+        accounts = build_accounts(context, count=80)
+        build_partnerships(context, accounts=accounts)
+    assert partner_health(partner=Partner.objects.get(name=LIVED_PARTNER)).verdict == HealthVerdict.LIVED
+    assert partner_health(partner=Partner.objects.get(name=PAPER_PARTNER)).verdict == HealthVerdict.PAPER_ONLY
     offer = Offer.objects.get(company_name=OFFER_COMPANY)
     assert offer.status == OfferStatus.NEW
     assert offer_assess(offer).one_sided is True

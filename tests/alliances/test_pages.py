@@ -49,3 +49,52 @@ def test_a_seller_sees_the_weights_without_inputs(make_user: Any, page_as: Any) 
     assert "Gemeinsame Zielkunden und Märkte" in page
     assert 'type="number"' not in page
     assert "Save weights" not in page
+
+
+def test_a_second_active_agreement_is_refused_at_the_status_field(make_user: Any, page_as: Any) -> None:
+    from handschlag.alliances.models import Agreement
+    from handschlag.core.models import AuditEvent
+    from tests.alliances.factories import AgreementFactory
+
+    active = AgreementFactory()
+    client = page_as(make_user(Role.PARTNER_MANAGER, language="en"))
+    events = AuditEvent.objects.count()
+    answer = client.post(
+        f"/partners/{active.partner_id}/agreements/new/",
+        {
+            "title": "Zweiter Vertrag",
+            "status": "active",
+            "leads_to_us_per_quarter": 0,
+            "leads_to_partner_per_quarter": 0,
+            "joint_pipeline_target": "0",
+            "joint_wins_target": 0,
+        },
+    )
+    assert answer.status_code == 400
+    assert answer.context["form"].errors == {
+        "status": ["This partner has an active agreement already. End it first."]
+    }
+    assert list(Agreement.objects.values_list("pk", flat=True)) == [active.pk]
+    assert AuditEvent.objects.count() == events
+
+
+def test_a_partner_manager_deactivates_a_portal_login_on_the_page(make_user: Any, page_as: Any) -> None:
+    from tests.alliances.factories import PartnerFactory
+
+    partner = PartnerFactory()
+    person = make_user(Role.PARTNER_USER, organisation=partner.organisation)
+    client = page_as(make_user(Role.PARTNER_MANAGER, language="en"))
+    page = client.get(f"/partners/{partner.pk}/").content.decode()
+    assert 'name="action" value="portal_user_deactivate"' in page
+    answer = client.post(
+        f"/partners/{partner.pk}/", {"action": "portal_user_deactivate", "user_id": person.pk}
+    )
+    assert answer.status_code == 302
+    person.refresh_from_db()
+    assert person.is_active is False
+    assert (
+        client.post(
+            f"/partners/{partner.pk}/", {"action": "portal_user_deactivate", "user_id": "²"}
+        ).status_code
+        == 404
+    )
