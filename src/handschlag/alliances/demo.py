@@ -17,10 +17,20 @@ from handschlag.accounts.enums import AccountStatus
 from handschlag.accounts.models import Account
 from handschlag.alliances import services
 from handschlag.alliances.enums import AgreementStatus, OfferAsk, OfferGive, PartnerTier, PartnerType
+from handschlag.alliances.inputs import (
+    AgreementInput,
+    FitRatingsInput,
+    OfferInput,
+    PartnerContactInput,
+    PartnerInput,
+    PortalUserInput,
+)
 from handschlag.alliances.models import FitCriterion, Partner
 from handschlag.core.demo import DEMO_PASSWORD, DemoContext
+from handschlag.core.inputs import input_build
 from handschlag.core.models import User
 from handschlag.mapping.enums import SharingLevel
+from handschlag.mapping.inputs import SharingRulesPatch
 from handschlag.mapping.services import mapping_run_create, mapping_run_execute, sharing_rules_set
 
 PORTAL_USERNAME = "nordlicht"
@@ -58,65 +68,78 @@ def build_partnerships(context: DemoContext, *, accounts: list[Account]) -> dict
 
     lived = services.partner_create(
         actor=manager,
-        data={
-            "name": LIVED_PARTNER,
-            "partner_type": PartnerType.STRATEGIC_ALLIANCE,
-            "tier": PartnerTier.STRATEGIC,
-            "website": "nordlicht-automation.example",
-            "description": "Steuerungs- und Automatisierungssoftware für Sondermaschinen.",
-            "manager": manager,
-        },
+        data=PartnerInput(
+            name=LIVED_PARTNER,
+            partner_type=PartnerType.STRATEGIC_ALLIANCE,
+            tier=PartnerTier.STRATEGIC,
+            website="nordlicht-automation.example",
+            description="Steuerungs- und Automatisierungssoftware für Sondermaschinen.",
+            manager_id=manager.pk,
+        ),
     )
     services.partner_contact_create(
         actor=manager,
         partner=lived,
-        data={
-            "name": "Frieda Nordmann",
-            "position": "Partner-Managerin",
-            "email": "f.nordmann@nordlicht.example",
-        },
+        data=PartnerContactInput(
+            name="Frieda Nordmann", position="Partner-Managerin", email="f.nordmann@nordlicht.example"
+        ),
     )
     services.fit_ratings_set(
-        actor=manager, partner=lived, scores={c.pk: 4 + (i % 2) for i, c in enumerate(criteria)}
+        actor=manager,
+        partner=lived,
+        data=FitRatingsInput(scores={c.pk: 4 + (i % 2) for i, c in enumerate(criteria)}),
     )
     lived_agreement = services.agreement_create(
         actor=manager,
-        partner=lived,
-        data={
-            "title": "Strategische Allianz Maschine + Steuerung",
-            "status": AgreementStatus.ACTIVE,
-            "scope": "Sondermaschinen mit Nordlicht-Steuerung, DACH, Kunden ab 100 Mitarbeitern.",
-            "starts_on": today - dt.timedelta(days=200),
-            "ends_on": today + dt.timedelta(days=530),
-            "leads_to_us_per_quarter": 6,
-            "leads_to_partner_per_quarter": 6,
-            "joint_pipeline_target": Decimal("2500000.00"),
-            "joint_wins_target": 8,
-            "incentive_plan": "Verkäufer: 1,2-fache Provision auf partnergebrachte Aufträge; Empfehlungsprämie 3 %.",
-            "value_proposition": (
-                "Maschine und Steuerung aus einer Hand: ein Ansprechpartner, eine Inbetriebnahme, "
-                "eine Gewährleistung. Ihr Kunde spart Schnittstellenaufwand und Wochen bis zur Abnahme."
-            ),
-        },
+        data=input_build(
+            AgreementInput,
+            {
+                "partner_id": lived.pk,
+                "title": "Strategische Allianz Maschine + Steuerung",
+                "status": AgreementStatus.ACTIVE,
+                "scope": "Sondermaschinen mit Nordlicht-Steuerung, DACH, Kunden ab 100 Mitarbeitern.",
+                "starts_on": today - dt.timedelta(days=200),
+                "ends_on": today + dt.timedelta(days=530),
+                "leads_to_us_per_quarter": 6,
+                "leads_to_partner_per_quarter": 6,
+                "joint_pipeline_target": Decimal("2500000.00"),
+                "joint_wins_target": 8,
+                "incentive_plan": "Verkäufer: 1,2-fache Provision auf partnergebrachte Aufträge; Empfehlungsprämie 3 %.",
+                "value_proposition": (
+                    "Maschine und Steuerung aus einer Hand: ein Ansprechpartner, eine Inbetriebnahme, "
+                    "eine Gewährleistung. Ihr Kunde spart Schnittstellenaufwand und Wochen bis zur Abnahme."
+                ),
+            },
+        ),
     )
     sharing_rules_set(
         actor=manager,
         agreement=lived_agreement,
-        rules={
-            "customer": {"level": SharingLevel.ACCOUNTS, "fields": ["owner", "open_opportunity", "city"]},
-            "open_opportunity": {"level": SharingLevel.ACCOUNTS, "fields": ["owner"]},
-            "prospect": {"level": SharingLevel.COUNTS},
-            "former_customer": {"level": SharingLevel.HIDDEN},
-        },
+        patch=input_build(
+            SharingRulesPatch,
+            {
+                "rules": {
+                    "customer": {
+                        "level": SharingLevel.ACCOUNTS,
+                        "fields": ["owner", "open_opportunity", "city"],
+                    },
+                    "open_opportunity": {"level": SharingLevel.ACCOUNTS, "fields": ["owner"]},
+                    "prospect": {"level": SharingLevel.COUNTS},
+                    "former_customer": {"level": SharingLevel.HIDDEN},
+                }
+            },
+        ),
     )
     portal_user = services.portal_user_create(
         actor=manager,
         partner=lived,
-        username=PORTAL_USERNAME,
-        email="vertrieb@nordlicht.example",
-        first_name="Nils",
-        last_name="Nordlicht",
-        password=DEMO_PASSWORD,
+        data=PortalUserInput(
+            username=PORTAL_USERNAME,
+            email="vertrieb@nordlicht.example",
+            first_name="Nils",
+            last_name="Nordlicht",
+            password=DEMO_PASSWORD,
+        ),
     )
     services.agreement_opt_in(actor=manager, agreement=lived_agreement)
     services.agreement_opt_in(actor=portal_user, agreement=lived_agreement)
@@ -133,42 +156,44 @@ def build_partnerships(context: DemoContext, *, accounts: list[Account]) -> dict
 
     paper = services.partner_create(
         actor=manager,
-        data={
-            "name": PAPER_PARTNER,
-            "partner_type": PartnerType.TECHNOLOGY,
-            "tier": PartnerTier.GOLD,
-            "description": "Oberflächentechnik. Logo auf der Website seit der Messe.",
-        },
+        data=PartnerInput(
+            name=PAPER_PARTNER,
+            partner_type=PartnerType.TECHNOLOGY,
+            tier=PartnerTier.GOLD,
+            description="Oberflächentechnik. Logo auf der Website seit der Messe.",
+        ),
     )
     services.agreement_create(
         actor=context.users["leitung"],
-        partner=paper,
-        data={
-            "title": "Technologiepartnerschaft (Pressemitteilung)",
-            "status": AgreementStatus.ACTIVE,
-            "scope": "Gemeinsame Innovationen im Bereich Oberflächen.",
-            "starts_on": today - dt.timedelta(days=420),
-        },
+        data=AgreementInput(
+            partner_id=paper.pk,
+            title="Technologiepartnerschaft (Pressemitteilung)",
+            status=AgreementStatus.ACTIVE,
+            scope="Gemeinsame Innovationen im Bereich Oberflächen.",
+            starts_on=today - dt.timedelta(days=420),
+        ),
     )
-    services.fit_ratings_set(actor=manager, partner=paper, scores={c.pk: 2 for c in criteria[:3]})
+    services.fit_ratings_set(
+        actor=manager, partner=paper, data=FitRatingsInput(scores={c.pk: 2 for c in criteria[:3]})
+    )
     Partner.objects.filter(pk=paper.pk).update(updated_at=dt.datetime(2025, 9, 1, tzinfo=dt.UTC))
     paper.agreements.update(updated_at=dt.datetime(2025, 9, 1, tzinfo=dt.UTC))
 
     offer = services.offer_create(
         actor=manager,
-        data={
-            "company_name": OFFER_COMPANY,
-            "contact_name": "Timo Klick",
-            "contact_email": "timo.klick@klickfix.example",
-            "received_on": today - dt.timedelta(days=2),
-            "summary": (
+        data=OfferInput(
+            company_name=OFFER_COMPANY,
+            contact_name="Timo Klick",
+            contact_email="timo.klick@klickfix.example",
+            received_on=today - dt.timedelta(days=2),
+            summary=(
                 "Fand uns im Veranstaltungskalender. Bietet einen kostenlosen Testzugang und eine prozentuale "
                 "Beteiligung am Verkauf seiner Software, wenn wir sie auf unserer Veranstaltung nächste Woche "
                 "vorstellen und unseren Kunden empfehlen. Eine gründliche Analyse seines Produkts will er nicht."
             ),
-            "gives": [OfferGive.COMMISSION, OfferGive.FREE_TRIAL],
-            "asks": [OfferAsk.EVENT_STAGE, OfferAsk.CUSTOMER_ACCESS, OfferAsk.FEEDBACK],
-        },
+            gives=[OfferGive.COMMISSION, OfferGive.FREE_TRIAL],
+            asks=[OfferAsk.EVENT_STAGE, OfferAsk.CUSTOMER_ACCESS, OfferAsk.FEEDBACK],
+        ),
     )
     return {"lived": lived, "paper": paper, "offer": offer, "portal_user": portal_user, "run": run}
 

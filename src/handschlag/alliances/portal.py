@@ -15,16 +15,19 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from handschlag.alliances import services as alliances_services
 from handschlag.alliances.access import access_agreement_by_id, portal_partner_for
 from handschlag.alliances.enums import AgreementStatus
 from handschlag.alliances.models import Agreement, Partner
 from handschlag.alliances.selectors import agreement_list
 from handschlag.core.errors import Conflict, InvalidInput
 from handschlag.core.forms import form_add_service_errors
+from handschlag.core.inputs import input_from_form
 from handschlag.core.models import User
 from handschlag.mapping import services as mapping_services
 from handschlag.mapping.access import access_mapping_run_by_id, access_portal_upload_by_id
 from handschlag.mapping.forms import PortalUploadForm
+from handschlag.mapping.inputs import MappingRunInput
 from handschlag.mapping.selectors import (
     latest_visible_run_for_partner,
     overlap_is_visible,
@@ -74,22 +77,33 @@ def portal_home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+def portal_opt_in(request: HttpRequest, agreement_id: int) -> HttpResponse:
+    """The partner user agrees to the sharing rules for his company's side."""
+    user = _user(request)
+    portal_partner_for(user)
+    agreement = access_agreement_by_id(user, agreement_id)
+    alliances_services.agreement_opt_in(actor=user, agreement=agreement)
+    messages.success(request, _("You agreed to the sharing rules."))
+    return redirect("portal:home")
+
+
+@login_required
+@require_POST
 def portal_upload(request: HttpRequest, agreement_id: int) -> HttpResponse:
     """The partner user uploads his own list (encoded or in clear) for a new mapping run of his agreement."""
     user = _user(request)
     partner = portal_partner_for(user)
     agreement = access_agreement_by_id(user, agreement_id)
     form = PortalUploadForm(request.POST, request.FILES)
-    if form.is_valid():
+    data = input_from_form(form, MappingRunInput) if form.is_valid() else None
+    if data is not None:
         try:
             run = mapping_services.mapping_run_create(
                 actor=user,
                 agreement=agreement,
                 upload=form.cleaned_data["file"],
-                source=form.cleaned_data["source"],
-                default_population=form.cleaned_data["default_population"],
+                data=data,
                 populations_upload=form.cleaned_data["populations"],
-                skip_bad_rows=form.cleaned_data["skip_bad_rows"],
             )
         except InvalidInput as error:
             form_add_service_errors(form, error)
