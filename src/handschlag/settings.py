@@ -128,6 +128,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"
+# A form whose CSRF check fails gets the "form expired" page inside the layout (core/error_pages.py).
+CSRF_FAILURE_VIEW = "handschlag.core.error_pages.csrf_failure"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -205,9 +207,14 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    # A refused request (403) is one warning line with path and user, not a traceback (core/request_logging.py).
+    "filters": {"one_line_forbidden": {"()": "handschlag.core.request_logging.OneLineForbidden"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("HANDSCHLAG_LOG_LEVEL", "INFO")},
-    "loggers": {"django.server": {"level": "WARNING"}},
+    "loggers": {
+        "django.server": {"level": "WARNING"},
+        "django.request": {"filters": ["one_line_forbidden"]},
+    },
 }
 # The job queue (docs/adr/0002): a running job's lease, renewed by its worker every third of it; a job whose
 # lease ran out is taken back. Finished jobs are purged after these many days.

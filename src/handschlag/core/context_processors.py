@@ -11,7 +11,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"navigation": []}
-    return {"navigation": navigation_for(user)}
+    return {"navigation": navigation_for(user, request.path)}
 
 
 def notifications(request: HttpRequest) -> dict[str, Any]:
