@@ -156,7 +156,7 @@ def account_detail_view(request: HttpRequest, account_id: int) -> HttpResponse:
     context = account_detail(account=account)
     context.update(
         {
-            "can_edit": can_edit_account(user, account),
+            "can_edit": can_edit_account(user, account) and not account.is_archived,
             "can_delete": has_capability(user, Capability.ACCOUNTS_DELETE),
             "contact_form": ContactForm(),
             "order_form": OrderForm(),
