@@ -22,6 +22,7 @@ from ninja.security import HttpBearer
 from ninja.security.session import SessionAuth
 
 from handschlag.core.errors import Conflict, InvalidInput, TooManyRequests
+from handschlag.core.inputs import validation_message
 from handschlag.core.middleware import protected_message, validation_messages
 from handschlag.core.services import api_token_authenticate
 
@@ -100,7 +101,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
     def on_validation_error(request: HttpRequest, error: ValidationError) -> HttpResponse:
         fields: dict[str, list[str]] = {}
         for item in error.errors:
-            fields.setdefault(_field_name(item.get("loc", [])), []).append(str(item.get("msg", "")))
+            fields.setdefault(_field_name(item.get("loc", [])), []).append(validation_message(item))
         return answer(request, 400, error_body("invalid", _("The request has invalid fields."), fields))
 
     @api.exception_handler(InvalidInput)

@@ -20,9 +20,11 @@ the actor (a unique name, an owner who is a seller) stay in the service and rais
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated, Any, Literal, TypeVar
 
 from django import forms
+from django.utils.translation import gettext as _
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 from pydantic import ValidationError as PydanticValidationError
 
@@ -51,11 +53,69 @@ def _field_of(location: tuple[int | str, ...]) -> str:
     return str(location[0]) if location else ""
 
 
+def _limit(context: dict[str, Any], key: str) -> str:
+    value = context.get(key, "")
+    return str(value) if value is not None else ""
+
+
+def validation_message(item: Mapping[str, Any]) -> str:
+    """One pydantic error in the reader's language (pydantic itself speaks English only).
+
+    A validator's own message (`ValueError(_("…"))`) is shown as it is, without pydantic's "Value error, ".
+    """
+    kind = str(item.get("type", ""))
+    context: dict[str, Any] = dict(item.get("ctx") or {})
+    if kind in {"value_error", "assertion_error"} and "error" in context:
+        return str(context["error"])
+    messages: dict[str, str] = {
+        "missing": _("This field is required."),
+        "string_too_short": _("At least %(limit)s characters.") % {"limit": _limit(context, "min_length")},
+        "string_too_long": _("At most %(limit)s characters.") % {"limit": _limit(context, "max_length")},
+        "too_short": _("At least %(limit)s entries.") % {"limit": _limit(context, "min_length")},
+        "too_long": _("At most %(limit)s entries.") % {"limit": _limit(context, "max_length")},
+        "greater_than_equal": _("Must be at least %(limit)s.") % {"limit": _limit(context, "ge")},
+        "greater_than": _("Must be greater than %(limit)s.") % {"limit": _limit(context, "gt")},
+        "less_than_equal": _("Must be at most %(limit)s.") % {"limit": _limit(context, "le")},
+        "less_than": _("Must be less than %(limit)s.") % {"limit": _limit(context, "lt")},
+        "int_parsing": _("Enter a whole number."),
+        "int_type": _("Enter a whole number."),
+        "int_from_float": _("Enter a whole number."),
+        "float_parsing": _("Enter a number."),
+        "float_type": _("Enter a number."),
+        "decimal_parsing": _("Enter a number."),
+        "decimal_type": _("Enter a number."),
+        "decimal_max_digits": _("The number has too many digits."),
+        "decimal_max_places": _("The number has too many decimal places."),
+        "decimal_whole_digits": _("The number has too many digits before the decimal point."),
+        "bool_parsing": _("Enter yes or no (true/false)."),
+        "bool_type": _("Enter yes or no (true/false)."),
+        "date_parsing": _("Enter a date as YYYY-MM-DD."),
+        "date_from_datetime_parsing": _("Enter a date as YYYY-MM-DD."),
+        "date_type": _("Enter a date as YYYY-MM-DD."),
+        "datetime_parsing": _("Enter a date and time in ISO 8601 format."),
+        "datetime_from_date_parsing": _("Enter a date and time in ISO 8601 format."),
+        "datetime_type": _("Enter a date and time in ISO 8601 format."),
+        "enum": _("Choose one of: %(choices)s.") % {"choices": _limit(context, "expected")},
+        "literal_error": _("Choose one of: %(choices)s.") % {"choices": _limit(context, "expected")},
+        "extra_forbidden": _("This field is not known."),
+        "string_type": _("Enter a text."),
+        "list_type": _("Enter a list."),
+        "dict_type": _("Enter an object."),
+        "model_type": _("Enter an object."),
+        "model_attributes_type": _("Enter an object."),
+        "json_invalid": _("The request is not valid JSON."),
+        "string_pattern_mismatch": _("The value has the wrong format."),
+        "url_parsing": _("Enter a valid web address."),
+        "url_type": _("Enter a valid web address."),
+    }
+    return messages.get(kind, str(item.get("msg", "")))
+
+
 def invalid_input_from(error: PydanticValidationError) -> InvalidInput:
     """A pydantic validation error as the services' `InvalidInput` (field → messages)."""
     fields: dict[str, list[str]] = {}
     for item in error.errors():
-        fields.setdefault(_field_of(tuple(item.get("loc", ()))), []).append(str(item.get("msg", "")))
+        fields.setdefault(_field_of(tuple(item.get("loc", ()))), []).append(validation_message(item))
     first = next(iter(fields.values()))[0] if fields else str(error)
     return InvalidInput(first, fields=fields)
 
