@@ -45,7 +45,7 @@ COUNT_RELEASE_DAYS_DEFAULT = 30
 
 
 class MappingSettings(models.Model):
-    """How the counts of an agreement's mappings are protected before a partner sees them (docs/adr/0303).
+    """How the counts of an agreement's mappings are protected before a partner sees them (docs/adr/0305).
 
     One row per agreement, created with the defaults the first time the sharing rules are saved or a run
     finishes; an agreement without a row uses the defaults."""
@@ -142,7 +142,7 @@ class MappingRun(models.Model):
     previous_run = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    # Set when the run is done (docs/adr/0303): whether the partner sees the counts of its "counts only" rows,
+    # Set when the run is done (docs/adr/0305): whether the partner sees the counts of its "counts only" rows,
     # and the k of their bands, fixed so that a later change of k cannot narrow a band the partner saw.
     counts_released = models.BooleanField(default=False)
     min_cell_size = models.PositiveSmallIntegerField(default=MIN_CELL_SIZE_DEFAULT)

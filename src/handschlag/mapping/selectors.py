@@ -244,7 +244,7 @@ def run_changes_for(run: MappingRun, *, for_partner: bool) -> RunChanges | None:
     Partners get the new overlaps they may list and only the number of those gone, both in populations shared
     as "overlapping accounts"; they never learn which company stopped overlapping, and nothing of populations
     shared as "counts only" (a difference of two runs' counts would name the company that made it,
-    docs/adr/0303)."""
+    docs/adr/0305)."""
     previous = run.previous_run
     if previous is None or not overlap_is_visible(run) or previous.status != MappingStatus.DONE:
         return None

@@ -399,7 +399,7 @@ def _check_list_size(count: int, *, minimum: int, source: str) -> None:
 
 
 def _release_counts(*, agreement: Agreement, finished_at: dt.datetime) -> tuple[bool, int]:
-    """Whether the partner sees the counts of the run finishing now, and the k of their bands (docs/adr/0303).
+    """Whether the partner sees the counts of the run finishing now, and the k of their bands (docs/adr/0305).
 
     At most one run per `count_release_days` releases its counts, whoever started it and whatever its list:
     re-runs with a small change in between show no new counts, so they cannot be differenced. Decided under the

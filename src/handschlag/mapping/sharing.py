@@ -2,7 +2,7 @@
 
 Rules are set per population of OUR accounts. The partner sees, per cell of the overlap matrix whose row is
 our population: nothing (hidden), a band of counts (counts only: "fewer than k", "k to 2k-1", …, never the exact
-number, and only for runs whose counts were released, docs/adr/0303), or the overlapping accounts with the
+number, and only for runs whose counts were released, docs/adr/0305), or the overlapping accounts with the
 chosen fields and their exact count (overlapping accounts: the names are shown anyway). Nothing shows a record
 that does not overlap; before both sides opted in, nothing shows at all (docs/adr/0301).
 """
