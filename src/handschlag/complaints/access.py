@@ -19,7 +19,7 @@ from handschlag.complaints.models import Complaint, ComplaintAttachment, Complai
 from handschlag.core.access import require_capability
 from handschlag.core.errors import Forbidden, NotFound
 from handschlag.core.models import User
-from handschlag.core.roles import Capability, has_capability
+from handschlag.core.roles import Capability, has_capability, is_internal
 
 
 def complaints_visible_to(user: User | AnonymousUser) -> QuerySet[Complaint]:
@@ -89,6 +89,13 @@ def can_manage_watchers(user: User | AnonymousUser, complaint: Complaint) -> boo
 
 
 # --- the checks of the write services -------------------------------------------------------------------------
+
+
+def check_configuration_allowed(user: User | AnonymousUser, capability: Capability) -> None:
+    """Routing rules and SLA targets: administrators. Partner users may not know they exist (404)."""
+    if not is_internal(user):
+        raise NotFound
+    require_capability(user, capability)
 
 
 def check_complaint_creatable(user: User | AnonymousUser) -> None:
@@ -161,7 +168,7 @@ def access_attachment_by_id(
 
 
 def access_routing_rule_by_id(user: User | AnonymousUser, rule_id: int) -> RoutingRule:
-    require_capability(user, Capability.ROUTING_RULES_MANAGE)
+    check_configuration_allowed(user, Capability.ROUTING_RULES_MANAGE)
     rule = RoutingRule.objects.select_related("department", "process_owner").filter(pk=rule_id).first()
     if rule is None:
         raise NotFound

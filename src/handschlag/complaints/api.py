@@ -17,6 +17,7 @@ from handschlag.complaints.access import (
     access_attachment_by_id,
     access_complaint_by_id,
     access_routing_rule_by_id,
+    check_configuration_allowed,
 )
 from handschlag.complaints.enums import ComplaintCategory, ComplaintStatus, EightDStep, Severity, ThreatScope
 from handschlag.complaints.inputs import (
@@ -39,7 +40,6 @@ from handschlag.complaints.selectors import (
     sla_policy_list,
 )
 from handschlag.complaints.services import cases, collaboration, configuration, lifecycle, routing, steps
-from handschlag.core.access import require_capability
 from handschlag.core.api_support import ERROR_RESPONSES, Page
 from handschlag.core.errors import InvalidInput, NotFound
 from handschlag.core.models import Department, User
@@ -447,7 +447,7 @@ class RoutingRuleOut(Schema):
 @rules_router.get("", response={200: list[RoutingRuleOut], **ERROR_RESPONSES})
 @paginate(Page)
 def routing_rule_index(request: HttpRequest) -> Any:
-    require_capability(_user(request), Capability.ROUTING_RULES_MANAGE)
+    check_configuration_allowed(_user(request), Capability.ROUTING_RULES_MANAGE)
     return routing_rule_list()
 
 
@@ -493,13 +493,13 @@ class SlaPolicyOut(Schema):
 def sla_policy_index(request: HttpRequest) -> Any:
     """Per severity (most urgent first) the targets in business hours: first response, containment (D3),
     resolution, and the escalation step; `is_default` when no administrator has changed them."""
-    require_capability(_user(request), Capability.SLA_POLICIES_MANAGE)
+    check_configuration_allowed(_user(request), Capability.SLA_POLICIES_MANAGE)
     return sla_policy_list()
 
 
 @sla_router.get("/{severity}", response={200: SlaPolicyOut, **ERROR_RESPONSES})
 def sla_policy_read(request: HttpRequest, severity: Severity) -> Any:
-    require_capability(_user(request), Capability.SLA_POLICIES_MANAGE)
+    check_configuration_allowed(_user(request), Capability.SLA_POLICIES_MANAGE)
     return sla_policy_get(severity)
 
 

@@ -44,6 +44,7 @@ from handschlag.complaints.models import (
     SlaPolicy,
 )
 from handschlag.core.models import User
+from handschlag.core.request_parameters import parse_id
 
 
 def repeat_window_days() -> int:
@@ -243,8 +244,9 @@ def complaint_list(*, user: User | AnonymousUser, filters: ComplaintFilters) -> 
     search = filters.search.strip()
     if search:
         query = Q(title__icontains=search) | Q(account__name__icontains=search) | Q(product__icontains=search)
-        if search.lstrip("#").isdigit():
-            query |= Q(pk=int(search.lstrip("#")))
+        number = parse_id(search.lstrip("#"))  # "²" passes str.isdigit() but is no case number
+        if number is not None:
+            query |= Q(pk=number)
         complaints = complaints.filter(query)
     ordering: tuple[str, ...] = COMPLAINT_ORDERINGS.get(filters.ordering, COMPLAINT_ORDERINGS["-created"])
     return _with_severity_rank(complaints).order_by(*ordering)

@@ -25,6 +25,7 @@ from handschlag.complaints.access import (
     can_manage_watchers,
     can_work_complaint,
     check_complaint_creatable,
+    check_configuration_allowed,
 )
 from handschlag.complaints.attachments import download_name
 from handschlag.complaints.enums import ComplaintCategory, ComplaintStatus, EightDStep, Severity
@@ -665,7 +666,7 @@ def figures_export(request: HttpRequest) -> HttpResponseBase:
 @require_http_methods(["GET", "POST"])
 def routing_rules_view(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    require_capability(user, Capability.ROUTING_RULES_MANAGE)
+    check_configuration_allowed(user, Capability.ROUTING_RULES_MANAGE)
     form = RoutingRuleForm(request.POST or None)
     data = input_from_form(form, RoutingRuleInput, **_rule_ids(form)) if form.is_valid() else None
     if request.method == "POST" and data is not None:
@@ -727,7 +728,7 @@ def routing_rule_edit(request: HttpRequest, rule_id: int) -> HttpResponse:
 
 @login_required
 def sla_policies_view(request: HttpRequest) -> HttpResponse:
-    require_capability(_user(request), Capability.SLA_POLICIES_MANAGE)
+    check_configuration_allowed(_user(request), Capability.SLA_POLICIES_MANAGE)
     context = {"policies": sla_policy_list(), "active_section": "sla_policies"}
     return render(request, "complaints/sla_policies.html", context)
 
@@ -736,7 +737,7 @@ def sla_policies_view(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def sla_policy_edit(request: HttpRequest, severity: str) -> HttpResponse:
     user = _user(request)
-    require_capability(user, Capability.SLA_POLICIES_MANAGE)
+    check_configuration_allowed(user, Capability.SLA_POLICIES_MANAGE)
     if severity not in Severity.values:
         raise NotFound
     policy = sla_policy_get(severity)

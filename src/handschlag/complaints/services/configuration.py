@@ -8,11 +8,11 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from handschlag.complaints import sla
+from handschlag.complaints.access import check_configuration_allowed
 from handschlag.complaints.enums import Severity
 from handschlag.complaints.inputs import RoutingRuleInput, RoutingRulePatch, SlaPolicyInput
 from handschlag.complaints.models import RoutingRule, SlaPolicy
 from handschlag.complaints.services.routing import can_own_complaints
-from handschlag.core.access import require_capability
 from handschlag.core.errors import Conflict, InvalidInput
 from handschlag.core.events import audit_record
 from handschlag.core.models import Department, User
@@ -66,7 +66,7 @@ def _rule_values(given: dict[str, Any], *, rule: RoutingRule | None) -> dict[str
 @transaction.atomic
 def routing_rule_create(*, actor: User, data: RoutingRuleInput) -> RoutingRule:
     """A rule for new cases: category (and optionally product line and plant) → department → process owner."""
-    require_capability(actor, Capability.ROUTING_RULES_MANAGE)
+    check_configuration_allowed(actor, Capability.ROUTING_RULES_MANAGE)
     values = _rule_values(data.model_dump(), rule=None)
     try:
         with transaction.atomic():
@@ -85,7 +85,7 @@ def routing_rule_create(*, actor: User, data: RoutingRuleInput) -> RoutingRule:
 
 @transaction.atomic
 def routing_rule_update(*, actor: User, rule: RoutingRule, patch: RoutingRulePatch) -> RoutingRule:
-    require_capability(actor, Capability.ROUTING_RULES_MANAGE)
+    check_configuration_allowed(actor, Capability.ROUTING_RULES_MANAGE)
     rule = RoutingRule.objects.select_for_update().get(pk=rule.pk)
     values = _rule_values(patch.given(), rule=rule)
     try:
@@ -109,7 +109,7 @@ def routing_rule_update(*, actor: User, rule: RoutingRule, patch: RoutingRulePat
 
 @transaction.atomic
 def routing_rule_delete(*, actor: User, rule: RoutingRule) -> None:
-    require_capability(actor, Capability.ROUTING_RULES_MANAGE)
+    check_configuration_allowed(actor, Capability.ROUTING_RULES_MANAGE)
     audit_record(actor=actor, action="routing_rule.delete", target=rule, summary=str(rule))
     rule.delete()
 
@@ -133,7 +133,7 @@ def _check_sla_order(data: SlaPolicyInput) -> None:
 def sla_policy_set(*, actor: User, severity: str, data: SlaPolicyInput) -> SlaPolicy:
     """Set the targets (business hours) for one severity. They apply to cases created from now on; running
     cases keep the deadlines they were given."""
-    require_capability(actor, Capability.SLA_POLICIES_MANAGE)
+    check_configuration_allowed(actor, Capability.SLA_POLICIES_MANAGE)
     if severity not in Severity.values:
         raise InvalidInput.for_field("severity", _("Choose a severity."))
     _check_sla_order(data)
