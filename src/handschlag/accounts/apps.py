@@ -9,8 +9,12 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from handschlag.accounts import demo
+        from handschlag.accounts.selectors import account_summary_for_user
         from handschlag.core.demo import DemoStep, demo_step_register
+        from handschlag.core.home import home_contribution_register
 
         demo_step_register(
             DemoStep(order=10, name="accounts", build=demo.demo_step, present=demo.demo_present)
         )
+        # the home page's tiles (accounts, customers, mine, open orders)
+        home_contribution_register("accounts", lambda user: {"summary": account_summary_for_user(user=user)})
