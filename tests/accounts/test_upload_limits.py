@@ -319,9 +319,11 @@ SHARED_STRINGS_TYPE = (
 
 
 def test_limits_come_from_the_settings_at_call_time(tmp_path):
-    with override_settings(HANDSCHLAG_IMPORT_MAX_ROWS=1):
-        with pytest.raises(ImportFileError, match=re.escape("list has more than 1 rows")):
-            list(open_table(csv_file(tmp_path, "Name\nA\nB\n"), source="list").rows)
+    with (
+        override_settings(HANDSCHLAG_IMPORT_MAX_ROWS=1),
+        pytest.raises(ImportFileError, match=re.escape("list has more than 1 rows")),
+    ):
+        list(open_table(csv_file(tmp_path, "Name\nA\nB\n"), source="list").rows)
     with override_settings(HANDSCHLAG_IMPORT_MAX_ROWS=2):
         assert len(list(open_table(csv_file(tmp_path, "Name\nA\nB\n"), source="list").rows)) == 2
 
