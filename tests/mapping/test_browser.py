@@ -58,7 +58,8 @@ def test_agreement_mapping_and_portal(browser_page: Any, settings: Any, tmp_path
     page.click("a[href*='/portal/mappings/']")
     page.wait_for_selector("[data-testid=matrix]")
     assert page.inner_text("[data-cell=customer-customer]").strip() == "1"
-    assert page.inner_text("[data-cell=open_opportunity-prospect]").strip() == "1"
+    # counts only: a band, never the number (docs/adr/0305)
+    assert page.inner_text("[data-cell=open_opportunity-prospect]").strip() == "fewer than 5"
     assert page.inner_text("[data-cell=prospect-open_opportunity]").strip() == "—"
     page.click("[data-cell=customer-customer] a")
     page.wait_for_selector("[data-testid=overlap-rows]")

@@ -93,7 +93,8 @@ WORLD_SPECIFIC = {"id", "agreement_id", "previous_run_id", "created_at", "finish
 def _page_matrix(html: str) -> str:
     table = re.search(r'<table class="list" data-testid="matrix">.*?</table>', html, re.S)
     notes = re.search(r'<section class="card" data-testid="counts-protection">.*?</section>', html, re.S)
-    assert table is not None and notes is not None
+    assert table is not None
+    assert notes is not None
     matrix = re.sub(r"/portal/mappings/\d+/", "/portal/mappings/RUN/", table.group(0))
     return matrix + re.sub(r"\d{2}\.\d{2}\.\d{4}|\d{1,2}/\d{1,2}/\d{2,4}", "DATE", notes.group(0))
 

@@ -363,7 +363,7 @@ def mapping_read(request: HttpRequest, run_id: int) -> Any:
     run = access_mapping_run_by_id(user, run_id)
     if _for_partner(user):
         return _partner_run(run)
-    return MappingRunOut.from_orm(run)
+    return run
 
 
 @router.get("/{run_id}/errors", response={200: list[RowErrorOut], **ERROR_RESPONSES})
