@@ -358,12 +358,12 @@ class TestLeases:
 @pytest.mark.django_db(transaction=True)
 class TestHeartbeat:
     def test_a_job_running_longer_than_its_lease_is_not_taken_over(self, settings):
-        settings.HANDSCHLAG_JOB_LEASE_SECONDS = 0.6  # renewed every 0.2 s
-        job = tasks.claim_job(make_job(slow, arguments={"seconds": 2.0}).pk, worker="a")
+        settings.HANDSCHLAG_JOB_LEASE_SECONDS = 1.2  # renewed every 0.4 s
+        job = tasks.claim_job(make_job(slow, arguments={"seconds": 3.0}).pk, worker="a")
 
         assert tasks.run_job(job) is True
 
-        assert CALLS == [{"recovered": 0}]  # three leases long, never seen as expired
+        assert CALLS == [{"recovered": 0}]  # two and a half leases long, never seen as expired
         job.refresh_from_db()
         assert (job.status, job.attempts) == (JobStatus.DONE, 1)
 

@@ -21,6 +21,13 @@ from handschlag.core.enums import JobQueue
 logger = logging.getLogger(__name__)
 
 
+def _refresh_connections() -> None:
+    """Drop database connections that broke or grew too old, as Django does between requests. Never inside a
+    transaction (a test that runs the loop inside its own): closing would end it."""
+    if not connection.in_atomic_block:
+        close_old_connections()
+
+
 class Worker:
     def __init__(
         self, *, name: str, queues: Collection[str] = tuple(tasks.QUEUE_ORDER), sleep: float = 1.0
@@ -59,11 +66,13 @@ class Worker:
             self.stopping.set()
             if self._bulk_lane is not None:
                 self._bulk_lane.join()
+            if not connection.in_atomic_block:
+                connection.close()
         return iterations
 
     def run_once(self) -> bool:
         """One pass of the main loop: upkeep, periodic slots, one critical job. True when a job ran."""
-        close_old_connections()
+        _refresh_connections()
         self.recover_expired_jobs_when_due()
         tasks.enqueue_due_periodic_tasks()
         if JobQueue.CRITICAL not in self.queues:
@@ -93,7 +102,7 @@ class Worker:
         try:
             while not self.stopping.is_set():
                 try:
-                    close_old_connections()
+                    _refresh_connections()
                     job = tasks.claim_next_job(worker=worker, queues=[JobQueue.BULK])
                     if job is None:
                         self.stopping.wait(self.sleep)
