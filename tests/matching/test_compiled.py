@@ -31,8 +31,8 @@ from handschlag.matching.normalisation import (
     normalise_frame,
     string_buffers,
 )
-from handschlag.sample_data.synthetic_companies import LabelledCorpus, generate_corpus, records_as_rows
 from handschlag.matching.vocabulary import LEGAL_FORM_SPELLINGS, MULTI_LABEL_SUFFIXES, SHARED_MAIL_DOMAINS
+from handschlag.sample_data.synthetic_companies import LabelledCorpus, generate_corpus, records_as_rows
 
 needs_compiled = pytest.mark.skipif(
     not compiled_path_available(),
