@@ -12,6 +12,7 @@ from django.core.exceptions import BadRequest, RequestDataTooBig, ValidationErro
 from django.db import DataError
 from django.db.models import ProtectedError, RestrictedError
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -113,7 +114,14 @@ class RefuseNulMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if carries_nul(request):
+        try:
+            refused = carries_nul(request)
+        except MultiPartParserError:
+            message = _("The request body cannot be read.")
+            if request.path.startswith(API_PREFIX):
+                return api_error(400, "bad_request", message)
+            raise BadRequest(message) from None
+        if refused:
             message = _("The request contains a NUL character.")
             if request.path.startswith(API_PREFIX):
                 return api_error(400, "invalid", message)
