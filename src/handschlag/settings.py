@@ -6,6 +6,7 @@ safe for a single local user (`make run`): SQLite under ``var/``, console e-mail
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 from pathlib import Path
@@ -73,6 +74,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "ninja",
+    "axes",
     "handschlag.core",
     "handschlag.accounts",
     "handschlag.complaints",
@@ -83,16 +85,20 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "handschlag.core.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "handschlag.core.middleware.UserLanguageMiddleware",
+    "handschlag.core.middleware.RefuseNulMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "handschlag.core.middleware.ApiErrorShapeMiddleware",
+    "handschlag.core.middleware.ErrorPageMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "handschlag.urls"
@@ -133,11 +139,32 @@ CSRF_FAILURE_VIEW = "handschlag.core.error_pages.csrf_failure"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# Every path that sets a password validates it (services, commands, the password pages); see core/passwords.py.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "handschlag.core.passwords.ProductNameValidator"},
 ]
+# Login throttling (django-axes): after 5 failed logins of one user name from one address, that pair is locked
+# for 15 minutes (a success resets the count). The API's bearer tokens are 256-bit random values that cannot be
+# guessed, so they are not throttled.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("HANDSCHLAG_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("HANDSCHLAG_LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_ENABLE_ADMIN = False
+AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "handschlag.core.logins.client_address"
+# Absolute links in e-mails (password reset) start with this address.
+HANDSCHLAG_BASE_URL = os.environ.get("HANDSCHLAG_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 
 LANGUAGE_CODE = "de"
 LANGUAGES = [("de", _("German")), ("en", _("English"))]
@@ -192,6 +219,11 @@ HANDSCHLAG_MAPPING_MAX_ID_CHARS = int(os.environ.get("HANDSCHLAG_MAPPING_MAX_ID_
 HANDSCHLAG_PARTNER_UPLOADS_PER_HOUR = int(os.environ.get("HANDSCHLAG_PARTNER_UPLOADS_PER_HOUR", "10"))
 # Jobs run in the request that enqueued them (after commit) instead of by the worker; for tests only.
 HANDSCHLAG_TASKS_EAGER = _env_bool("HANDSCHLAG_TASKS_EAGER", False)
+# The job queue (docs/adr/0002): a running job's lease, renewed by its worker every third of it; a job whose
+# lease ran out is taken back. Finished jobs are purged after these many days.
+HANDSCHLAG_JOB_LEASE_SECONDS = int(os.environ.get("HANDSCHLAG_JOB_LEASE_SECONDS", "120"))
+HANDSCHLAG_JOBS_KEEP_DONE_DAYS = int(os.environ.get("HANDSCHLAG_JOBS_KEEP_DONE_DAYS", "7"))
+HANDSCHLAG_JOBS_KEEP_FAILED_DAYS = int(os.environ.get("HANDSCHLAG_JOBS_KEEP_FAILED_DAYS", "30"))
 # The federal state whose public holidays make the business calendar (ISO 3166-2 suffix: BY, BW, NW …).
 HANDSCHLAG_DEFAULT_STATE = os.environ.get("HANDSCHLAG_STATE", "BW")
 # Complaints: earlier cases of the same account within this many days make a new case a repeat (docs/adr/0201).
@@ -213,11 +245,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("HANDSCHLAG_LOG_LEVEL", "INFO")},
     "loggers": {
         "django.server": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},  # one INFO line per login otherwise; failed logins are in the audit log
         "django.request": {"filters": ["one_line_forbidden"]},
     },
 }
-# The job queue (docs/adr/0002): a running job's lease, renewed by its worker every third of it; a job whose
-# lease ran out is taken back. Finished jobs are purged after these many days.
-HANDSCHLAG_JOB_LEASE_SECONDS = int(os.environ.get("HANDSCHLAG_JOB_LEASE_SECONDS", "120"))
-HANDSCHLAG_JOBS_KEEP_DONE_DAYS = int(os.environ.get("HANDSCHLAG_JOBS_KEEP_DONE_DAYS", "7"))
-HANDSCHLAG_JOBS_KEEP_FAILED_DAYS = int(os.environ.get("HANDSCHLAG_JOBS_KEEP_FAILED_DAYS", "30"))
