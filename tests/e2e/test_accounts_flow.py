@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from handschlag.accounts.models import Account
 from handschlag.core.enums import Role
@@ -52,7 +53,8 @@ def test_import_through_the_page_then_find_the_account(browser_page, tmp_path: P
 
     page.goto("/accounts/")
     page.fill("input[name=q]", "elbtal")
-    page.wait_for_function("document.querySelectorAll('#results tbody tr').length === 1")
+    # a locator, not wait_for_function: the Content-Security-Policy forbids evaluating strings in the page
+    expect(page.locator("#results tbody tr")).to_have_count(1)
     page.click("#results a:has-text('Elbtal')")
     page.wait_for_url("**/accounts/*/")
     body = page.locator("main").inner_text()
