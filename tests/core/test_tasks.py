@@ -129,6 +129,25 @@ class TestEnqueue:
 
         assert not Job.objects.exists()
 
+    def test_a_task_is_enqueued_by_its_name_with_its_own_queue_and_attempts(self):
+        # services enqueue by name, so that tasks import services and never the other way round
+        job = tasks.enqueue("tests.core.test_tasks.urgent", n=1)
+
+        assert (job.task, job.arguments, job.queue, job.max_attempts) == (
+            "tests.core.test_tasks.urgent",
+            {"n": 1},
+            JobQueue.CRITICAL,
+            5,
+        )
+
+    def test_a_name_that_is_no_task_is_refused(self):
+        with pytest.raises(ValueError, match="is not a @task"):
+            tasks.enqueue("tests.core.test_tasks.not_a_task", x=1)
+        with pytest.raises(ImportError):
+            tasks.enqueue("tests.core.test_tasks.no_such_function", x=1)
+
+        assert not Job.objects.exists()
+
     def test_unknown_queues_are_refused(self):
         with pytest.raises(ValueError, match="unknown queue"):
             tasks.task(queue="fast")
@@ -355,9 +374,12 @@ class TestLeases:
         assert FAILURES == [(tasks.LEASE_LOST_REASON, {"mapping_run_id": 9})]
 
 
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 class TestHeartbeat:
-    def test_a_job_running_longer_than_its_lease_is_not_taken_over(self, settings):
+    """Threads on one database: PostgreSQL (SQLite's shared in-memory test database locks whole tables)."""
+
+    def test_a_job_running_longer_than_its_lease_is_not_taken_over(self, postgres_only, settings):
         settings.HANDSCHLAG_JOB_LEASE_SECONDS = 1.2  # renewed every 0.4 s
         job = tasks.claim_job(make_job(slow, arguments={"seconds": 3.0}).pk, worker="a")
 
@@ -367,7 +389,9 @@ class TestHeartbeat:
         job.refresh_from_db()
         assert (job.status, job.attempts) == (JobStatus.DONE, 1)
 
-    def test_without_the_heartbeat_the_same_job_would_be_taken_over(self, settings, monkeypatch):
+    def test_without_the_heartbeat_the_same_job_would_be_taken_over(
+        self, postgres_only, settings, monkeypatch
+    ):
         settings.HANDSCHLAG_JOB_LEASE_SECONDS = 0.6
         monkeypatch.setattr(tasks, "heartbeat_interval", lambda: dt.timedelta(hours=1))
         job = tasks.claim_job(make_job(slow, arguments={"seconds": 1.5}).pk, worker="a")

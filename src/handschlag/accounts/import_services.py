@@ -28,12 +28,15 @@ from handschlag.core.errors import Conflict, InvalidInput
 from handschlag.core.events import audit_record
 from handschlag.core.models import User
 from handschlag.core.roles import Capability
+from handschlag.core.tasks import enqueue
 
 logger = logging.getLogger(__name__)
 
 STORED_ROW_ERRORS = 10_000
 PROGRESS_EVERY_ROWS = 5_000
 WRITE_BATCH = 2_000
+# enqueued by name: the tasks module imports this one, never the other way round
+IMPORT_RUN_EXECUTE_TASK = "handschlag.accounts.tasks.import_run_execute_task"
 ENGINE_DUPLICATE_THRESHOLD = 0.9
 IMPORT_UPDATABLE_FIELDS = [name for name in importing.ACCOUNT_IMPORT_FIELDS if name != "owner"] + ["owner_id"]
 
@@ -50,8 +53,6 @@ def import_run_create(
 
     With start=False the caller runs `import_run_execute` itself (the command line does, to show progress).
     """
-    from handschlag.accounts.tasks import import_run_execute_task
-    from handschlag.core.tasks import enqueue
 
     require_capability(actor, Capability.ACCOUNTS_IMPORT)
     if preset not in ImportPreset.values:
@@ -91,15 +92,13 @@ def import_run_create(
         run.refresh_from_db()
     else:
         with transaction.atomic():
-            enqueue(import_run_execute_task, import_run_id=run.pk)
+            enqueue(IMPORT_RUN_EXECUTE_TASK, import_run_id=run.pk)
     return run
 
 
 @transaction.atomic
 def import_run_import_good_rows(*, actor: User, run: ImportRun) -> ImportRun:
     """After an all-or-nothing import was rejected, import its good rows after all (in the worker)."""
-    from handschlag.accounts.tasks import import_run_execute_task
-    from handschlag.core.tasks import enqueue
 
     require_capability(actor, Capability.ACCOUNTS_IMPORT)
     run = ImportRun.objects.select_for_update().get(pk=run.pk)
@@ -116,7 +115,7 @@ def import_run_import_good_rows(*, actor: User, run: ImportRun) -> ImportRun:
         target=run,
         summary=f"import of {run.original_name}: good rows requested",
     )
-    enqueue(import_run_execute_task, import_run_id=run.pk)
+    enqueue(IMPORT_RUN_EXECUTE_TASK, import_run_id=run.pk)
     return run
 
 

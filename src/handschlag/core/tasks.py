@@ -3,7 +3,8 @@
     @task(on_failure=import_run_failed)
     def import_run_execute_task(*, import_run_id: int) -> None: ...
 
-    enqueue(import_run_execute_task, import_run_id=run.pk)   # inside the service's transaction
+    # in the service, inside its transaction, by the task's name (services never import tasks):
+    enqueue("handschlag.accounts.tasks.import_run_execute_task", import_run_id=run.pk)
 
 `enqueue` writes the job row in the caller's transaction: it exists exactly when the work that asked for it
 committed. Workers claim a job with a conditional UPDATE (one winner, on SQLite and PostgreSQL alike) that gives
@@ -143,9 +144,16 @@ def heartbeat_interval() -> dt.timedelta:
     return lease_duration() / 3
 
 
-def enqueue(function: Callable[..., Any], *, run_after: dt.datetime | None = None, **arguments: Any) -> Job:
+def enqueue(
+    function: Callable[..., Any] | str, *, run_after: dt.datetime | None = None, **arguments: Any
+) -> Job:
     """Queue `function(**arguments)`: the job row is written in the caller's transaction, so it commits with the
-    work that asked for it, or not at all. Workers only see committed rows."""
+    work that asked for it, or not at all. Workers only see committed rows.
+
+    `function` is the task or its registered name ("handschlag.mapping.tasks.mapping_run_execute_task"). Services
+    pass the name: tasks import services, never the other way round (import contract "services-not-tasks")."""
+    if isinstance(function, str):
+        function = _load(function)  # the named function must be a @task; raises otherwise
     options = task_options(function)
     if options is None:
         raise ValueError(f"{task_name(function)} is not a @task")

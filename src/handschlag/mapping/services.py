@@ -28,6 +28,7 @@ from handschlag.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from handschlag.core.events import audit_record
 from handschlag.core.models import User
 from handschlag.core.roles import Capability, has_capability, is_internal
+from handschlag.core.tasks import enqueue
 from handschlag.mapping import linkage
 from handschlag.mapping.access import may_mark_never_share
 from handschlag.mapping.enums import MappingSource, MappingStatus, SharingLevel
@@ -53,6 +54,8 @@ from handschlag.matching import CompanyRecord
 
 logger = logging.getLogger(__name__)
 WRITE_BATCH = 2_000
+# enqueued by name: the tasks module imports this one, never the other way round
+MAPPING_RUN_EXECUTE_TASK = "handschlag.mapping.tasks.mapping_run_execute_task"
 
 
 # --- sharing rules and exclusions -------------------------------------------------------------------------------
@@ -196,8 +199,6 @@ def mapping_run_create(
     Our partner managers upload for any agreement; a partner user uploads his own list for his own partner's
     agreement once both sides agreed to the sharing rules (docs/partner-portal.md). The smallest list the
     agreement accepts is checked when the list is read, before anything is matched (`mapping_run_execute`)."""
-    from handschlag.core.tasks import enqueue
-    from handschlag.mapping.tasks import mapping_run_execute_task
 
     data = data or MappingRunInput()
     source, default_population, skip_bad_rows = data.source, data.default_population, data.skip_bad_rows
@@ -242,7 +243,7 @@ def mapping_run_create(
             summary=f"mapping run with {agreement.partner} started ({name})",
             changes={"source": source, "size": size, "agreement": agreement.pk},
         )
-        enqueue(mapping_run_execute_task, mapping_run_id=run.pk)
+        enqueue(MAPPING_RUN_EXECUTE_TASK, mapping_run_id=run.pk)
     return run
 
 
