@@ -144,9 +144,28 @@ class TestCommand:
             run_command("--queues", "critical,fast")
 
 
+class TestQueues:
+    def test_the_main_loop_runs_the_escalation_and_never_a_bulk_job(self, monkeypatch):
+        bulk = [queue(bulk_job, label=f"import {number}") for number in range(5)]
+        name = tasks.task_name(escalation)
+        monkeypatch.setattr(
+            tasks, "_periodic_tasks", {name: tasks.PeriodicTask(name=name, every=dt.timedelta(minutes=5))}
+        )
+        worker = Worker(name="w")  # both queues, but the bulk lane is not started here
+
+        assert worker.run_once() is True
+        assert worker.run_once() is False
+
+        assert CALLS == ["escalation"]
+        assert [status_of(job) for job in bulk] == [JobStatus.QUEUED] * 5
+
+
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 class TestBulkLane:
-    def test_the_escalation_runs_on_time_while_five_long_bulk_jobs_wait(self, monkeypatch):
+    """Threads on one database: PostgreSQL (SQLite's shared in-memory test database locks whole tables)."""
+
+    def test_the_escalation_runs_on_time_while_five_long_bulk_jobs_wait(self, postgres_only, monkeypatch):
         """Five long imports are queued before the escalation's slot starts; the escalation still runs at once."""
         bulk = [queue(long_bulk_job, label=f"import {number}") for number in range(5)]
         name = tasks.task_name(escalation)

@@ -41,10 +41,21 @@ class Worker:
         self.stopping = threading.Event()
         self._bulk_lane: threading.Thread | None = None
         self._last_recovery = float("-inf")
+        self._stop_requested = False
 
     def stop(self) -> None:
         """Ask the loop to end; the jobs that are running finish first."""
         self.stopping.set()
+
+    def stop_from_signal_handler(self) -> None:
+        """`stop` for a signal handler: it may interrupt the main thread while that holds the stop event's lock,
+        so the handler only sets a flag the loop reads, and wakes the waiting threads from another thread."""
+        self._stop_requested = True
+        threading.Thread(target=self.stop).start()
+
+    @property
+    def stopped(self) -> bool:
+        return self._stop_requested or self.stopping.is_set()
 
     def run(self, *, max_iterations: int | None = None) -> int:
         """Loop until stopped (or for `max_iterations` passes of the main loop). Returns the passes made."""
@@ -55,8 +66,12 @@ class Worker:
             self._bulk_lane.start()
         iterations = 0
         try:
-            while not self.stopping.is_set():
-                worked = self.run_once()
+            while not self.stopped:
+                try:
+                    worked = self.run_once()
+                except Exception:  # the database may be away for a moment: try again after a pause
+                    logger.exception("worker %s: a pass of the main loop failed", self.name)
+                    worked = False
                 iterations += 1
                 if max_iterations is not None and iterations >= max_iterations:
                     break

@@ -40,7 +40,7 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
 
         def stop(signum: int, frame: FrameType | None) -> None:
-            worker.stop()
+            worker.stop_from_signal_handler()
 
         previous = {number: signal.signal(number, stop) for number in (signal.SIGTERM, signal.SIGINT)}
         self.stdout.write(f"worker {name} started ({', '.join(queues)})")
