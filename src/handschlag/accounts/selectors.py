@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 
 from handschlag.accounts.enums import OPEN_ORDER_STATUSES, AccountStatus
 from handschlag.accounts.models import Account, ImportRowError, ImportRun, Order, fold_for_search
@@ -142,3 +142,22 @@ def account_order_ids_by_number(*, account: Account, numbers: Iterable[str]) -> 
     """Order number → id for the account's orders among the numbers."""
     rows = Order.objects.filter(account=account, number__in=list(numbers)).values_list("number", "pk")
     return dict(rows)
+
+
+# --- accounts for other modules (mapping: our records for a mapping run) -----------------------------------------
+
+
+def has_open_orders(*, account_field: str = "pk") -> Exists:
+    """For another module's annotation: whether the account the outer query names in `account_field` (e.g.
+    "account_id" of a row pointing at an account) has open orders."""
+    return Exists(Order.objects.filter(account=OuterRef(account_field), status__in=OPEN_ORDER_STATUSES))
+
+
+def accounts_with_open_orders() -> QuerySet[Account]:
+    """Every account, archived ones included, each annotated `has_open_orders` (one query, an EXISTS)."""
+    return Account.objects.annotate(has_open_orders=has_open_orders())
+
+
+def account_list_by_ids(*, account_ids: Iterable[int]) -> QuerySet[Account]:
+    """The accounts among the ids (archived included); ids of accounts that are gone are left out."""
+    return Account.objects.filter(pk__in=list(account_ids))

@@ -53,6 +53,12 @@ def agreement_list(*, partner: Partner | None = None) -> QuerySet[Agreement]:
     return agreements.order_by("partner__organisation__name", "-starts_on", "id")
 
 
+def agreement_lock(*, agreement_id: int) -> None:
+    """Hold the agreement's row lock until the caller's transaction ends. Other modules serialise their changes
+    to what hangs on one agreement with it (mapping: its sharing rules, the release of a run's counts)."""
+    Agreement.objects.select_for_update().filter(pk=agreement_id).first()
+
+
 def active_agreement_of(partner: Partner) -> Agreement | None:
     return partner.agreements.filter(status=AgreementStatus.ACTIVE).first()
 

@@ -6,16 +6,20 @@ in; any other id answers 404, exactly like one that does not exist.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib.auth.models import AnonymousUser
 
-from handschlag.accounts.access import can_edit_account
-from handschlag.accounts.models import Account
+from handschlag.accounts.access import access_account_by_id, can_edit_account
 from handschlag.alliances.access import portal_partner_for
 from handschlag.core.errors import Forbidden, NotFound
 from handschlag.core.models import User
 from handschlag.core.roles import Capability, has_capability, is_internal
 from handschlag.mapping.models import MappingRun
 from handschlag.mapping.selectors import overlap_is_visible
+
+if TYPE_CHECKING:
+    from handschlag.accounts.models import Account
 
 
 def access_mapping_run_by_id(
@@ -41,11 +45,9 @@ def may_mark_never_share(user: User | AnonymousUser, account: Account) -> bool:
 
 
 def access_account_for_exclusion(user: User | AnonymousUser, account_id: int) -> Account:
-    if not is_internal(user) or not has_capability(user, Capability.ACCOUNTS_VIEW):
+    if not is_internal(user):
         raise NotFound
-    account = Account.objects.select_related("owner").filter(pk=account_id).first()
-    if account is None:
-        raise NotFound
+    account = access_account_by_id(user, account_id)  # 404 without ACCOUNTS_VIEW or when there is none
     if not may_mark_never_share(user, account):
         raise Forbidden
     return account

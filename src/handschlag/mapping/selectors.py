@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
 
-from handschlag.accounts.enums import OPEN_ORDER_STATUSES, AccountStatus
-from handschlag.accounts.models import Account, Order
-from handschlag.alliances.models import Agreement
+from handschlag.accounts.enums import AccountStatus
+from handschlag.accounts.selectors import account_list_by_ids, accounts_with_open_orders, has_open_orders
 from handschlag.mapping.enums import MappingStatus, Population, SharedField
 from handschlag.mapping.models import MappingMatch, MappingRun, MappingSettings, ShareExclusion, SharingRule
 from handschlag.mapping.sharing import (
@@ -22,6 +21,9 @@ from handschlag.mapping.sharing import (
     partner_may_list,
 )
 from handschlag.matching import CompanyRecord
+
+if TYPE_CHECKING:
+    from handschlag.alliances.models import Agreement
 
 
 def our_population(*, status: str, has_open_orders: bool) -> str:
@@ -34,20 +36,14 @@ def our_population(*, status: str, has_open_orders: bool) -> str:
     return Population.OPEN_OPPORTUNITY if has_open_orders else Population.PROSPECT
 
 
-def _with_open_orders(accounts: QuerySet[Account]) -> QuerySet[Account]:
-    return accounts.annotate(
-        has_open_orders=Exists(Order.objects.filter(account=OuterRef("pk"), status__in=OPEN_ORDER_STATUSES))
-    )
-
-
 def our_records_for_mapping() -> tuple[list[CompanyRecord], dict[str, str]]:
     """All our accounts except those never to be shared, as engine records, with each one's population."""
-    accounts = _with_open_orders(
-        Account.objects.exclude(Exists(ShareExclusion.objects.filter(account=OuterRef("pk"))))
+    accounts = accounts_with_open_orders().exclude(
+        Exists(ShareExclusion.objects.filter(account=OuterRef("pk")))
     )
     records: list[CompanyRecord] = []
     populations: dict[str, str] = {}
-    for row in accounts.values(  # type: ignore[misc]  # annotated in _with_open_orders
+    for row in accounts.values(  # type: ignore[misc]  # annotated in accounts_with_open_orders
         "pk",
         "name",
         "legal_form",
@@ -113,15 +109,15 @@ def latest_done_run_finished_at(*, agreement: Agreement) -> dt.datetime | None:
 def latest_done_run_finished_at_by_agreement(*, agreement_ids: list[int]) -> dict[int, dt.datetime]:
     """When the latest done run of each agreement finished, in one query (for lists of partnerships)."""
     latest = (
-        MappingRun.objects.filter(agreement_id=OuterRef("pk"), status=MappingStatus.DONE)
+        MappingRun.objects.filter(agreement_id=OuterRef("agreement_id"), status=MappingStatus.DONE)
         .order_by("-created_at", "-id")
-        .values("finished_at")[:1]
+        .values("pk")[:1]
     )
     return {
-        row["pk"]: row["finished_at"]
-        for row in Agreement.objects.filter(pk__in=agreement_ids)
-        .annotate(finished_at=Subquery(latest))
-        .values("pk", "finished_at")
+        row["agreement_id"]: row["finished_at"]
+        for row in MappingRun.objects.filter(
+            agreement_id__in=agreement_ids, status=MappingStatus.DONE, pk=Subquery(latest)
+        ).values("agreement_id", "finished_at")
         if row["finished_at"] is not None
     }
 
@@ -189,11 +185,7 @@ def overlap_rows_for(
     matches = (
         _matches(run, for_partner=for_partner)
         .select_related("account__owner", "partner_record")
-        .annotate(
-            has_open_orders=Exists(
-                Order.objects.filter(account=OuterRef("account_id"), status__in=OPEN_ORDER_STATUSES)
-            )
-        )
+        .annotate(has_open_orders=has_open_orders(account_field="account_id"))
         .order_by("account__name", "id")
     )
     if our_population:
@@ -274,7 +266,7 @@ def run_changes_for(run: MappingRun, *, for_partner: bool) -> RunChanges | None:
         )
     new_rows = [row for row in current_rows if (row["account_id"], row["partner_record_id"]) in new_keys]
     gone_accounts = {
-        account.pk: account for account in Account.objects.filter(pk__in={key[0] for key in gone_keys})
+        account.pk: account for account in account_list_by_ids(account_ids={key[0] for key in gone_keys})
     }
     gone_rows = [
         {

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.files import File
@@ -19,9 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from handschlag.accounts.models import Account
 from handschlag.alliances.enums import AgreementStatus
-from handschlag.alliances.models import Agreement
+from handschlag.alliances.selectors import agreement_lock
 from handschlag.alliances.services import agreement_withdraw_opt_ins
 from handschlag.core.access import require_capability
 from handschlag.core.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -52,6 +51,10 @@ from handschlag.mapping.sharing import clean_fields
 from handschlag.mapping.upload_rate import partner_upload_rate_check
 from handschlag.matching import CompanyRecord
 
+if TYPE_CHECKING:
+    from handschlag.accounts.models import Account
+    from handschlag.alliances.models import Agreement
+
 logger = logging.getLogger(__name__)
 WRITE_BATCH = 2_000
 # enqueued by name: the tasks module imports this one, never the other way round
@@ -77,7 +80,7 @@ def sharing_rules_set(*, actor: User, agreement: Agreement, patch: SharingRulesP
 
     Any change withdraws both opt-ins: the partner agreed to the old rules, not to these."""
     _require_internal(actor, Capability.PARTNERS_MANAGE)
-    Agreement.objects.select_for_update().filter(pk=agreement.pk).first()  # one change of the rules at a time
+    agreement_lock(agreement_id=agreement.pk)  # one change of the rules at a time
     existing = {
         rule.population: rule for rule in SharingRule.objects.select_for_update().filter(agreement=agreement)
     }
@@ -405,7 +408,7 @@ def _release_counts(*, agreement: Agreement, finished_at: dt.datetime) -> tuple[
     At most one run per `count_release_days` releases its counts, whoever started it and whatever its list:
     re-runs with a small change in between show no new counts, so they cannot be differenced. Decided under the
     agreement's row lock, so two runs finishing at once cannot both release."""
-    Agreement.objects.select_for_update().filter(pk=agreement.pk).first()
+    agreement_lock(agreement_id=agreement.pk)
     mapping_settings, _created = MappingSettings.objects.get_or_create(agreement=agreement)
     last = mapping_settings.counts_released_at
     released = last is None or finished_at >= last + dt.timedelta(days=mapping_settings.count_release_days)
