@@ -125,6 +125,7 @@ NAVIGATION: tuple[NavigationGroup, ...] = (
             _item("core:user_list", _("Users"), Capability.USERS_MANAGE),
             _item("core:department_list", _("Departments"), Capability.DEPARTMENTS_MANAGE),
             _item("core:audit_list", _("Audit log"), Capability.AUDIT_VIEW),
+            _item("core:job_list", _("Background jobs"), Capability.JOBS_MANAGE),
         ),
     ),
 )
