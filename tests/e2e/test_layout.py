@@ -12,10 +12,12 @@ from __future__ import annotations
 import io
 import os
 import re
+from importlib import import_module
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.core.management import call_command
 from django.test import Client
@@ -130,6 +132,11 @@ def _visit_main_pages(page: Any, username: str) -> tuple[list[str], list[str]]:
 
 @pytest.fixture
 def demo() -> dict[str, User]:
+    # What migration core/0002 created (our company, the usual departments) is gone when an earlier transactional
+    # test flushed the database; the demo builds on it.
+    import_module("handschlag.core.migrations.0002_home_organisation_and_departments").create(
+        django_apps, None
+    )
     call_command("demo", size="small", stdout=io.StringIO())
     return {user.username: user for user in User.objects.filter(username__in=DEMO_USERS)}
 
