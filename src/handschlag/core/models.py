@@ -2,7 +2,10 @@ from __future__ import annotations
 
 import uuid
 
+from typing import Any
+
 from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -56,6 +59,30 @@ class Department(models.Model):
         return self.name
 
 
+class UserManager(DjangoUserManager["User"]):
+    """Django's manager, with `createsuperuser` going through our rules: an administrator of our own company,
+    the password checked by the validators (the service refuses what they refuse)."""
+
+    def create_superuser(
+        self, username: str, email: str | None = None, password: str | None = None, **extra_fields: Any
+    ) -> User:
+        from django.core.exceptions import ValidationError
+
+        from handschlag.core.errors import InvalidInput
+        from handschlag.core.services import user_create_by_system
+
+        try:
+            user = user_create_by_system(
+                username=username, password=password, role=Role.ADMIN, email=email or ""
+            )
+        except InvalidInput as error:
+            messages = [message for field in error.fields.values() for message in field] or [error.message]
+            raise ValidationError(messages) from None
+        user.is_staff = user.is_superuser = True
+        user.save(update_fields=["is_staff", "is_superuser"])
+        return user
+
+
 class User(AbstractUser):
     role = models.CharField(_("role"), max_length=32, choices=Role.choices, default=Role.SELLER)
     organisation = models.ForeignKey(
@@ -82,6 +109,8 @@ class User(AbstractUser):
     )
 
     REQUIRED_FIELDS = ["email"]
+
+    objects = UserManager()
 
     class Meta:
         ordering = ["last_name", "first_name", "username"]
