@@ -21,7 +21,7 @@ from pydantic_core import PydanticCustomError
 
 from handschlag.accounts import importing
 from handschlag.accounts.enums import AccountStatus, InsightKind, OrderStatus
-from handschlag.core.inputs import PatchInput, ServiceInput
+from handschlag.core.inputs import PatchInput, ServiceInput, refuse_nul
 from handschlag.core.money import MAX_DIGITS
 
 MAX_ID = 2**63 - 1
@@ -31,12 +31,6 @@ MAX_TAGS = 50
 def _refuse(message: str) -> PydanticCustomError:
     """A validation error whose message is exactly `message` (a ValueError would get "Value error, " before)."""
     return PydanticCustomError("invalid", message.replace("{", "(").replace("}", ")"))
-
-
-def _without_nul(value: str) -> str:
-    if "\x00" in value:
-        raise _refuse(_("The text contains a NUL character."))
-    return value
 
 
 def _required(message: Any) -> Any:
@@ -107,7 +101,7 @@ def Text(max_length: int) -> Any:
     return StringConstraints(strip_whitespace=True, max_length=max_length)
 
 
-Nul = AfterValidator(_without_nul)
+Nul = AfterValidator(refuse_nul)
 CompanyName = Annotated[
     str, Text(200), Nul, _required(gettext_lazy("The company name is required.")), Field(min_length=1)
 ]

@@ -10,8 +10,6 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 from pydantic import AfterValidator, Field, StringConstraints, field_validator
 
@@ -23,23 +21,8 @@ from handschlag.alliances.enums import (
     PartnerTier,
     PartnerType,
 )
-from handschlag.core.inputs import PatchInput, ServiceInput
+from handschlag.core.inputs import PatchInput, ServiceInput, email_or_empty, refuse_nul
 from handschlag.core.money import MAX_DIGITS
-
-
-def _without_nul(value: str) -> str:
-    if "\x00" in value:
-        raise ValueError(_("The text contains a NUL character."))
-    return value
-
-
-def _email_or_empty(value: str) -> str:
-    if value:
-        try:
-            validate_email(value)
-        except DjangoValidationError:
-            raise ValueError(_("Enter a valid e-mail address.")) from None
-    return value
 
 
 def _refuse_null(value: Any) -> Any:
@@ -50,33 +33,31 @@ def _refuse_null(value: Any) -> Any:
 
 
 Name = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), AfterValidator(_without_nul)
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), AfterValidator(refuse_nul)
 ]
 UserName = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=150), AfterValidator(_without_nul)
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=150), AfterValidator(refuse_nul)
 ]
 PersonName = Annotated[
-    str, StringConstraints(strip_whitespace=True, max_length=150), AfterValidator(_without_nul)
+    str, StringConstraints(strip_whitespace=True, max_length=150), AfterValidator(refuse_nul)
 ]
 Position = Annotated[
-    str, StringConstraints(strip_whitespace=True, max_length=100), AfterValidator(_without_nul)
+    str, StringConstraints(strip_whitespace=True, max_length=100), AfterValidator(refuse_nul)
 ]
-Phone = Annotated[str, StringConstraints(strip_whitespace=True, max_length=40), AfterValidator(_without_nul)]
+Phone = Annotated[str, StringConstraints(strip_whitespace=True, max_length=40), AfterValidator(refuse_nul)]
 ContactName = Annotated[
-    str, StringConstraints(strip_whitespace=True, max_length=200), AfterValidator(_without_nul)
+    str, StringConstraints(strip_whitespace=True, max_length=200), AfterValidator(refuse_nul)
 ]
-Website = Annotated[
-    str, StringConstraints(strip_whitespace=True, max_length=253), AfterValidator(_without_nul)
-]
+Website = Annotated[str, StringConstraints(strip_whitespace=True, max_length=253), AfterValidator(refuse_nul)]
 LongText = Annotated[
-    str, StringConstraints(strip_whitespace=True, max_length=10_000), AfterValidator(_without_nul)
+    str, StringConstraints(strip_whitespace=True, max_length=10_000), AfterValidator(refuse_nul)
 ]
-Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000), AfterValidator(_without_nul)]
+Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000), AfterValidator(refuse_nul)]
 Email = Annotated[
     str,
     StringConstraints(strip_whitespace=True, max_length=254),
-    AfterValidator(_without_nul),
-    AfterValidator(_email_or_empty),
+    AfterValidator(refuse_nul),
+    AfterValidator(email_or_empty),
 ]
 Count = Annotated[int, Field(ge=0, le=1_000_000)]
 Amount = Annotated[Decimal, Field(ge=0, max_digits=MAX_DIGITS, decimal_places=2)]

@@ -17,7 +17,7 @@ from pydantic import AfterValidator, Field, StringConstraints, field_validator
 from pydantic_core import PydanticCustomError
 
 from handschlag.complaints.enums import ComplaintCategory, Severity, ThreatScope
-from handschlag.core.inputs import PatchInput, ServiceInput
+from handschlag.core.inputs import PatchInput, ServiceInput, refuse_nul
 
 MAX_ID = 2**63 - 1  # the largest value of a 64-bit id column
 SLA_MAX_HOURS = 9 * 250  # a year of business days; PositiveSmallIntegerField holds it with room
@@ -28,12 +28,6 @@ EARLIEST_YEAR, LATEST_YEAR = 1900, 9998  # aware datetimes near year 1 or 9999 o
 def _refuse(message: str) -> PydanticCustomError:
     """A validation error whose message is exactly `message` (a ValueError would get "Value error, " before)."""
     return PydanticCustomError("invalid", message.replace("{", "(").replace("}", ")"))
-
-
-def _without_nul(value: str) -> str:
-    if "\x00" in value:
-        raise _refuse(_("The text contains a NUL character."))
-    return value
 
 
 def _required(value: str) -> str:
@@ -78,12 +72,12 @@ def _text(max_length: int) -> Any:
 
 
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
-Title = Annotated[str, _text(200), AfterValidator(_without_nul), AfterValidator(_required)]
-Description = Annotated[str, _text(20_000), AfterValidator(_without_nul), AfterValidator(_required)]
-ProductLine = Annotated[str, _text(100), AfterValidator(_without_nul)]
-Plant = Annotated[str, _text(100), AfterValidator(_without_nul)]
-Product = Annotated[str, _text(200), AfterValidator(_without_nul)]
-Notes = Annotated[str, _text(10_000), AfterValidator(_without_nul)]
+Title = Annotated[str, _text(200), AfterValidator(refuse_nul), AfterValidator(_required)]
+Description = Annotated[str, _text(20_000), AfterValidator(refuse_nul), AfterValidator(_required)]
+ProductLine = Annotated[str, _text(100), AfterValidator(refuse_nul)]
+Plant = Annotated[str, _text(100), AfterValidator(refuse_nul)]
+Product = Annotated[str, _text(200), AfterValidator(refuse_nul)]
+Notes = Annotated[str, _text(10_000), AfterValidator(refuse_nul)]
 Deadline = Annotated[dt.datetime, AfterValidator(_aware)]
 DueDate = Annotated[dt.date, AfterValidator(_in_range)]
 OrderIds = Annotated[list[Id], Field(max_length=MAX_ORDERS), AfterValidator(_unique_sorted)]

@@ -144,10 +144,17 @@ def input_from_form(form: forms.BaseForm, model: type[InputT], **extra: Any) -> 
 # --- inputs of the core app's own services -----------------------------------------------------------------------
 
 
-def _email_or_empty(value: str) -> str:
+def refuse_nul(value: str) -> str:
+    """A text validator: NUL characters are refused (PostgreSQL cannot store them; nobody types them)."""
+    if "\x00" in value:
+        raise ValueError(_("The text contains a NUL character."))
+    return value
+
+
+def email_or_empty(value: str) -> str:
+    """A text validator: empty, or an e-mail address Django's `EmailField` would accept."""
     from django.core.exceptions import ValidationError as DjangoValidationError
     from django.core.validators import validate_email
-    from django.utils.translation import gettext as _
 
     if value:
         try:
@@ -158,7 +165,10 @@ def _email_or_empty(value: str) -> str:
 
 
 EmailOrEmpty = Annotated[
-    str, StringConstraints(strip_whitespace=True, max_length=254), AfterValidator(_email_or_empty)
+    str,
+    StringConstraints(strip_whitespace=True, max_length=254),
+    AfterValidator(refuse_nul),
+    AfterValidator(email_or_empty),
 ]
 DepartmentName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 PersonName = Annotated[str, StringConstraints(strip_whitespace=True, max_length=150)]
