@@ -1,9 +1,15 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from handschlag.alliances import portal_urls as alliances_portal_urls
 from handschlag.api import api
 from handschlag.core import views as core_views
 from handschlag.core.forms import LoginForm
+from handschlag.mapping import portal_urls as mapping_portal_urls
+
+# The partner portal (/portal/, namespace "portal"): alliances' home and opt-in with the pages of the modules above
+# it (mapping: uploads and account mappings). Assembled here, so that alliances imports no module above it.
+portal_patterns = ([*alliances_portal_urls.urlpatterns, *mapping_portal_urls.urlpatterns], "portal")
 
 urlpatterns = [
     path("", core_views.home, name="home"),
@@ -37,7 +43,7 @@ urlpatterns = [
     path("complaints/", include("handschlag.complaints.urls")),
     path("partners/", include("handschlag.alliances.urls")),
     path("mappings/", include("handschlag.mapping.urls")),
-    path("portal/", include("handschlag.alliances.portal_urls")),
+    path("portal/", include(portal_patterns)),
     path("api/v1/", api.urls),
 ]
 

@@ -9,6 +9,7 @@ from handschlag.alliances.models import Offer, Partner
 from handschlag.alliances.selectors import offer_assess, partner_health
 from handschlag.core.demo import build_organisation
 from handschlag.core.passwords import demo_passwords_allowed
+from handschlag.mapping.demo import build_mapping
 from handschlag.mapping.enums import MappingStatus
 from handschlag.mapping.models import MappingRun
 
@@ -19,7 +20,14 @@ def test_the_demo_tells_the_three_stories() -> None:
     with demo_passwords_allowed():  # as the demo command does: the published demo password
         context = build_organisation(size="small")
         accounts = build_accounts(context, count=80)
-        build_partnerships(context, accounts=accounts)
+        built = build_partnerships(context)
+        build_mapping(  # the mapping step (order 25) reads what the partnerships step built
+            context,
+            accounts=accounts,
+            agreement=built["lived_agreement"],
+            manager=built["manager"],
+            portal_user=built["portal_user"],
+        )
     assert partner_health(partner=Partner.objects.get(name=LIVED_PARTNER)).verdict == HealthVerdict.LIVED
     assert partner_health(partner=Partner.objects.get(name=PAPER_PARTNER)).verdict == HealthVerdict.PAPER_ONLY
     offer = Offer.objects.get(company_name=OFFER_COMPANY)
@@ -28,5 +36,14 @@ def test_the_demo_tells_the_three_stories() -> None:
     run = MappingRun.objects.get()
     assert run.status == MappingStatus.DONE
     assert run.match_count > 0
-    build_partnerships(context, accounts=accounts)  # a second call adds nothing
+    assert build_partnerships(context) == {}  # a second call adds nothing
     assert Partner.objects.count() == 2
+    again = build_mapping(
+        context,
+        accounts=accounts,
+        agreement=built["lived_agreement"],
+        manager=built["manager"],
+        portal_user=built["portal_user"],
+    )
+    assert again is None
+    assert MappingRun.objects.count() == 1

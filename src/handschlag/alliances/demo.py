@@ -1,7 +1,7 @@
 """Demo partnerships (generated names only), after the accounts: three stories from sources 002 and 000.
 
-- a strategic alliance that is lived: targets, value proposition read by the sellers, a fresh account mapping
-  both sides agreed to, and a portal login for the partner;
+- a strategic alliance that is lived: targets, value proposition read by the sellers, a portal login for the
+  partner (and a fresh account mapping both sides agreed to: mapping/demo.py, from `context.built["partnerships"]`);
 - a "logo" partnership that is paper only: signed, no targets, nobody enabled, no mapping;
 - a small software company's commission-only offer waiting in triage.
 """
@@ -11,10 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.core.files.uploadedfile import SimpleUploadedFile
-
-from handschlag.accounts.enums import AccountStatus
-from handschlag.accounts.models import Account
 from handschlag.alliances import services
 from handschlag.alliances.enums import AgreementStatus, OfferAsk, OfferGive, PartnerTier, PartnerType
 from handschlag.alliances.inputs import (
@@ -29,9 +25,6 @@ from handschlag.alliances.models import FitCriterion, Partner
 from handschlag.core.demo import DEMO_PASSWORD, DemoContext
 from handschlag.core.inputs import input_build
 from handschlag.core.models import User
-from handschlag.mapping.enums import SharingLevel
-from handschlag.mapping.inputs import SharingRulesPatch
-from handschlag.mapping.services import mapping_run_create, mapping_run_execute, sharing_rules_set
 
 PORTAL_USERNAME = "nordlicht"
 LIVED_PARTNER = "Nordlicht Automation GmbH"
@@ -39,27 +32,7 @@ PAPER_PARTNER = "Glanzwerk Industrie AG"
 OFFER_COMPANY = "Klickfix Software UG (haftungsbeschränkt)"
 
 
-def _partner_list_csv(accounts: list[Account], context: DemoContext) -> bytes:
-    """The partner's CRM export: some of our accounts under its own spelling, plus companies only it knows."""
-    rng = context.random
-    lines = ["Kundennummer;Firma;Website;Straße;PLZ;Ort;Status"]
-    sample = rng.sample(accounts, min(len(accounts), 60))
-    partner_statuses = ["Kunde", "Kunde", "Interessent", "offene Chance", "ehemaliger Kunde"]
-    for index, account in enumerate(sample):
-        name = account.name.replace("ä", "ae").replace("ö", "oe").replace("ü", "ue")
-        lines.append(
-            f"NL-{1000 + index};{name} {account.legal_form};www.{account.domain};{account.street};"
-            f"{account.postal_code};{account.city};{rng.choice(partner_statuses)}"
-        )
-    for index in range(25):
-        lines.append(
-            f"NL-{5000 + index};Nordkunde {index} GmbH;nordkunde-{index}.de;Hafenstraße {index + 1};"
-            f"2{index:04d};Hamburg;Kunde"
-        )
-    return ("\n".join(lines) + "\n").encode("utf-8")
-
-
-def build_partnerships(context: DemoContext, *, accounts: list[Account]) -> dict[str, object]:
+def build_partnerships(context: DemoContext) -> dict[str, object]:
     if Partner.objects.exists():
         return {}
     manager: User = context.users["partner"]
@@ -112,24 +85,6 @@ def build_partnerships(context: DemoContext, *, accounts: list[Account]) -> dict
             },
         ),
     )
-    sharing_rules_set(
-        actor=manager,
-        agreement=lived_agreement,
-        patch=input_build(
-            SharingRulesPatch,
-            {
-                "rules": {
-                    "customer": {
-                        "level": SharingLevel.ACCOUNTS,
-                        "fields": ["owner", "open_opportunity", "city"],
-                    },
-                    "open_opportunity": {"level": SharingLevel.ACCOUNTS, "fields": ["owner"]},
-                    "prospect": {"level": SharingLevel.COUNTS},
-                    "former_customer": {"level": SharingLevel.HIDDEN},
-                }
-            },
-        ),
-    )
     portal_user = services.portal_user_create(
         actor=manager,
         partner=lived,
@@ -141,18 +96,9 @@ def build_partnerships(context: DemoContext, *, accounts: list[Account]) -> dict
             password=DEMO_PASSWORD,
         ),
     )
-    services.agreement_opt_in(actor=manager, agreement=lived_agreement)
-    services.agreement_opt_in(actor=portal_user, agreement=lived_agreement)
     for user in context.users.values():
         if user.role in {"seller", "partner_manager"}:
             services.value_proposition_acknowledge(actor=user, agreement=lived_agreement)
-    customers = [account for account in accounts if account.status != AccountStatus.FORMER_CUSTOMER]
-    run = mapping_run_create(
-        actor=manager,
-        agreement=lived_agreement,
-        upload=SimpleUploadedFile("nordlicht-kunden.csv", _partner_list_csv(customers, context), "text/csv"),
-    )
-    mapping_run_execute(run=run)
 
     paper = services.partner_create(
         actor=manager,
@@ -195,8 +141,17 @@ def build_partnerships(context: DemoContext, *, accounts: list[Account]) -> dict
             asks=[OfferAsk.EVENT_STAGE, OfferAsk.CUSTOMER_ACCESS, OfferAsk.FEEDBACK],
         ),
     )
-    return {"lived": lived, "paper": paper, "offer": offer, "portal_user": portal_user, "run": run}
+    return {
+        "lived": lived,
+        "lived_agreement": lived_agreement,
+        "manager": manager,
+        "paper": paper,
+        "offer": offer,
+        "portal_user": portal_user,
+    }
 
 
 def demo_step(context: DemoContext) -> None:
-    build_partnerships(context, accounts=context.built["accounts"])
+    # for the later steps (mapping: the lived agreement's sharing rules, opt-ins and mapping); empty when the
+    # partnerships were there already
+    context.built["partnerships"] = build_partnerships(context)

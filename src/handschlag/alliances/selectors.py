@@ -10,6 +10,7 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
 from handschlag.alliances.enums import AgreementStatus, OfferStatus
+from handschlag.alliances.extensions import SIGNAL_ACCOUNT_MAPPING, partnership_signals_for
 from handschlag.alliances.models import (
     Agreement,
     FitCriterion,
@@ -212,16 +213,21 @@ def _health_signals(
     )
 
 
-def health_signals_for(*, partner: Partner) -> HealthSignals:
-    from handschlag.mapping.selectors import latest_done_run_finished_at
+def _mapped_at_by_agreement(agreement_ids: list[int]) -> dict[int, dt.datetime]:
+    """When each agreement's latest account mapping finished, as the mapping module registered it (none without)."""
+    return partnership_signals_for(agreement_ids).get(SIGNAL_ACCOUNT_MAPPING, {})
 
+
+def health_signals_for(*, partner: Partner) -> HealthSignals:
     agreement = active_agreement_of(partner)
     coverage = enablement_coverage(agreement=agreement) if agreement is not None else None
     return _health_signals(
         partner=partner,
         agreement=agreement,
         coverage_share=coverage.share if coverage else None,
-        mapped_at=latest_done_run_finished_at(agreement=agreement) if agreement is not None else None,
+        mapped_at=_mapped_at_by_agreement([agreement.pk]).get(agreement.pk)
+        if agreement is not None
+        else None,
         last_read=agreement.acknowledgements.aggregate(last=Max("acknowledged_at"))["last"]
         if agreement is not None
         else None,
@@ -268,8 +274,6 @@ def partner_overview_list(*, search: str = "", verdict: str = "") -> list[Partne
 
     The query count does not grow with the number of partners: everything is read in bulk, and the pure
     functions of `scoring` decide, exactly as on the partner's page."""
-    from handschlag.mapping.selectors import latest_done_run_finished_at_by_agreement
-
     partners = list(partner_list(search=search))
     partner_ids = [partner.pk for partner in partners]
     criteria = list(fit_criteria())
@@ -301,7 +305,7 @@ def partner_overview_list(*, search: str = "", verdict: str = "") -> list[Partne
             last_read[agreement_id] = moment
         if acknowledgement["version"] == versions[agreement_id] and acknowledgement["user_id"] in facing_ids:
             read_by.setdefault(agreement_id, set()).add(acknowledgement["user_id"])
-    mapped_at = latest_done_run_finished_at_by_agreement(agreement_ids=agreement_ids)
+    mapped_at = _mapped_at_by_agreement(agreement_ids)
 
     def read_count(agreement: Agreement) -> int:
         return len(read_by.get(agreement.pk, ())) if agreement.value_proposition else 0

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from handschlag.alliances import services
 from handschlag.alliances.access import access_agreement_by_id, access_offer_by_id, access_partner_by_id
 from handschlag.alliances.enums import HealthVerdict, OfferAsk, OfferGive, OfferStatus
+from handschlag.alliances.extensions import agreement_sections_for
 from handschlag.alliances.forms import (
     AgreementForm,
     DecisionForm,
@@ -278,17 +279,11 @@ def agreement_edit_view(request: HttpRequest, agreement_id: int) -> HttpResponse
 
 @login_required
 def agreement_detail_view(request: HttpRequest, agreement_id: int) -> HttpResponse:
-    from handschlag.mapping.forms import MappingRunForm, SharingRulesForm
-    from handschlag.mapping.selectors import mapping_run_list, mapping_settings_of, sharing_rules_of
-    from handschlag.mapping.sharing import describe_rules
-
+    """The agreement, its enablement, and the sections other modules register (mapping: sharing rules, runs)."""
     user = _user(request)
     if not is_internal(user):
         raise NotFound
     agreement = access_agreement_by_id(user, agreement_id)
-    rules = {
-        population: (rule.level, rule.fields) for population, rule in sharing_rules_of(agreement).items()
-    }
     return render(
         request,
         "alliances/agreement_detail.html",
@@ -296,13 +291,8 @@ def agreement_detail_view(request: HttpRequest, agreement_id: int) -> HttpRespon
             "agreement": agreement,
             "partner": agreement.partner,
             "coverage": enablement_coverage(agreement=agreement),
-            "rules_form": SharingRulesForm(rules=rules, protection=mapping_settings_of(agreement)),
-            "count_protection": mapping_settings_of(agreement),
-            "rules": describe_rules(sharing_rules_of(agreement)),
-            "run_form": MappingRunForm(),
-            "runs": mapping_run_list(agreement=agreement)[:20],
+            "sections": agreement_sections_for(request, agreement),
             "can_manage": has_capability(user, Capability.PARTNERS_MANAGE),
-            "can_run": has_capability(user, Capability.MAPPINGS_RUN),
             "active_section": "partners",
         },
     )

@@ -101,11 +101,6 @@ def latest_done_run(*, agreement: Agreement) -> MappingRun | None:
     return mapping_run_list(agreement=agreement).filter(status=MappingStatus.DONE).first()
 
 
-def latest_done_run_finished_at(*, agreement: Agreement) -> dt.datetime | None:
-    run = latest_done_run(agreement=agreement)
-    return run.finished_at if run is not None else None
-
-
 def latest_done_run_finished_at_by_agreement(*, agreement_ids: list[int]) -> dict[int, dt.datetime]:
     """When the latest done run of each agreement finished, in one query (for lists of partnerships)."""
     latest = (

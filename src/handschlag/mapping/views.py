@@ -1,10 +1,11 @@
-"""Pages of account mapping, for our people (the partner's users have the portal, alliances/portal.py)."""
+"""Pages of account mapping, for our people (the partner's users have the portal, mapping/portal_views.py), and
+mapping's sections of the agreement page (registered with `alliances.extensions` in apps.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -23,7 +24,7 @@ from handschlag.core.forms import form_add_service_errors
 from handschlag.core.inputs import input_from_form
 from handschlag.core.models import User
 from handschlag.core.request_parameters import parse_id
-from handschlag.core.roles import Capability, is_internal
+from handschlag.core.roles import Capability, has_capability, is_internal
 from handschlag.mapping import services
 from handschlag.mapping.access import access_account_for_exclusion, access_mapping_run_by_id
 from handschlag.mapping.enums import Population, SharedField
@@ -32,18 +33,47 @@ from handschlag.mapping.inputs import MappingRunInput, SharingRulesPatch
 from handschlag.mapping.models import MappingRun
 from handschlag.mapping.selectors import (
     MatrixRow,
+    mapping_run_list,
     mapping_settings_of,
     overlap_is_visible,
     overlap_matrix_for,
     overlap_rows_for,
     run_changes_for,
     share_exclusion_list,
+    sharing_rules_of,
 )
-from handschlag.mapping.sharing import Cell
+from handschlag.mapping.sharing import Cell, describe_rules
+
+if TYPE_CHECKING:
+    from handschlag.alliances.models import Agreement
 
 
 def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
+
+
+def agreement_sharing_section(request: HttpRequest, agreement: Agreement) -> dict[str, Any]:
+    """The agreement page's sharing rules: the form for those who manage partnerships, the table for the rest."""
+    rules = sharing_rules_of(agreement)
+    protection = mapping_settings_of(agreement)
+    return {
+        "rules_form": SharingRulesForm(
+            rules={population: (rule.level, rule.fields) for population, rule in rules.items()},
+            protection=protection,
+        ),
+        "count_protection": protection,
+        "rules": describe_rules(rules),
+        "can_manage": has_capability(_user(request), Capability.PARTNERS_MANAGE),
+    }
+
+
+def agreement_runs_section(request: HttpRequest, agreement: Agreement) -> dict[str, Any]:
+    """The agreement page's mapping runs (the latest 20) and, for those who may, the form for a new one."""
+    return {
+        "runs": mapping_run_list(agreement=agreement)[:20],
+        "run_form": MappingRunForm(),
+        "can_run": has_capability(_user(request), Capability.MAPPINGS_RUN),
+    }
 
 
 @login_required

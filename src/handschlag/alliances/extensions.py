@@ -1,0 +1,118 @@
+"""How the modules above alliances extend its pages and its health score. Alliances imports none of them.
+
+Each module registers in its AppConfig.ready (as with `core.demo` and `core.home`):
+
+- `agreement_section_register`: a part of the agreement page for our people (mapping: the sharing rules and the
+  mapping runs);
+- `portal_section_register`: a part of each agreement's card in the partner portal (mapping: the sharing rules
+  the partner agrees to, his mapping and his uploads);
+- `partnership_signal_register`: what the health score reads from another module, per agreement (mapping: when
+  the latest account mapping finished; co-selling next: its lead and deal signals).
+
+A section is a template rendered inside the page with the page's context plus what the section's `context`
+function returns under the name `section`. Registered in the order of `order`; a later registration of the same
+name replaces the earlier one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+    from handschlag.alliances.models import Agreement
+
+
+@dataclass(frozen=True)
+class AgreementSection:
+    """A part of the agreement page (our people only); `context(request, agreement)` gives its variables."""
+
+    name: str
+    order: int
+    template: str
+    context: Callable[[HttpRequest, Agreement], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class PortalSection:
+    """A part of one agreement's card in the partner portal.
+
+    `context(request, agreement, bound)` gives its variables; `bound` is the section's form as its own view failed
+    to save it (shown again with its errors, `portal_home.portal_home_render`), else None."""
+
+    name: str
+    order: int
+    template: str
+    context: Callable[[HttpRequest, Agreement, Any | None], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class RenderedSection:
+    template: str
+    context: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class BoundForm:
+    """A form a portal section's view could not save, for the agreement whose card shows it again."""
+
+    section: str
+    agreement_id: int
+    form: Any
+
+
+# the moment of the latest event of one kind per agreement id (agreements without one are left out), in a fixed
+# number of queries whatever the number of agreements
+PartnershipSignal = Callable[[Sequence[int]], dict[int, dt.datetime]]
+
+# the signals the health score knows (alliances/scoring.py gives them points and reasons)
+SIGNAL_ACCOUNT_MAPPING = "account_mapping"  # the latest account mapping that finished
+
+_AGREEMENT_SECTIONS: dict[str, AgreementSection] = {}
+_PORTAL_SECTIONS: dict[str, PortalSection] = {}
+_SIGNALS: dict[str, PartnershipSignal] = {}
+
+
+def agreement_section_register(section: AgreementSection) -> None:
+    _AGREEMENT_SECTIONS[section.name] = section
+
+
+def portal_section_register(section: PortalSection) -> None:
+    _PORTAL_SECTIONS[section.name] = section
+
+
+def partnership_signal_register(name: str, signal: PartnershipSignal) -> None:
+    _SIGNALS[name] = signal
+
+
+def agreement_sections_for(request: HttpRequest, agreement: Agreement) -> list[RenderedSection]:
+    return [
+        RenderedSection(template=section.template, context=section.context(request, agreement))
+        for section in sorted(_AGREEMENT_SECTIONS.values(), key=lambda section: section.order)
+    ]
+
+
+def portal_sections_for(
+    request: HttpRequest, agreement: Agreement, *, bound: BoundForm | None = None
+) -> list[RenderedSection]:
+    sections = []
+    for section in sorted(_PORTAL_SECTIONS.values(), key=lambda section: section.order):
+        form = (
+            bound.form
+            if bound is not None and bound.section == section.name and bound.agreement_id == agreement.pk
+            else None
+        )
+        sections.append(
+            RenderedSection(template=section.template, context=section.context(request, agreement, form))
+        )
+    return sections
+
+
+def partnership_signals_for(agreement_ids: Sequence[int]) -> dict[str, dict[int, dt.datetime]]:
+    """Every registered signal for the agreements; a signal no module registered reads as absent (empty)."""
+    ids = list(agreement_ids)
+    return {name: signal(ids) if ids else {} for name, signal in _SIGNALS.items()}
