@@ -108,3 +108,29 @@ def test_a_finished_import_is_left_alone(admin_user):
 
     run.refresh_from_db()
     assert (run.status, run.message) == (ImportStatus.DONE, "")
+
+
+def test_a_small_import_that_breaks_inside_its_request_is_left_to_the_worker(admin_user, monkeypatch):
+    """A small file runs in the request, but as its job: the job committed with the run, so a crash there is
+    retried by the worker instead of leaving the run waiting without a job."""
+    execute = importing.parse_row
+    calls = {"n": 0}
+
+    def break_the_first_attempt(line, cells, *args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise RuntimeError("the request's process went away")
+        return execute(line, cells, *args, **kwargs)
+
+    monkeypatch.setattr(importing, "parse_row", break_the_first_attempt)
+    text = "Kundennummer;Firma;Ort\nK-1;Firma Eins GmbH;Ulm\nK-2;Firma Zwei GmbH;Ulm\n"
+
+    run = import_run_create(actor=admin_user, upload=SimpleUploadedFile("crm.csv", text.encode()))
+
+    job = Job.objects.get()
+    assert (job.status, job.attempts, job.arguments) == (JobStatus.QUEUED, 1, {"import_run_id": run.pk})
+    run_every_attempt()
+    run.refresh_from_db()
+    assert run.status == ImportStatus.DONE
+    assert Account.objects.count() == 2
+    assert Job.objects.get().status == JobStatus.DONE

@@ -28,7 +28,7 @@ from handschlag.core.errors import Conflict, InvalidInput
 from handschlag.core.events import audit_record
 from handschlag.core.models import User
 from handschlag.core.roles import Capability
-from handschlag.core.tasks import enqueue
+from handschlag.core.tasks import enqueue, job_run_in_process
 
 logger = logging.getLogger(__name__)
 
@@ -81,18 +81,17 @@ def import_run_create(
             summary=f"import of {name} started",
             changes={"preset": preset, "mode": mode, "size": size},
         )
-    if not start:
-        return run
+        if not start:
+            return run
+        # the job commits with the run (docs/adr/0002): no run is ever left waiting without one
+        job = enqueue(IMPORT_RUN_EXECUTE_TASK, import_run_id=run.pk)
     # only what is cheaply known to be small runs in the request (bytes, a capped count of rows); never a workbook
-    # that unpacks to more than such rows take
+    # that unpacks to more than such rows take. It runs as its job, so a crash here leaves it to the worker.
     if importing.small_enough_for_request(
         Path(run.file.path), max_rows=settings.HANDSCHLAG_IMPORT_INLINE_ROWS
     ):
-        import_run_execute(run=run)
+        job_run_in_process(job.pk)
         run.refresh_from_db()
-    else:
-        with transaction.atomic():
-            enqueue(IMPORT_RUN_EXECUTE_TASK, import_run_id=run.pk)
     return run
 
 

@@ -171,9 +171,15 @@ def enqueue(
 
 
 def _run_now(job_id: int) -> None:
-    claimed = claim_job(job_id, worker="eager")
-    if claimed is not None:
-        run_job(claimed)
+    job_run_in_process(job_id, worker="eager")
+
+
+def job_run_in_process(job_id: int, *, worker: str = "request") -> bool:
+    """Run one committed, queued job here and now (a small import inside its request), with the same lease,
+    heartbeat, retry and failure hook as in the worker: if this process dies, the lease runs out and a worker takes
+    the job over. False when another process had claimed it already or the attempt failed."""
+    claimed = claim_job(job_id, worker=worker)
+    return run_job(claimed) if claimed is not None else False
 
 
 def _load(name: str) -> Callable[..., Any]:
