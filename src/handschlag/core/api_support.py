@@ -151,6 +151,9 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(PermissionDenied)
     def on_forbidden(request: HttpRequest, error: PermissionDenied) -> HttpResponse:
+        # a partner user may not learn that one of our objects or operations exists (docs/partner-portal.md)
+        if getattr(request.user, "is_partner_user", False):
+            return answer(request, 404, error_body("not_found", _("Not found.")))
         return answer(request, 403, error_body("forbidden", _("You are not allowed to do this.")))
 
     @api.exception_handler(AuthenticationError)

@@ -349,6 +349,9 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 
 def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    # a partner user may not learn that one of our pages exists: he gets the 404 (docs/partner-portal.md)
+    if getattr(request.user, "is_partner_user", False):
+        return page_not_found(request, exception)
     return render(request, "403.html", status=403)
 
 
