@@ -8,14 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from handschlag.accounts.enums import AccountStatus, ImportMode, ImportPreset, InsightKind, OrderStatus
 from handschlag.accounts.models import Account
 from handschlag.core.enums import Role
+from handschlag.core.forms import DateInput
 from handschlag.core.models import User
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class AccountForm(forms.ModelForm):

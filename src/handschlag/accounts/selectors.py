@@ -161,3 +161,8 @@ def accounts_with_open_orders() -> QuerySet[Account]:
 def account_list_by_ids(*, account_ids: Iterable[int]) -> QuerySet[Account]:
     """The accounts among the ids (archived included); ids of accounts that are gone are left out."""
     return Account.objects.filter(pk__in=list(account_ids))
+
+
+def no_accounts() -> QuerySet[Account]:
+    """An empty queryset of accounts: a form's choices until the view narrows them to what the user may pick."""
+    return Account.objects.none()

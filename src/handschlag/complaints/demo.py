@@ -12,14 +12,14 @@ import datetime as dt
 import struct
 import zlib
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from handschlag.accounts.enums import AccountStatus, OrderStatus
-from handschlag.accounts.inputs import OrderInput
-from handschlag.accounts.models import Account
-from handschlag.accounts.services import order_create
+from handschlag.accounts.inputs import AccountInput, AccountPatch, OrderInput
+from handschlag.accounts.services import account_create, account_update, order_create
 from handschlag.complaints.enums import ComplaintCategory, EightDStep, Severity, ThreatScope
 from handschlag.complaints.inputs import ComplaintInput, RoutingRuleInput, StepPatch
 from handschlag.complaints.models import Complaint, RoutingRule
@@ -30,9 +30,13 @@ from handschlag.complaints.services.lifecycle import complaint_acknowledge, comp
 from handschlag.complaints.services.routing import complaint_assign
 from handschlag.complaints.services.steps import complaint_step_update
 from handschlag.core.demo import DemoContext
+from handschlag.core.inputs import input_build
 from handschlag.core.models import Department
 from handschlag.core.notifications import emails_suppressed
 from handschlag.core.selectors import business_calendar_get
+
+if TYPE_CHECKING:
+    from handschlag.accounts.models import Account
 
 # category, product line, department, process owner (username; None = the head)
 RULES = [
@@ -96,20 +100,26 @@ def _rules(context: DemoContext) -> None:
         )
 
 
-def _story_account(context: DemoContext) -> Account:
+def _story_account(context: DemoContext, accounts: list[Account]) -> Account:
+    """The seller's first customer (else the first customer, made his), tagged as key account."""
     seller = context.users["verkauf"]
-    account = (
-        Account.objects.filter(owner=seller, status=AccountStatus.CUSTOMER).order_by("pk").first()
-        or Account.objects.filter(status=AccountStatus.CUSTOMER).order_by("pk").first()
+    customers = sorted(
+        (account for account in accounts if account.status == AccountStatus.CUSTOMER), key=lambda a: a.pk
     )
-    if account is None:  # an empty demo: make the key account
-        account = Account.objects.create(name="Albtal Präzisionsantriebe", legal_form="GmbH", owner=seller)
+    account = next((a for a in customers if a.owner_id == seller.pk), None) or next(iter(customers), None)
+    if account is None:  # an empty demo: the seller makes the key account (and owns it)
+        account = account_create(
+            actor=seller,
+            data=input_build(AccountInput, {"name": "Albtal Präzisionsantriebe", "legal_form": "GmbH"}),
+        )
     if account.owner_id != seller.pk:
-        account.owner = seller
-        account.save(update_fields=["owner"])
+        account = account_update(
+            actor=context.users["leitung"], account=account, patch=AccountPatch(owner_id=seller.pk)
+        )
     if "A-Kunde" not in account.tag_list:
-        account.tags = ",".join([*account.tag_list, "A-Kunde"])
-        account.save(update_fields=["tags"])
+        account = account_update(
+            actor=seller, account=account, patch=AccountPatch(tags=[*account.tag_list, "A-Kunde"])
+        )
     existing = set(account.orders.values_list("number", flat=True))
     for number, value, status in [
         ("AB-KEY-1", Decimal("184500.00"), OrderStatus.CONFIRMED),
@@ -226,7 +236,7 @@ def _build(context: DemoContext, accounts: list[Account]) -> list[Complaint]:
     )
 
     # the story of source 001: the first complaint, months ago, closed
-    account = _story_account(context)
+    account = _story_account(context, accounts)
     first = complaint_create(
         actor=seller,
         data=ComplaintInput(

@@ -1,17 +1,20 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from handschlag.accounts.forms import DateInput
-from handschlag.accounts.models import Account
+from handschlag.accounts.selectors import no_accounts
 from handschlag.complaints.enums import ComplaintCategory, EightDStep, Severity, ThreatScope
 from handschlag.complaints.models import RoutingRule
 from handschlag.core.enums import Role
+from handschlag.core.forms import DateInput
 from handschlag.core.models import Department, User
+
+if TYPE_CHECKING:
+    from handschlag.accounts.models import Account
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -66,7 +69,7 @@ class AccountSearchWidget(forms.Widget):
 class ComplaintForm(forms.Form):
     account = forms.ModelChoiceField(
         label=_("Account"),
-        queryset=Account.objects.none(),
+        queryset=no_accounts(),
         widget=AccountSearchWidget(),
         error_messages={"required": _("Search for the account and choose it.")},
     )
@@ -100,7 +103,7 @@ class ComplaintForm(forms.Form):
 
     def __init__(self, *args: Any, accounts: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["account"].queryset = accounts if accounts is not None else Account.objects.none()  # type: ignore[attr-defined]
+        self.fields["account"].queryset = accounts if accounts is not None else no_accounts()  # type: ignore[attr-defined]
 
     def set_account_matches(self, *, matches: Any, selected: Account | None, search_url: str) -> None:
         widget = self.fields["account"].widget

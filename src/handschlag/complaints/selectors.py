@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
@@ -26,7 +26,6 @@ from django.db.models import (
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from handschlag.accounts.models import Account
 from handschlag.accounts.selectors import (
     AccountFilters,
     account_list,
@@ -45,6 +44,9 @@ from handschlag.complaints.models import (
 )
 from handschlag.core.models import User
 from handschlag.core.request_parameters import parse_id
+
+if TYPE_CHECKING:
+    from handschlag.accounts.models import Account
 
 
 def repeat_window_days() -> int:

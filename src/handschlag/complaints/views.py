@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import messages
@@ -14,7 +14,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from handschlag.accounts.models import Account
 from handschlag.accounts.selectors import account_order_ids_by_number
 from handschlag.complaints.access import (
     access_attachment_by_id,
@@ -95,6 +94,9 @@ from handschlag.core.inputs import InputT, input_from_form
 from handschlag.core.models import User
 from handschlag.core.request_parameters import parse_id
 from handschlag.core.roles import Capability, has_capability
+
+if TYPE_CHECKING:
+    from handschlag.accounts.models import Account
 
 PAGE_SIZE = 50
 

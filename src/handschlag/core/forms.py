@@ -24,6 +24,15 @@ def form_add_service_errors(
             form.add_error(field if field in form.fields else None, message)
 
 
+class DateInput(forms.DateInput):
+    """The browser's date picker; the value as ISO date (what `<input type="date">` sends and shows)."""
+
+    input_type = "date"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
 class LoginForm(AuthenticationForm):
     error_messages = {
         "invalid_login": _("User name or password is wrong. Both are case-sensitive."),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import Q
@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from handschlag.accounts.access import access_account_by_id
-from handschlag.accounts.models import Account
 from handschlag.accounts.selectors import (
     account_open_order_value,
     account_orders_by_ids,
@@ -35,6 +34,9 @@ from handschlag.core.models import User
 from handschlag.core.notifications import notify
 from handschlag.core.selectors import business_calendar_get
 from handschlag.core.services import model_update
+
+if TYPE_CHECKING:
+    from handschlag.accounts.models import Account
 
 
 def _orders_of(account: Account, order_ids: list[int]) -> list[Any]:
