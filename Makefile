@@ -43,6 +43,8 @@ test: install-dev translations lint typecheck migrations-check test-sqlite test-
 lint: install-dev
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
+	@# the import rules of docs/ARCHITECTURE.md (.importlinter); from src/ so that this checkout's code is analysed
+	cd src && ../$(BIN)/lint-imports --config ../.importlinter
 
 typecheck: install-dev
 	$(BIN)/mypy
@@ -70,4 +72,4 @@ demo-large: translations
 	$(HANDSCHLAG) migrate --no-input -v 0 && $(HANDSCHLAG) demo --size large
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache src/.import_linter_cache
