@@ -44,7 +44,7 @@ lint: install-dev
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	@# the import rules of docs/ARCHITECTURE.md (.importlinter); from src/ so that this checkout's code is analysed
-	cd src && ../$(BIN)/lint-imports --config ../.importlinter
+	cd src && ../$(BIN)/lint-imports ../.importlinter
 
 typecheck: install-dev
 	$(BIN)/mypy
