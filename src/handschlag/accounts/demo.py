@@ -31,6 +31,17 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
 
 
+EMPLOYEE_COUNTS = (25, 40, 80, 120, 180, 250, 400, 650, 900, 1500, 3200)
+# Annual revenue per employee of a German Mittelstand firm, in thousand euros: services and trade at the low
+# end, machine builders and wholesalers at the high end. The revenue of an account follows from its head count.
+REVENUE_PER_EMPLOYEE_THOUSANDS = (90, 350)
+
+
+def _annual_revenue(employees: int, thousands_per_employee: int) -> Decimal:
+    """Revenue for a head count, rounded to 100.000 € as a sales team would note it."""
+    return Decimal(round(employees * thousands_per_employee * 1000, -5))
+
+
 def build_accounts(context: DemoContext, *, count: int) -> list[Account]:
     rng = context.random
     sellers = context.sellers
@@ -56,8 +67,8 @@ def build_accounts(context: DemoContext, *, count: int) -> list[Account]:
                 country="DE",
                 vat_id=german_vat_id(index * 7919 + 13),
                 industry=rng.choice(INDUSTRIES),
-                employees=rng.choice([25, 40, 80, 120, 180, 250, 400, 650, 900, 1500, 3200]),
-                annual_revenue=Decimal(rng.randint(20, 4000) * 100_000),
+                employees=(employees := rng.choice(EMPLOYEE_COUNTS)),
+                annual_revenue=_annual_revenue(employees, rng.randint(*REVENUE_PER_EMPLOYEE_THOUSANDS)),
                 status=status,
                 customer_since=today - dt.timedelta(days=rng.randint(200, 9000))
                 if status != AccountStatus.PROSPECT
