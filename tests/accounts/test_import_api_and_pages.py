@@ -219,9 +219,22 @@ class TestImportPages:
         content = page_as(admin_en).get(f"/accounts/imports/{run.pk}/").content.decode()
 
         bad_rows = content.split('id="bad-rows"', 1)[1]
-        assert bad_rows.count("<code>name</code>") == 5
-        assert bad_rows.count("<code>postal_code</code>") == 5
+        assert bad_rows.count("<td>Name</td>") == 5  # the field as the form labels it, not its code name
+        assert bad_rows.count("<td>Postal code</td>") == 5
         assert f'action="/accounts/imports/{run.pk}/import-good-rows/"' in content
+
+    def test_bad_rows_name_the_fields_by_their_german_labels(self, page_as, make_user):
+        admin_de = make_user(Role.ADMIN, username="admin_de", language="de")
+        bad_vat = b"Firma;USt-IdNr.;PLZ\nKrause AG;DE123;1234x\n"
+        run = import_run_create(actor=admin_de, upload=csv_file(bad_vat))
+
+        content = page_as(admin_de).get(f"/accounts/imports/{run.pk}/").content.decode()
+
+        bad_rows = content.split('id="bad-rows"', 1)[1]
+        assert "<td>USt-IdNr.</td>" in bad_rows
+        assert "<td>Postleitzahl</td>" in bad_rows
+        assert "vat_id" not in bad_rows
+        assert "postal_code" not in bad_rows
 
     def test_htmx_poll_gets_the_status_fragment(self, page_as, admin_en, settings):
         settings.HANDSCHLAG_IMPORT_INLINE_ROWS = 0

@@ -24,6 +24,7 @@ from babel import Locale
 from django.conf import settings
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from stdnum.eu import vat as eu_vat
 
 from handschlag.accounts.enums import AccountStatus, ImportPreset
@@ -548,6 +549,33 @@ ACCOUNT_IMPORT_FIELDS = [
     "owner",
     "tags",
 ]
+
+# The labels the account form shows, so that import errors name a field as the user knows it ("USt-IdNr.", not vat_id).
+FIELD_LABELS = {
+    "external_id": gettext_lazy("CRM id"),
+    "name": gettext_lazy("Name"),
+    "legal_form": gettext_lazy("Legal form"),
+    "domain": gettext_lazy("Domain"),
+    "street": gettext_lazy("Street"),
+    "postal_code": gettext_lazy("Postal code"),
+    "city": gettext_lazy("City"),
+    "country": gettext_lazy("Country"),
+    "vat_id": gettext_lazy("VAT id"),
+    "industry": gettext_lazy("Industry"),
+    "employees": gettext_lazy("Employees"),
+    "annual_revenue": gettext_lazy("Annual revenue (EUR)"),
+    "status": gettext_lazy("Status"),
+    "customer_since": gettext_lazy("Customer since"),
+    "owner": gettext_lazy("Owner"),
+    "tags": gettext_lazy("Tags"),
+}
+
+
+def field_label(name: str) -> str:
+    """The UI label of an account field in the active language; an unknown name is shown as it is."""
+    label = FIELD_LABELS.get(name)
+    return str(label) if label is not None else name
+
 
 PRESETS: dict[str, dict[str, str]] = {
     ImportPreset.SALESFORCE: {

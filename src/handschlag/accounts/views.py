@@ -123,6 +123,7 @@ def account_export(request: HttpRequest) -> HttpResponseBase:
         _("Industry"),
         _("Employees"),
         _("Annual revenue (EUR)"),
+        _("Customer since"),
         _("Owner"),
         _("Tags"),
     ]
@@ -141,7 +142,8 @@ def account_export(request: HttpRequest) -> HttpResponseBase:
             account.industry,
             account.employees,
             account.annual_revenue,
-            account.owner.username if account.owner else "",
+            account.customer_since,
+            str(account.owner) if account.owner else "",  # the name, as on every page; not the login
             account.tags,
         ]
         for account in accounts.iterator(chunk_size=2000)

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from handschlag.alliances.enums import HealthVerdict, OfferAsk, OfferGive
 
@@ -190,8 +191,16 @@ def partnership_health(signals: HealthSignals) -> HealthResult:
     if signals.mapping_done and signals.mapping_age_days is not None:
         if signals.mapping_age_days <= FRESH_MAPPING_DAYS:
             points += 25
+            age = signals.mapping_age_days
             reasons.append(
-                _("Account mapping is fresh (%(days)d days old).") % {"days": signals.mapping_age_days}
+                _("Account mapping is fresh (from today).")
+                if age == 0
+                else ngettext(
+                    "Account mapping is fresh (%(days)d day old).",
+                    "Account mapping is fresh (%(days)d days old).",
+                    age,
+                )
+                % {"days": age}
             )
         else:
             points += 10
