@@ -307,7 +307,7 @@ class TestCsvExport:
         assert row[5] == "'-1+1"
         assert row[7] == "'+49 711"
         assert row[10] == "'@SUM(A1:A9)"
-        assert row[14] == "'\tTab"
+        assert row[15] == "'\tTab"
 
     def test_german_semicolon_and_decimal_comma(self, page_as, seller):
         AccountFactory(name="Alpha", annual_revenue=Decimal("1234567.50"), employees=250, owner=seller)
@@ -317,7 +317,12 @@ class TestCsvExport:
         assert delimiter == ";"
         assert rows[0][1] == "Name"
         assert rows[1][1] == "Alpha"
-        assert rows[1][11:14] == ["250", "1234567,50", "seller"]
+        assert rows[1][11:15] == [
+            "250",
+            "1234567,50",
+            "",
+            seller.get_full_name(),
+        ]  # the owner's name, not login
 
     def test_english_comma_and_decimal_point(self, page_as, make_user):
         user = make_user(Role.MARKETING, language="en")
