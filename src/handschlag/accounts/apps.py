@@ -9,6 +9,7 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from handschlag.accounts import demo
+        from handschlag.accounts.audit_sentences import audit_sentences_accounts_register
         from handschlag.accounts.selectors import account_summary_for_user
         from handschlag.core.demo import DemoStep, demo_step_register
         from handschlag.core.home import home_contribution_register
@@ -18,3 +19,4 @@ class AccountsConfig(AppConfig):
         )
         # the home page's tiles (accounts, customers, mine, open orders)
         home_contribution_register("accounts", lambda user: {"summary": account_summary_for_user(user=user)})
+        audit_sentences_accounts_register()

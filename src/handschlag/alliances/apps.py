@@ -8,6 +8,7 @@ class AlliancesConfig(AppConfig):
 
     def ready(self) -> None:
         from handschlag.alliances import demo
+        from handschlag.alliances.audit_sentences import audit_sentences_alliances_register
         from handschlag.core.demo import DemoStep, demo_step_register
 
         demo_step_register(
@@ -18,3 +19,4 @@ class AlliancesConfig(AppConfig):
                 logins=((demo.PORTAL_USERNAME, "partner_user", "partner portal of the strategic alliance"),),
             )
         )
+        audit_sentences_alliances_register()

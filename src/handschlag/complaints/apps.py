@@ -9,6 +9,8 @@ class ComplaintsConfig(AppConfig):
 
     def ready(self) -> None:
         from handschlag.complaints import demo
+        from handschlag.complaints.audit_sentences import audit_sentences_complaints_register
         from handschlag.core.demo import DemoStep, demo_step_register
 
         demo_step_register(DemoStep(order=30, name="complaints", build=demo.demo_step))
+        audit_sentences_complaints_register()

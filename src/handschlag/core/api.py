@@ -15,6 +15,7 @@ from handschlag.core.access import (
     access_job_by_id,
     require_capability,
 )
+from handschlag.core.admin_api import router as admin_router
 from handschlag.core.api_support import ERROR_RESPONSES, Page
 from handschlag.core.enums import JobStatus
 from handschlag.core.errors import Forbidden
@@ -148,3 +149,7 @@ def department_update(request: HttpRequest, department_id: int, payload: Departm
     department = access_department_by_id(user, department_id)
     patch = DepartmentPatch.model_validate(payload.model_dump())
     return services.department_update(actor=user, department=department, patch=patch)
+
+
+# the administrators' endpoints: /audit and /users
+router.add_router("", admin_router)

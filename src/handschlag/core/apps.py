@@ -8,6 +8,8 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
+        from handschlag.core.audit_sentences_core import audit_sentences_core_register
         from handschlag.core.logins import connect_login_audit
 
         connect_login_audit()
+        audit_sentences_core_register()

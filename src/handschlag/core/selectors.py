@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import QuerySet
 
 from handschlag.core.calendar import BusinessCalendar
@@ -38,12 +40,26 @@ def api_token_list_for_user(*, user: User) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(user=user).order_by("-created_at")
 
 
-def audit_event_list(*, target_type: str | None = None, target_id: str | None = None) -> QuerySet[AuditEvent]:
+def audit_event_list(
+    *,
+    target_type: str | None = None,
+    target_id: str | None = None,
+    actor_id: int | None = None,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+) -> QuerySet[AuditEvent]:
+    """Audit events, newest first, with their actors; `since` inclusive, `until` exclusive."""
     events = AuditEvent.objects.select_related("actor").order_by("-created_at", "-id")
     if target_type:
         events = events.filter(target_type=target_type)
     if target_id:
         events = events.filter(target_id=target_id)
+    if actor_id is not None:
+        events = events.filter(actor_id=actor_id)
+    if since is not None:
+        events = events.filter(created_at__gte=since)
+    if until is not None:
+        events = events.filter(created_at__lt=until)
     return events
 
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("settings/users/", views.user_list_view, name="user_list"),
     path("settings/users/<int:user_id>/", views.user_edit, name="user_edit"),
     path("audit/", views.audit_list, name="audit_list"),
+    path("audit/export.csv", views.audit_export, name="audit_export"),
     path("settings/jobs/", views.job_list_view, name="job_list"),
     path("settings/jobs/<int:job_id>/retry/", views.job_retry, name="job_retry"),
     path("notifications/", views.notification_list_view, name="notifications"),

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import asdict
 from typing import Any
 
 from django.conf import settings
@@ -8,9 +10,11 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -25,12 +29,15 @@ from handschlag.core.access import (
     access_user_by_id,
     require_capability,
 )
+from handschlag.core.audit_filters import AuditFilter, AuditFilterForm
+from handschlag.core.audit_sentences import audit_rows
+from handschlag.core.csv_export import csv_response
 from handschlag.core.enums import JobStatus
 from handschlag.core.errors import Conflict, InvalidInput
 from handschlag.core.forms import ApiTokenForm, DepartmentForm, UserForm, form_add_service_errors
 from handschlag.core.home import home_context_for
 from handschlag.core.inputs import DepartmentInput, DepartmentPatch, UserPatch, input_from_form
-from handschlag.core.models import User
+from handschlag.core.models import AuditEvent, User
 from handschlag.core.notifications import notifications_mark_read
 from handschlag.core.roles import Capability, has_capability, is_internal
 from handschlag.core.selectors import (
@@ -227,19 +234,68 @@ def user_edit(request: HttpRequest, user_id: int) -> HttpResponse:
     return render(request, "core/user_form.html", {"form": form, "target": target})
 
 
+AUDIT_PAGE_SIZE = 50
+AUDIT_EXPORT_CHUNK = 500
+
+
+def _audit_events(request: HttpRequest) -> tuple[AuditFilterForm, QuerySet[AuditEvent]]:
+    require_capability(_user(request), Capability.AUDIT_VIEW)
+    form = AuditFilterForm(request.GET or None)
+    audit_filter = form.audit_filter() if form.is_bound else AuditFilter()
+    return form, audit_event_list(**asdict(audit_filter))
+
+
 @login_required
 def audit_list(request: HttpRequest) -> HttpResponse:
-    require_capability(_user(request), Capability.AUDIT_VIEW)
-    target_type = request.GET.get("target_type") or None
-    target_id = request.GET.get("target_id") or None
-    page = Paginator(audit_event_list(target_type=target_type, target_id=target_id), 50).get_page(
-        request.GET.get("page")
+    """The audit log as sentences in the reader's language, filtered by object type, person and period."""
+    form, events = _audit_events(request)
+    page = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "rows": audit_rows(page.object_list),
+        "query_without_page": f"{query.urlencode()}&" if query else "",
+        "query": query.urlencode(),
+    }
+    return render(request, "core/audit_list.html", context)
+
+
+@login_required
+def audit_export(request: HttpRequest) -> StreamingHttpResponse:
+    """The filtered audit log as CSV: dates and numbers in the reader's format, people by name."""
+    _form, events = _audit_events(request)
+
+    def rows() -> Iterator[list[object]]:
+        chunk: list[AuditEvent] = []
+        for event in events.iterator(chunk_size=AUDIT_EXPORT_CHUNK):
+            chunk.append(event)
+            if len(chunk) == AUDIT_EXPORT_CHUNK:
+                yield from _audit_csv_rows(chunk)
+                chunk = []
+        yield from _audit_csv_rows(chunk)
+
+    response = csv_response(
+        filename="audit-log.csv",
+        header=[_("When"), _("Who"), _("What happened"), _("Object type"), _("Object"), _("Action")],
+        rows=rows(),
     )
-    return render(
-        request,
-        "core/audit_list.html",
-        {"page": page, "target_type": target_type or "", "target_id": target_id or ""},
-    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _audit_csv_rows(events: list[AuditEvent]) -> Iterator[list[object]]:
+    for row in audit_rows(events):
+        event = row.event
+        yield [
+            timezone.localtime(event.created_at),
+            row.actor_name,
+            row.sentence,
+            row.object_type,
+            row.target_name or f"#{event.target_id}",
+            event.action,
+        ]
 
 
 JOB_PAGE_SIZE = 50

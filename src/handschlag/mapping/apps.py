@@ -18,6 +18,7 @@ class MappingConfig(AppConfig):
         )
         from handschlag.core.demo import DemoStep, demo_step_register
         from handschlag.mapping import demo, portal_views, views
+        from handschlag.mapping.audit_sentences import audit_sentences_mapping_register
         from handschlag.mapping.selectors import latest_done_run_finished_at_by_agreement
 
         agreement_section_register(
@@ -51,3 +52,4 @@ class MappingConfig(AppConfig):
         )
         # after the partnerships (20): the lived partnership's sharing rules, both opt-ins and a fresh mapping
         demo_step_register(DemoStep(order=25, name="mapping", build=demo.demo_step))
+        audit_sentences_mapping_register()
