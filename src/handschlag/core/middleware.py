@@ -21,15 +21,13 @@ SUPPORTED = {code for code, _ in settings.LANGUAGES}
 API_PREFIX = "/api/"
 _STATUS_CODES = {404: "not_found", 405: "method_not_allowed", 413: "too_large", 400: "bad_request"}
 
-# Self only. Inline <script> and <style> elements are refused; style="…" attributes are allowed
-# (a few templates and the SVG charts use them, and they cannot run code). Complaint attachments set their own,
-# stricter policy (sandboxed).
+# Self only: inline <script> and <style> elements and style="…" attributes are refused (the templates use none;
+# tests/core/test_security.py keeps it so). Complaint attachments set their own, stricter policy (sandboxed).
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self'",
         "script-src 'self'",
         "style-src 'self'",
-        "style-src-attr 'unsafe-inline'",
         "img-src 'self' data:",
         "font-src 'self'",
         "connect-src 'self'",
