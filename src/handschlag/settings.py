@@ -162,8 +162,10 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLE_ADMIN = False
 AXES_VERBOSE = False
 AXES_CLIENT_IP_CALLABLE = "handschlag.core.logins.client_address"
-# Absolute links in e-mails (password reset) start with this address.
+# Absolute links in e-mails (password reset, notifications) start with this address.
 HANDSCHLAG_BASE_URL = os.environ.get("HANDSCHLAG_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The daily digest of notifications leaves at this hour (local time) for users who chose it.
+HANDSCHLAG_DIGEST_HOUR = int(os.environ.get("HANDSCHLAG_DIGEST_HOUR", "7"))
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 
 LANGUAGE_CODE = "de"
@@ -230,6 +232,9 @@ HANDSCHLAG_DEFAULT_STATE = os.environ.get("HANDSCHLAG_STATE", "BW")
 HANDSCHLAG_COMPLAINT_REPEAT_WINDOW_DAYS = int(
     os.environ.get("HANDSCHLAG_COMPLAINT_REPEAT_WINDOW_DAYS", "365")
 )
+# Complaints: owner and management are alerted this many business hours before a customer's cancellation deadline
+# (or halfway through the business time left, when less remains; docs/adr/0201 §9).
+HANDSCHLAG_COMPLAINT_DEADLINE_LEAD_HOURS = int(os.environ.get("HANDSCHLAG_COMPLAINT_DEADLINE_LEAD_HOURS", "2"))
 # The largest photo or PDF accepted on a complaint.
 HANDSCHLAG_COMPLAINT_ATTACHMENT_MAX_BYTES = (
     int(os.environ.get("HANDSCHLAG_COMPLAINT_ATTACHMENT_MAX_MB", "10")) * 1024 * 1024

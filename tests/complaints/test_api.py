@@ -108,7 +108,12 @@ class TestCreate:
             False,
         )
         assert body["revenue_at_risk"] == "200000.00"
-        assert [clock["clock"] for clock in body["clocks"]] == ["first_response", "containment", "resolution"]
+        assert [clock["clock"] for clock in body["clocks"]] == [
+            "first_response",
+            "containment",
+            "resolution",
+            "deadline",  # the customer's cancellation deadline (docs/adr/0201 §9)
+        ]
 
     def test_invalid_fields_get_the_error_shape(self, api_as, org):
         response = api_as(org.seller).post(

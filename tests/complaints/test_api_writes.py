@@ -64,6 +64,7 @@ class TestPatch:
             "orders",
             "cancellation_threat",
             "cancellation_deadline",
+            "deadline_alert_at",
             "threat_scope",
             "revenue_at_risk",
         }

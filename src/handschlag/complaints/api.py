@@ -35,6 +35,7 @@ from handschlag.complaints.selectors import (
     complaint_clocks,
     complaint_figures,
     complaint_list,
+    complaint_repeat_comparison,
     routing_rule_list,
     sla_policy_get,
     sla_policy_list,
@@ -60,10 +61,22 @@ def _require_view(user: User) -> None:
 
 
 class ClockOut(Schema):
-    clock: str
-    due: dt.datetime
+    clock: str = Field(
+        description="first_response, containment, resolution; deadline: the customer's cancellation deadline"
+    )
+    due: dt.datetime = Field(
+        description="when it counts: the first response by the earlier of the SLA and the alert ahead of the "
+        "customer's cancellation deadline"
+    )
     met_at: dt.datetime | None
     state: str
+    sla_due: dt.datetime | None = Field(
+        default=None, description="the SLA's own deadline (none for `deadline`)"
+    )
+    alert_at: dt.datetime | None = Field(
+        default=None,
+        description="`deadline` only: when owner and management are alerted without a first response",
+    )
 
 
 class ComplaintOut(Schema):
@@ -109,7 +122,14 @@ class ComplaintOut(Schema):
     @staticmethod
     def resolve_clocks(obj: Complaint) -> list[dict[str, Any]]:
         return [
-            {"clock": clock.clock, "due": clock.due, "met_at": clock.met_at, "state": clock.state}
+            {
+                "clock": clock.clock,
+                "due": clock.due,
+                "met_at": clock.met_at,
+                "state": clock.state,
+                "sla_due": clock.sla_due,
+                "alert_at": clock.alert_at,
+            }
             for clock in complaint_clocks(obj)
         ]
 
@@ -208,6 +228,60 @@ def complaint_figures_read(
 @router.get("/{complaint_id}", response={200: ComplaintOut, **ERROR_RESPONSES})
 def complaint_read(request: HttpRequest, complaint_id: int) -> Any:
     return access_complaint_by_id(_user(request), complaint_id)
+
+
+class StepTextOut(Schema):
+    step: EightDStep
+    notes: str
+    done_at: dt.datetime | None
+
+
+class RepeatOut(Schema):
+    """The case beside the earlier one it repeats."""
+
+    previous_id: int
+    previous_created_at: dt.datetime
+    previous_status: ComplaintStatus
+    severity: Severity
+    previous_severity: Severity
+    severity_change: Literal["worse", "same", "better"]
+    value: Decimal
+    previous_value: Decimal
+    value_change: Literal["worse", "same", "better"]
+    revenue_at_risk: Decimal
+    previous_revenue_at_risk: Decimal
+    previous_root_cause: StepTextOut | None
+    previous_prevention: StepTextOut | None
+    root_cause: StepTextOut | None
+    prevention: StepTextOut | None
+
+
+@router.get("/{complaint_id}/repeat", response={200: RepeatOut, **ERROR_RESPONSES})
+def complaint_repeat(request: HttpRequest, complaint_id: int) -> Any:
+    """For a repeat: severity, value and revenue at risk beside the earlier case's, with its root cause (D4) and
+    what was promised (D7). 404 when the case repeats none."""
+    complaint = access_complaint_by_id(_user(request), complaint_id)
+    comparison = complaint_repeat_comparison(complaint)
+    if comparison is None:
+        raise NotFound(_("This case repeats no earlier case."))
+    previous = comparison.previous
+    return {
+        "previous_id": previous.pk,
+        "previous_created_at": previous.created_at,
+        "previous_status": previous.status,
+        "severity": complaint.severity,
+        "previous_severity": previous.severity,
+        "severity_change": comparison.severity_change,
+        "value": comparison.value,
+        "previous_value": comparison.previous_value,
+        "value_change": comparison.value_change,
+        "revenue_at_risk": complaint.revenue_at_risk,
+        "previous_revenue_at_risk": previous.revenue_at_risk,
+        "previous_root_cause": comparison.previous_root_cause,
+        "previous_prevention": comparison.previous_prevention,
+        "root_cause": comparison.root_cause,
+        "prevention": comparison.prevention,
+    }
 
 
 @router.patch("/{complaint_id}", response={200: ComplaintOut, **ERROR_RESPONSES})
@@ -414,6 +488,9 @@ class StepOut(Schema):
     due_date: dt.date | None
     done_at: dt.datetime | None
     notes: str
+    out_of_order_reason: str = Field(
+        description="why it was done before an earlier step; empty when in order"
+    )
 
 
 @router.get("/{complaint_id}/steps", response={200: list[StepOut], **ERROR_RESPONSES})
@@ -424,7 +501,8 @@ def step_index(request: HttpRequest, complaint_id: int) -> Any:
 
 @router.patch("/{complaint_id}/steps/{step}", response={200: StepOut, **ERROR_RESPONSES})
 def step_update(request: HttpRequest, complaint_id: int, step: EightDStep, payload: StepPatch) -> Any:
-    """Owner, due date, notes, done of one 8D step. D3 done contains the case (stops the containment clock)."""
+    """Owner, due date, notes, done of one 8D step. D3 done contains the case (stops the containment clock).
+    Done before an earlier step (D3 excepted) needs a `reason`, kept on the step and in the audit log."""
     user = _user(request)
     complaint = access_complaint_by_id(user, complaint_id)
     return steps.complaint_step_update(actor=user, complaint=complaint, step=step, patch=payload)

@@ -33,12 +33,19 @@ class SlaClock(models.TextChoices):
     FIRST_RESPONSE = "first_response", _("First response")
     CONTAINMENT = "containment", _("Containment (D3)")
     RESOLUTION = "resolution", _("Resolution")
+    DEADLINE = "deadline", _("Cancellation deadline")
 
 
 class EscalationLevel(models.IntegerChoices):
     OWNER = 1, pgettext_lazy("complaint", "Owner")
     MANAGER = 2, pgettext_lazy("complaint", "Owner's manager")
     MANAGEMENT = 3, _("Management")
+
+
+# An escalation row of the customer's cancellation deadline (`SlaClock.DEADLINE`): the alert ahead of it, and the
+# escalation to management once it has passed without a first response (docs/adr/0201 §9).
+DEADLINE_ALERT = 1
+DEADLINE_PASSED = 3
 
 
 class EightDStep(models.TextChoices):
@@ -50,6 +57,10 @@ class EightDStep(models.TextChoices):
     D6 = "D6", _("D6 Corrective actions implemented")
     D7 = "D7", _("D7 Prevention")
     D8 = "D8", _("D8 Closure and recognition")
+
+
+# D3, the immediate containment, may be done at any time; every other step in order (docs/adr/0201 §11).
+STEPS_DONE_ANY_TIME = frozenset({EightDStep.D3})
 
 
 class ThreatScope(models.TextChoices):

@@ -8,7 +8,8 @@ from django.utils.translation import pgettext_lazy
 
 from handschlag.accounts.selectors import no_accounts
 from handschlag.complaints.enums import ComplaintCategory, EightDStep, Severity, ThreatScope
-from handschlag.complaints.models import RoutingRule
+from handschlag.complaints.models import Complaint, RoutingRule
+from handschlag.complaints.selectors import step_owner_choices
 from handschlag.core.enums import Role
 from handschlag.core.forms import DateInput
 from handschlag.core.models import Department, User
@@ -135,10 +136,23 @@ class StepForm(forms.Form):
         label=_("Notes"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=10_000
     )
     done = forms.BooleanField(label=_("Done"), required=False)
+    reason = forms.CharField(
+        label=_("Reason for completing it before an earlier step"),
+        required=False,
+        max_length=500,
+        help_text=_("Only needed when an earlier step is not done yet (D3 excepted)."),
+    )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, complaint: Complaint | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = internal_users()  # type: ignore[attr-defined]
+        owner = self.fields["owner"]
+        # the case's department first, each name with its department
+        owner.queryset = step_owner_choices(complaint) if complaint is not None else internal_users()  # type: ignore[attr-defined]
+        owner.label_from_instance = _user_with_department  # type: ignore[attr-defined]
+
+
+def _user_with_department(user: User) -> str:
+    return f"{user} · {user.department}" if user.department_id else str(user)
 
 
 class ReasonForm(forms.Form):

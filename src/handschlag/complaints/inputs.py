@@ -78,6 +78,7 @@ ProductLine = Annotated[str, _text(100), AfterValidator(refuse_nul)]
 Plant = Annotated[str, _text(100), AfterValidator(refuse_nul)]
 Product = Annotated[str, _text(200), AfterValidator(refuse_nul)]
 Notes = Annotated[str, _text(10_000), AfterValidator(refuse_nul)]
+Reason = Annotated[str, _text(500), AfterValidator(refuse_nul)]
 Deadline = Annotated[dt.datetime, AfterValidator(_aware)]
 DueDate = Annotated[dt.date, AfterValidator(_in_range)]
 OrderIds = Annotated[list[Id], Field(max_length=MAX_ORDERS), AfterValidator(_unique_sorted)]
@@ -135,8 +136,11 @@ class StepPatch(PatchInput):
     due_date: DueDate | None = None
     notes: Notes | None = None
     done: bool | None = None
+    reason: Reason | None = Field(
+        default=None, description="why the step is done before an earlier one (required then; D3 excepted)"
+    )
 
-    _empty_notes = field_validator("notes", mode="before")(_null_is_empty_text)
+    _empty_notes = field_validator("notes", "reason", mode="before")(_null_is_empty_text)
 
 
 # --- configuration -----------------------------------------------------------------------------------------------

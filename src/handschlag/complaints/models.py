@@ -134,6 +134,12 @@ class Complaint(models.Model):
 
     cancellation_threat = models.BooleanField(_("customer threatens to cancel"), default=False)
     cancellation_deadline = models.DateTimeField(_("cancellation deadline"), null=True, blank=True)
+    deadline_alert_at = models.DateTimeField(
+        _("alert ahead of the cancellation deadline"),
+        null=True,
+        blank=True,
+        help_text=_("When owner and management are alerted if the case still has no first response."),
+    )
     threat_scope = models.CharField(
         _("threatened orders"),
         max_length=24,
@@ -187,6 +193,10 @@ class Complaint(models.Model):
             models.CheckConstraint(condition=Q(revenue_at_risk__gte=0), name="complaint_risk_not_negative"),
             models.CheckConstraint(
                 condition=Q(in_triage=False) | Q(owner__isnull=True), name="complaint_triage_has_no_owner"
+            ),
+            models.CheckConstraint(
+                condition=Q(cancellation_deadline__isnull=False) | Q(deadline_alert_at__isnull=True),
+                name="complaint_alert_needs_deadline",
             ),
         ]
         indexes = [
@@ -283,6 +293,7 @@ class ComplaintStep(models.Model):
     due_date = models.DateField(_("due"), null=True, blank=True)
     done_at = models.DateTimeField(_("done"), null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)
+    out_of_order_reason = models.TextField(_("reason for completing out of order"), blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -34,7 +34,14 @@ from handschlag.accounts.selectors import (
 )
 from handschlag.complaints import sla
 from handschlag.complaints.access import complaints_visible_to
-from handschlag.complaints.enums import SEVERITY_RANK, ComplaintCategory, ComplaintStatus, Severity, SlaClock
+from handschlag.complaints.enums import (
+    SEVERITY_RANK,
+    ComplaintCategory,
+    ComplaintStatus,
+    EightDStep,
+    Severity,
+    SlaClock,
+)
 from handschlag.complaints.models import (
     Complaint,
     ComplaintStep,
@@ -42,6 +49,7 @@ from handschlag.complaints.models import (
     RoutingRule,
     SlaPolicy,
 )
+from handschlag.core.enums import Role
 from handschlag.core.models import User
 from handschlag.core.request_parameters import parse_id
 
@@ -52,6 +60,12 @@ if TYPE_CHECKING:
 def repeat_window_days() -> int:
     """`HANDSCHLAG_COMPLAINT_REPEAT_WINDOW_DAYS` (settings.py, from the environment), read at call time."""
     return int(settings.HANDSCHLAG_COMPLAINT_REPEAT_WINDOW_DAYS)
+
+
+def deadline_lead() -> dt.timedelta:
+    """`HANDSCHLAG_COMPLAINT_DEADLINE_LEAD_HOURS` (settings.py, from the environment), read at call time: how many
+    business hours before a customer's cancellation deadline owner and management are alerted."""
+    return dt.timedelta(hours=int(settings.HANDSCHLAG_COMPLAINT_DEADLINE_LEAD_HOURS))
 
 
 def sla_targets_for(severity: str) -> sla.SlaTargets:
@@ -279,29 +293,63 @@ def complaint_management_list(*, user: User | AnonymousUser) -> QuerySet[Complai
 class ClockView:
     clock: str
     label: str
-    due: dt.datetime
+    due: dt.datetime  # when it counts: for the first response the earlier of the SLA and the deadline's alert
     met_at: dt.datetime | None
     state: str
+    sla_due: dt.datetime | None = None  # the SLA's own deadline (none for the customer's deadline)
+    alert_at: dt.datetime | None = None  # the customer's deadline: when owner and management are alerted
+
+    @property
+    def set_by_deadline(self) -> bool:
+        """The first response is due earlier than the SLA says, because of the customer's deadline."""
+        return self.sla_due is not None and self.due < self.sla_due
 
 
 def complaint_clocks(complaint: Complaint, *, now: dt.datetime | None = None) -> list[ClockView]:
+    """The SLA clocks, the first response due by the earlier of the SLA and the alert ahead of the customer's
+    cancellation deadline, and that deadline itself as a clock (met by the first response; it runs through
+    pauses: the customer does not wait). No query."""
     now = now or timezone.now()
     paused = complaint.is_paused
+    first_response_due = sla.first_response_effective_due(
+        complaint.first_response_due, complaint.deadline_alert_at if complaint.cancellation_threat else None
+    )
     rows = [
-        (SlaClock.FIRST_RESPONSE, complaint.first_response_due, complaint.first_response_at),
-        (SlaClock.CONTAINMENT, complaint.containment_due, complaint.contained_at),
-        (SlaClock.RESOLUTION, complaint.resolution_due, complaint.closed_at),
+        (
+            SlaClock.FIRST_RESPONSE,
+            first_response_due,
+            complaint.first_response_at,
+            complaint.first_response_due,
+        ),
+        (SlaClock.CONTAINMENT, complaint.containment_due, complaint.contained_at, complaint.containment_due),
+        (SlaClock.RESOLUTION, complaint.resolution_due, complaint.closed_at, complaint.resolution_due),
     ]
-    return [
+    clocks = [
         ClockView(
             clock=clock.value,
             label=str(clock.label),
             due=due,
             met_at=met_at,
             state=sla.clock_state(due=due, met_at=met_at, now=now, paused=paused),
+            sla_due=sla_due,
         )
-        for clock, due, met_at in rows
+        for clock, due, met_at, sla_due in rows
     ]
+    deadline = complaint.cancellation_deadline
+    if complaint.cancellation_threat and deadline is not None:
+        clocks.append(
+            ClockView(
+                clock=SlaClock.DEADLINE.value,
+                label=str(SlaClock.DEADLINE.label),
+                due=deadline,
+                met_at=complaint.first_response_at,
+                state=sla.clock_state(
+                    due=deadline, met_at=complaint.first_response_at, now=now, paused=False
+                ),
+                alert_at=complaint.deadline_alert_at,
+            )
+        )
+    return clocks
 
 
 def complaint_referenced_order_value(complaint: Complaint) -> Decimal:
@@ -311,11 +359,18 @@ def complaint_referenced_order_value(complaint: Complaint) -> Decimal:
 
 @dataclass(frozen=True)
 class RepeatComparison:
+    """The case beside the one it repeats: severity, value, revenue at risk, and what was found (D4) and
+    promised (D7) last time, so "worse than last time" can be judged and the promise held against the repeat."""
+
     previous: Complaint
     severity_change: str  # worse / same / better
     previous_value: Decimal
     value: Decimal
     value_change: str
+    previous_root_cause: ComplaintStep | None = None
+    previous_prevention: ComplaintStep | None = None
+    root_cause: ComplaintStep | None = None
+    prevention: ComplaintStep | None = None
 
 
 def _change(now_value: float | Decimal, before: float | Decimal) -> str:
@@ -338,7 +393,17 @@ def complaint_repeat_comparison(complaint: Complaint) -> RepeatComparison | None
     if previous is None:
         return None
     value, previous_value = complaint_case_value(complaint), complaint_case_value(previous)
+    steps = {
+        (item.complaint_id, item.step): item
+        for item in ComplaintStep.objects.filter(
+            complaint_id__in=[complaint.pk, previous.pk], step__in=[EightDStep.D4, EightDStep.D7]
+        )
+    }
     return RepeatComparison(
+        previous_root_cause=steps.get((previous.pk, EightDStep.D4)),
+        previous_prevention=steps.get((previous.pk, EightDStep.D7)),
+        root_cause=steps.get((complaint.pk, EightDStep.D4)),
+        prevention=steps.get((complaint.pk, EightDStep.D7)),
         previous=previous,
         severity_change=_change(SEVERITY_RANK[complaint.severity], SEVERITY_RANK[previous.severity]),  # type: ignore[index]
         previous_value=previous_value,
@@ -364,6 +429,22 @@ def complaint_detail(*, complaint: Complaint) -> dict[str, Any]:
         "comparison": complaint_repeat_comparison(complaint),
         "open_order_value": account_open_order_value(complaint.account),
     }
+
+
+def step_owner_choices(complaint: Complaint) -> QuerySet[User]:
+    """Who can own an 8D step: active users of our company, the case's department first (docs/adr/0201 §11)."""
+    department_first = Case(
+        When(department_id=complaint.department_id, then=Value(0)),
+        default=Value(1),
+        output_field=IntegerField(),
+    )
+    return (
+        User.objects.filter(is_active=True)
+        .exclude(role=Role.PARTNER_USER)
+        .select_related("department")
+        .annotate(department_first=department_first)
+        .order_by("department_first", "last_name", "first_name", "pk")
+    )
 
 
 # --- figures -----------------------------------------------------------------------------------------------------
@@ -497,3 +578,39 @@ def complaint_figures(
         (str(labels.get(row["category"], row["category"])), row["count"]) for row in by_category
     ]
     return figures
+
+
+# --- one account's complaints (the account page's section) --------------------------------------------------------
+
+ACCOUNT_RECENT_CLOSED = 5
+WORST_FIRST = ("-severity_rank", "-created_at", "-id")
+
+
+@dataclass(frozen=True)
+class AccountComplaints:
+    """The complaints on one account the user may see: every open one (worst first) and the latest closed ones."""
+
+    open: list[Complaint]
+    recent_closed: list[Complaint]
+    revenue_at_risk: Decimal  # the sum of the open cases' revenue at risk
+    total: int
+
+
+def account_complaints(*, user: User | AnonymousUser, account_id: int) -> AccountComplaints:
+    """In three queries, whatever the number of cases."""
+    visible = complaints_visible_to(user).filter(account_id=account_id)
+    open_cases = visible.exclude(status=ComplaintStatus.CLOSED)
+    totals = visible.aggregate(
+        total=Count("id"),
+        at_risk=Sum("revenue_at_risk", filter=~Q(status=ComplaintStatus.CLOSED)),
+    )
+    return AccountComplaints(
+        open=list(_with_severity_rank(open_cases.select_related("owner")).order_by(*WORST_FIRST)),
+        recent_closed=list(
+            visible.filter(status=ComplaintStatus.CLOSED)
+            .select_related("owner")
+            .order_by("-closed_at", "-id")[:ACCOUNT_RECENT_CLOSED]
+        ),
+        revenue_at_risk=totals["at_risk"] or Decimal("0.00"),
+        total=totals["total"],
+    )

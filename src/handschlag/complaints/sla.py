@@ -70,3 +70,25 @@ def clock_state(*, due: dt.datetime, met_at: dt.datetime | None, now: dt.datetim
     if paused:
         return "paused"
     return "overdue" if now > due else "running"
+
+
+def deadline_alert_at(
+    calendar: BusinessCalendar, *, start: dt.datetime, deadline: dt.datetime, lead: dt.timedelta
+) -> dt.datetime:
+    """When owner and management are alerted ahead of the customer's cancellation deadline (docs/adr/0201 §9).
+
+    `lead` business time before the deadline; when less than twice that is left between `start` (the threat was
+    recorded) and the deadline, halfway through the business time left; with none left, at `start`. Never after
+    the deadline.
+    """
+    left = calendar.business_time_between(start, deadline)
+    if left <= dt.timedelta(0):
+        return start
+    ahead = min(lead, left / 2)
+    return min(calendar.add_business_time(start, left - ahead), deadline)
+
+
+def first_response_effective_due(sla_due: dt.datetime, alert_at: dt.datetime | None) -> dt.datetime:
+    """The first response is due by the SLA, or by the alert ahead of the customer's deadline if that is
+    earlier."""
+    return sla_due if alert_at is None else min(sla_due, alert_at)

@@ -338,6 +338,7 @@ def _detail_context(request: HttpRequest, complaint_id: int) -> dict[str, Any]:
                     "done": step.done_at,
                 },
                 prefix=step.step,
+                complaint=complaint,
             ),
         )
         for step in context["steps"]
@@ -457,7 +458,7 @@ def complaint_step_view(request: HttpRequest, complaint_id: int, step: str) -> H
     complaint = access_complaint_by_id(user, complaint_id)
     if step not in EightDStep.values:
         raise NotFound
-    form = StepForm(request.POST, prefix=step)
+    form = StepForm(request.POST, prefix=step, complaint=complaint)
     error_message = ""
     if form.is_valid():
         try:
@@ -484,6 +485,7 @@ def complaint_step_view(request: HttpRequest, complaint_id: int, step: str) -> H
                     "done": item.done_at,
                 },
                 prefix=step,
+                complaint=complaint,
             ),
             "can_work": True,
             "error_message": error_message,

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from handschlag.accounts.access import access_account_by_id
 from handschlag.accounts.selectors import (
@@ -23,7 +24,7 @@ from handschlag.complaints.enums import EightDStep, ThreatScope, WatcherReason
 from handschlag.complaints.inputs import ComplaintInput, ComplaintPatch
 from handschlag.complaints.models import Complaint, ComplaintStep, ComplaintWatcher
 from handschlag.complaints.selectors import repeat_window_days
-from handschlag.complaints.services.clocks import paused_total, set_deadlines
+from handschlag.complaints.services.clocks import paused_total, set_deadline_alert, set_deadlines
 from handschlag.complaints.services.collaboration import check_uploads, store_attachment
 from handschlag.complaints.services.lifecycle import lock_case
 from handschlag.complaints.services.notices import case_names, case_url, management_users
@@ -122,12 +123,15 @@ def complaint_create(
         created_at=now,
     )
     set_deadlines(complaint, calendar, dt.timedelta(0))
+    set_deadline_alert(complaint, calendar, now)
     complaint.full_clean(exclude=["orders", "earlier_cases", "revenue_at_risk"])
     complaint.save()
     complaint.orders.set(orders)
     complaint.revenue_at_risk = _revenue_at_risk(complaint)
     complaint.save(update_fields=["revenue_at_risk"])
-    ComplaintStep.objects.bulk_create([ComplaintStep(complaint=complaint, step=step) for step in EightDStep])
+    ComplaintStep.objects.bulk_create(
+        [ComplaintStep(complaint=complaint, step=step, owner=complaint.owner) for step in EightDStep]
+    )
     watchers = []
     if seller is not None and seller.pk != complaint.owner_id and seller.is_active:
         watchers.append(ComplaintWatcher(complaint=complaint, user=seller, reason=WatcherReason.SELLER))
@@ -160,33 +164,40 @@ def complaint_create(
 
 def _notify_created(complaint: Complaint) -> None:
     url = case_url(complaint)
-    threat = complaint.cancellation_threat
     names = case_names(complaint)
-
-    def for_owner() -> str:
-        if threat:
-            return _("New complaint #%(number)s from %(account)s, cancellation threatened: %(title)s") % names
-        return _("New complaint #%(number)s from %(account)s: %(title)s") % names
-
-    def for_triage() -> str:
-        return (
-            _("Complaint #%(number)s from %(account)s matches no routing rule and waits for triage") % names
-        )
-
-    def for_watchers() -> str:
-        return _("Complaint #%(number)s from %(account)s is recorded; you are kept informed") % names
-
+    when = complaint.created_at  # the demo records cases of the past
     if complaint.owner is not None:
-        notify(users=[complaint.owner], title=for_owner, url=url)
+        if complaint.cancellation_threat:
+            for_owner = gettext_noop(
+                "New complaint #%(number)s from %(account)s, cancellation threatened: %(title)s"
+            )
+        else:
+            for_owner = gettext_noop("New complaint #%(number)s from %(account)s: %(title)s")
+        notify(users=[complaint.owner], message=for_owner, params=names, url=url, now=when)
     else:
-        notify(users=management_users(), title=for_triage, url=url)
-    watcher_users = [watcher.user for watcher in complaint.watchers.select_related("user")]
-    notify(users=watcher_users, title=for_watchers, url=url)
-    if threat and complaint.owner is not None:
+        notify(
+            users=management_users(),
+            message=gettext_noop(
+                "Complaint #%(number)s from %(account)s matches no routing rule and waits for triage"
+            ),
+            params=names,
+            url=url,
+            now=when,
+        )
+    notify(
+        users=[watcher.user for watcher in complaint.watchers.select_related("user")],
+        message=gettext_noop("Complaint #%(number)s from %(account)s is recorded; you are kept informed"),
+        params=names,
+        url=url,
+        now=when,
+    )
+    if complaint.cancellation_threat and complaint.owner is not None:
         notify(
             users=[user for user in management_users() if user.pk != complaint.owner_id],
-            title=lambda: _("Cancellation threat: complaint #%(number)s from %(account)s") % names,
+            message=gettext_noop("Cancellation threat: complaint #%(number)s from %(account)s"),
+            params=names,
             url=url,
+            now=when,
         )
 
 
@@ -214,6 +225,8 @@ def complaint_update(*, actor: User, complaint: Complaint, patch: ComplaintPatch
     orders = _orders_of(complaint.account, order_ids) if order_ids is not None else None
     if not values.get("cancellation_threat", complaint.cancellation_threat):
         values["cancellation_deadline"] = None
+    if values.get("cancellation_deadline", complaint.cancellation_deadline) is None:
+        values["deadline_alert_at"] = None  # no deadline, nothing to alert ahead of
     changes: dict[str, Any] = {}
     if orders is not None:
         before = sorted(complaint.orders.values_list("pk", flat=True))
@@ -221,13 +234,19 @@ def complaint_update(*, actor: User, complaint: Complaint, patch: ComplaintPatch
         if before != after:
             complaint.orders.set(orders)
             changes["orders"] = [before, after]
-    changes.update(model_update(instance=complaint, fields=FACT_FIELDS, data=values))
+    changes.update(model_update(instance=complaint, fields=[*FACT_FIELDS, "deadline_alert_at"], data=values))
     if "severity" in changes and complaint.is_open:
         calendar = business_calendar_get()
         set_deadlines(complaint, calendar, paused_total(complaint, calendar, timezone.now()))
         complaint.save(
             update_fields=["first_response_due", "containment_due", "resolution_due", "updated_at"]
         )
+    if {"cancellation_threat", "cancellation_deadline"} & changes.keys():
+        before_alert = complaint.deadline_alert_at
+        set_deadline_alert(complaint, business_calendar_get(), max(timezone.now(), complaint.created_at))
+        if complaint.deadline_alert_at != before_alert:
+            changes["deadline_alert_at"] = [before_alert, complaint.deadline_alert_at]
+            complaint.save(update_fields=["deadline_alert_at", "updated_at"])
     risk = _revenue_at_risk(complaint)
     if risk != complaint.revenue_at_risk:
         changes["revenue_at_risk"] = [complaint.revenue_at_risk, risk]
@@ -244,10 +263,8 @@ def complaint_update(*, actor: User, complaint: Complaint, patch: ComplaintPatch
         if "cancellation_threat" in changes and complaint.cancellation_threat:
             notify(
                 users=[*management_users(), *([complaint.owner] if complaint.owner else [])],
-                title=lambda: (
-                    _("Cancellation threat: complaint #%(number)s from %(account)s")
-                    % {"number": complaint.pk, "account": complaint.account.display_name}
-                ),
+                message=gettext_noop("Cancellation threat: complaint #%(number)s from %(account)s"),
+                params=case_names(complaint),
                 url=case_url(complaint),
             )
     return complaint

@@ -7,7 +7,7 @@ import datetime as dt
 from handschlag.complaints import sla
 from handschlag.complaints.enums import ComplaintStatus
 from handschlag.complaints.models import Complaint
-from handschlag.complaints.selectors import sla_targets_for
+from handschlag.complaints.selectors import deadline_lead, sla_targets_for
 from handschlag.core.calendar import BusinessCalendar
 
 
@@ -29,6 +29,17 @@ def set_deadlines(complaint: Complaint, calendar: BusinessCalendar, paused: dt.t
         complaint.containment_due = sla.deadline(calendar, complaint.created_at, targets.containment, paused)
     if complaint.closed_at is None:
         complaint.resolution_due = sla.deadline(calendar, complaint.created_at, targets.resolution, paused)
+
+
+def set_deadline_alert(complaint: Complaint, calendar: BusinessCalendar, start: dt.datetime) -> None:
+    """When to alert ahead of the customer's cancellation deadline, counted from `start` (when the threat or the
+    deadline was recorded); none without a deadline (docs/adr/0201 §9)."""
+    deadline = complaint.cancellation_deadline if complaint.cancellation_threat else None
+    complaint.deadline_alert_at = (
+        None
+        if deadline is None
+        else sla.deadline_alert_at(calendar, start=start, deadline=deadline, lead=deadline_lead())
+    )
 
 
 def whole_seconds(value: dt.timedelta) -> int:

@@ -8,16 +8,22 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from handschlag.complaints import sla
-from handschlag.complaints.enums import ComplaintStatus, EscalationLevel, SlaClock
+from handschlag.complaints.enums import (
+    DEADLINE_ALERT,
+    DEADLINE_PASSED,
+    ComplaintStatus,
+    EscalationLevel,
+    SlaClock,
+)
 from handschlag.complaints.models import Complaint, Escalation
 from handschlag.complaints.selectors import sla_targets_for
 from handschlag.complaints.services.notices import case_url, management_users
@@ -49,17 +55,19 @@ def _ladder_recipients(complaint: Complaint, level: int) -> list[User]:
     return management
 
 
-def _escalation_title(complaint: Complaint, clock: str, level: int) -> Callable[[], str]:
-    def title() -> str:
-        names = {
+def _escalation_message(complaint: Complaint, clock: str, level: int) -> dict[str, Any]:
+    """The notification's message and parameters (translated when shown: clock and level as labels)."""
+    return {
+        "message": gettext_noop(
+            "Overdue: %(clock)s of complaint #%(number)s (%(account)s), escalated to %(level)s"
+        ),
+        "params": {
             "number": complaint.pk,
             "account": complaint.account.display_name,
-            "clock": SlaClock(clock).label,
-            "level": EscalationLevel(level).label,
-        }
-        return _("Overdue: %(clock)s of complaint #%(number)s (%(account)s), escalated to %(level)s") % names
-
-    return title
+            "clock": SlaClock(clock),
+            "level": EscalationLevel(level),
+        },
+    }
 
 
 def complaint_escalate_as_system(*, complaint_id: int, now: dt.datetime | None = None) -> int:
@@ -76,12 +84,18 @@ def complaint_escalate_as_system(*, complaint_id: int, now: dt.datetime | None =
             .filter(pk=complaint_id)
             .first()
         )
-        if complaint is None or not complaint.is_open or complaint.is_paused:
+        if complaint is None or not complaint.is_open:
             return 0
+        fired, top = _deadline_fire(complaint, now)  # the customer's deadline runs through pauses
+        if complaint.is_paused:
+            if top > complaint.escalation_level:
+                Complaint.objects.filter(pk=complaint.pk, escalation_level__lt=top).update(
+                    escalation_level=top
+                )
+            return fired
         calendar = business_calendar_get()
         step = sla_targets_for(complaint.severity).escalation_step
-        fired = 0
-        top = complaint.escalation_level
+        top = max(top, complaint.escalation_level)
         for clock, due, met_at in (
             (SlaClock.FIRST_RESPONSE, complaint.first_response_due, complaint.first_response_at),
             (SlaClock.CONTAINMENT, complaint.containment_due, complaint.contained_at),
@@ -101,14 +115,16 @@ def complaint_escalate_as_system(*, complaint_id: int, now: dt.datetime | None =
                 escalation.recipients.set(recipients)
                 notify(
                     users=recipients,
-                    title=_escalation_title(complaint, clock, level),
+                    **_escalation_message(complaint, clock, level),
                     url=case_url(complaint),
+                    now=now,
                 )
                 if level == EscalationLevel.MANAGEMENT:
                     notify(
                         users=[watcher.user for watcher in complaint.watchers.select_related("user")],
-                        title=_escalation_title(complaint, clock, level),
+                        **_escalation_message(complaint, clock, level),
                         url=case_url(complaint),
+                        now=now,
                     )
                 audit_record(
                     actor=None,
@@ -124,6 +140,79 @@ def complaint_escalate_as_system(*, complaint_id: int, now: dt.datetime | None =
     return fired
 
 
+# --- the customer's cancellation deadline (docs/adr/0201 §9) -----------------------------------------------------
+
+
+def _deadline_message(complaint: Complaint, passed: bool) -> dict[str, Any]:
+    """The notification's message and parameters (translated when shown: the deadline in the reader's format)."""
+    params = {
+        "number": complaint.pk,
+        "account": complaint.account.display_name,
+        "deadline": complaint.cancellation_deadline,
+    }
+    if passed:
+        message = gettext_noop(
+            "Cancellation deadline %(deadline)s passed without a first response: complaint #%(number)s "
+            "(%(account)s) is escalated to management"
+        )
+    else:
+        message = gettext_noop(
+            "Cancellation deadline %(deadline)s is near and complaint #%(number)s (%(account)s) has no first "
+            "response yet"
+        )
+    return {"message": message, "params": params}
+
+
+def _deadline_recipients(complaint: Complaint, passed: bool) -> list[User]:
+    """The alert: the owner (or, in triage, nobody but) management. Once passed: the owner, his manager,
+    management and the watchers (the seller among them)."""
+    recipients = [*([complaint.owner] if complaint.owner else []), *management_users()]
+    if passed:
+        if complaint.owner is not None and complaint.owner.manager is not None:
+            recipients.append(complaint.owner.manager)
+        recipients += [watcher.user for watcher in complaint.watchers.select_related("user")]
+    return list({user.pk: user for user in recipients}.values())
+
+
+def _deadline_fire(complaint: Complaint, now: dt.datetime) -> tuple[int, int]:
+    """Fire the alert ahead of the customer's deadline and the escalation once it has passed, each once (a row
+    under the unique key, like a rung). Nothing once the first response is given. The alert is left out when
+    the run comes only after the deadline: the escalation says more. Returns (fired, highest level fired)."""
+    deadline, alert_at = complaint.cancellation_deadline, complaint.deadline_alert_at
+    if not complaint.cancellation_threat or deadline is None or complaint.first_response_at is not None:
+        return 0, 0
+    if now >= deadline:
+        level = DEADLINE_PASSED
+    elif alert_at is not None and now >= alert_at:
+        level = DEADLINE_ALERT
+    else:
+        return 0, 0
+    try:
+        with transaction.atomic():
+            escalation = Escalation.objects.create(
+                complaint=complaint, clock=SlaClock.DEADLINE, level=level, fired_at=now
+            )
+    except IntegrityError:
+        return 0, 0  # fired before, by this worker or another
+    passed = level == DEADLINE_PASSED
+    recipients = _deadline_recipients(complaint, passed)
+    escalation.recipients.set(recipients)
+    notify(users=recipients, **_deadline_message(complaint, passed), url=case_url(complaint), now=now)
+    audit_record(
+        actor=None,
+        action="complaint.deadline_passed" if passed else "complaint.deadline_alert",
+        target=complaint,
+        summary=f"complaint #{complaint.pk} cancellation deadline "
+        + ("passed without a first response" if passed else "near without a first response"),
+        changes={
+            "deadline": deadline.isoformat(),
+            "level": level,
+            "recipients": [user.pk for user in recipients],
+        },
+    )
+    return 1, (EscalationLevel.MANAGEMENT if passed else 0)
+
+
 @dataclass
 class EscalationRun:
     checked: int = 0
@@ -132,16 +221,24 @@ class EscalationRun:
 
 
 def complaint_escalations_run_as_system(*, now: dt.datetime | None = None) -> EscalationRun:
-    """Escalate every open, unpaused case with an overdue clock. One failing case is logged and skipped; the
+    """Escalate every open, unpaused case with an overdue clock, and alert or escalate every unanswered case whose
+    customer's cancellation deadline is near or past (paused or not). One failing case is logged and skipped; the
     others still escalate (the pattern of Netflix Dispatch's scheduled case jobs)."""
     now = now or timezone.now()
     overdue = (
         Complaint.objects.exclude(status=ComplaintStatus.CLOSED)
-        .filter(paused_since__isnull=True)
         .filter(
-            Q(first_response_at__isnull=True, first_response_due__lte=now)
-            | Q(contained_at__isnull=True, containment_due__lte=now)
-            | Q(closed_at__isnull=True, resolution_due__lte=now)
+            Q(paused_since__isnull=True)
+            & (
+                Q(first_response_at__isnull=True, first_response_due__lte=now)
+                | Q(contained_at__isnull=True, containment_due__lte=now)
+                | Q(closed_at__isnull=True, resolution_due__lte=now)
+            )
+            | Q(
+                cancellation_threat=True,
+                first_response_at__isnull=True,
+                deadline_alert_at__lte=now,
+            )
         )
         .order_by("pk")
         .values_list("pk", flat=True)

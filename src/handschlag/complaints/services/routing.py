@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from handschlag.complaints.access import check_complaint_assignable
-from handschlag.complaints.models import Complaint, ComplaintWatcher, RoutingRule
+from handschlag.complaints.models import Complaint, ComplaintStep, ComplaintWatcher, RoutingRule
 from handschlag.complaints.selectors import routing_rule_match
 from handschlag.complaints.services.lifecycle import lock_case, require_open
 from handschlag.complaints.services.notices import case_names, case_url
@@ -72,6 +74,10 @@ def complaint_assign(
     complaint.in_triage = False
     complaint.save(update_fields=["owner", "department", "in_triage", "updated_at"])
     ComplaintWatcher.objects.filter(complaint=complaint, user=owner).delete()
+    # the 8D steps follow the case: those not done that had nobody or the former owner go to the new one
+    ComplaintStep.objects.filter(complaint=complaint, done_at__isnull=True).filter(
+        Q(owner__isnull=True) | Q(owner_id=before["owner"])
+    ).update(owner=owner)
     audit_record(
         actor=actor,
         action="complaint.assign",
@@ -85,9 +91,8 @@ def complaint_assign(
     if owner.pk != actor.pk:
         notify(
             users=[owner],
-            title=lambda: (
-                _("Complaint #%(number)s from %(account)s is now yours: %(title)s") % case_names(complaint)
-            ),
+            message=gettext_noop("Complaint #%(number)s from %(account)s is now yours: %(title)s"),
+            params=case_names(complaint),
             url=case_url(complaint),
         )
     return complaint

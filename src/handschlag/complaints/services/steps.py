@@ -8,10 +8,11 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from handschlag.complaints import sla
 from handschlag.complaints.access import check_complaint_workable
-from handschlag.complaints.enums import EightDStep
+from handschlag.complaints.enums import STEPS_DONE_ANY_TIME, EightDStep
 from handschlag.complaints.inputs import StepPatch
 from handschlag.complaints.models import Complaint, ComplaintStep
 from handschlag.complaints.selectors import sla_targets_for
@@ -27,6 +28,33 @@ from handschlag.core.selectors import business_calendar_get
 from handschlag.core.services import model_update
 
 
+def steps_open_before(complaint: Complaint, step: str) -> list[str]:
+    """The earlier 8D steps that are not done yet (D3, the immediate containment, does not wait for D1 and D2,
+    but the steps after it wait for it)."""
+    if step in STEPS_DONE_ANY_TIME:
+        return []
+    earlier = [value for value in EightDStep.values if value < step]
+    return list(
+        ComplaintStep.objects.filter(complaint=complaint, step__in=earlier, done_at__isnull=True)
+        .order_by("step")
+        .values_list("step", flat=True)
+    )
+
+
+def _out_of_order_reason(complaint: Complaint, step: str, reason: str) -> str:
+    """A step done before an earlier one needs a reason, which is kept on the step and in the audit log."""
+    missing = steps_open_before(complaint, step)
+    if not missing:
+        return ""
+    if not reason.strip():
+        raise InvalidInput.for_field(
+            "reason",
+            _("%(missing)s not done yet. Give a reason to complete %(step)s before it.")
+            % {"missing": ", ".join(missing), "step": step},
+        )
+    return reason.strip()
+
+
 @transaction.atomic
 def complaint_step_update(
     *,
@@ -36,7 +64,8 @@ def complaint_step_update(
     patch: StepPatch,
     now: dt.datetime | None = None,
 ) -> ComplaintStep:
-    """Set an 8D step's owner, due date, notes, done. D3 done is the containment; any step is a response."""
+    """Set an 8D step's owner, due date, notes, done. D3 done is the containment; any step is a response.
+    A step done before an earlier one needs `patch.reason` (docs/adr/0201 §11)."""
     check_complaint_workable(actor, complaint)
     lock_case(complaint)
     require_open(complaint)
@@ -62,9 +91,15 @@ def complaint_step_update(
     if patch.done is not None:
         if patch.done and item.done_at is None:
             values["done_at"] = now
+            values["out_of_order_reason"] = _out_of_order_reason(complaint, step, patch.reason or "")
         elif not patch.done:
             values["done_at"] = None
-    changes = model_update(instance=item, fields=["owner", "due_date", "notes", "done_at"], data=values)
+            values["out_of_order_reason"] = ""
+    changes = model_update(
+        instance=item,
+        fields=["owner", "due_date", "notes", "done_at", "out_of_order_reason"],
+        data=values,
+    )
     calendar = business_calendar_get()
     fields = record_first_response(complaint, now, calendar) if changes else []
     if step == EightDStep.D3 and "done_at" in changes:
@@ -90,13 +125,18 @@ def complaint_step_update(
             actor=actor,
             action="complaint.step",
             target=complaint,
-            summary=f"complaint #{complaint.pk} {step} changed",
+            summary=f"complaint #{complaint.pk} {step} changed"
+            + (
+                f", done out of order: {item.out_of_order_reason}" if "out_of_order_reason" in changes else ""
+            ),
             changes={"step": step, **changes},
         )
         if step == EightDStep.D3 and complaint.contained_at is not None:
             notify(
                 users=[watcher.user for watcher in complaint.watchers.select_related("user")],
-                title=lambda: _("Complaint #%(number)s is contained (D3 done)") % {"number": complaint.pk},
+                message=gettext_noop("Complaint #%(number)s is contained (D3 done)"),
+                params={"number": complaint.pk},
                 url=case_url(complaint),
+                now=now,
             )
     return item
