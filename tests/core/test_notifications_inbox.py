@@ -16,17 +16,17 @@ pytestmark = pytest.mark.django_db
 def inbox(make_user):
     user = make_user(language="en", username="reader")
     other = make_user(language="en", username="someone_else")
-    notify(users=[user], title="Complaint #7 is routed to you", url="/complaints/7/", email=False)
-    notify(users=[user], title="Complaint #8 escalated", url="/complaints/8/", email=False)
-    notify(users=[other], title="Not yours", url="/complaints/9/", email=False)
+    notify(users=[user], message="Complaint #7 is routed to you", url="/complaints/7/", email=False)
+    notify(users=[user], message="Complaint #8 escalated", url="/complaints/8/", email=False)
+    notify(users=[other], message="Not yours", url="/complaints/9/", email=False)
     return user, other
 
 
 @pytest.mark.parametrize("role", ALL_ROLES)
 def test_every_role_has_an_inbox_with_its_own_notifications_only(page_as, make_user, role):
     user = make_user(role, language="en")
-    notify(users=[user], title="For you", email=False)
-    notify(users=[make_user(language="en")], title="For someone else", email=False)
+    notify(users=[user], message="For you", email=False)
+    notify(users=[make_user(language="en")], message="For someone else", email=False)
 
     content = page_as(user).get("/notifications/").content.decode()
 
@@ -83,7 +83,7 @@ def test_open_marks_read_and_follows_the_link(page_as, inbox):
 
 def test_open_never_leaves_the_site(page_as, make_user):
     user = make_user(language="en")
-    (notification,) = notify(users=[user], title="x", url="https://evil.example/", email=False)
+    (notification,) = notify(users=[user], message="x", url="https://evil.example/", email=False)
 
     response = page_as(user).post(f"/notifications/{notification.pk}/read/", {"open": "1"})
 
@@ -152,10 +152,10 @@ def test_old_complaints_url_redirects(page_as, inbox):
 def test_inbox_and_badge_queries_do_not_grow(page_as, make_user, django_assert_max_num_queries):
     user = make_user(language="en")
     client = page_as(user)
-    notify(users=[user], title="one", email=False)
+    notify(users=[user], message="one", email=False)
     with django_assert_max_num_queries(12) as small:
         client.get("/notifications/")
     for number in range(30):
-        notify(users=[user], title=f"more {number}", email=False)
+        notify(users=[user], message=f"more {number}", email=False)
     with django_assert_max_num_queries(len(small.captured_queries)):
         client.get("/notifications/")

@@ -1,4 +1,4 @@
-"""Core API: who am I, my API tokens, departments."""
+"""Core API: who am I, my API tokens, departments, jobs, my notifications."""
 
 import datetime as dt
 from typing import Any
@@ -13,16 +13,18 @@ from handschlag.core.access import (
     access_api_token_by_id,
     access_department_by_id,
     access_job_by_id,
+    access_notification_by_id,
     require_capability,
 )
 from handschlag.core.admin_api import router as admin_router
 from handschlag.core.api_support import ERROR_RESPONSES, Page
-from handschlag.core.enums import JobStatus
+from handschlag.core.enums import JobStatus, NotificationEmail
 from handschlag.core.errors import Forbidden
 from handschlag.core.inputs import DepartmentInput, DepartmentPatch
 from handschlag.core.models import User
+from handschlag.core.notifications import notifications_mark_read, user_notification_email_set
 from handschlag.core.roles import Capability, is_internal
-from handschlag.core.selectors import api_token_list_for_user, department_list
+from handschlag.core.selectors import api_token_list_for_user, department_list, notification_list_for_user
 
 router = Router(tags=["core"])
 
@@ -150,6 +152,69 @@ def department_update(request: HttpRequest, department_id: int, payload: Departm
     patch = DepartmentPatch.model_validate(payload.model_dump())
     return services.department_update(actor=user, department=department, patch=patch)
 
+
+# --- notifications: each user his own ---------------------------------------------------------------------------
+
+
+class NotificationOut(Schema):
+    id: int
+    text: str = Field(description="in the language of the request (the user's)")
+    url: str = Field(description="a path of this site, relative")
+    created_at: dt.datetime
+    read_at: dt.datetime | None
+
+
+class NotificationsReadIn(Schema):
+    ids: list[int] | None = Field(
+        None, description="the notifications to mark read; all unread ones when null"
+    )
+
+
+class NotificationsReadOut(Schema):
+    marked: int
+
+
+class NotificationSettingsIO(Schema):
+    notification_email: NotificationEmail
+
+
+@router.get("/notifications", response={200: list[NotificationOut], **ERROR_RESPONSES})
+@paginate(Page)
+def notification_index(request: HttpRequest, unread: bool = False) -> Any:
+    """Your own notifications, newest first; `?unread=true` only the unread ones."""
+    return notification_list_for_user(user=_user(request), unread_only=unread)
+
+
+@router.post("/notifications/read", response={200: NotificationsReadOut, **ERROR_RESPONSES})
+def notifications_read(request: HttpRequest, payload: NotificationsReadIn) -> NotificationsReadOut:
+    """Mark your notifications read: the given ones, or all. Ids of others' notifications change nothing."""
+    return NotificationsReadOut(
+        marked=notifications_mark_read(user=_user(request), notification_ids=payload.ids)
+    )
+
+
+@router.post("/notifications/{notification_id}/read", response={200: NotificationOut, **ERROR_RESPONSES})
+def notification_read(request: HttpRequest, notification_id: int) -> Any:
+    user = _user(request)
+    notification = access_notification_by_id(user, notification_id)
+    notifications_mark_read(user=user, notification_ids=[notification.pk])
+    notification.refresh_from_db(fields=["read_at"])
+    return notification
+
+
+@router.get("/notifications/settings", response={200: NotificationSettingsIO, **ERROR_RESPONSES})
+def notification_settings(request: HttpRequest) -> NotificationSettingsIO:
+    """How notifications reach you by e-mail: `immediate`, `daily` (one digest a day) or `none`."""
+    return NotificationSettingsIO(notification_email=NotificationEmail(_user(request).notification_email))
+
+
+@router.put("/notifications/settings", response={200: NotificationSettingsIO, **ERROR_RESPONSES})
+def notification_settings_update(
+    request: HttpRequest, payload: NotificationSettingsIO
+) -> NotificationSettingsIO:
+    user = _user(request)
+    user_notification_email_set(actor=user, user=user, notification_email=payload.notification_email)
+    return NotificationSettingsIO(notification_email=NotificationEmail(user.notification_email))
 
 # the administrators' endpoints: /audit and /users
 router.add_router("", admin_router)

@@ -13,6 +13,7 @@ from typing import Any
 
 from handschlag.core.enums import Role
 from handschlag.core.models import Department, Organisation, User
+from handschlag.core.notifications import notifications_tidy_for_demo
 from handschlag.core.services import organisation_home_ensure, user_create_by_system
 
 DEMO_PASSWORD = "demo-handschlag"  # noqa: S105 - the published demo login, set inside demo_passwords_allowed()
@@ -111,3 +112,11 @@ def demo_step_register(step: DemoStep) -> None:
 
 def demo_steps() -> list[DemoStep]:
     return sorted(_DEMO_STEPS.values(), key=lambda step: step.order)
+
+
+def _notifications_tidy(context: DemoContext) -> None:
+    notifications_tidy_for_demo()
+
+
+# last: every module's demo has written its notifications (dated when their cases happened)
+demo_step_register(DemoStep(order=1000, name="notifications", build=_notifications_tidy))

@@ -48,3 +48,11 @@ class GermanState(models.TextChoices):
     ST = "ST", "Sachsen-Anhalt"
     SH = "SH", "Schleswig-Holstein"
     TH = "TH", "Thüringen"
+
+
+class NotificationEmail(models.TextChoices):
+    """How a user's notifications reach his mailbox besides the app."""
+
+    IMMEDIATE = "immediate", _("Immediately, one e-mail per notification")
+    DAILY = "daily", _("Once a day, one e-mail with everything new (daily digest)")
+    NONE = "none", _("No e-mail, in the app only")

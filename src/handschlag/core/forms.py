@@ -6,7 +6,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from handschlag.core.enums import Role
+from handschlag.core.enums import NotificationEmail, Role
 from handschlag.core.errors import InvalidInput
 from handschlag.core.models import Department, User
 
@@ -93,3 +93,12 @@ class UserForm(forms.Form):
             del self.fields["password"]
         else:
             self.fields["password"].required = True
+
+
+class NotificationSettingsForm(forms.Form):
+    notification_email = forms.ChoiceField(
+        label=_("E-mail for notifications"),
+        choices=NotificationEmail.choices,
+        widget=forms.RadioSelect,
+        help_text=_("Notifications always appear in handschlag; this is about your mailbox."),
+    )

@@ -7,9 +7,11 @@ from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from handschlag.core.enums import GermanState, JobQueue, JobStatus, OrganisationKind, Role
+from handschlag.core.enums import GermanState, JobQueue, JobStatus, NotificationEmail, OrganisationKind, Role
+from handschlag.core.message_text import message_render
 
 
 class Organisation(models.Model):
@@ -105,6 +107,12 @@ class User(AbstractUser):
     )
     language = models.CharField(
         _("language"), max_length=8, choices=[("de", "Deutsch"), ("en", "English")], default="de"
+    )
+    notification_email = models.CharField(
+        _("e-mail for notifications"),
+        max_length=16,
+        choices=NotificationEmail.choices,
+        default=NotificationEmail.IMMEDIATE,
     )
 
     REQUIRED_FIELDS = ["email"]
@@ -233,20 +241,61 @@ class ScheduledRun(models.Model):
         return f"{self.task}@{self.slot:%Y-%m-%d %H:%M}"
 
 
+class NotificationDigest(models.Model):
+    """The daily e-mail of one user for one day: written before it is sent, so no day is sent twice."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notification_digests")
+    day = models.DateField()
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "day"], name="notification_digest_once_a_day")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}@{self.day:%Y-%m-%d}"
+
+
 class Notification(models.Model):
-    """An in-app message for one user (complaint routed, escalated …); e-mail goes out alongside it."""
+    """An in-app message for one user (complaint routed, escalated …); e-mail goes out alongside it.
+
+    `message` and `params` are the text untranslated (core/message_text.py), rendered in the reader's language
+    when shown; `title` is the text as first rendered in the recipient's language (older rows have only it).
+    """
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
     title = models.CharField(_("title"), max_length=300)
+    message = models.CharField(max_length=300, blank=True)
+    params = models.JSONField(default=dict, blank=True)
     url = models.CharField(_("link"), max_length=500, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
+    # waiting for the recipient's daily digest; the digest that carried it once sent
+    digest_pending = models.BooleanField(default=False)
+    digest = models.ForeignKey(
+        NotificationDigest, null=True, blank=True, on_delete=models.SET_NULL, related_name="notifications"
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
-        indexes = [models.Index(fields=["user", "read_at", "created_at"])]
+        indexes = [
+            models.Index(fields=["user", "read_at", "created_at"]),
+            models.Index(
+                fields=["user", "created_at"],
+                condition=Q(digest_pending=True),
+                name="notification_digest_due",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def text(self) -> str:
+        """The text in the active language."""
+        if not self.message:
+            return self.title
+        return message_render(self.message, self.params, fallback=self.title)

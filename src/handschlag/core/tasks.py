@@ -42,6 +42,7 @@ from django.utils.module_loading import autodiscover_modules, import_string
 
 from handschlag.core.enums import JobQueue, JobStatus
 from handschlag.core.models import Job, ScheduledRun
+from handschlag.core.notifications import notification_digests_send_as_system
 
 logger = logging.getLogger(__name__)
 
@@ -450,3 +451,12 @@ def run_pending_jobs(
         run_job(job)
         count += 1
     return count
+
+
+@periodic(every=dt.timedelta(minutes=15), queue=JobQueue.BULK)
+def notification_digests_task() -> None:
+    """The daily digest of notifications (core/notifications.py): bulk, as mail to many users may take a while
+    and must never delay an escalation. Idempotent: each user's digest of a day is one row, sent once."""
+    result = notification_digests_send_as_system()
+    if result.sent or result.failed:
+        logger.info("notification digests: %s sent, failed for users %s", result.sent, result.failed)

@@ -14,6 +14,7 @@ urlpatterns = [
     path("audit/export.csv", views.audit_export, name="audit_export"),
     path("settings/jobs/", views.job_list_view, name="job_list"),
     path("settings/jobs/<int:job_id>/retry/", views.job_retry, name="job_retry"),
+    path("settings/notifications/", views.notification_settings_view, name="notification_settings"),
     path("notifications/", views.notification_list_view, name="notifications"),
     path("notifications/read/", views.notifications_read_all, name="notifications_read_all"),
     path("notifications/<int:notification_id>/read/", views.notification_read, name="notification_read"),

@@ -34,11 +34,17 @@ from handschlag.core.audit_sentences import audit_rows
 from handschlag.core.csv_export import csv_response
 from handschlag.core.enums import JobStatus
 from handschlag.core.errors import Conflict, InvalidInput
-from handschlag.core.forms import ApiTokenForm, DepartmentForm, UserForm, form_add_service_errors
+from handschlag.core.forms import (
+    ApiTokenForm,
+    DepartmentForm,
+    NotificationSettingsForm,
+    UserForm,
+    form_add_service_errors,
+)
 from handschlag.core.home import home_context_for
 from handschlag.core.inputs import DepartmentInput, DepartmentPatch, UserPatch, input_from_form
 from handschlag.core.models import AuditEvent, User
-from handschlag.core.notifications import notifications_mark_read
+from handschlag.core.notifications import notifications_mark_read, user_notification_email_set
 from handschlag.core.roles import Capability, has_capability, is_internal
 from handschlag.core.selectors import (
     api_token_list_for_user,
@@ -378,6 +384,27 @@ def notification_read(request: HttpRequest, notification_id: int) -> HttpRespons
         context = {"notification": notification, "unread_total": notification_unread_count(user=user)}
         return render(request, "core/notification_list.html#marked_read", context)
     return redirect(_safe_next(request, request.POST.get("next", "")))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notification_settings_view(request: HttpRequest) -> HttpResponse:
+    """The user's own choice: an e-mail per notification, a daily digest, or none."""
+    user = _user(request)
+    form = NotificationSettingsForm(
+        request.POST or None, initial={"notification_email": user.notification_email}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            user_notification_email_set(
+                actor=user, user=user, notification_email=form.cleaned_data["notification_email"]
+            )
+        except InvalidInput as error:
+            form_add_service_errors(form, error)
+        else:
+            messages.success(request, _("Your e-mail settings are saved."))
+            return redirect("core:notification_settings")
+    return render(request, "core/notification_settings.html", {"form": form})
 
 
 @login_required

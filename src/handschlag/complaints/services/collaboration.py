@@ -9,6 +9,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from handschlag.complaints.access import (
     can_work_complaint,
@@ -69,10 +70,10 @@ def complaint_comment_add(
         recipients.append(complaint.owner)
     notify(
         users=[user for user in recipients if user.pk != actor.pk],
-        title=lambda: (
-            _("%(author)s commented on complaint #%(number)s") % {"author": actor, "number": complaint.pk}
-        ),
+        message=gettext_noop("%(author)s commented on complaint #%(number)s"),
+        params={"author": str(actor), "number": complaint.pk},
         url=case_url(complaint),
+        now=now,
     )
     return comment
 
@@ -124,10 +125,8 @@ def complaint_watcher_add(*, actor: User, complaint: Complaint, user: User) -> C
     if user.pk != actor.pk:
         notify(
             users=[user],
-            title=lambda: (
-                _("You are informed about complaint #%(number)s from %(account)s: %(title)s")
-                % case_names(complaint)
-            ),
+            message=gettext_noop("You are informed about complaint #%(number)s from %(account)s: %(title)s"),
+            params=case_names(complaint),
             url=case_url(complaint),
         )
     return watcher

@@ -7,6 +7,7 @@ import datetime as dt
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from handschlag.complaints import sla
 from handschlag.complaints.access import check_complaint_workable
@@ -63,11 +64,10 @@ def complaint_acknowledge(*, actor: User, complaint: Complaint, now: dt.datetime
         audit_record(actor=actor, action="complaint.acknowledge", target=complaint, summary="first response")
         notify(
             users=[watcher.user for watcher in complaint.watchers.select_related("user")],
-            title=lambda: (
-                _("Complaint #%(number)s is being worked on by %(owner)s")
-                % {"number": complaint.pk, "owner": actor}
-            ),
+            message=gettext_noop("Complaint #%(number)s is being worked on by %(owner)s"),
+            params={"number": complaint.pk, "owner": str(actor)},
             url=case_url(complaint),
+            now=now,
         )
     return complaint
 
@@ -186,8 +186,10 @@ def complaint_close(
     )
     notify(
         users=[watcher.user for watcher in complaint.watchers.select_related("user")],
-        title=lambda: _("Complaint #%(number)s is closed") % {"number": complaint.pk},
+        message=gettext_noop("Complaint #%(number)s is closed"),
+        params={"number": complaint.pk},
         url=case_url(complaint),
+        now=now,
     )
     return complaint
 
@@ -220,10 +222,8 @@ def complaint_reopen(*, actor: User, complaint: Complaint, reason: str) -> Compl
         recipients.append(complaint.owner)
     notify(
         users=[user for user in recipients if user.pk != actor.pk],
-        title=lambda: (
-            _("Complaint #%(number)s from %(account)s is open again: %(reason)s")
-            % {**case_names(complaint), "reason": reason}
-        ),
+        message=gettext_noop("Complaint #%(number)s from %(account)s is open again: %(reason)s"),
+        params={**case_names(complaint), "reason": reason},
         url=case_url(complaint),
     )
     return complaint
