@@ -125,12 +125,12 @@ class TestDepartmentAndUserPages:
 
         content = (
             page_as(management_user)
-            .get("/audit/", {"target_type": "core.department", "target_id": str(department.pk)})
+            .get("/audit/", {"object_type": "core.department", "target_id": str(department.pk)})
             .content.decode()
         )
 
-        assert "department Test-Audit created" in content
-        assert "department Test-Andere created" not in content
+        assert "hat die Abteilung Test-Audit angelegt" in content
+        assert "Test-Andere" not in content
         assert AuditEvent.objects.filter(action="department.create").count() == 2
 
     def test_audit_page_query_count(self, page_as, management_user, django_assert_max_num_queries):
