@@ -38,5 +38,5 @@ def test_an_unknown_account_number_is_a_form_error_and_nothing_is_marked(
         "/mappings/never-shared/", {"account_id": 999999, "reason": "x"}
     )
     assert answer.status_code == 400
-    assert "There is no account with this number." in answer.content.decode()
+    assert "There is no account with this CRM id or number." in answer.content.decode()
     assert ShareExclusion.objects.count() == 0

@@ -20,7 +20,13 @@ from handschlag.accounts.access import (
 )
 from handschlag.accounts.enums import AccountStatus, ImportMode, ImportPreset, InsightKind, OrderStatus
 from handschlag.accounts.inputs import AccountInput, AccountPatch, ContactInput, InsightInput, OrderInput
-from handschlag.accounts.selectors import AccountFilters, account_list, import_row_errors, import_run_list
+from handschlag.accounts.selectors import (
+    AccountFilters,
+    account_list,
+    import_row_errors,
+    import_row_warnings,
+    import_run_list,
+)
 from handschlag.core.access import require_capability
 from handschlag.core.api_support import ERROR_RESPONSES, Page
 from handschlag.core.models import User
@@ -93,9 +99,40 @@ def account_index(request: HttpRequest, filters: Query[AccountQuery]) -> Any:
     )
 
 
-@router.post("", response={201: AccountOut, **ERROR_RESPONSES})
+class DuplicateCandidateOut(Schema):
+    account_id: int
+    name: str
+    external_id: str
+    city: str
+    score: float
+
+
+class PossibleDuplicateDetail(Schema):
+    code: Literal["possible_duplicate"]
+    message: str
+    fields: dict[str, list[str]]
+    candidates: list[DuplicateCandidateOut]
+
+
+class PossibleDuplicateOut(Schema):
+    error: PossibleDuplicateDetail
+
+
+@router.post("", response={201: AccountOut, **ERROR_RESPONSES, 409: PossibleDuplicateOut})
 def account_create(request: HttpRequest, payload: AccountInput) -> tuple[int, Any]:
-    return 201, services.account_create(actor=_user(request), data=payload)
+    """Create an account. When the matching engine takes it for an existing one, the answer is 409
+    `possible_duplicate` naming the candidates; send it again with `confirm_duplicate: true` to save it anyway."""
+    try:
+        return 201, services.account_create(actor=_user(request), data=payload)
+    except services.PossibleDuplicate as duplicate:
+        return 409, {
+            "error": {
+                "code": duplicate.code,
+                "message": duplicate.message,
+                "fields": {},
+                "candidates": [vars(candidate) for candidate in duplicate.candidates],
+            }
+        }
 
 
 @router.get("/{account_id}", response={200: AccountOut, **ERROR_RESPONSES})
@@ -311,6 +348,13 @@ def import_read(request: HttpRequest, run_id: int) -> Any:
 @paginate(Page)
 def import_errors(request: HttpRequest, run_id: int) -> Any:
     return import_row_errors(run=access_import_run_by_id(_user(request), run_id))
+
+
+@imports_router.get("/{run_id}/warnings", response={200: list[ImportRowErrorOut], **ERROR_RESPONSES})
+@paginate(Page)
+def import_warnings(request: HttpRequest, run_id: int) -> Any:
+    """Rows imported all the same, with a warning: the new account is probably a duplicate of an existing one."""
+    return import_row_warnings(run=access_import_run_by_id(_user(request), run_id))
 
 
 @imports_router.post("/{run_id}/import-good-rows", response={202: ImportRunOut, **ERROR_RESPONSES})

@@ -22,6 +22,7 @@ from django.utils.translation import ngettext
 from handschlag.accounts import importing
 from handschlag.accounts.enums import ImportMode, ImportPreset, ImportStatus
 from handschlag.accounts.models import Account, ImportRowError, ImportRun
+from handschlag.accounts.selectors import CompanyFields, duplicate_candidates_of_rows
 from handschlag.core.access import require_capability
 from handschlag.core.enums import Role
 from handschlag.core.errors import Conflict, InvalidInput
@@ -153,6 +154,7 @@ def _owner_lookup() -> dict[str, int]:
 @dataclass
 class _Plan:
     creates: list[Account]
+    create_lines: list[int]
     updates: list[Account]
     unchanged: int
     update_fields: list[str]
@@ -239,6 +241,7 @@ def _plan_writes(rows: list[importing.ParsedRow], mapped_fields: list[str]) -> _
     for start in range(0, len(wanted), 10_000):
         existing.update(Account.objects.in_bulk(wanted[start : start + 10_000]))
     creates: list[Account] = []
+    create_lines: list[int] = []
     updates: list[Account] = []
     unchanged = 0
     seen_targets: set[int] = set()
@@ -249,6 +252,7 @@ def _plan_writes(rows: list[importing.ParsedRow], mapped_fields: list[str]) -> _
             account = Account(**row.values)
             account.refresh_search_text()
             creates.append(account)
+            create_lines.append(row.line)
             continue
         account = existing[target]
         changed = False
@@ -265,14 +269,52 @@ def _plan_writes(rows: list[importing.ParsedRow], mapped_fields: list[str]) -> _
         elif not changed:
             unchanged += 1
         seen_targets.add(target)
-    return _Plan(creates=creates, updates=updates, unchanged=unchanged, update_fields=update_fields)
+    return _Plan(
+        creates=creates,
+        create_lines=create_lines,
+        updates=updates,
+        unchanged=unchanged,
+        update_fields=update_fields,
+    )
 
 
-def _save_row_errors(run: ImportRun, errors: list[importing.RowError]) -> None:
+def _duplicate_warnings(plan: _Plan) -> list[importing.RowError]:
+    """A warning (not a refusal) for each new account the matching engine takes for an existing one."""
+    companies = [
+        CompanyFields(
+            name=account.name,
+            legal_form=account.legal_form,
+            domain=account.domain,
+            street=account.street,
+            postal_code=account.postal_code,
+            city=account.city,
+            country=account.country,
+            vat_id=account.vat_id,
+        )
+        for account in plan.creates
+    ]
+    return [
+        importing.RowError(
+            line=plan.create_lines[index],
+            field="name",
+            value=plan.creates[index].name[:200],
+            reason=_("probably the same company as the existing account %(name)s (#%(id)d); created anyway")
+            % {"name": candidate.name, "id": candidate.account_id},
+        )
+        for index, candidate in sorted(duplicate_candidates_of_rows(companies=companies).items())
+    ]
+
+
+def _save_row_errors(run: ImportRun, errors: list[importing.RowError], *, warning: bool = False) -> None:
     ImportRowError.objects.bulk_create(
         [
             ImportRowError(
-                run=run, line=error.line, field=error.field, value=error.value, reason=error.reason[:300]
+                run=run,
+                line=error.line,
+                field=error.field,
+                value=error.value,
+                reason=error.reason[:300],
+                warning=warning,
             )
             for error in errors[:STORED_ROW_ERRORS]
         ],
@@ -422,12 +464,14 @@ def import_run_execute(
     try:
         with transaction.atomic():
             plan = _plan_writes(good, mapped_fields)
+            warnings = _duplicate_warnings(plan)
             Account.objects.bulk_create(plan.creates, batch_size=WRITE_BATCH)
             if plan.updates:
                 Account.objects.bulk_update(
                     plan.updates, [*plan.update_fields, "search_text", "updated_at"], batch_size=WRITE_BATCH
                 )
             _save_row_errors(run, errors)
+            _save_row_errors(run, warnings, warning=True)
             run.created_count, run.updated_count, run.unchanged_count = (
                 len(plan.creates),
                 len(plan.updates),

@@ -168,6 +168,11 @@ class AccountInput(ServiceInput):
     owner_id: UserId | None = None
     tags: Tags = Field(default_factory=list)
     success_plan: LongText = ""
+    confirm_duplicate: bool = Field(
+        False,
+        description="Save even when the matching engine takes the account for an existing one (else 409 "
+        "`possible_duplicate` with the candidates)",
+    )
 
 
 class AccountPatch(PatchInput):

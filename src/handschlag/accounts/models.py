@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 import unicodedata
 import uuid
 from typing import Any
@@ -17,14 +18,38 @@ from handschlag.accounts.enums import (
     OrderStatus,
 )
 from handschlag.core.money import MAX_DIGITS
+from handschlag.matching.vocabulary import LEGAL_FORM_CANONICAL, NAME_STOPWORDS
 
 SEARCH_SOURCE_FIELDS = ("name", "legal_form", "city", "domain")
 
 
+_DROPPED = str.maketrans("", "", "'\u2019`\u00b4.")
+_FOLDED_VOWEL = re.compile(r"([aou])e+")
+_NOT_A_WORD = re.compile(r"[^a-z0-9]+")
+_LEGAL_FORMS = sorted(LEGAL_FORM_CANONICAL.items(), key=lambda item: -len(item[0]))
+
+
 def fold_for_search(text: str) -> str:
-    """Lower case, umlauts spelt out, accents dropped: "Müller", "MUELLER" and "mueller" all find each other."""
-    text = text.lower().replace("ä", "ae").replace("ö", "oe").replace("ü", "ue").replace("ß", "ss")
-    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    """Lower case, umlauts and accents folded ("Müller", "MUELLER" and "Muller" all read "muller"), ß → ss, dots
+    and apostrophes dropped, other punctuation a space: the spelling the matching engine compares names in."""
+    text = text.lower().replace("ß", "ss").translate(_DROPPED)
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return " ".join(_NOT_A_WORD.sub(" ", _FOLDED_VOWEL.sub(r"\1", text)).split())
+
+
+def search_words(text: str) -> list[str]:
+    """The words of a search, folded; "und", "&" and the like left out unless nothing else is left."""
+    words = fold_for_search(text).split()
+    return [word for word in words if word not in NAME_STOPWORDS] or words
+
+
+def search_key(*parts: str) -> str:
+    """The folded parts, with the usual short form of each spelt-out legal form added ("aktiengesellschaft" →
+    also "ag"), so that "krause scholz ag" finds "Krause und Scholz Aktiengesellschaft"."""
+    folded = " ".join(fold_for_search(part) for part in parts if part)
+    padded = f" {folded} "
+    short_forms = [short for long, short in _LEGAL_FORMS if f" {long} " in padded]
+    return " ".join([folded, *short_forms]) if short_forms else folded
 
 
 class Account(models.Model):
@@ -102,9 +127,7 @@ class Account(models.Model):
 
     def refresh_search_text(self) -> None:
         """The search key (name, legal form, city, domain folded); bulk writes call this themselves."""
-        self.search_text = " ".join(
-            fold_for_search(getattr(self, name) or "") for name in SEARCH_SOURCE_FIELDS
-        )
+        self.search_text = search_key(*(getattr(self, name) or "" for name in SEARCH_SOURCE_FIELDS))
 
     @property
     def is_archived(self) -> bool:
@@ -240,6 +263,8 @@ class ImportRowError(models.Model):
     field = models.CharField(max_length=60, blank=True)
     value = models.CharField(max_length=200, blank=True)
     reason = models.CharField(max_length=300)
+    # a warning about a row that was imported all the same (a likely duplicate), not an error
+    warning = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["line", "id"]

@@ -10,9 +10,10 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 
 from handschlag.accounts.enums import OPEN_ORDER_STATUSES, AccountStatus
-from handschlag.accounts.models import Account, ImportRowError, ImportRun, Order, fold_for_search
+from handschlag.accounts.models import Account, ImportRowError, ImportRun, Order, search_words
 from handschlag.core.models import User
 from handschlag.core.roles import Capability, has_capability
+from handschlag.matching import CompanyRecord
 
 ACCOUNT_ORDERINGS = {
     "name": ("name", "id"),
@@ -48,8 +49,11 @@ def account_list(*, user: User, filters: AccountFilters) -> QuerySet[Account]:
     accounts = Account.objects.select_related("owner").filter(archived_at__isnull=not filters.archived)
     search = filters.search.strip()
     if search:
+        every_word = Q()
+        for word in search_words(search):
+            every_word &= Q(search_text__contains=word)
         accounts = accounts.filter(
-            Q(search_text__contains=fold_for_search(search))
+            every_word
             | Q(external_id__iexact=search)
             | Q(postal_code__startswith=search)
             | Q(vat_id__iexact=search.replace(" ", ""))
@@ -110,7 +114,12 @@ def import_run_list() -> QuerySet[ImportRun]:
 
 
 def import_row_errors(*, run: ImportRun) -> QuerySet[ImportRowError]:
-    return run.row_errors.order_by("line", "id")
+    return run.row_errors.filter(warning=False).order_by("line", "id")
+
+
+def import_row_warnings(*, run: ImportRun) -> QuerySet[ImportRowError]:
+    """Rows imported all the same, with a warning (a likely duplicate of an existing account)."""
+    return run.row_errors.filter(warning=True).order_by("line", "id")
 
 
 # --- open orders for other modules (complaints: revenue at risk) ------------------------------------------------
@@ -163,6 +172,169 @@ def account_list_by_ids(*, account_ids: Iterable[int]) -> QuerySet[Account]:
     return Account.objects.filter(pk__in=list(account_ids))
 
 
+def account_id_by_reference(*, reference: str) -> int | None:
+    """The account a person names by its CRM id or by its number (the id in its address); None if none. A CRM id
+    wins over a number that happens to be the same digits."""
+    reference = reference.strip()
+    if not reference:
+        return None
+    by_crm_id = Account.objects.filter(external_id__iexact=reference).values_list("pk", flat=True).first()
+    if by_crm_id is not None:
+        return by_crm_id
+    number = reference.lstrip("#")
+    return int(number) if number.isascii() and number.isdigit() and 0 < int(number) < 2**63 else None
+
+
 def no_accounts() -> QuerySet[Account]:
     """An empty queryset of accounts: a form's choices until the view narrows them to what the user may pick."""
     return Account.objects.none()
+
+
+# --- likely duplicates (the matching engine) ---------------------------------------------------------------------
+
+DUPLICATE_WARNING_THRESHOLD = 0.75
+DUPLICATE_CANDIDATE_LIMIT = 500
+
+
+@dataclass(frozen=True)
+class DuplicateCandidate:
+    """An existing account the matching engine takes for the same company; `score` in [0, 1]."""
+
+    account_id: int
+    name: str
+    external_id: str
+    city: str
+    score: float
+
+
+@dataclass(frozen=True)
+class CompanyFields:
+    """The fields of a company the engine compares (a new account, a row of an import)."""
+
+    name: str
+    legal_form: str = ""
+    domain: str = ""
+    street: str = ""
+    postal_code: str = ""
+    city: str = ""
+    country: str = ""
+    vat_id: str = ""
+
+
+def _record(record_id: str, company: CompanyFields) -> CompanyRecord:
+    return CompanyRecord(
+        id=record_id,
+        name=f"{company.name} {company.legal_form}".strip(),
+        domain=company.domain,
+        street=company.street,
+        postal_code=company.postal_code,
+        city=company.city,
+        country=company.country,
+        vat_id=company.vat_id,
+    )
+
+
+def _fields_of(account: Account) -> CompanyFields:
+    return CompanyFields(
+        name=account.name,
+        legal_form=account.legal_form,
+        domain=account.domain,
+        street=account.street,
+        postal_code=account.postal_code,
+        city=account.city,
+        country=account.country,
+        vat_id=account.vat_id,
+    )
+
+
+def _candidate_accounts(company: CompanyFields, exclude_id: int | None) -> list[Account]:
+    """Accounts worth asking the engine about: the same domain or VAT id, or a name sharing its longest word."""
+    words = [word for word in search_words(company.name) if len(word) >= 3]
+    near = Q(pk__in=[])
+    if words:
+        near |= Q(search_text__contains=max(words, key=len))
+    if company.domain:
+        near |= Q(domain__iexact=company.domain)
+    if company.vat_id:
+        near |= Q(vat_id__iexact=company.vat_id)
+    accounts = Account.objects.filter(near)
+    if exclude_id is not None:
+        accounts = accounts.exclude(pk=exclude_id)
+    return list(accounts.order_by("pk")[:DUPLICATE_CANDIDATE_LIMIT])
+
+
+def account_duplicate_candidates(
+    *, company: CompanyFields, exclude_id: int | None = None, limit: int = 3
+) -> list[DuplicateCandidate]:
+    """Existing accounts (archived ones included) the matching engine takes for the same company, best first."""
+    from handschlag.matching import match_records
+
+    existing = _candidate_accounts(company, exclude_id)
+    if not existing or not company.name.strip():
+        return []
+    by_id = {str(account.pk): account for account in existing}
+    pairs = match_records(
+        [_record(key, _fields_of(account)) for key, account in by_id.items()],
+        [_record("new", company)],
+        threshold=DUPLICATE_WARNING_THRESHOLD,
+        one_to_many=True,
+    )
+    scored = sorted(
+        ((pair.score, by_id[pair.left_id]) for pair in pairs), key=lambda item: (-item[0], item[1].pk)
+    )
+    return [
+        DuplicateCandidate(
+            account_id=account.pk,
+            name=account.display_name,
+            external_id=account.external_id,
+            city=account.city,
+            score=round(score, 2),
+        )
+        for score, account in scored[:limit]
+    ]
+
+
+def duplicate_candidates_of_rows(*, companies: list[CompanyFields]) -> dict[int, DuplicateCandidate]:
+    """For each company of a list (an import's new rows), by position: the existing account the engine takes for
+    the same company, if any. Compares with every account in one engine run."""
+    from handschlag.matching import match_records
+
+    if not companies:
+        return {}
+    existing = {
+        str(account.pk): account
+        for account in Account.objects.only(
+            "pk",
+            "name",
+            "legal_form",
+            "external_id",
+            "domain",
+            "street",
+            "postal_code",
+            "city",
+            "country",
+            "vat_id",
+        ).iterator(chunk_size=10_000)
+    }
+    if not existing:
+        return {}
+    pairs = match_records(
+        [_record(key, _fields_of(account)) for key, account in existing.items()],
+        [_record(str(index), company) for index, company in enumerate(companies)],
+        threshold=DUPLICATE_WARNING_THRESHOLD,
+        one_to_many=True,
+    )
+    found: dict[int, DuplicateCandidate] = {}
+    for pair in pairs:
+        account = existing[pair.left_id]
+        found.setdefault(
+            int(pair.right_id),
+            DuplicateCandidate(
+                account_id=account.pk,
+                name=account.display_name,
+                external_id=account.external_id,
+                city=account.city,
+                score=round(pair.score, 2),
+            ),
+        )
+    return found

@@ -24,6 +24,7 @@ from handschlag.accounts import importing
 from handschlag.accounts.access import require_account_editable
 from handschlag.accounts.inputs import AccountInput, AccountPatch, ContactInput, InsightInput, OrderInput
 from handschlag.accounts.models import Account, Contact, CustomerInsight, Order
+from handschlag.accounts.selectors import CompanyFields, DuplicateCandidate, account_duplicate_candidates
 from handschlag.core.access import require_capability
 from handschlag.core.enums import Role
 from handschlag.core.errors import Conflict, InvalidInput
@@ -112,12 +113,29 @@ CRM_ID_RACE = gettext_noop(
 )
 
 
+class PossibleDuplicate(Conflict):
+    """The new account looks like one we have (the matching engine): 409 `possible_duplicate` with the candidates,
+    unless the caller confirms (`confirm_duplicate`)."""
+
+    def __init__(self, candidates: list[DuplicateCandidate]) -> None:
+        first = candidates[0]
+        super().__init__(
+            _("This looks like the existing account %(name)s. Save anyway if it is another company.")
+            % {"name": first.name},
+            code="possible_duplicate",
+        )
+        self.candidates = candidates
+
+
 @transaction.atomic
 def account_create(*, actor: User, data: AccountInput) -> Account:
-    """Create an account. A seller who may not assign owners becomes the owner himself."""
+    """Create an account. A seller who may not assign owners becomes the owner himself. An account the matching
+    engine takes for an existing one is refused with `PossibleDuplicate` unless `data.confirm_duplicate`."""
     require_capability(actor, Capability.ACCOUNTS_CREATE)
-    given = data.model_dump()
-    recorded = {"owner" if name == "owner_id" else name for name in data.model_fields_set}
+    given = data.model_dump(exclude={"confirm_duplicate"})
+    recorded = {"owner" if name == "owner_id" else name for name in data.model_fields_set} - {
+        "confirm_duplicate"
+    }
     if data.owner_id is None and not has_capability(actor, Capability.ACCOUNTS_EDIT_ALL):
         given["owner_id"] = actor.pk
         recorded.add("owner")
@@ -125,6 +143,21 @@ def account_create(*, actor: User, data: AccountInput) -> Account:
     account = Account(**values)
     with _model_errors_as_invalid_input():
         account.full_clean(validate_constraints=False)
+    if not data.confirm_duplicate and (
+        candidates := account_duplicate_candidates(
+            company=CompanyFields(
+                name=account.name,
+                legal_form=account.legal_form,
+                domain=account.domain,
+                street=account.street,
+                postal_code=account.postal_code,
+                city=account.city,
+                country=account.country,
+                vat_id=account.vat_id,
+            )
+        )
+    ):
+        raise PossibleDuplicate(candidates)
     with _conflict_when_another_wrote_first(_(CRM_ID_RACE)):
         account.save()
     audit_record(

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -24,6 +25,7 @@ from handschlag.accounts.access import (
     access_order_by_id,
     can_edit_account,
 )
+from handschlag.accounts.extensions import account_sections_for
 from handschlag.accounts.forms import (
     AccountFilterForm,
     AccountForm,
@@ -36,9 +38,11 @@ from handschlag.accounts.inputs import AccountInput, AccountPatch, ContactInput,
 from handschlag.accounts.models import Account
 from handschlag.accounts.selectors import (
     AccountFilters,
+    DuplicateCandidate,
     account_detail,
     account_list,
     import_row_errors,
+    import_row_warnings,
     import_run_list,
 )
 from handschlag.core.access import require_capability
@@ -158,6 +162,7 @@ def account_detail_view(request: HttpRequest, account_id: int) -> HttpResponse:
     context = account_detail(account=account)
     context.update(
         {
+            "sections": account_sections_for(request, account),
             "can_edit": can_edit_account(user, account) and not account.is_archived,
             "can_delete": has_capability(user, Capability.ACCOUNTS_DELETE),
             "contact_form": ContactForm(),
@@ -169,9 +174,9 @@ def account_detail_view(request: HttpRequest, account_id: int) -> HttpResponse:
     return render(request, "accounts/account_detail.html", context)
 
 
-def _account_input(form: AccountForm, model: type[InputT]) -> InputT | None:
+def _account_input(form: AccountForm, model: type[InputT], **extra: Any) -> InputT | None:
     owner = form.cleaned_data.get("owner")
-    return input_from_form(form, model, owner_id=owner.pk if owner else None)
+    return input_from_form(form, model, owner_id=owner.pk if owner else None, **extra)
 
 
 def _add_account_errors(form: AccountForm, error: InvalidInput | Conflict) -> None:
@@ -189,9 +194,17 @@ def account_create_view(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     require_capability(user, Capability.ACCOUNTS_CREATE)
     form = AccountForm(request.POST or None, initial={"country": "DE", "owner": user.pk})
-    if request.method == "POST" and form.is_valid() and (data := _account_input(form, AccountInput)):
+    duplicates: list[DuplicateCandidate] = []
+    confirmed = {"confirm_duplicate": request.POST.get("confirm_duplicate") == "1"}
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and (data := _account_input(form, AccountInput, **confirmed))
+    ):
         try:
             account = services.account_create(actor=user, data=data)
+        except services.PossibleDuplicate as duplicate:
+            duplicates = duplicate.candidates
         except (InvalidInput, Conflict) as error:
             _add_account_errors(form, error)
         else:
@@ -200,7 +213,7 @@ def account_create_view(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/account_form.html",
-        {"form": form, "active_section": "accounts"},
+        {"form": form, "duplicates": duplicates, "active_section": "accounts"},
         status=400 if form.errors else 200,
     )
 
@@ -337,6 +350,7 @@ def child_add(request: HttpRequest, account_id: int, kind: str) -> HttpResponse:
     context = account_detail(account=account)
     context.update(
         {
+            "sections": account_sections_for(request, account),
             "can_edit": True,
             "can_delete": has_capability(user, Capability.ACCOUNTS_DELETE),
             "contact_form": ContactForm(),
@@ -427,7 +441,8 @@ def import_list_view(request: HttpRequest) -> HttpResponse:
 def import_detail_view(request: HttpRequest, run_id: int) -> HttpResponse:
     run = access_import_run_by_id(_user(request), run_id)
     errors = Paginator(import_row_errors(run=run), 100).get_page(request.GET.get("page"))
-    context = {"run": run, "page": errors, "active_section": "imports"}
+    warnings = list(import_row_warnings(run=run)[:500])
+    context = {"run": run, "page": errors, "warnings": warnings, "active_section": "imports"}
     if request.htmx:  # type: ignore[attr-defined]
         response = render(request, "accounts/import_detail.html#status", context)
         if run.is_finished:

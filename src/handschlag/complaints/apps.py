@@ -8,9 +8,19 @@ class ComplaintsConfig(AppConfig):
     verbose_name = _("Complaints")
 
     def ready(self) -> None:
-        from handschlag.complaints import demo
+        from handschlag.accounts.extensions import AccountSection, account_section_register
+        from handschlag.complaints import account_section, demo
         from handschlag.complaints.audit_sentences import audit_sentences_complaints_register
         from handschlag.core.demo import DemoStep, demo_step_register
 
         demo_step_register(DemoStep(order=30, name="complaints", build=demo.demo_step))
+        # the account page: its open and latest closed complaints, revenue at risk
+        account_section_register(
+            AccountSection(
+                name="complaints",
+                order=10,
+                template="complaints/account_section.html",
+                context=account_section.account_complaints_section,
+            )
+        )
         audit_sentences_complaints_register()

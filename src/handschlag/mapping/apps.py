@@ -8,6 +8,7 @@ class MappingConfig(AppConfig):
 
     def ready(self) -> None:
         """Mapping registers itself with the modules below it, which import nothing of it (docs/ARCHITECTURE.md)."""
+        from handschlag.accounts.extensions import AccountSection, account_section_register
         from handschlag.alliances.extensions import (
             SIGNAL_ACCOUNT_MAPPING,
             AgreementSection,
@@ -17,7 +18,7 @@ class MappingConfig(AppConfig):
             portal_section_register,
         )
         from handschlag.core.demo import DemoStep, demo_step_register
-        from handschlag.mapping import demo, portal_views, views
+        from handschlag.mapping import account_section, demo, portal_views, views
         from handschlag.mapping.audit_sentences import audit_sentences_mapping_register
         from handschlag.mapping.selectors import latest_done_run_finished_at_by_agreement
 
@@ -49,6 +50,15 @@ class MappingConfig(AppConfig):
         partnership_signal_register(
             SIGNAL_ACCOUNT_MAPPING,
             lambda agreement_ids: latest_done_run_finished_at_by_agreement(agreement_ids=list(agreement_ids)),
+        )
+        # the account page: which partners' latest mapping found the account; "never share"
+        account_section_register(
+            AccountSection(
+                name="mapping_overlaps",
+                order=20,
+                template="mapping/account_section.html",
+                context=account_section.account_overlaps_section,
+            )
         )
         # after the partnerships (20): the lived partnership's sharing rules, both opt-ins and a fresh mapping
         demo_step_register(DemoStep(order=25, name="mapping", build=demo.demo_step))

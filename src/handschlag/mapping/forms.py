@@ -123,5 +123,11 @@ class SharingRulesForm(forms.Form):
 
 
 class ExclusionForm(forms.Form):
-    account_id = forms.IntegerField(label=_("Account number (id)"), min_value=1)
+    account_id = forms.CharField(
+        label=_("CRM id or account number"),
+        max_length=100,
+        help_text=_(
+            "The CRM id, as on the account's page, or the number in its address (…/accounts/NUMBER/)."
+        ),
+    )
     reason = forms.CharField(label=_("Reason"), max_length=300, required=False)

@@ -288,3 +288,30 @@ def portal_upload_list(*, agreement: Agreement) -> QuerySet[MappingRun]:
     return mapping_run_list(agreement=agreement).filter(
         created_by__organisation_id=agreement.partner.organisation_id
     )
+
+
+# --- one account's overlaps (the account page's section) ---------------------------------------------------------
+
+
+def account_overlaps(*, account_id: int) -> list[MappingMatch]:
+    """The matches of this account in the latest finished mapping of each partnership, where both sides agreed to
+    the sharing rules (double opt-in): which partners have this company too. For our people only (the caller
+    checks). Two queries, whatever the number of partnerships."""
+    latest = (
+        MappingRun.objects.filter(agreement_id=OuterRef("run__agreement_id"), status=MappingStatus.DONE)
+        .order_by("-created_at", "-id")
+        .values("pk")[:1]
+    )
+    matches = (
+        MappingMatch.objects.filter(
+            account_id=account_id, run__status=MappingStatus.DONE, run_id=Subquery(latest)
+        )
+        .select_related("run__agreement__partner__organisation", "partner_record")
+        .order_by("run__agreement__partner__name", "run__agreement_id")
+    )
+    return [match for match in matches if match.run.agreement.both_opted_in]
+
+
+def share_exclusion_of(*, account_id: int) -> ShareExclusion | None:
+    """The account's "never share" mark, if any."""
+    return ShareExclusion.objects.filter(account_id=account_id).select_related("created_by").first()

@@ -9,4 +9,5 @@ urlpatterns = [
     path("runs/<int:run_id>/", views.run_detail_view, name="run_detail"),
     path("runs/<int:run_id>/export.csv", views.run_export, name="run_export"),
     path("never-shared/", views.exclusion_list_view, name="exclusions"),
+    path("never-shared/<int:account_id>/", views.account_never_share_view, name="account_never_share"),
 ]

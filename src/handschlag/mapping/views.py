@@ -12,10 +12,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from handschlag.accounts.selectors import account_id_by_reference
 from handschlag.alliances.access import access_agreement_by_id
 from handschlag.core.access import require_capability
 from handschlag.core.csv_export import csv_response
@@ -295,9 +297,11 @@ def exclusion_list_view(request: HttpRequest) -> HttpResponse:
             return redirect("mapping:exclusions")
         if form.is_valid():
             try:
-                account = access_account_for_exclusion(user, form.cleaned_data["account_id"])
+                account = access_account_for_exclusion(
+                    user, account_id_by_reference(reference=form.cleaned_data["account_id"]) or 0
+                )
             except NotFound:
-                form.add_error("account_id", _("There is no account with this number."))
+                form.add_error("account_id", _("There is no account with this CRM id or number."))
             except Forbidden:
                 form.add_error("account_id", _("You may mark only your own accounts never to share."))
             else:
@@ -312,3 +316,20 @@ def exclusion_list_view(request: HttpRequest) -> HttpResponse:
         {"exclusions": share_exclusion_list()[:500], "form": form, "active_section": "partners"},
         status=400 if form.errors else 200,
     )
+
+
+@login_required
+@require_POST
+def account_never_share_view(request: HttpRequest, account_id: int) -> HttpResponse:
+    """ "Never share" and "share again" as actions on the account page."""
+    user = _user(request)
+    account = access_account_for_exclusion(user, account_id)
+    if request.POST.get("action") == "share_again":
+        services.share_exclusion_remove(actor=user, account=account)
+        messages.success(
+            request, _("%(account)s may be shared again, as the sharing rules allow.") % {"account": account}
+        )
+    else:
+        services.share_exclusion_add(actor=user, account=account, reason=request.POST.get("reason", "")[:300])
+        messages.success(request, _("%(account)s is never shared with a partner.") % {"account": account})
+    return redirect(reverse("accounts:detail", args=[account.pk]) + "#partner-overlaps")
