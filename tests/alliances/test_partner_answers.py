@@ -172,7 +172,7 @@ def test_a_partner_user_gets_404_on_every_internal_api_route(
     assert _snapshot() == before
 
 
-POST_ONLY_PAGES = {"agreement_opt_in", "agreement_remind"}
+POST_ONLY_PAGES = {"agreement_opt_in", "agreement_opt_in_invite", "agreement_remind"}
 
 
 def page_routes() -> list[str]:

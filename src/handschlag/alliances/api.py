@@ -390,6 +390,21 @@ def agreement_opt_in(request: HttpRequest, agreement_id: int) -> Any:
     return _agreement_out(user, services.agreement_opt_in(actor=user, agreement=agreement))
 
 
+class OptInInviteOut(Schema):
+    invited: list[str]
+
+
+@agreements_router.post("/{agreement_id}/opt-in/invite", response={200: OptInInviteOut, **ERROR_RESPONSES})
+def agreement_opt_in_invite(request: HttpRequest, agreement_id: int) -> Any:
+    """E-mail the partner's active portal users to agree to the sharing rules (409 when he agreed already or has
+    nobody to reach). Partner users: 404."""
+    user = _user(request)
+    _internal(user, Capability.PARTNERS_MANAGE)
+    agreement = access_agreement_by_id(user, agreement_id, for_write=True)
+    invited = services.agreement_opt_in_invite(actor=user, agreement=agreement)
+    return {"invited": [person.username for person in invited]}
+
+
 @agreements_router.get("/{agreement_id}/enablement", response={200: CoverageOut, **ERROR_RESPONSES})
 def agreement_enablement(request: HttpRequest, agreement_id: int) -> Any:
     user = _user(request)

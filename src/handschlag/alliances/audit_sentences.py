@@ -78,6 +78,15 @@ def _reminder(line: AuditLine) -> str:
     ) % {"actor": line.actor, "count": line.number(count), "agreement": line.target()}
 
 
+def _opt_in_invite(line: AuditLine) -> str:
+    count = len(line.changes.get("users", []))
+    return ngettext(
+        "%(actor)s asked %(count)s person of the partner to agree to the sharing rules of “%(agreement)s”",
+        "%(actor)s asked %(count)s people of the partner to agree to the sharing rules of “%(agreement)s”",
+        count,
+    ) % {"actor": line.actor, "count": line.number(count), "agreement": line.target()}
+
+
 def _offer(line: AuditLine) -> dict[str, str]:
     return {"actor": line.actor, "company": line.target()}
 
@@ -164,6 +173,7 @@ def audit_sentences_alliances_register() -> None:
             ),
         ),
         AuditSentence("agreement.enablement_reminder", _reminder),
+        AuditSentence("agreement.opt_in_invite", _opt_in_invite),
         AuditSentence(
             "fit_weights.update",
             lambda line: (

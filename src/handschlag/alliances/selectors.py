@@ -31,7 +31,7 @@ from handschlag.alliances.scoring import (
     partnership_health,
 )
 from handschlag.core.enums import Role
-from handschlag.core.models import User
+from handschlag.core.models import AuditEvent, User
 from handschlag.core.roles import ROLE_CAPABILITIES, Capability
 
 
@@ -377,4 +377,50 @@ def portal_user_list(*, partner: Partner) -> QuerySet[User]:
     """The partner's portal logins (its users), deactivated ones included."""
     return User.objects.filter(organisation_id=partner.organisation_id, role=Role.PARTNER_USER).order_by(
         "username", "id"
+    )
+
+
+# --- double opt-in ------------------------------------------------------------------------------------------------
+
+OPT_IN_INVITE_ACTION = "agreement.opt_in_invite"  # written by services.agreement_opt_in_invite
+
+
+@dataclass(frozen=True)
+class OptInStatus:
+    """Who has agreed to an agreement's sharing rules, and whom to ask on the partner's side."""
+
+    home_at: dt.datetime | None
+    home_by: User | None
+    partner_at: dt.datetime | None
+    partner_by: User | None
+    portal_users: list[User]  # the partner's active portal logins: whom an invitation reaches
+    last_invite_at: dt.datetime | None
+
+    @property
+    def complete(self) -> bool:
+        return self.home_at is not None and self.partner_at is not None
+
+    @property
+    def partner_missing(self) -> bool:
+        return self.partner_at is None
+
+
+def agreement_opt_in_status(*, agreement: Agreement) -> OptInStatus:
+    last_invite = (
+        AuditEvent.objects.filter(
+            target_type="alliances.agreement",
+            target_id=str(agreement.pk),
+            action=OPT_IN_INVITE_ACTION,
+        )
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    return OptInStatus(
+        home_at=agreement.home_opt_in_at,
+        home_by=agreement.home_opt_in_by,
+        partner_at=agreement.partner_opt_in_at,
+        partner_by=agreement.partner_opt_in_by,
+        portal_users=list(portal_user_list(partner=agreement.partner).filter(is_active=True)),
+        last_invite_at=last_invite,
     )

@@ -7,12 +7,14 @@ an audit event in the same transaction.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, models, transaction
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from handschlag.alliances.access import access_partner_by_id, access_portal_user_of, check_opt_in_side
@@ -40,14 +42,17 @@ from handschlag.alliances.models import (
     PartnerContact,
     ValuePropositionAcknowledgement,
 )
-from handschlag.alliances.selectors import enablement_coverage
+from handschlag.alliances.selectors import enablement_coverage, portal_user_list
 from handschlag.core.access import require_capability
 from handschlag.core.enums import OrganisationKind, Role
-from handschlag.core.errors import Conflict, Forbidden, InvalidInput
+from handschlag.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from handschlag.core.events import audit_record
 from handschlag.core.models import Organisation, User
+from handschlag.core.notifications import SUBJECT_PREFIX, absolute_url
 from handschlag.core.roles import Capability, has_capability, is_internal
 from handschlag.core.services import user_create
+
+logger = logging.getLogger(__name__)
 
 
 def _assign(instance: models.Model, values: dict[str, Any]) -> dict[str, list[Any]]:
@@ -345,6 +350,67 @@ def agreement_withdraw_opt_ins(*, actor: User, agreement: Agreement, reason: str
         target=agreement,
         summary=f"agreement {agreement}: {reason}",
     )
+
+
+@transaction.atomic
+def agreement_opt_in_invite(*, actor: User, agreement: Agreement) -> list[User]:
+    """Ask the partner's active portal users by e-mail to agree to the sharing rules for their side (each in his
+    own language, with a link to the portal page where he agrees; sent after the commit). 409 when the partner
+    has agreed already or nobody of the partner can be reached. Returns the people invited."""
+    require_capability(actor, Capability.PARTNERS_MANAGE)
+    if not is_internal(actor):  # pragma: no cover - partner users never have PARTNERS_MANAGE
+        raise NotFound
+    agreement = (
+        Agreement.objects.select_for_update().select_related("partner__organisation").get(pk=agreement.pk)
+    )
+    if agreement.partner_opt_in_at is not None:
+        raise Conflict(_("The partner has already agreed to the sharing rules."), code="partner_agreed")
+    people = list(portal_user_list(partner=agreement.partner).filter(is_active=True))
+    if not people:
+        raise Conflict(
+            _("Nobody of the partner can log in to the portal yet. Create a portal login first."),
+            code="no_portal_user",
+        )
+    recipients = [person for person in people if person.email]
+    if not recipients:
+        raise Conflict(
+            _("None of the partner's portal logins has an e-mail address."), code="no_portal_user_email"
+        )
+    link = absolute_url(reverse("portal:home")) + f"#agreement-{agreement.pk}"
+    sender = actor.get_full_name() or actor.username
+    title, partner_name = agreement.title, agreement.partner.name
+
+    def send() -> None:
+        for person in recipients:
+            with translation.override(person.language or settings.LANGUAGE_CODE):
+                subject = SUBJECT_PREFIX + _("Please agree to the sharing rules of “%(agreement)s”") % {
+                    "agreement": title
+                }
+                body = _(
+                    "Hello %(name)s,\n\n%(sender)s asks you to agree to the sharing rules of the agreement "
+                    "“%(agreement)s” for %(partner)s. Account mapping starts only when both sides have agreed.\n\n"
+                    "Please read the rules in the partner portal and agree there:\n%(url)s"
+                ) % {
+                    "name": person.get_full_name() or person.username,
+                    "sender": sender,
+                    "agreement": title,
+                    "partner": partner_name,
+                    "url": link,
+                }
+            try:
+                send_mail(subject[:200], body, None, [person.email])
+            except Exception:  # a mail server that is down must not undo the invitation
+                logger.exception("opt-in invitation to user %s failed", person.pk)
+
+    transaction.on_commit(send)
+    audit_record(
+        actor=actor,
+        action="agreement.opt_in_invite",  # selectors.OPT_IN_INVITE_ACTION
+        target=agreement,
+        summary=f"{len(recipients)} portal users of {agreement.partner} asked to agree to {agreement}",
+        changes={"users": [person.pk for person in recipients]},
+    )
+    return recipients
 
 
 # --- fit scorecard ----------------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from handschlag.alliances import views
+from handschlag.alliances import partner_views, views
 
 app_name = "alliances"
 urlpatterns = [
@@ -11,6 +11,11 @@ urlpatterns = [
     path("agreements/<int:agreement_id>/", views.agreement_detail_view, name="agreement_detail"),
     path("agreements/<int:agreement_id>/edit/", views.agreement_edit_view, name="agreement_edit"),
     path("agreements/<int:agreement_id>/opt-in/", views.agreement_opt_in_view, name="agreement_opt_in"),
+    path(
+        "agreements/<int:agreement_id>/opt-in/invite/",
+        partner_views.agreement_opt_in_invite_view,
+        name="agreement_opt_in_invite",
+    ),
     path("agreements/<int:agreement_id>/remind/", views.agreement_remind_view, name="agreement_remind"),
     path("to-read/", views.enablement_view, name="enablement"),
     path("offers/", views.offer_list_view, name="offer_list"),

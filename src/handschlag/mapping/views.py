@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from handschlag.accounts.selectors import account_id_by_reference
 from handschlag.alliances.access import access_agreement_by_id
+from handschlag.alliances.selectors import agreement_opt_in_status
 from handschlag.core.access import require_capability
 from handschlag.core.csv_export import csv_response
 from handschlag.core.errors import Forbidden, InvalidInput, NotFound
@@ -66,6 +67,8 @@ def agreement_sharing_section(request: HttpRequest, agreement: Agreement) -> dic
         "count_protection": protection,
         "rules": describe_rules(rules),
         "can_manage": has_capability(_user(request), Capability.PARTNERS_MANAGE),
+        "opt_in": agreement_opt_in_status(agreement=agreement),
+        "next": reverse("alliances:agreement_detail", args=[agreement.pk]) + "#opt-in",
     }
 
 
@@ -234,6 +237,11 @@ def run_detail_view(request: HttpRequest, run_id: int) -> HttpResponse:
         if run.is_finished:
             response["HX-Refresh"] = "true"
         return response
+    context.update(
+        opt_in=agreement_opt_in_status(agreement=run.agreement),
+        can_manage=has_capability(user, Capability.PARTNERS_MANAGE),
+        next=reverse("mapping:run_detail", args=[run.pk]) + "#opt-in",
+    )
     return render(request, "mapping/run_detail.html", context)
 
 
