@@ -188,6 +188,7 @@ def test_a_partner_user_gets_404_on_every_internal_page(
         "partner_id": world["partner"].pk,
         "agreement_id": world["agreement"].pk,
         "offer_id": world["offer"].pk,
+        "user_id": world["partner_user"].pk,
     }
     wanted = {key: value for key, value in arguments.items() if f"<int:{key}>" in str(pattern.pattern)}
     path = reverse(f"alliances:{name}", kwargs=wanted)

@@ -24,6 +24,7 @@ from handschlag.alliances.enums import (
     AgreementStatus,
     HealthVerdict,
     OfferStatus,
+    PartnerStatus,
     PartnerTier,
     PartnerType,
 )
@@ -38,6 +39,7 @@ from handschlag.alliances.inputs import (
     PartnerInput,
     PartnerPatch,
     PortalUserInput,
+    PortalUserPatch,
 )
 from handschlag.alliances.models import Agreement
 from handschlag.alliances.selectors import (
@@ -83,6 +85,7 @@ class PartnerOut(Schema):
     tier: PartnerTier
     website: str
     description: str
+    status: PartnerStatus
     manager_id: int | None
     organisation_id: int
     created_at: dt.datetime
@@ -103,6 +106,7 @@ class PortalUserOut(Schema):
     first_name: str
     last_name: str
     organisation_id: int
+    language: str
     is_active: bool
 
 
@@ -215,6 +219,16 @@ def portal_user_deactivate(request: HttpRequest, partner_id: int, user_id: int) 
     user = _user(request)
     partner = access_partner_by_id(user, partner_id, for_write=True)
     return services.portal_user_deactivate(actor=user, partner=partner, user_id=user_id)
+
+
+@partners_router.patch(
+    "/{partner_id}/portal-users/{user_id}", response={200: PortalUserOut, **ERROR_RESPONSES}
+)
+def portal_user_update(request: HttpRequest, partner_id: int, user_id: int, payload: PortalUserPatch) -> Any:
+    """Change a portal login's name, e-mail address or language, or (re)activate it."""
+    user = _user(request)
+    partner = access_partner_by_id(user, partner_id, for_write=True)
+    return services.portal_user_update(actor=user, partner=partner, user_id=user_id, patch=payload)
 
 
 @partners_router.get("/{partner_id}/scorecard", response={200: ScorecardOut, **ERROR_RESPONSES})

@@ -10,6 +10,11 @@ class PartnerType(models.TextChoices):
     SERVICE = "service", _("Service partner")
 
 
+class PartnerStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    INACTIVE = "inactive", _("Inactive")
+
+
 class PartnerTier(models.TextChoices):
     STRATEGIC = "strategic", _("Strategic")
     GOLD = "gold", _("Gold")

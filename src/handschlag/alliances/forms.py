@@ -5,7 +5,14 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from handschlag.alliances.enums import OfferAsk, OfferDecision, OfferGive, PartnerTier, PartnerType
+from handschlag.alliances.enums import (
+    OfferAsk,
+    OfferDecision,
+    OfferGive,
+    PartnerStatus,
+    PartnerTier,
+    PartnerType,
+)
 from handschlag.alliances.models import Agreement, FitCriterion
 
 
@@ -26,6 +33,22 @@ class PartnerForm(forms.Form):
     )
 
 
+class PartnerEditForm(PartnerForm):
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=PartnerStatus.choices,
+        help_text=_("Inactive: the partnership has ended; the partner's portal logins are deactivated."),
+    )
+
+
+class PortalUserEditForm(forms.Form):
+    first_name = forms.CharField(label=_("First name"), max_length=150, required=False)
+    last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    language = forms.ChoiceField(label=_("Language"), choices=[("de", "Deutsch"), ("en", "English")])
+    is_active = forms.BooleanField(label=_("May log in"), required=False)
+
+
 class PartnerContactForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     position = forms.CharField(label=_("Position"), max_length=100, required=False)
@@ -39,6 +62,9 @@ class PortalUserForm(forms.Form):
     last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
     email = forms.EmailField(label=_("E-mail"), required=False)
     password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, required=False)
+    language = forms.ChoiceField(
+        label=_("Language"), choices=[("de", "Deutsch"), ("en", "English")], initial="de"
+    )
 
 
 class AgreementForm(forms.ModelForm):

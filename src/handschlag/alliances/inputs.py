@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from django.utils.translation import gettext as _
 from pydantic import AfterValidator, Field, StringConstraints, field_validator
@@ -18,6 +18,7 @@ from handschlag.alliances.enums import (
     OfferAsk,
     OfferDecision,
     OfferGive,
+    PartnerStatus,
     PartnerTier,
     PartnerType,
 )
@@ -83,11 +84,14 @@ class PartnerPatch(PatchInput):
     tier: PartnerTier | None = None
     website: Website | None = None
     description: LongText | None = None
+    status: Annotated[
+        PartnerStatus | None, Field(description="inactive: the partnership has ended; its portal logins stop")
+    ] = None
     manager_id: Annotated[int | None, Field(description="null removes the partner manager")] = None
 
-    _not_null = field_validator("name", "partner_type", "tier", "website", "description", mode="before")(
-        _refuse_null
-    )
+    _not_null = field_validator(
+        "name", "partner_type", "tier", "website", "description", "status", mode="before"
+    )(_refuse_null)
 
 
 class PartnerContactInput(ServiceInput):
@@ -103,6 +107,21 @@ class PortalUserInput(ServiceInput):
     first_name: PersonName = ""
     last_name: PersonName = ""
     password: Annotated[str | None, Field(max_length=128, description="empty: no password yet")] = None
+    language: Literal["de", "en"] = "de"
+
+
+class PortalUserPatch(PatchInput):
+    """What a partner manager changes on a portal login (the user name stays; the password is the person's own)."""
+
+    first_name: PersonName | None = None
+    last_name: PersonName | None = None
+    email: Email | None = None
+    language: Literal["de", "en"] | None = None
+    is_active: bool | None = None
+
+    _not_null = field_validator("first_name", "last_name", "email", "language", "is_active", mode="before")(
+        _refuse_null
+    )
 
 
 # --- agreements -------------------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from handschlag.alliances.enums import (
     AgreementStatus,
     FitCategory,
     OfferStatus,
+    PartnerStatus,
     PartnerTier,
     PartnerType,
 )
@@ -40,6 +41,9 @@ class Partner(models.Model):
     )
     website = models.CharField(_("website"), max_length=253, blank=True)
     description = models.TextField(_("what they do"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=PartnerStatus.choices, default=PartnerStatus.ACTIVE
+    )
     manager = models.ForeignKey(
         "core.User",
         verbose_name=_("partner manager"),

@@ -18,7 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from handschlag.alliances.access import access_partner_by_id, access_portal_user_of, check_opt_in_side
-from handschlag.alliances.enums import AgreementStatus, OfferDecision, OfferStatus, PartnerType
+from handschlag.alliances.enums import AgreementStatus, OfferDecision, OfferStatus, PartnerStatus, PartnerType
 from handschlag.alliances.inputs import (
     AgreementInput,
     AgreementPatch,
@@ -31,6 +31,7 @@ from handschlag.alliances.inputs import (
     PartnerInput,
     PartnerPatch,
     PortalUserInput,
+    PortalUserPatch,
 )
 from handschlag.alliances.models import (
     Agreement,
@@ -164,6 +165,10 @@ def partner_update(*, actor: User, partner: Partner, patch: PartnerPatch) -> Par
         summary=f"partner {partner} changed",
         changes=changes,
     )
+    if "status" in changes and partner.status == PartnerStatus.INACTIVE:
+        # the partnership has ended: nobody of the partner logs in any more (a manager may reactivate a login)
+        for person in portal_user_list(partner=partner).filter(is_active=True).select_for_update():
+            _portal_user_deactivate(actor=actor, partner=partner, person=person)
     return partner
 
 
@@ -202,7 +207,7 @@ def portal_user_create(*, actor: User, partner: Partner, data: PortalUserInput) 
         first_name=data.first_name,
         last_name=data.last_name,
         organisation=partner.organisation,
-        language="de",
+        language=data.language,
     )
 
 
@@ -212,14 +217,42 @@ def portal_user_deactivate(*, actor: User, partner: Partner, user_id: int) -> Us
     require_capability(actor, Capability.PARTNERS_MANAGE)
     person = access_portal_user_of(partner, user_id, for_update=True)
     if person.is_active:
-        person.is_active = False
-        person.save(update_fields=["is_active"])
+        _portal_user_deactivate(actor=actor, partner=partner, person=person)
+    return person
+
+
+def _portal_user_deactivate(*, actor: User, partner: Partner, person: User) -> None:
+    person.is_active = False
+    person.save(update_fields=["is_active"])
+    audit_record(
+        actor=actor,
+        action="user.update",
+        target=person,
+        summary=f"portal login {person.username} of {partner} deactivated",
+        changes={"is_active": [True, False]},
+    )
+
+
+@transaction.atomic
+def portal_user_update(*, actor: User, partner: Partner, user_id: int, patch: PortalUserPatch) -> User:
+    """Change a portal login's name, e-mail address or language, or (re)activate it; the user name stays.
+    A login of an inactive partner is not reactivated (409)."""
+    require_capability(actor, Capability.PARTNERS_MANAGE)
+    person = access_portal_user_of(partner, user_id, for_update=True)
+    values = patch.given()
+    if values.get("is_active") and not person.is_active and partner.status == PartnerStatus.INACTIVE:
+        raise Conflict(
+            _("The partner is inactive. Make the partner active again first."), code="partner_inactive"
+        )
+    changes = _assign(person, values)
+    if changes:
+        person.save(update_fields=list(changes))
         audit_record(
             actor=actor,
             action="user.update",
             target=person,
-            summary=f"portal login {person.username} of {partner} deactivated",
-            changes={"is_active": [True, False]},
+            summary=f"portal login {person.username} of {partner} changed",
+            changes=changes,
         )
     return person
 

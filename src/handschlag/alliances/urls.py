@@ -7,6 +7,12 @@ urlpatterns = [
     path("", views.partner_list_view, name="partner_list"),
     path("export.csv", views.partner_export_view, name="partner_export"),
     path("<int:partner_id>/", views.partner_detail_view, name="partner_detail"),
+    path("<int:partner_id>/edit/", partner_views.partner_edit_view, name="partner_edit"),
+    path(
+        "<int:partner_id>/portal-logins/<int:user_id>/",
+        partner_views.portal_user_edit_view,
+        name="portal_user_edit",
+    ),
     path("<int:partner_id>/agreements/new/", views.agreement_create_view, name="agreement_create"),
     path("agreements/<int:agreement_id>/", views.agreement_detail_view, name="agreement_detail"),
     path("agreements/<int:agreement_id>/edit/", views.agreement_edit_view, name="agreement_edit"),
