@@ -22,7 +22,16 @@ def _english_pages(org):
 
 @pytest.fixture
 def many_accounts(org):
-    return [AccountFactory(name=f"Müller Maschinenbau {number:02d}") for number in range(30)]
+    # CRM ids and domains without digits: the search looks at them too, and "07" must only match the name
+    letters = [*"abcdefghijklmnopqrstuvwxyz", "aa", "bb", "cc", "dd"]
+    return [
+        AccountFactory(
+            name=f"Müller Maschinenbau {number:02d}",
+            external_id=f"MM-{letters[number]}",
+            domain=f"mueller-{letters[number]}.example",
+        )
+        for number in range(30)
+    ]
 
 
 @pytest.mark.parametrize("role", ALL_ROLES)
