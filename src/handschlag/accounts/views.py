@@ -37,6 +37,7 @@ from handschlag.accounts.forms import (
 from handschlag.accounts.inputs import AccountInput, AccountPatch, ContactInput, InsightInput, OrderInput
 from handschlag.accounts.models import Account
 from handschlag.accounts.selectors import (
+    ACCOUNT_SORT_KEYS,
     AccountFilters,
     DuplicateCandidate,
     account_detail,
@@ -54,9 +55,10 @@ from handschlag.core.models import User
 from handschlag.core.request_parameters import parse_id
 from handschlag.core.roles import Capability, has_capability
 from handschlag.core.selectors import user_list_internal
+from handschlag.core.sorting import sort_from
 
 PAGE_SIZE = 50
-SORTABLE = {"name": _("Name"), "city": _("City"), "status": _("Status"), "revenue": _("Revenue")}
+IMPORT_SORTABLE = ("file", "created", "by", "status", "rows", "errors")
 
 
 def _user(request: HttpRequest) -> User:
@@ -75,7 +77,7 @@ def _filters_from(request: HttpRequest) -> tuple[AccountFilterForm, AccountFilte
         owner_id=owner_id,
         country=data.get("country", ""),
         tag=data.get("tag", ""),
-        ordering=data.get("sort") or "name",
+        ordering=sort_from(request, ACCOUNT_SORT_KEYS, "name"),
         archived=bool(data.get("archived")),
     )
     return form, filters
@@ -89,16 +91,13 @@ def account_list_view(request: HttpRequest) -> HttpResponse:
     page = Paginator(account_list(user=user, filters=filters), PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    sort_query = query.copy()
-    sort_query.pop("sort", None)
     context = {
         "form": form,
         "page": page,
         "filters": filters,
         "active_section": "accounts",
         "query_without_page": query.urlencode() + "&" if query else "",
-        "query_without_sort": sort_query.urlencode() + "&" if sort_query else "",
-        "sortable": SORTABLE,
+        "ordering": filters.ordering,
         "owners": user_list_internal().filter(is_active=True),
         "can_create": has_capability(user, Capability.ACCOUNTS_CREATE),
         "export_query": query.urlencode(),
@@ -428,11 +427,20 @@ def import_list_view(request: HttpRequest) -> HttpResponse:
             form_add_service_errors(form, error)
         else:
             return redirect("accounts:import_detail", run.pk)
-    runs = Paginator(import_run_list(), 20).get_page(request.GET.get("page"))
+    ordering = sort_from(request, IMPORT_SORTABLE, "-created")
+    runs = Paginator(import_run_list(ordering=ordering), 20).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "accounts/import_list.html",
-        {"form": form, "page": runs, "active_section": "imports"},
+        {
+            "form": form,
+            "page": runs,
+            "ordering": ordering,
+            "query_without_page": query.urlencode() + "&" if query else "",
+            "active_section": "imports",
+        },
         status=400 if form.errors else 200,
     )
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, TypeVar
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -12,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from handschlag.alliances import services
 from handschlag.alliances.access import access_agreement_by_id, access_offer_by_id, access_partner_by_id
-from handschlag.alliances.enums import HealthVerdict, OfferAsk, OfferGive, OfferStatus
+from handschlag.alliances.enums import HealthVerdict, OfferAsk, OfferGive, OfferStatus, PartnerTier
 from handschlag.alliances.extensions import agreement_sections_for
 from handschlag.alliances.forms import (
     AgreementForm,
@@ -36,6 +39,7 @@ from handschlag.alliances.inputs import (
     PortalUserInput,
 )
 from handschlag.alliances.selectors import (
+    PartnerOverview,
     enablement_coverage,
     enablement_read_by_user,
     enablement_todo_for_user,
@@ -53,6 +57,11 @@ from handschlag.core.inputs import input_from_form
 from handschlag.core.models import User
 from handschlag.core.request_parameters import parse_id
 from handschlag.core.roles import Capability, has_capability, is_internal
+from handschlag.core.sorting import sort_from
+
+if TYPE_CHECKING:
+    from handschlag.alliances.models import Offer
+    from handschlag.alliances.scoring import OfferAssessment
 
 
 def _user(request: HttpRequest) -> User:
@@ -85,11 +94,15 @@ def partner_list_view(request: HttpRequest) -> HttpResponse:
             else:
                 return redirect("alliances:partner_detail", partner.pk)
     search, verdict = _partner_filters(request)
+    ordering = sort_from(request, PARTNER_SORT_KEYS, "name")
     return render(
         request,
         "alliances/partner_list.html",
         {
-            "overviews": partner_overview_list(search=search, verdict=verdict),
+            "overviews": _sorted_by(
+                partner_overview_list(search=search, verdict=verdict), ordering, PARTNER_SORT_KEYS
+            ),
+            "ordering": ordering,
             "search": search,
             "verdict": verdict,
             "verdicts": HealthVerdict.choices,
@@ -100,6 +113,45 @@ def partner_list_view(request: HttpRequest) -> HttpResponse:
         },
         status=400 if form.errors else 200,
     )
+
+
+T = TypeVar("T")
+
+PARTNER_SORT_KEYS: dict[str, Callable[[PartnerOverview], Any]] = {
+    "name": lambda overview: overview.partner.name.casefold(),
+    "type": lambda overview: overview.partner.get_partner_type_display().casefold(),
+    "tier": lambda overview: _rank(PartnerTier.values, overview.partner.tier),
+    "health": lambda overview: _rank(HealthVerdict.values, overview.health.verdict.value),
+    "fit": lambda overview: overview.fit_score,
+    "flags": lambda overview: overview.red_flag_count,
+    # annotated by `partner_list`
+    "agreements": lambda overview: (
+        getattr(overview.partner, "active_agreement_count", 0),
+        getattr(overview.partner, "agreement_count", 0),
+    ),
+}
+OFFER_SORT_KEYS: dict[str, Callable[[tuple[Offer, OfferAssessment]], Any]] = {
+    "company": lambda pair: pair[0].company_name.casefold(),
+    "received": lambda pair: (pair[0].received_on, pair[0].pk),
+    "status": lambda pair: _rank(OfferStatus.values, pair[0].status),
+    "value": lambda pair: pair[1].score,
+}
+
+
+def _rank(values: list[str], value: str) -> int:
+    return values.index(value) if value in values else len(values)
+
+
+def _sorted_by(items: Iterable[T], ordering: str, keys: dict[str, Callable[[T], Any]]) -> list[T]:
+    """`items` in the whitelisted `ordering` (`key` or `-key`); rows without a value (no fit score yet) stay last.
+
+    Sorted in Python: these lists are already in memory (the partner overview is computed per partner, offers
+    need their assessment), so the query count stays what it was."""
+    key = keys[ordering.removeprefix("-")]
+    rows = list(items)
+    present = [row for row in rows if key(row) is not None]
+    missing = [row for row in rows if key(row) is None]
+    return sorted(present, key=key, reverse=ordering.startswith("-")) + missing
 
 
 def _partner_filters(request: HttpRequest) -> tuple[str, str]:
@@ -362,12 +414,16 @@ def offer_list_view(request: HttpRequest) -> HttpResponse:
             return redirect("alliances:offer_detail", offer.pk)
     status = request.GET.get("status", "")
     status = status if status in OfferStatus.values else ""
-    offers = [(offer, offer_assess(offer)) for offer in offer_list(status=status)[:200]]
+    ordering = sort_from(request, OFFER_SORT_KEYS, "-received")
+    offers = _sorted_by(
+        [(offer, offer_assess(offer)) for offer in offer_list(status=status)[:200]], ordering, OFFER_SORT_KEYS
+    )
     return render(
         request,
         "alliances/offer_list.html",
         {
             "offers": offers,
+            "ordering": ordering,
             "form": form,
             "status": status,
             "statuses": OfferStatus.choices,

@@ -198,7 +198,16 @@ COMPLAINT_ORDERINGS = {
     "-due": ("-resolution_due", "-id"),
     "risk": ("revenue_at_risk", "id"),
     "-risk": ("-revenue_at_risk", "-id"),
+    "account": ("account__name", "-created_at", "-id"),
+    "-account": ("-account__name", "-created_at", "-id"),
+    "status": ("status", "-created_at", "-id"),
+    "-status": ("-status", "-created_at", "-id"),
+    "department": ("department__name", "-created_at", "-id"),
+    "-department": ("-department__name", "-created_at", "-id"),
+    "owner": ("owner__last_name", "owner__first_name", "-created_at", "-id"),
+    "-owner": ("-owner__last_name", "-owner__first_name", "-created_at", "-id"),
 }
+COMPLAINT_SORT_KEYS = tuple(key for key in COMPLAINT_ORDERINGS if not key.startswith("-"))
 
 
 @dataclass(frozen=True)

@@ -51,6 +51,7 @@ from handschlag.complaints.inputs import (
 )
 from handschlag.complaints.models import ComplaintAttachment, ComplaintStep
 from handschlag.complaints.selectors import (
+    COMPLAINT_SORT_KEYS,
     QUEUES,
     ComplaintFigures,
     ComplaintFilters,
@@ -94,6 +95,7 @@ from handschlag.core.inputs import InputT, input_from_form
 from handschlag.core.models import User
 from handschlag.core.request_parameters import parse_id
 from handschlag.core.roles import Capability, has_capability
+from handschlag.core.sorting import sort_from
 
 if TYPE_CHECKING:
     from handschlag.accounts.models import Account
@@ -151,7 +153,7 @@ def _filters_from(request: HttpRequest) -> ComplaintFilters:
         repeat=flag("repeat"),
         open_only=get.get("open", "1" if "status" not in get else "") == "1",
         search=get.get("q", "")[:200],
-        ordering=get.get("sort", "-created"),
+        ordering=sort_from(request, COMPLAINT_SORT_KEYS, "-created"),
     )
 
 
@@ -172,6 +174,7 @@ def complaint_list_view(request: HttpRequest) -> HttpResponse:
     context = {
         "page": page,
         "filters": filters,
+        "ordering": filters.ordering,
         "queue": filters.queue or "all",
         "queues": queues,
         "statuses": ComplaintStatus.choices,
