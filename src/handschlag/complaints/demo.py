@@ -142,6 +142,8 @@ def _work(
     respond_after: float,
     contain_after: float | None,
     close_after: float | None,
+    root_cause: str = "",
+    promise: str = "",
 ) -> None:
     calendar = business_calendar_get()
     owner = complaint.owner or context.users["leitung"]
@@ -164,6 +166,15 @@ def _work(
             patch=StepPatch(owner_id=owner.pk, notes="Bestand gesperrt, Ersatzteile per Express.", done=True),
             now=calendar.add_business_time(start, dt.timedelta(hours=contain_after)),
         )
+    for step, notes in ((EightDStep.D4, root_cause), (EightDStep.D7, promise)):
+        if notes and close_after is not None:
+            complaint_step_update(
+                actor=owner,
+                complaint=complaint,
+                step=step,
+                patch=StepPatch(notes=notes),
+                now=calendar.add_business_time(start, dt.timedelta(hours=close_after - 1)),
+            )
     if close_after is not None:
         complaint_close(
             actor=owner,
@@ -249,7 +260,15 @@ def _build(context: DemoContext, accounts: list[Account]) -> list[Complaint]:
         ),
         now=now - dt.timedelta(days=120),
     )
-    _work(first, context, respond_after=20, contain_after=60, close_after=300)
+    _work(
+        first,
+        context,
+        respond_after=20,
+        contain_after=60,
+        close_after=300,
+        root_cause="Spannvorrichtung der Schlittenbearbeitung verschlissen; Maßhaltigkeit nicht mehr geprüft.",
+        promise="Vorrichtung erneuert; jede zehnte Linearachse wird vor dem Versand vermessen.",
+    )
     created.append(first)
 
     # … and the second one, today: worse, with photos, and the threat to cancel all open orders
