@@ -6,6 +6,7 @@ app_name = "accounts"
 urlpatterns = [
     path("", views.account_list_view, name="list"),
     path("export.csv", views.account_export, name="export"),
+    path("bulk/", views.account_bulk_view, name="bulk"),
     path("new/", views.account_create_view, name="create"),
     path("<int:account_id>/", views.account_detail_view, name="detail"),
     path("<int:account_id>/edit/", views.account_edit_view, name="edit"),

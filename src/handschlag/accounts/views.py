@@ -8,12 +8,13 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import models
+from django.db import models, transaction
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from handschlag.accounts import import_services, services
@@ -48,7 +49,7 @@ from handschlag.accounts.selectors import (
 )
 from handschlag.core.access import require_capability
 from handschlag.core.csv_export import csv_response
-from handschlag.core.errors import Conflict, InvalidInput, NotFound
+from handschlag.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from handschlag.core.forms import form_add_service_errors
 from handschlag.core.inputs import InputT, ServiceInput, input_from_form
 from handschlag.core.models import User
@@ -99,11 +100,68 @@ def account_list_view(request: HttpRequest) -> HttpResponse:
         "query_without_page": query.urlencode() + "&" if query else "",
         "ordering": filters.ordering,
         "owners": user_list_internal().filter(is_active=True),
+        "can_bulk": has_capability(user, Capability.ACCOUNTS_EDIT_OWN),
         "can_create": has_capability(user, Capability.ACCOUNTS_CREATE),
         "export_query": query.urlencode(),
     }
     template = "accounts/account_list.html#results" if request.htmx else "accounts/account_list.html"  # type: ignore[attr-defined]
     return render(request, template, context)
+
+
+BULK_ACTIONS = ("owner", "tag")
+BULK_MAX = 200
+
+
+@login_required
+@require_POST
+def account_bulk_view(request: HttpRequest) -> HttpResponse:
+    """Reassign the owner of, or add a tag to, the accounts ticked on the list.
+
+    Each account goes through `account_update`, which checks the actor for that account: a seller changes only
+    his own, only makes himself the owner. Refused ones are counted and left alone; the allowed ones are changed
+    in one transaction (all or, on an unexpected error, none)."""
+    user = _user(request)
+    require_capability(user, Capability.ACCOUNTS_VIEW)
+    back = reverse("accounts:list") + ("?" + request.POST["query"] if request.POST.get("query") else "")
+    ids = [account_id for raw in request.POST.getlist("account")[:BULK_MAX] if (account_id := parse_id(raw))]
+    action = request.POST.get("action", "")
+    if not ids or action not in BULK_ACTIONS:
+        messages.error(request, _("Tick at least one account and choose an action."))
+        return redirect(back)
+    tag = request.POST.get("tag", "").strip().replace(",", " ")[:50]
+    owner_id = parse_id(request.POST.get("owner", ""))
+    if (action == "tag" and not tag) or (action == "owner" and owner_id is None):
+        messages.error(request, _("Choose the new owner or enter the tag."))
+        return redirect(back)
+    changed = refused = 0
+    with transaction.atomic():
+        for account_id in dict.fromkeys(ids):
+            try:
+                account = access_account_by_id(user, account_id)
+                if action == "owner":
+                    patch = AccountPatch(owner_id=owner_id)
+                else:
+                    tags = account.tag_list
+                    patch = AccountPatch(
+                        tags=[*tags, tag] if tag.casefold() not in map(str.casefold, tags) else tags
+                    )
+                with transaction.atomic():
+                    services.account_update(actor=user, account=account, patch=patch)
+            except (NotFound, Forbidden, InvalidInput, Conflict):
+                refused += 1
+            else:
+                changed += 1
+    text = ngettext("%(count)s account changed.", "%(count)s accounts changed.", changed) % {"count": changed}
+    if refused:
+        text += " " + ngettext(
+            "%(count)s refused: you may not change it so.",
+            "%(count)s refused: you may not change them so.",
+            refused,
+        ) % {"count": refused}
+        messages.warning(request, text)
+    else:
+        messages.success(request, text)
+    return redirect(back)
 
 
 @login_required

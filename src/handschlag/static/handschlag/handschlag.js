@@ -16,3 +16,13 @@ document.addEventListener("keydown", (event) => {
     window.htmx.trigger(target, target.dataset.enterTrigger);
   }
 });
+
+// <input type="checkbox" data-select-all="account">: ticks or clears every checkbox named "account" in its form.
+document.addEventListener("change", (event) => {
+  const target = event.target;
+  if (target.dataset && target.dataset.selectAll && target.form) {
+    for (const box of target.form.querySelectorAll(`input[type=checkbox][name="${target.dataset.selectAll}"]`)) {
+      box.checked = target.checked;
+    }
+  }
+});
