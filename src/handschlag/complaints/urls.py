@@ -6,6 +6,7 @@ app_name = "complaints"
 urlpatterns = [
     path("", views.complaint_list_view, name="list"),
     path("export.csv", views.complaint_export, name="export"),
+    path("bulk-close/", views.complaint_bulk_close_view, name="bulk_close"),
     path("new/", views.complaint_create_view, name="create"),
     path("new/accounts/", views.account_search, name="account_search"),
     path("management/", views.management_view, name="management"),

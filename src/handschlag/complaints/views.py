@@ -6,12 +6,15 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from handschlag.accounts.selectors import account_order_ids_by_number
@@ -183,12 +186,50 @@ def complaint_list_view(request: HttpRequest) -> HttpResponse:
         "query_without_page": query.urlencode() + "&" if query else "",
         "export_query": query.urlencode(),
         "can_create": has_capability(user, Capability.COMPLAINTS_CREATE),
+        "can_bulk_close": has_capability(user, Capability.COMPLAINTS_WORK),
         "can_see_figures": _may_see_figures(user),
         "now": timezone.now(),
         "active_section": "complaints",
     }
     template = "complaints/complaint_list.html#results" if request.htmx else "complaints/complaint_list.html"  # type: ignore[attr-defined]
     return render(request, template, context)
+
+
+@login_required
+@require_POST
+def complaint_bulk_close_view(request: HttpRequest) -> HttpResponse:
+    """Close the ticked cases with one resolution summary. `complaint_close` checks the actor per case: cases he
+    may not work are counted as refused and stay open; the allowed ones close in one transaction."""
+    user = _user(request)
+    _require_view(user)
+    back = reverse("complaints:list") + ("?" + request.POST["query"] if request.POST.get("query") else "")
+    ids = [complaint_id for raw in request.POST.getlist("complaint")[:200] if (complaint_id := parse_id(raw))]
+    summary = request.POST.get("summary", "").strip()
+    if not ids or not summary:
+        messages.error(request, _("Tick at least one case and describe how they were resolved."))
+        return redirect(back)
+    closed = refused = 0
+    with transaction.atomic():
+        for complaint_id in dict.fromkeys(ids):
+            try:
+                with transaction.atomic():
+                    complaint = access_complaint_by_id(user, complaint_id)
+                    complaint_close(actor=user, complaint=complaint, summary=summary)
+            except (NotFound, PermissionDenied, InvalidInput, Conflict):
+                refused += 1
+            else:
+                closed += 1
+    text = ngettext("%(count)s case closed.", "%(count)s cases closed.", closed) % {"count": closed}
+    if refused:
+        text += " " + ngettext(
+            "%(count)s refused: you may not close it, or it is closed already.",
+            "%(count)s refused: you may not close them, or they are closed already.",
+            refused,
+        ) % {"count": refused}
+        messages.warning(request, text)
+    else:
+        messages.success(request, text)
+    return redirect(back)
 
 
 @login_required
