@@ -234,7 +234,9 @@ HANDSCHLAG_COMPLAINT_REPEAT_WINDOW_DAYS = int(
 )
 # Complaints: owner and management are alerted this many business hours before a customer's cancellation deadline
 # (or halfway through the business time left, when less remains; docs/adr/0201 §9).
-HANDSCHLAG_COMPLAINT_DEADLINE_LEAD_HOURS = int(os.environ.get("HANDSCHLAG_COMPLAINT_DEADLINE_LEAD_HOURS", "2"))
+HANDSCHLAG_COMPLAINT_DEADLINE_LEAD_HOURS = int(
+    os.environ.get("HANDSCHLAG_COMPLAINT_DEADLINE_LEAD_HOURS", "2")
+)
 # The largest photo or PDF accepted on a complaint.
 HANDSCHLAG_COMPLAINT_ATTACHMENT_MAX_BYTES = (
     int(os.environ.get("HANDSCHLAG_COMPLAINT_ATTACHMENT_MAX_MB", "10")) * 1024 * 1024

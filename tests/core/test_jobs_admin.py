@@ -100,7 +100,10 @@ class TestPage:
 
         response = page_as(admin_user).post(f"/settings/jobs/{job.pk}/retry/", follow=True)
 
-        assert "Nur ein fehlgeschlagener Hintergrundauftrag kann erneut ausgeführt werden." in response.content.decode()
+        assert (
+            "Nur ein fehlgeschlagener Hintergrundauftrag kann erneut ausgeführt werden."
+            in response.content.decode()
+        )
         assert state(job) == (JobStatus.DONE, 1)
         assert not AuditEvent.objects.filter(action="job.retry").exists()
 

@@ -216,5 +216,6 @@ def notification_settings_update(
     user_notification_email_set(actor=user, user=user, notification_email=payload.notification_email)
     return NotificationSettingsIO(notification_email=NotificationEmail(user.notification_email))
 
+
 # the administrators' endpoints: /audit and /users
 router.add_router("", admin_router)
