@@ -134,3 +134,22 @@ def test_the_result_reads_in_german(make_user: Any, page_as: Any) -> None:
         response
     )
     assert "Mit den angekreuzten Kunden" in response.content.decode()
+
+
+def test_never_share_and_share_again_as_bulk_actions(people: dict[str, Any], page_as: Any) -> None:
+    """Registered by mapping (accounts imports nothing of it); each account through mapping's services."""
+    from handschlag.mapping.models import ShareExclusion
+
+    own = [AccountFactory(owner=people["seller"]) for _ in range(2)]
+    foreign = AccountFactory(owner=people["other"])
+    client = page_as(people["seller"])
+    assert "Never share with partners" in client.get(reverse("accounts:list")).content.decode()
+
+    response = _post(client, [*own, foreign], action="never_share")
+
+    assert "2 accounts changed." in _message(response)
+    assert "1 refused" in _message(response)
+    assert set(ShareExclusion.objects.values_list("account_id", flat=True)) == {account.pk for account in own}
+    response = _post(client, own, action="share_again")
+    assert "2 accounts changed." in _message(response)
+    assert not ShareExclusion.objects.exists()

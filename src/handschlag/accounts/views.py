@@ -26,7 +26,7 @@ from handschlag.accounts.access import (
     access_order_by_id,
     can_edit_account,
 )
-from handschlag.accounts.extensions import account_sections_for
+from handschlag.accounts.extensions import account_bulk_actions, account_sections_for
 from handschlag.accounts.forms import (
     AccountFilterForm,
     AccountForm,
@@ -101,6 +101,7 @@ def account_list_view(request: HttpRequest) -> HttpResponse:
         "ordering": filters.ordering,
         "owners": user_list_internal().filter(is_active=True),
         "can_bulk": has_capability(user, Capability.ACCOUNTS_EDIT_OWN),
+        "bulk_actions": account_bulk_actions(),
         "can_create": has_capability(user, Capability.ACCOUNTS_CREATE),
         "export_query": query.urlencode(),
     }
@@ -125,7 +126,8 @@ def account_bulk_view(request: HttpRequest) -> HttpResponse:
     back = reverse("accounts:list") + ("?" + request.POST["query"] if request.POST.get("query") else "")
     ids = [account_id for raw in request.POST.getlist("account")[:BULK_MAX] if (account_id := parse_id(raw))]
     action = request.POST.get("action", "")
-    if not ids or action not in BULK_ACTIONS:
+    registered = {registered.name: registered for registered in account_bulk_actions()}
+    if not ids or (action not in BULK_ACTIONS and action not in registered):
         messages.error(request, _("Tick at least one account and choose an action."))
         return redirect(back)
     tag = request.POST.get("tag", "").strip().replace(",", " ")[:50]
@@ -138,6 +140,11 @@ def account_bulk_view(request: HttpRequest) -> HttpResponse:
         for account_id in dict.fromkeys(ids):
             try:
                 account = access_account_by_id(user, account_id)
+                if action in registered:
+                    with transaction.atomic():
+                        registered[action].apply(user, account)
+                    changed += 1
+                    continue
                 if action == "owner":
                     patch = AccountPatch(owner_id=owner_id)
                 else:

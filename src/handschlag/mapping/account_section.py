@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from handschlag.core.roles import Capability, has_capability, is_internal
+from handschlag.mapping import services
 from handschlag.mapping.access import may_mark_never_share
 from handschlag.mapping.selectors import account_overlaps, share_exclusion_of
 
@@ -14,6 +15,7 @@ if TYPE_CHECKING:
     from django.http import HttpRequest
 
     from handschlag.accounts.models import Account
+    from handschlag.core.models import User
 
 
 def account_overlaps_section(request: HttpRequest, account: Account) -> dict[str, Any] | None:
@@ -30,3 +32,12 @@ def account_overlaps_section(request: HttpRequest, account: Account) -> dict[str
         "exclusion": share_exclusion_of(account_id=account.pk),
         "may_mark": may_mark,
     }
+
+
+def never_share(actor: User, account: Account) -> None:
+    """The account list's bulk action: through the service, which checks the actor."""
+    services.share_exclusion_add(actor=actor, account=account)
+
+
+def share_again(actor: User, account: Account) -> None:
+    services.share_exclusion_remove(actor=actor, account=account)

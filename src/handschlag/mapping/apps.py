@@ -8,7 +8,12 @@ class MappingConfig(AppConfig):
 
     def ready(self) -> None:
         """Mapping registers itself with the modules below it, which import nothing of it (docs/ARCHITECTURE.md)."""
-        from handschlag.accounts.extensions import AccountSection, account_section_register
+        from handschlag.accounts.extensions import (
+            AccountBulkAction,
+            AccountSection,
+            account_bulk_action_register,
+            account_section_register,
+        )
         from handschlag.alliances.extensions import (
             SIGNAL_ACCOUNT_MAPPING,
             AgreementSection,
@@ -58,6 +63,23 @@ class MappingConfig(AppConfig):
                 order=20,
                 template="mapping/account_section.html",
                 context=account_section.account_overlaps_section,
+            )
+        )
+        # the account list's bulk form: never share / share again, through the services (they check the actor)
+        account_bulk_action_register(
+            AccountBulkAction(
+                name="never_share",
+                order=10,
+                label=_("Never share with partners"),
+                apply=account_section.never_share,
+            )
+        )
+        account_bulk_action_register(
+            AccountBulkAction(
+                name="share_again",
+                order=11,
+                label=_("Share with partners again"),
+                apply=account_section.share_again,
             )
         )
         # after the partnerships (20): the lived partnership's sharing rules, both opt-ins and a fresh mapping
