@@ -14,6 +14,15 @@ BEFORE = [("alliances", "0003_german_fit_criteria")]
 AFTER = [("alliances", "0004_partner_name_unique")]
 
 
+@pytest.fixture(autouse=True)
+def _latest_schema_afterwards():
+    """Leave the database at the latest migrations, whatever this test did (later tests of this worker need them)."""
+    yield
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
 def test_existing_duplicates_are_renamed_not_merged() -> None:
     executor = MigrationExecutor(connection)
     executor.migrate(BEFORE)
