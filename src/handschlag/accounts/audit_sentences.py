@@ -17,42 +17,46 @@ from handschlag.core.audit_sentences import (
     AuditSentence,
     audit_object_type_register,
     audit_sentence_register,
+    numeric_target_ids,
 )
 
 
-def _numeric(ids: Collection[str]) -> list[int]:
-    return [int(value) for value in ids if value.isdigit()]
-
-
 def _account_names(ids: Collection[str]) -> Mapping[str, str]:
-    return {str(account.pk): account.display_name for account in Account.objects.filter(pk__in=_numeric(ids))}
+    return {
+        str(account.pk): account.display_name
+        for account in Account.objects.filter(pk__in=numeric_target_ids(ids))
+    }
 
 
 def _contact_names(ids: Collection[str]) -> Mapping[str, str]:
     return {
         str(contact.pk): f"{contact} ({contact.account.display_name})"
-        for contact in Contact.objects.filter(pk__in=_numeric(ids)).select_related("account")
+        for contact in Contact.objects.filter(pk__in=numeric_target_ids(ids)).select_related("account")
     }
 
 
 def _order_names(ids: Collection[str]) -> Mapping[str, str]:
     return {
         str(order.pk): f"{order.number} ({order.account.display_name})"
-        for order in Order.objects.filter(pk__in=_numeric(ids)).select_related("account")
+        for order in Order.objects.filter(pk__in=numeric_target_ids(ids)).select_related("account")
     }
 
 
 def _insight_names(ids: Collection[str]) -> Mapping[str, str]:
     return {
         str(insight.pk): f"{insight} ({insight.account.display_name})"
-        for insight in CustomerInsight.objects.filter(pk__in=_numeric(ids)).select_related("account")
+        for insight in CustomerInsight.objects.filter(pk__in=numeric_target_ids(ids)).select_related(
+            "account"
+        )
     }
 
 
 def _import_names(ids: Collection[str]) -> Mapping[str, str]:
     return {
         str(pk): name
-        for pk, name in ImportRun.objects.filter(pk__in=_numeric(ids)).values_list("pk", "original_name")
+        for pk, name in ImportRun.objects.filter(pk__in=numeric_target_ids(ids)).values_list(
+            "pk", "original_name"
+        )
     }
 
 

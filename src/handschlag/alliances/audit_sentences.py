@@ -17,23 +17,21 @@ from handschlag.core.audit_sentences import (
     AuditSentence,
     audit_object_type_register,
     audit_sentence_register,
+    numeric_target_ids,
 )
-
-
-def _numeric(ids: Collection[str]) -> list[int]:
-    return [int(value) for value in ids if value.isdigit()]
 
 
 def _partner_names(ids: Collection[str]) -> Mapping[str, str]:
     return {
-        str(pk): name for pk, name in Partner.objects.filter(pk__in=_numeric(ids)).values_list("pk", "name")
+        str(pk): name
+        for pk, name in Partner.objects.filter(pk__in=numeric_target_ids(ids)).values_list("pk", "name")
     }
 
 
 def _partner_contact_names(ids: Collection[str]) -> Mapping[str, str]:
     return {
         str(pk): f"{name} ({partner})"
-        for pk, name, partner in PartnerContact.objects.filter(pk__in=_numeric(ids)).values_list(
+        for pk, name, partner in PartnerContact.objects.filter(pk__in=numeric_target_ids(ids)).values_list(
             "pk", "name", "partner__name"
         )
     }
@@ -42,7 +40,7 @@ def _partner_contact_names(ids: Collection[str]) -> Mapping[str, str]:
 def _agreement_names(ids: Collection[str]) -> Mapping[str, str]:
     return {
         str(pk): f"{title} ({partner})"
-        for pk, title, partner in Agreement.objects.filter(pk__in=_numeric(ids)).values_list(
+        for pk, title, partner in Agreement.objects.filter(pk__in=numeric_target_ids(ids)).values_list(
             "pk", "title", "partner__name"
         )
     }
@@ -51,14 +49,14 @@ def _agreement_names(ids: Collection[str]) -> Mapping[str, str]:
 def _criterion_names(ids: Collection[str]) -> Mapping[str, str]:
     return {
         str(pk): name
-        for pk, name in FitCriterion.objects.filter(pk__in=_numeric(ids)).values_list("pk", "name")
+        for pk, name in FitCriterion.objects.filter(pk__in=numeric_target_ids(ids)).values_list("pk", "name")
     }
 
 
 def _offer_names(ids: Collection[str]) -> Mapping[str, str]:
     return {
         str(pk): name
-        for pk, name in Offer.objects.filter(pk__in=_numeric(ids)).values_list("pk", "company_name")
+        for pk, name in Offer.objects.filter(pk__in=numeric_target_ids(ids)).values_list("pk", "company_name")
     }
 
 

@@ -18,29 +18,28 @@ from handschlag.core.audit_sentences import (
     AuditSentence,
     audit_object_type_register,
     audit_sentence_register,
+    numeric_target_ids,
 )
-
-
-def _numeric(ids: Collection[str]) -> list[int]:
-    return [int(value) for value in ids if value.isdigit()]
 
 
 def _complaint_names(ids: Collection[str]) -> Mapping[str, str]:
     return {
         str(pk): f"#{pk} {title}"
-        for pk, title in Complaint.objects.filter(pk__in=_numeric(ids)).values_list("pk", "title")
+        for pk, title in Complaint.objects.filter(pk__in=numeric_target_ids(ids)).values_list("pk", "title")
     }
 
 
 def _rule_names(ids: Collection[str]) -> Mapping[str, str]:
     return {
         str(rule.pk): str(rule)
-        for rule in RoutingRule.objects.filter(pk__in=_numeric(ids)).select_related("department")
+        for rule in RoutingRule.objects.filter(pk__in=numeric_target_ids(ids)).select_related("department")
     }
 
 
 def _policy_names(ids: Collection[str]) -> Mapping[str, str]:
-    return {str(policy.pk): str(policy) for policy in SlaPolicy.objects.filter(pk__in=_numeric(ids))}
+    return {
+        str(policy.pk): str(policy) for policy in SlaPolicy.objects.filter(pk__in=numeric_target_ids(ids))
+    }
 
 
 def _case(line: AuditLine, **more: str) -> dict[str, str]:

@@ -120,6 +120,11 @@ _OBJECT_TYPES: dict[str, AuditObjectType] = {}
 _SENTENCES: dict[str, AuditSentence] = {}
 
 
+def numeric_target_ids(ids: Collection[str]) -> list[int]:
+    """The stored target ids that are database ids (ASCII digits), for a name lookup in bulk."""
+    return [int(value) for value in ids if value.isascii() and value.isdigit()]
+
+
 def audit_object_type_register(object_type: AuditObjectType) -> None:
     _OBJECT_TYPES[object_type.target_type] = object_type
 

@@ -16,6 +16,7 @@ from handschlag.core.audit_sentences import (
     AuditSentence,
     audit_object_type_register,
     audit_sentence_register,
+    numeric_target_ids,
     person_name,
 )
 from handschlag.core.enums import Role
@@ -23,32 +24,28 @@ from handschlag.core.models import ApiToken, Department, Job, User
 
 
 def _user_names(ids: Collection[str]) -> Mapping[str, str]:
-    return {str(user.pk): person_name(user) for user in User.objects.filter(pk__in=_numeric(ids))}
+    return {str(user.pk): person_name(user) for user in User.objects.filter(pk__in=numeric_target_ids(ids))}
 
 
 def _department_names(ids: Collection[str]) -> Mapping[str, str]:
     return {
         str(pk): name
-        for pk, name in Department.objects.filter(pk__in=_numeric(ids)).values_list("pk", "name")
+        for pk, name in Department.objects.filter(pk__in=numeric_target_ids(ids)).values_list("pk", "name")
     }
 
 
 def _token_names(ids: Collection[str]) -> Mapping[str, str]:
     return {
-        str(pk): name for pk, name in ApiToken.objects.filter(pk__in=_numeric(ids)).values_list("pk", "name")
+        str(pk): name
+        for pk, name in ApiToken.objects.filter(pk__in=numeric_target_ids(ids)).values_list("pk", "name")
     }
 
 
 def _job_names(ids: Collection[str]) -> Mapping[str, str]:
     return {
         str(pk): f"#{pk} ({task.rsplit('.', 1)[-1]})"
-        for pk, task in Job.objects.filter(pk__in=_numeric(ids)).values_list("pk", "task")
+        for pk, task in Job.objects.filter(pk__in=numeric_target_ids(ids)).values_list("pk", "task")
     }
-
-
-def _numeric(ids: Collection[str]) -> list[int]:
-    """Target ids are stored as text; a failed login of an unknown name has none."""
-    return [int(value) for value in ids if value.isdigit()]
 
 
 def _role(value: str) -> str:
