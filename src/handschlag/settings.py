@@ -80,6 +80,10 @@ INSTALLED_APPS = [
     "handschlag.complaints",
     "handschlag.alliances",
     "handschlag.mapping",
+    "handschlag.coselling",
+    "handschlag.concessions",
+    "handschlag.alignment",
+    "handschlag.insights",
 ]
 
 MIDDLEWARE = [

@@ -5,11 +5,19 @@ from handschlag.alliances import portal_urls as alliances_portal_urls
 from handschlag.api import api
 from handschlag.core import views as core_views
 from handschlag.core.forms import LoginForm
+from handschlag.coselling import portal_urls as coselling_portal_urls
 from handschlag.mapping import portal_urls as mapping_portal_urls
 
 # The partner portal (/portal/, namespace "portal"): alliances' home and opt-in with the pages of the modules above
-# it (mapping: uploads and account mappings). Assembled here, so that alliances imports no module above it.
-portal_patterns = ([*alliances_portal_urls.urlpatterns, *mapping_portal_urls.urlpatterns], "portal")
+# it (mapping: uploads and account mappings; co-selling: leads and deal registrations). Assembled here, so that alliances imports no module above it.
+portal_patterns = (
+    [
+        *alliances_portal_urls.urlpatterns,
+        *mapping_portal_urls.urlpatterns,
+        *coselling_portal_urls.urlpatterns,
+    ],
+    "portal",
+)
 
 urlpatterns = [
     path("", core_views.home, name="home"),
@@ -43,6 +51,10 @@ urlpatterns = [
     path("complaints/", include("handschlag.complaints.urls")),
     path("partners/", include("handschlag.alliances.urls")),
     path("mappings/", include("handschlag.mapping.urls")),
+    path("coselling/", include("handschlag.coselling.urls")),
+    path("concessions/", include("handschlag.concessions.urls")),
+    path("alignment/", include("handschlag.alignment.urls")),
+    path("insights/", include("handschlag.insights.urls")),
     path("portal/", include(portal_patterns)),
     path("api/v1/", api.urls),
 ]

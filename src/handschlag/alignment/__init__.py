@@ -1,0 +1,1 @@
+"""Marketing and sales (DESIGN §4: one Django app per module)."""

@@ -1,0 +1,5 @@
+"""Marketing and sales API under /api/v1/."""
+
+from ninja import Router
+
+router = Router(tags=["alignment"])

@@ -1,0 +1,1 @@
+"""Concessions (DESIGN §4: one Django app per module)."""

@@ -1,0 +1,5 @@
+"""Concessions API under /api/v1/."""
+
+from ninja import Router
+
+router = Router(tags=["concessions"])

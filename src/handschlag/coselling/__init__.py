@@ -1,0 +1,1 @@
+"""Co-selling (DESIGN §4: one Django app per module)."""

@@ -1,0 +1,5 @@
+"""Co-selling API under /api/v1/."""
+
+from ninja import Router
+
+router = Router(tags=["coselling"])

@@ -1,0 +1,1 @@
+"""Insights (DESIGN §4: one Django app per module)."""
