@@ -43,6 +43,12 @@ class Capability(enum.Enum):
     ROUTING_RULES_MANAGE = "routing_rules.manage"
     SLA_POLICIES_MANAGE = "sla_policies.manage"
     JOBS_MANAGE = "jobs.manage"
+    OPPORTUNITIES_VIEW = "opportunities.view"
+    OPPORTUNITIES_EDIT = "opportunities.edit"
+    OPPORTUNITIES_IMPORT = "opportunities.import"
+    LEADS_WORK = "leads.work"
+    REGISTRATIONS_DECIDE = "registrations.decide"
+    INCENTIVES_MANAGE = "incentives.manage"
 
 
 _INTERNAL_BASE = {
@@ -65,17 +71,30 @@ _COMPLAINTS_MANAGEMENT = _COMPLAINTS_BASE | {
     Capability.COMPLAINTS_MANAGEMENT_VIEW,
 }
 
+# Co-selling (issue 12): every internal user but the process owner sees opportunities; sellers, partner
+# managers and management work them and the leads; partner managers and management decide deal registrations
+# and keep the incentive plans; management and admins import opportunities from CRM exports.
+_COSELLING_VIEW = {Capability.OPPORTUNITIES_VIEW}
+_COSELLING_WORK = _COSELLING_VIEW | {Capability.OPPORTUNITIES_EDIT, Capability.LEADS_WORK}
+_COSELLING_DECIDE = {Capability.REGISTRATIONS_DECIDE, Capability.INCENTIVES_MANAGE}
+
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.SELLER: frozenset(
         _INTERNAL_BASE
         | _COMPLAINTS_BASE
         | {Capability.ACCOUNTS_CREATE, Capability.ACCOUNTS_EDIT_OWN, Capability.ENABLEMENT_REQUIRED}
+        | _COSELLING_WORK
     ),
     Role.PARTNER_MANAGER: frozenset(
-        _INTERNAL_BASE | _COMPLAINTS_BASE | _PARTNERSHIP_WORK | {Capability.ENABLEMENT_REQUIRED}
+        _INTERNAL_BASE
+        | _COMPLAINTS_BASE
+        | _PARTNERSHIP_WORK
+        | {Capability.ENABLEMENT_REQUIRED}
+        | _COSELLING_WORK
+        | _COSELLING_DECIDE
     ),
     Role.PROCESS_OWNER: frozenset(_INTERNAL_BASE | _COMPLAINTS_BASE | {Capability.COMPLAINTS_WORK}),
-    Role.MARKETING: frozenset(_INTERNAL_BASE | {Capability.COMPLAINTS_VIEW}),
+    Role.MARKETING: frozenset(_INTERNAL_BASE | {Capability.COMPLAINTS_VIEW} | _COSELLING_VIEW),
     Role.MANAGEMENT: frozenset(
         _INTERNAL_BASE
         | {
@@ -87,11 +106,16 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
         }
         | _COMPLAINTS_MANAGEMENT
         | _PARTNERSHIP_WORK
+        | _COSELLING_WORK
+        | _COSELLING_DECIDE
+        | {Capability.OPPORTUNITIES_IMPORT}
     ),
     Role.ADMIN: frozenset(
         _INTERNAL_BASE
         | _COMPLAINTS_MANAGEMENT
         | {Capability.ROUTING_RULES_MANAGE, Capability.SLA_POLICIES_MANAGE, Capability.JOBS_MANAGE}
+        | _COSELLING_VIEW
+        | {Capability.OPPORTUNITIES_IMPORT}
         | {
             Capability.ACCOUNTS_CREATE,
             Capability.ACCOUNTS_EDIT_ALL,
