@@ -1,0 +1,23 @@
+"""Co-selling models: opportunities (models/opportunities.py) and leads/deal registrations (models/leads.py)."""
+
+from handschlag.coselling.models.opportunities import (
+    IncentivePlan,
+    Opportunity,
+    PartnerInvolvement,
+    Pipeline,
+    PipelineStage,
+    ProductLine,
+    RiskChange,
+    StageChange,
+)
+
+__all__ = [
+    "IncentivePlan",
+    "Opportunity",
+    "PartnerInvolvement",
+    "Pipeline",
+    "PipelineStage",
+    "ProductLine",
+    "RiskChange",
+    "StageChange",
+]
