@@ -7,7 +7,8 @@ Each module registers in its AppConfig.ready (as with `core.demo` and `core.home
 - `portal_section_register`: a part of each agreement's card in the partner portal (mapping: the sharing rules
   the partner agrees to, his mapping and his uploads);
 - `partnership_signal_register`: what the health score reads from another module, per agreement (mapping: when
-  the latest account mapping finished; co-selling next: its lead and deal signals).
+  the latest account mapping finished; co-selling: `LeadFigures` under SIGNAL_LEADS and `DealFigures` under
+  SIGNAL_DEALS).
 
 A section is a template rendered inside the page with the page's context plus what the section's `context`
 function returns under the name `section`. Registered in the order of `order`; a later registration of the same
@@ -17,7 +18,7 @@ name replaces the earlier one.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -65,12 +66,68 @@ class BoundForm:
     form: Any
 
 
-# the moment of the latest event of one kind per agreement id (agreements without one are left out), in a fixed
-# number of queries whatever the number of agreements
-PartnershipSignal = Callable[[Sequence[int]], dict[int, dt.datetime]]
+@dataclass(frozen=True)
+class LeadFigures:
+    """What the partnership's leads did in the last `LEAD_WINDOW_DAYS` (co-selling registers it as SIGNAL_LEADS).
+
+    `received`: leads the partner offered us; `sent`: leads we offered the partner; `decided`/`accepted`: of the
+    leads either side received, how many were decided and accepted; `hours_to_accept`: the median time from offer
+    to acceptance (None without an accepted lead); `last_received_at`/`last_sent_at`: the latest offer each way
+    (any time, not only within the window) — recency of activity on both sides."""
+
+    received: int = 0
+    sent: int = 0
+    decided: int = 0
+    accepted: int = 0
+    hours_to_accept: float | None = None
+    last_received_at: dt.datetime | None = None
+    last_sent_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class DealFigures:
+    """The partnership's joint opportunities (co-selling registers it as SIGNAL_DEALS), all time.
+
+    `involved`: opportunities with the partner involved; `open_pipeline`: the amount of the open ones (EUR);
+    `won`/`lost`: the closed ones; `rescues`: involvements that were rescues; `win_rate_with`/`_without`: our win
+    rate on closed deals with this partner and without any partner (None below `MIN_SAMPLE` closed deals);
+    `cycle_days_with`/`_without`: median days from creation to close of won deals; `last_joint_at`: when the
+    partner last came into a deal."""
+
+    involved: int = 0
+    open_count: int = 0
+    open_pipeline: float = 0.0
+    won: int = 0
+    lost: int = 0
+    won_amount: float = 0.0
+    rescues: int = 0
+    sourced: int = 0
+    win_rate_with: float | None = None
+    win_rate_without: float | None = None
+    closed_without: int = 0
+    cycle_days_with: float | None = None
+    cycle_days_without: float | None = None
+    last_joint_at: dt.datetime | None = None
+
+    @property
+    def closed(self) -> int:
+        return self.won + self.lost
+
+    @property
+    def rescue_share(self) -> float | None:
+        return self.rescues / self.involved if self.involved else None
+
+
+LEAD_WINDOW_DAYS = 90  # a quarter: the agreement's lead targets are per quarter
+
+# what a module reads for each agreement id (agreements without anything are left out), in a fixed number of
+# queries whatever the number of agreements: a moment (SIGNAL_ACCOUNT_MAPPING), or the figures above
+PartnershipSignal = Callable[[Sequence[int]], Mapping[int, Any]]
 
 # the signals the health score knows (alliances/scoring.py gives them points and reasons)
-SIGNAL_ACCOUNT_MAPPING = "account_mapping"  # the latest account mapping that finished
+SIGNAL_ACCOUNT_MAPPING = "account_mapping"  # dt.datetime: the latest account mapping that finished
+SIGNAL_LEADS = "leads"  # LeadFigures
+SIGNAL_DEALS = "deals"  # DealFigures
 
 _AGREEMENT_SECTIONS: dict[str, AgreementSection] = {}
 _PORTAL_SECTIONS: dict[str, PortalSection] = {}
@@ -112,7 +169,7 @@ def portal_sections_for(
     return sections
 
 
-def partnership_signals_for(agreement_ids: Sequence[int]) -> dict[str, dict[int, dt.datetime]]:
+def partnership_signals_for(agreement_ids: Sequence[int]) -> dict[str, Mapping[int, Any]]:
     """Every registered signal for the agreements; a signal no module registered reads as absent (empty)."""
     ids = list(agreement_ids)
     return {name: signal(ids) if ids else {} for name, signal in _SIGNALS.items()}

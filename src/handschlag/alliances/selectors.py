@@ -215,7 +215,7 @@ def _health_signals(
 
 def _mapped_at_by_agreement(agreement_ids: list[int]) -> dict[int, dt.datetime]:
     """When each agreement's latest account mapping finished, as the mapping module registered it (none without)."""
-    return partnership_signals_for(agreement_ids).get(SIGNAL_ACCOUNT_MAPPING, {})
+    return dict(partnership_signals_for(agreement_ids).get(SIGNAL_ACCOUNT_MAPPING, {}))
 
 
 def health_signals_for(*, partner: Partner) -> HealthSignals:
