@@ -1,5 +1,6 @@
 """Co-selling models: opportunities (models/opportunities.py) and leads/deal registrations (models/leads.py)."""
 
+from handschlag.coselling.models.leads import DealRegistration, Lead
 from handschlag.coselling.models.opportunities import (
     IncentivePlan,
     Opportunity,
@@ -12,7 +13,9 @@ from handschlag.coselling.models.opportunities import (
 )
 
 __all__ = [
+    "DealRegistration",
     "IncentivePlan",
+    "Lead",
     "Opportunity",
     "PartnerInvolvement",
     "Pipeline",
