@@ -69,7 +69,8 @@ def _assert_same_normalisation(raw: pl.DataFrame) -> None:
 
 
 def _corpus_frame(corpus: LabelledCorpus) -> pl.DataFrame:
-    rows = [row[1:] for row in records_as_rows(corpus.left + corpus.right)]  # without the id
+    # without the id, and without phone, e-mail and source id, which normalise_frame does not take
+    rows = [row[1 : 1 + len(RAW_FIELDS)] for row in records_as_rows(corpus.left + corpus.right)]
     return _raw_frame(rows)
 
 

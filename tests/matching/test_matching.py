@@ -162,11 +162,15 @@ def test_one_to_many_gives_a_left_record_all_its_right_records() -> None:
         CompanyRecord("R2", "Brakamp Hydraulik", "www.brakamp.de", "", "28195", "Bremen"),
     ]
 
-    one_to_one = match_records(left, right)
-    one_to_many = match_records(left, right, one_to_many=True)
+    # the default mode became "many" (issue 11): one-to-one is asked for by name now
+    one_to_one = match_records(left, right, mode="one-to-one")
+    with pytest.warns(DeprecationWarning, match="one_to_many"):
+        one_to_many = match_records(left, right, one_to_many=True)
+    many = match_records(left, right)
 
     assert len(one_to_one) == 1
     assert sorted(pair.right_id for pair in one_to_many) == ["R1", "R2"]
+    assert sorted(pair.right_id for pair in many) == ["R1", "R2"]
 
 
 def test_empty_inputs_give_no_pairs() -> None:

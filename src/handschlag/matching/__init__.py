@@ -2,11 +2,27 @@
 
 A pure Python package (numpy, polars, pyarrow, rapidfuzz, python-stdnum; no Django). Stable API:
 
-``CompanyRecord(id, name, domain="", street="", postal_code="", city="", country="", vat_id="")``
-    A frozen dataclass; every field but ``id`` and ``name`` may be empty.
-``match_records(left, right, *, threshold=None, one_to_many=False) -> list[MatchPair]``
-    ``MatchPair(left_id, right_id, score)`` with score in [0, 1], best first. One-to-one by default; with
-    ``one_to_many`` each right record goes to its best left record. ``threshold`` defaults to 0.5.
+``CompanyRecord(id, name, domain="", street="", postal_code="", city="", country="", vat_id="", phone="",
+email="", source_id="")``
+    A frozen dataclass; every field but ``id`` and ``name`` may be empty. ``email`` counts only by its domain
+    (and only when it is not a shared mail service); ``source_id`` (a partner's own customer number) is
+    carried, never compared.
+``match_records(left, right, *, threshold=None, mode=None, explain=False) -> list[MatchPair]``
+    ``MatchPair(left_id, right_id, score, evidence=())`` with score in [0, 1], best first; ``threshold``
+    defaults to 0.5. ``mode`` says how records are paired (``MODES``; the command line's ``--mode``):
+
+    - ``"many"`` (the default, made for account mapping, which is about companies, not rows): the pairs of
+      the one-to-one assignment, widened to whole companies — two records of one list are one company when
+      the other side's record matches both and the two match each other; then every record of that company
+      is paired with every record of the same company on the other side (see docs/adr/0107).
+    - ``"one-to-one"``: each record in at most one pair (greedy by score).
+    - ``"all"``: every pair at or above the threshold, unassigned.
+    - ``"one-to-many"`` (deprecated, also as ``one_to_many=True``): each right record to its best left one.
+
+    With ``explain`` each pair carries ``evidence``: a ``FieldEvidence(field, outcome, similarity, weight)``
+    per field of ``EVIDENCE_FIELDS`` — outcome "agrees", "similar", "disagrees" or "missing" (which adds
+    nothing), the similarity where one was computed, and the log-odds the field added; the weights plus the
+    baseline sum to the log-odds of the score.
 ``read_company_csv(path) -> list[CompanyRecord]``
     Reads a CRM export: encoding (UTF-8, BOM, UTF-16, Windows-1252), delimiter and columns detected.
 ``MatchingInputError(file, line, message)``
@@ -17,9 +33,9 @@ A pure Python package (numpy, polars, pyarrow, rapidfuzz, python-stdnum; no Djan
     Keyed encodings (keyed hashes, hardened CLK Bloom filters) of records; the secret is shared by both sides.
 ``write_encoded(table, path)`` / ``read_encoded(path, *, max_records=None, max_id_chars=None) -> EncodedTable``
     The encoded file (Arrow IPC) that one side hands to the other; reading checks it before its data is read.
-``match_encoded(left, right, *, threshold=None, one_to_many=False) -> MatchResult``
+``match_encoded(left, right, *, threshold=None, mode=None, explain=False) -> MatchResult``
     ``MatchResult(pairs, warnings, same_secret)``: ``same_secret`` is False, and ``warnings`` says so,
-    when the two tables were encoded with different secrets.
+    when the two tables were encoded with different secrets. ``mode`` and ``explain`` as for ``match_records``.
 
 The command line lives in ``handschlag.matching.cli`` (``main(argv) -> int``); docs/matching.md explains
 how the engine works.
@@ -29,7 +45,11 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 from handschlag.matching.records import (
+    DEFAULT_MODE,
+    EVIDENCE_FIELDS,
+    MODES,
     CompanyRecord,
+    FieldEvidence,
     InputLimitError,
     MatchingInputError,
     MatchPair,
@@ -70,9 +90,13 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
+    "DEFAULT_MODE",
     "DEFAULT_THRESHOLD",
+    "EVIDENCE_FIELDS",
+    "MODES",
     "CompanyRecord",
     "EncodedTable",
+    "FieldEvidence",
     "InputLimitError",
     "MatchPair",
     "MatchResult",

@@ -49,3 +49,80 @@ def assign_one_to_many(left: np.ndarray, right: np.ndarray, scores: np.ndarray) 
     order = _sorted_best_first(right, left, scores)
     reordered_right = right[order]
     return np.sort(order[_first_occurrence_mask(reordered_right)])
+
+
+def connected_components(size: int, first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """A component label per node (0..size-1) of the undirected graph with edges (first[i], second[i]):
+    the smallest node of its component. Vectorised label propagation with pointer jumping."""
+    labels = np.arange(size, dtype=np.int64)
+    if not len(first):
+        return labels
+    first = first.astype(np.int64)
+    second = second.astype(np.int64)
+    while True:
+        low = np.minimum(labels[first], labels[second])
+        before = labels.copy()
+        np.minimum.at(labels, first, low)
+        np.minimum.at(labels, second, low)
+        labels = labels[labels]  # pointer jumping: follow each label to its own label
+        labels = labels[labels]
+        if np.array_equal(labels, before):
+            return labels
+
+
+def consistent_groups(
+    left_size: int,
+    right_size: int,
+    assigned: tuple[np.ndarray, np.ndarray],
+    left_links: tuple[np.ndarray, np.ndarray],
+    right_links: tuple[np.ndarray, np.ndarray],
+    *,
+    max_group_size: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """All (left row, right row) pairs of the companies formed by one-to-one pairs (``assigned``) plus
+    duplicate links inside the left and inside the right list: every left record of a company is paired
+    with every right record of it, so that duplicates inside one list all map to the other side.
+
+    Groups larger than ``max_group_size`` records (long chains of links, which say more about a weak
+    link than about one company) keep only their one-to-one pairs.
+    """
+    assigned_left, assigned_right = (np.asarray(part, dtype=np.int64) for part in assigned)
+    # one graph: left rows 0..left_size-1, right rows left_size..
+    first = np.concatenate([assigned_left, left_links[0].astype(np.int64), right_links[0] + left_size])
+    second = np.concatenate(
+        [assigned_right + left_size, left_links[1].astype(np.int64), right_links[1] + left_size]
+    )
+    labels = connected_components(left_size + right_size, first, second)
+    group_sizes = np.bincount(labels, minlength=left_size + right_size)
+    touched = np.unique(np.concatenate([first, second]))
+    linked = touched[(group_sizes[labels[touched]] > 2) & (group_sizes[labels[touched]] <= max_group_size)]
+    linked_left = linked[linked < left_size]
+    linked_right = linked[linked >= left_size]
+    if not len(linked_left) or not len(linked_right):
+        return assigned_left, assigned_right
+    # cross product within each group: sort both sides by group and pair them up group by group
+    left_groups = labels[linked_left]
+    right_groups = labels[linked_right]
+    left_order = np.argsort(left_groups, kind="stable")
+    right_order = np.argsort(right_groups, kind="stable")
+    linked_left, left_groups = linked_left[left_order], left_groups[left_order]
+    linked_right, right_groups = linked_right[right_order] - left_size, right_groups[right_order]
+    groups, left_starts, left_counts = np.unique(left_groups, return_index=True, return_counts=True)
+    right_index = np.searchsorted(right_groups, groups)
+    right_counts = np.searchsorted(right_groups, groups, side="right") - right_index
+    has_both = right_counts > 0
+    pairs_left: list[np.ndarray] = []
+    pairs_right: list[np.ndarray] = []
+    for start, count, right_start, right_count in zip(
+        left_starts[has_both],
+        left_counts[has_both],
+        right_index[has_both],
+        right_counts[has_both],
+        strict=True,
+    ):
+        pairs_left.append(np.repeat(linked_left[start : start + count], right_count))
+        pairs_right.append(np.tile(linked_right[right_start : right_start + right_count], count))
+    grouped = np.isin(assigned_left, linked_left)
+    all_left = np.concatenate([assigned_left[~grouped], *pairs_left])
+    all_right = np.concatenate([assigned_right[~grouped], *pairs_right])
+    return all_left, all_right

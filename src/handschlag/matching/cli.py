@@ -89,9 +89,22 @@ def _parser() -> _Parser:
             help="lowest score kept, between 0 and 1 (default 0.5)",
         )
         command.add_argument(
+            "--mode",
+            choices=("one-to-one", "many", "all"),
+            default=None,
+            help="how records are paired: 'many' (default) pairs every record of a company with every record "
+            "of the same company on the other side (duplicates inside a list included); 'one-to-one' uses each "
+            "record at most once; 'all' keeps every pair at or above the threshold",
+        )
+        command.add_argument(
             "--many",
             action="store_true",
-            help="one-to-many: each right record goes to its best left record, a left record may get several",
+            help="deprecated: the old one-to-many assignment (each right record to its best left record)",
+        )
+        command.add_argument(
+            "--explain",
+            action="store_true",
+            help="add a column 'evidence': per pair, as JSON, what each field contributed",
         )
         command.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
     return parser
@@ -126,12 +139,20 @@ def _write_pairs_csv(frame: object, output: Path) -> None:
         ) from None
 
 
+def _mode(arguments: argparse.Namespace) -> str:
+    """The assignment mode; ``--many`` is the deprecated spelling of the old one-to-many assignment."""
+    if arguments.mode is not None:
+        return str(arguments.mode)
+    return "one-to-many" if arguments.many else "many"
+
+
 def _run_match(arguments: argparse.Namespace) -> int:
     from handschlag.matching.csv_input import read_company_table
     from handschlag.matching.engine import (
         DEFAULT_THRESHOLD,
         CompanyTable,
         PreparedCompanies,
+        explain_clear_pairs,
         match_prepared,
         pairs_with_ids,
         prepare_companies,
@@ -157,10 +178,15 @@ def _run_match(arguments: argparse.Namespace) -> int:
         prepared_left,
         prepared_right,
         threshold=DEFAULT_THRESHOLD if arguments.threshold is None else arguments.threshold,
-        one_to_many=arguments.many,
+        mode=_mode(arguments),
         progress=progress,
     )
-    _write_pairs_csv(pairs_with_ids(pairs, left.ids, right.ids), arguments.output)
+    evidence = (
+        explain_clear_pairs(prepared_left, prepared_right, pairs.left_rows, pairs.right_rows)
+        if arguments.explain
+        else None
+    )
+    _write_pairs_csv(pairs_with_ids(pairs, left.ids, right.ids, evidence), arguments.output)
     progress.done(f"{len(pairs.scores):,} pairs written to {arguments.output}")
     return 0
 
@@ -180,7 +206,7 @@ def _run_encode(arguments: argparse.Namespace) -> int:
 
 
 def _run_match_encoded(arguments: argparse.Namespace) -> int:
-    from handschlag.matching.encoded_matching import match_encoded_arrays
+    from handschlag.matching.encoded_matching import explain_encoded_pairs, match_encoded_arrays
     from handschlag.matching.encoding import read_encoded
     from handschlag.matching.engine import pairs_with_ids
 
@@ -190,11 +216,14 @@ def _run_match_encoded(arguments: argparse.Namespace) -> int:
     right = read_encoded(arguments.right)
     progress(f"read {len(right):,} encoded records from {arguments.right}")
     pairs, warnings = match_encoded_arrays(
-        left, right, threshold=arguments.threshold, one_to_many=arguments.many, progress=progress
+        left, right, threshold=arguments.threshold, mode=_mode(arguments), progress=progress
     )
     for warning in warnings:
         print(f"{PROGRAM} match-encoded: warning: {warning}", file=sys.stderr, flush=True)
-    _write_pairs_csv(pairs_with_ids(pairs, left.ids, right.ids), arguments.output)
+    evidence = (
+        explain_encoded_pairs(left, right, pairs.left_rows, pairs.right_rows) if arguments.explain else None
+    )
+    _write_pairs_csv(pairs_with_ids(pairs, left.ids, right.ids, evidence), arguments.output)
     progress.done(f"{len(pairs.scores):,} pairs written to {arguments.output}")
     return 0
 

@@ -19,12 +19,25 @@ from handschlag.matching.encoding import EncodedTable
 from handschlag.matching.engine import (
     DEFAULT_THRESHOLD,
     PairArrays,
+    PairScorer,
     ProgressReport,
     assign_pairs,
-    pairs_with_ids,
+    pair_objects,
+    resolve_mode,
 )
-from handschlag.matching.evidence import AgreementWeight, SimilarityCurve, agreement_states, logistic
-from handschlag.matching.records import MatchPair, MatchResult
+from handschlag.matching.evidence import (
+    AGREES,
+    AGREES_CODE,
+    SIMILAR_CODE,
+    AgreementWeight,
+    FieldColumns,
+    SimilarityCurve,
+    agreement_states,
+    logistic,
+    outcome_of_similarity,
+    outcome_of_states,
+)
+from handschlag.matching.records import DEFAULT_MODE, EVIDENCE_FIELDS, MatchResult
 
 PAIRS_PER_SCORING_CHUNK: Final = 500_000
 
@@ -117,12 +130,72 @@ def _warnings(left: EncodedTable, right: EncodedTable) -> list[str]:
     return []
 
 
+def explain_encoded_pairs(
+    left: EncodedTable,
+    right: EncodedTable,
+    left_rows: np.ndarray,
+    right_rows: np.ndarray,
+    weights: EncodedWeights = ENCODED_WEIGHTS,
+) -> dict[str, FieldColumns]:
+    """The evidence per field behind ``score_encoded_pairs`` for aligned pairs (as
+    ``engine.explain_clear_pairs``; similarities are those of the Bloom filters)."""
+    left_rows = np.asarray(left_rows, dtype=np.int64)
+    right_rows = np.asarray(right_rows, dtype=np.int64)
+    nothing = np.full(len(left_rows), np.nan, dtype=np.float32)
+
+    def states(field: str) -> np.ndarray:
+        return agreement_states(left.exact_hashes[field][left_rows], right.exact_hashes[field][right_rows])
+
+    def similarity(field: str) -> np.ndarray:
+        return filter_similarities(left.filters[field][left_rows], right.filters[field][right_rows])
+
+    fields: dict[str, FieldColumns] = {}
+    name_similarity = similarity("name")
+    name_weight = weights.name.evidence(name_similarity) + weights.legal_form.evidence(states("legal_form"))
+    fields["name"] = FieldColumns(
+        outcome_of_similarity(name_similarity, name_weight), name_similarity, name_weight
+    )
+    host, label = states("domain_host"), states("domain_label")
+    domain_outcome = outcome_of_states(label)
+    domain_outcome[host == AGREES] = AGREES_CODE
+    domain_outcome[(host != AGREES) & (label == AGREES)] = SIMILAR_CODE
+    fields["domain"] = FieldColumns(
+        domain_outcome, nothing, weights.domain_host.evidence(host) + weights.domain_label.evidence(label)
+    )
+    for field in ("vat_id", "country"):
+        field_states = states(field)
+        field_weight: AgreementWeight = getattr(weights, field)
+        fields[field] = FieldColumns(
+            outcome_of_states(field_states), nothing, field_weight.evidence(field_states)
+        )
+    address: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    for field in ("street", "postal_code", "city"):
+        field_similarity = similarity(field)
+        curve: SimilarityCurve = getattr(weights, field)
+        address[field] = (field_similarity, curve.evidence(field_similarity))
+    total = sum(weight for _, weight in address.values())
+    assert isinstance(total, np.ndarray)
+    capped = np.clip(total, weights.address_range[0], weights.address_range[1])
+    scale = np.ones(len(total), dtype=np.float32)
+    np.divide(capped, total, out=scale, where=total != 0)
+    for field, (field_similarity, weight) in address.items():
+        fields[field] = FieldColumns(
+            outcome_of_similarity(field_similarity, weight), field_similarity, weight * scale
+        )
+    missing = FieldColumns(
+        np.zeros(len(left_rows), dtype=np.int8), nothing, np.zeros(len(left_rows), np.float32)
+    )
+    for field in EVIDENCE_FIELDS:
+        fields.setdefault(field, missing)
+    return {field: fields[field] for field in EVIDENCE_FIELDS}
+
+
 def match_encoded_arrays(
     left: EncodedTable,
     right: EncodedTable,
     *,
     threshold: float | None = None,
-    one_to_many: bool = False,
+    mode: str = DEFAULT_MODE,
     progress: ProgressReport = _silent,
 ) -> tuple[PairArrays, list[str]]:
     """Match two encoded tables; the pairs refer to rows of ``left`` and ``right``; plus warnings."""
@@ -140,28 +213,43 @@ def match_encoded_arrays(
     with ThreadPoolExecutor(max_workers=2) as pool:  # numpy releases the GIL: two chunks at a time
         list(pool.map(score_chunk, range(0, len(left_rows), PAIRS_PER_SCORING_CHUNK)))
     progress(f"scoring: {len(scores):,} pairs scored ({time.perf_counter() - started:.1f} s)")
+    scorer = PairScorer(
+        cross=lambda rows, others: score_encoded_pairs(left, right, rows, others),
+        within_left=lambda rows, others: score_encoded_pairs(left, left, rows, others),
+        within_right=lambda rows, others: score_encoded_pairs(right, right, rows, others),
+    )
     pairs = assign_pairs(
         left_rows,
         right_rows,
         scores,
         threshold=DEFAULT_THRESHOLD if threshold is None else threshold,
-        one_to_many=one_to_many,
+        mode=mode,
+        scorer=scorer,
+        sizes=(len(left), len(right)),
     )
     return pairs, warnings
 
 
 def match_encoded(
-    left: EncodedTable, right: EncodedTable, *, threshold: float | None = None, one_to_many: bool = False
+    left: EncodedTable,
+    right: EncodedTable,
+    *,
+    threshold: float | None = None,
+    mode: str | None = None,
+    explain: bool = False,
+    one_to_many: bool | None = None,
 ) -> MatchResult:
     """Pairs of encoded records that are the same company, best first, with warnings.
 
+    ``mode``, ``threshold``, ``explain`` and the deprecated ``one_to_many`` as for ``match_records``.
     ``result.same_secret`` is False (and ``result.warnings`` says so) when the two tables were encoded
     with different secrets.
     """
-    pairs, warnings = match_encoded_arrays(left, right, threshold=threshold, one_to_many=one_to_many)
-    frame = pairs_with_ids(pairs, left.ids, right.ids)
+    chosen_mode = resolve_mode(mode, one_to_many)
+    pairs, warnings = match_encoded_arrays(left, right, threshold=threshold, mode=chosen_mode)
+    evidence = explain_encoded_pairs(left, right, pairs.left_rows, pairs.right_rows) if explain else None
     return MatchResult(
-        pairs=[MatchPair(left_id, right_id, float(score)) for left_id, right_id, score in frame.iter_rows()],
+        pairs=pair_objects(pairs, left.ids, right.ids, evidence),
         warnings=warnings,
         same_secret=left.secret_fingerprint == right.secret_fingerprint,
     )

@@ -7,6 +7,7 @@ that hold ``CompanyRecord`` objects (accounts import de-duplication, partner map
 from __future__ import annotations
 
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from typing import Final, Literal
 import numpy as np
 import polars as pl
 
-from handschlag.matching.assignment import assign_one_to_many, assign_one_to_one
+from handschlag.matching.assignment import assign_one_to_many, assign_one_to_one, consistent_groups
 from handschlag.matching.blocking import (
     BLOCKING_KEY_EXPRESSIONS,
     blocking_key_strings,
@@ -23,12 +24,40 @@ from handschlag.matching.blocking import (
     hashed_blocking_keys,
     plain_string_hashes,
 )
-from handschlag.matching.evidence import AgreementWeight, SimilarityCurve, agreement_states, logistic
+from handschlag.matching.evidence import (
+    AGREES,
+    AGREES_CODE,
+    DISAGREES,
+    MISSING_CODE,
+    SIMILAR_CODE,
+    AgreementWeight,
+    FieldColumns,
+    SimilarityCurve,
+    agreement_states,
+    evidence_json,
+    evidence_tuples,
+    logistic,
+    outcome_of_similarity,
+    outcome_of_states,
+)
 from handschlag.matching.normalisation import RAW_FIELDS, compiled_module, normalise_frame, string_buffers
-from handschlag.matching.records import COMPANY_FIELDS, CompanyRecord, MatchingInputError, MatchPair
+from handschlag.matching.records import (
+    ALL,
+    COMPANY_FIELDS,
+    DEFAULT_MODE,
+    EVIDENCE_FIELDS,
+    MODES,
+    ONE_TO_ONE,
+    CompanyRecord,
+    MatchingInputError,
+    MatchPair,
+)
 
 DEFAULT_THRESHOLD: Final = 0.5
 PAIRS_PER_SCORING_CHUNK: Final = 500_000
+# The old one-to-many assignment (each right record to its best left record), kept for ``one_to_many=True``.
+ONE_TO_MANY: Final = "one-to-many"
+ACCEPTED_MODES: Final = (*MODES, ONE_TO_MANY)
 
 ProgressReport = Callable[[str], None]
 
@@ -57,7 +86,9 @@ class CompanyTable:
         columns = {field: [getattr(record, field) for record in records] for field in COMPANY_FIELDS}
         frame = pl.DataFrame(columns, schema=dict.fromkeys(COMPANY_FIELDS, pl.String))
         # the fields (not the id) stripped, as read_company_table gives them
-        return cls(source, frame.with_columns(pl.col(field).str.strip_chars() for field in RAW_FIELDS))
+        return cls(
+            source, frame.with_columns(pl.col(field).str.strip_chars() for field in COMPANY_FIELDS[1:])
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +109,7 @@ _EXACT_FIELDS: Final = (
     "house_number",
     "legal_form",
     "country",
+    "phone",
 )
 
 
@@ -96,6 +128,7 @@ class PreparedCompanies:
     multi_word: np.ndarray  # names of more than one word, whose order may differ
     street_names: TextColumn
     cities: TextColumn
+    domain_from_email: np.ndarray  # the domain compared is the e-mail's (the record has no web domain)
 
 
 def _codes(column: pl.Series) -> np.ndarray:
@@ -162,19 +195,53 @@ class TextColumn:
         return self.column.gather(rows).to_list()
 
 
+def _column(frame: pl.DataFrame, field: str) -> pl.Expr:
+    return pl.col(field) if field in frame.columns else pl.lit(None, dtype=pl.String)
+
+
+def phone_key(phone: pl.Expr) -> pl.Expr:
+    """A comparable key of a phone number: its last nine digits ("+49 40 1234567" and "040/1234567" agree),
+    null with fewer than seven digits."""
+    digits = phone.str.replace_all(r"\D", "")
+    return pl.when(digits.str.len_bytes() >= 7).then(digits.str.slice(-9)).otherwise(None)
+
+
+def with_email_domains(frame: pl.DataFrame) -> tuple[pl.DataFrame, np.ndarray]:
+    """The raw fields with the domain of the e-mail address standing in for a missing web domain (shared
+    mail services are dropped by the domain normalisation), and which rows got it."""
+    domain = _column(frame, "domain")
+    email = _column(frame, "email")
+    missing = domain.is_null() | (domain.str.len_bytes() == 0)
+    has_email = email.is_not_null() & email.str.contains("@", literal=True)
+    from_email = missing & has_email
+    raw = frame.select(
+        [
+            pl.when(from_email).then(email).otherwise(domain).alias("domain")
+            if field == "domain"
+            else _column(frame, field).alias(field)
+            for field in RAW_FIELDS
+        ]
+    )
+    flags = frame.select(from_email.fill_null(False).alias("flag"))["flag"].to_numpy()
+    return raw, flags
+
+
 def prepare_companies(table: CompanyTable) -> PreparedCompanies:
     """Normalise a table and compute its blocking keys and comparison columns."""
-    normalised = normalise_frame(
-        table.frame.select([field for field in RAW_FIELDS if field in table.frame.columns]), stripped=True
-    )
+    raw, from_email = with_email_domains(table.frame)
+    normalised = normalise_frame(raw, stripped=True)
+    phones = table.frame.select(phone_key(_column(table.frame, "phone")).alias("phone"))["phone"]
+    normalised = normalised.with_columns(phones)
+    exact_codes = {field: _codes(normalised[field]) for field in _EXACT_FIELDS}
     return PreparedCompanies(
         size=normalised.height,
         blocking_keys=clear_blocking_keys(normalised),
-        exact_codes={field: _codes(normalised[field]) for field in _EXACT_FIELDS},
+        exact_codes=exact_codes,
         names=TextColumn.from_series(normalised["name_core"]),
         multi_word=normalised["name_core"].str.contains(" ", literal=True).fill_null(False).to_numpy(),
         street_names=TextColumn.from_series(normalised["street_name"]),
         cities=TextColumn.from_series(normalised["city"]),
+        domain_from_email=from_email & (exact_codes["domain_host"] != 0),
     )
 
 
@@ -195,6 +262,7 @@ class ClearWeights:
     domain_label: AgreementWeight
     legal_form: AgreementWeight
     country: AgreementWeight
+    phone: AgreementWeight
     postal_code: AgreementWeight
     house_number: AgreementWeight
     city: SimilarityCurve
@@ -213,6 +281,7 @@ CLEAR_WEIGHTS: Final = ClearWeights(
     domain_label=AgreementWeight(2.5, -2.5),
     legal_form=AgreementWeight(0.3, -1.0),
     country=AgreementWeight(0.0, -2.0),
+    phone=AgreementWeight(3.0, 0.0),  # one company has many numbers: a different one says little
     postal_code=AgreementWeight(1.5, -2.0),
     house_number=AgreementWeight(0.7, -1.0),
     city=SimilarityCurve((0.0, 0.7, 0.85, 1.0), (-3.0, -2.5, 0.0, 1.0)),
@@ -420,15 +489,200 @@ def score_clear_pairs(
     return logistic(log_odds)
 
 
+def resolve_mode(mode: str | None, one_to_many: bool | None) -> str:
+    """The assignment mode from ``mode`` and the deprecated ``one_to_many`` flag (True = "one-to-many")."""
+    if one_to_many is not None:
+        warnings.warn(
+            "one_to_many= is deprecated; use mode='one-to-many' (or mode='many', the default)",
+            DeprecationWarning,
+            stacklevel=3,
+        )
+        if mode is None:
+            return ONE_TO_MANY if one_to_many else ONE_TO_ONE
+    if mode is None:
+        return DEFAULT_MODE
+    if mode not in ACCEPTED_MODES:
+        raise ValueError(f"unknown mode {mode!r}; use one of {', '.join(ACCEPTED_MODES)}")
+    return mode
+
+
+@dataclass(frozen=True, slots=True)
+class PairScorer:
+    """Scores any pair of rows the assignment asks about: across the two lists, or inside one of them
+    (duplicates), with the same evidence as the candidate pairs."""
+
+    cross: Callable[[np.ndarray, np.ndarray], np.ndarray]
+    within_left: Callable[[np.ndarray, np.ndarray], np.ndarray]
+    within_right: Callable[[np.ndarray, np.ndarray], np.ndarray]
+
+
+# A group of duplicates ("one company") larger than this is not trusted as one company.
+MAX_COMPANY_RECORDS: Final = 12
+
+
+def _pair_codes(left_rows: np.ndarray, right_rows: np.ndarray) -> np.ndarray:
+    return left_rows.astype(np.uint64) << np.uint64(32) | right_rows.astype(np.uint64)
+
+
+def _duplicate_links(
+    rows: np.ndarray,
+    partners: np.ndarray,
+    score: Callable[[np.ndarray, np.ndarray], np.ndarray],
+    threshold: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Of the (row, partner) links inside one list, those the scorer takes to be the same company."""
+    if not len(rows):
+        return rows, partners
+    codes = np.unique(_pair_codes(np.minimum(rows, partners), np.maximum(rows, partners)))
+    first = (codes >> np.uint64(32)).astype(np.int64)
+    second = (codes & np.uint64(0xFFFFFFFF)).astype(np.int64)
+    same = score(first, second) >= threshold
+    return first[same], second[same]
+
+
 def assign_pairs(
-    left_rows: np.ndarray, right_rows: np.ndarray, scores: np.ndarray, *, threshold: float, one_to_many: bool
+    left_rows: np.ndarray,
+    right_rows: np.ndarray,
+    scores: np.ndarray,
+    *,
+    threshold: float,
+    mode: str = ONE_TO_ONE,
+    scorer: PairScorer | None = None,
+    sizes: tuple[int, int] = (0, 0),
 ) -> PairArrays:
-    """Pairs at or above the threshold, assigned one-to-one (default) or one-to-many."""
+    """Pairs at or above the threshold, assigned by ``mode`` (see ``handschlag.matching``).
+
+    "many" needs ``scorer`` and ``sizes`` (rows of the left and right table): two records of one list are
+    taken to be one company when the one-to-one assignment gave one of them a partner that the other also
+    matches (a pair that lost), and the scorer scores the two records at or above the threshold; then every
+    record of that company is paired with every record of the partner company (with its own score, which
+    may be below the threshold).
+    """
     above = scores >= threshold
     left_rows, right_rows, scores = left_rows[above], right_rows[above], scores[above]
-    assign = assign_one_to_many if one_to_many else assign_one_to_one
-    chosen = assign(left_rows, right_rows, scores)
-    return PairArrays(left_rows[chosen], right_rows[chosen], scores[chosen])
+    if mode == ALL:
+        return PairArrays(left_rows, right_rows, scores)
+    if mode == ONE_TO_MANY:
+        chosen = assign_one_to_many(left_rows, right_rows, scores)
+        return PairArrays(left_rows[chosen], right_rows[chosen], scores[chosen])
+    chosen = assign_one_to_one(left_rows, right_rows, scores)
+    if mode == ONE_TO_ONE or scorer is None or not len(chosen):
+        return PairArrays(left_rows[chosen], right_rows[chosen], scores[chosen])
+    left_size, right_size = sizes
+    partner_of_left = np.full(left_size, -1, dtype=np.int64)
+    partner_of_right = np.full(right_size, -1, dtype=np.int64)
+    partner_of_left[left_rows[chosen]] = right_rows[chosen]
+    partner_of_right[right_rows[chosen]] = left_rows[chosen]
+    lost = np.ones(len(scores), dtype=bool)
+    lost[chosen] = False
+    lost_left, lost_right = left_rows[lost].astype(np.int64), right_rows[lost].astype(np.int64)
+    # a lost pair (l, r) whose r went to l': is l the same company as l'? And likewise on the right.
+    other_left = partner_of_right[lost_right]
+    other_right = partner_of_left[lost_left]
+    ask_left = (other_left >= 0) & (other_left != lost_left)
+    ask_right = (other_right >= 0) & (other_right != lost_right)
+    left_links = _duplicate_links(lost_left[ask_left], other_left[ask_left], scorer.within_left, threshold)
+    right_links = _duplicate_links(
+        lost_right[ask_right], other_right[ask_right], scorer.within_right, threshold
+    )
+    group_left, group_right = consistent_groups(
+        left_size,
+        right_size,
+        (left_rows[chosen], right_rows[chosen]),
+        left_links,
+        right_links,
+        max_group_size=MAX_COMPANY_RECORDS,
+    )
+    # scores: those of the candidate pairs where known, else scored now
+    known_codes = _pair_codes(left_rows, right_rows)
+    order = np.argsort(known_codes)
+    wanted = _pair_codes(group_left, group_right)
+    position = np.clip(np.searchsorted(known_codes, wanted, sorter=order), 0, max(len(order) - 1, 0))
+    found = known_codes[order[position]] == wanted
+    group_scores = np.empty(len(wanted), dtype=np.float32)
+    group_scores[found] = scores[order[position[found]]]
+    unknown = np.flatnonzero(~found)
+    if len(unknown):
+        group_scores[unknown] = scorer.cross(group_left[unknown], group_right[unknown])
+    return PairArrays(group_left.astype(np.uint32), group_right.astype(np.uint32), group_scores)
+
+
+def explain_clear_pairs(
+    left: PreparedCompanies,
+    right: PreparedCompanies,
+    left_rows: np.ndarray,
+    right_rows: np.ndarray,
+    weights: ClearWeights = CLEAR_WEIGHTS,
+) -> dict[str, FieldColumns]:
+    """The evidence per field behind ``score_clear_pairs`` for aligned pairs (every comparison made in
+    full). The weights of all fields plus ``weights.baseline`` sum to the log-odds of the score; the
+    address fields (street with house number, postal code, city) are shown after the cap on their sum,
+    each scaled alike."""
+    left_rows = np.asarray(left_rows, dtype=np.int64)
+    right_rows = np.asarray(right_rows, dtype=np.int64)
+
+    def states(field: str) -> np.ndarray:
+        return agreement_states(left.exact_codes[field][left_rows], right.exact_codes[field][right_rows])
+
+    nothing = np.full(len(left_rows), np.nan, dtype=np.float32)
+    fields: dict[str, FieldColumns] = {}
+    name_similarity = _name_similarities(
+        left, right, left_rows, right_rows, np.ones(len(left_rows), dtype=bool), weights
+    )
+    name_weight = weights.name.evidence(name_similarity) + weights.legal_form.evidence(states("legal_form"))
+    fields["name"] = FieldColumns(
+        outcome_of_similarity(name_similarity, name_weight), name_similarity, name_weight
+    )
+    host, label = states("domain_host"), states("domain_label")
+    domain_outcome = outcome_of_states(label)
+    domain_outcome[(host == AGREES)] = AGREES_CODE
+    domain_outcome[(host != AGREES) & (label == AGREES)] = SIMILAR_CODE
+    domain_weight = weights.domain_host.evidence(host) + weights.domain_label.evidence(label)
+    from_email = left.domain_from_email[left_rows] | right.domain_from_email[right_rows]
+    fields["domain"] = FieldColumns(
+        np.where(from_email, MISSING_CODE, domain_outcome).astype(np.int8),
+        nothing,
+        np.where(from_email, 0.0, domain_weight).astype(np.float32),
+    )
+    fields["email_domain"] = FieldColumns(
+        np.where(from_email, domain_outcome, MISSING_CODE).astype(np.int8),
+        nothing,
+        np.where(from_email, domain_weight, 0.0).astype(np.float32),
+    )
+    for field in ("vat_id", "country"):
+        field_states = states(field)
+        field_weight: AgreementWeight = getattr(weights, field)
+        fields[field] = FieldColumns(
+            outcome_of_states(field_states), nothing, field_weight.evidence(field_states)
+        )
+    phone_states = states("phone")
+    fields["phone"] = FieldColumns(
+        outcome_of_states(phone_states), nothing, weights.phone.evidence(phone_states)
+    )
+    # the address: street (+ house number), postal code, city; capped together
+    street_similarity = _similarities(
+        left.street_names, right.street_names, left_rows, right_rows, "ratio", distinct_pairs=True
+    )
+    house = states("house_number")
+    street_weight = weights.street.evidence(street_similarity) + weights.house_number.evidence(house)
+    street_outcome = outcome_of_similarity(street_similarity, street_weight)
+    street_outcome[(street_outcome == AGREES_CODE) & (house == DISAGREES)] = SIMILAR_CODE
+    postal = states("postal_code")
+    postal_weight = weights.postal_code.evidence(postal)
+    city_similarity = _similarities(
+        left.cities, right.cities, left_rows, right_rows, "token_set_ratio", distinct_pairs=True
+    )
+    city_weight = weights.city.evidence(city_similarity)
+    total = street_weight + postal_weight + city_weight
+    capped = np.clip(total, weights.address_range[0], weights.address_range[1])
+    scale = np.ones(len(total), dtype=np.float32)
+    np.divide(capped, total, out=scale, where=total != 0)
+    fields["street"] = FieldColumns(street_outcome, street_similarity, street_weight * scale)
+    fields["postal_code"] = FieldColumns(outcome_of_states(postal), nothing, postal_weight * scale)
+    fields["city"] = FieldColumns(
+        outcome_of_similarity(city_similarity, city_weight), city_similarity, city_weight * scale
+    )
+    return {field: fields[field] for field in EVIDENCE_FIELDS}
 
 
 def match_prepared(
@@ -436,7 +690,7 @@ def match_prepared(
     right: PreparedCompanies,
     *,
     threshold: float = DEFAULT_THRESHOLD,
-    one_to_many: bool = False,
+    mode: str = DEFAULT_MODE,
     progress: ProgressReport = _silent,
 ) -> PairArrays:
     """Block, score and assign two prepared tables."""
@@ -456,7 +710,20 @@ def match_prepared(
     with ThreadPoolExecutor(max_workers=2) as pool:
         list(pool.map(score_chunk, range(0, len(left_rows), PAIRS_PER_SCORING_CHUNK)))
     progress(f"scoring: {len(scores):,} pairs scored ({time.perf_counter() - started:.1f} s)")
-    return assign_pairs(left_rows, right_rows, scores, threshold=threshold, one_to_many=one_to_many)
+    scorer = PairScorer(
+        cross=lambda rows, others: score_clear_pairs(left, right, rows, others),
+        within_left=lambda rows, others: score_clear_pairs(left, left, rows, others),
+        within_right=lambda rows, others: score_clear_pairs(right, right, rows, others),
+    )
+    return assign_pairs(
+        left_rows,
+        right_rows,
+        scores,
+        threshold=threshold,
+        mode=mode,
+        scorer=scorer,
+        sizes=(left.size, right.size),
+    )
 
 
 def match_tables(
@@ -464,32 +731,62 @@ def match_tables(
     right: CompanyTable,
     *,
     threshold: float | None = None,
-    one_to_many: bool = False,
+    mode: str = DEFAULT_MODE,
     progress: ProgressReport = _silent,
-) -> PairArrays:
-    """Match two tables in the clear; the pairs refer to rows of ``left`` and ``right``."""
+) -> tuple[PairArrays, PreparedCompanies, PreparedCompanies]:
+    """Match two tables in the clear; the pairs refer to rows of ``left`` and ``right``; with the two
+    prepared tables (for ``explain_clear_pairs``)."""
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=2) as pool:  # polars and pyarrow release the GIL
         prepared_left, prepared_right = pool.map(prepare_companies, (left, right))
     progress(f"normalising: {len(left):,} + {len(right):,} records ({time.perf_counter() - started:.1f} s)")
-    return match_prepared(
+    pairs = match_prepared(
         prepared_left,
         prepared_right,
         threshold=DEFAULT_THRESHOLD if threshold is None else threshold,
-        one_to_many=one_to_many,
+        mode=mode,
         progress=progress,
     )
+    return pairs, prepared_left, prepared_right
 
 
-def pairs_with_ids(pairs: PairArrays, left_ids: pl.Series, right_ids: pl.Series) -> pl.DataFrame:
-    """The pairs as a frame ``left_id, right_id, score`` (score rounded to 4 places), sorted by score."""
-    return pl.DataFrame(
+def pairs_with_ids(
+    pairs: PairArrays,
+    left_ids: pl.Series,
+    right_ids: pl.Series,
+    evidence: dict[str, FieldColumns] | None = None,
+) -> pl.DataFrame:
+    """The pairs as a frame ``left_id, right_id, score`` (score rounded to 4 places), sorted by score; with
+    ``evidence`` (aligned with ``pairs``) also a column ``evidence`` holding JSON per pair."""
+    columns: dict[str, object] = {
+        "left_id": left_ids.gather(pairs.left_rows),
+        "right_id": right_ids.gather(pairs.right_rows),
+        "score": np.round(pairs.scores.astype(np.float64), 4),
+    }
+    if evidence is not None:
+        columns["evidence"] = pl.Series("evidence", evidence_json(evidence), dtype=pl.String)
+    return pl.DataFrame(columns).sort(["score", "left_id", "right_id"], descending=[True, False, False])
+
+
+def pair_objects(
+    pairs: PairArrays,
+    left_ids: pl.Series,
+    right_ids: pl.Series,
+    evidence: dict[str, FieldColumns] | None = None,
+) -> list[MatchPair]:
+    """The pairs as ``MatchPair`` objects, best first (ties by ids), with their evidence when given."""
+    frame = pl.DataFrame(
         {
             "left_id": left_ids.gather(pairs.left_rows),
             "right_id": right_ids.gather(pairs.right_rows),
             "score": np.round(pairs.scores.astype(np.float64), 4),
+            "index": np.arange(len(pairs.scores), dtype=np.int64),
         }
     ).sort(["score", "left_id", "right_id"], descending=[True, False, False])
+    return [
+        MatchPair(left_id, right_id, float(score), evidence_tuples(evidence, index) if evidence else ())  # type: ignore[arg-type]
+        for left_id, right_id, score, index in frame.iter_rows()
+    ]
 
 
 def match_records(
@@ -497,16 +794,19 @@ def match_records(
     right: Sequence[CompanyRecord],
     *,
     threshold: float | None = None,
-    one_to_many: bool = False,
+    mode: str | None = None,
+    explain: bool = False,
+    one_to_many: bool | None = None,
 ) -> list[MatchPair]:
     """Pairs of left and right records that are the same company, best first.
 
-    Raises ``MatchingInputError`` when ids repeat within one side.
+    Raises ``MatchingInputError`` when ids repeat within one side, ``ValueError`` for an unknown mode.
 
-    One-to-one by default: every record appears in at most one pair. With ``one_to_many`` every right record
-    goes to its best left record and a left record may get several. ``threshold`` (default 0.5) is the lowest
-    score kept.
+    ``mode`` (default "many") says how records are assigned: see ``handschlag.matching``. ``threshold``
+    (default 0.5) is the lowest score kept. With ``explain`` every pair carries its ``evidence``.
+    ``one_to_many=True`` is the deprecated spelling of ``mode="one-to-many"``.
     """
+    chosen_mode = resolve_mode(mode, one_to_many)
     if not left or not right:
         return []
     left_table = CompanyTable.from_records(left, "left records")
@@ -515,6 +815,12 @@ def match_records(
         duplicated = table.ids.filter(table.ids.is_duplicated())
         if len(duplicated):
             raise MatchingInputError(table.source, 0, f"duplicate id {duplicated[0]!r}; ids must be unique")
-    pairs = match_tables(left_table, right_table, threshold=threshold, one_to_many=one_to_many)
-    frame = pairs_with_ids(pairs, left_table.ids, right_table.ids)
-    return [MatchPair(left_id, right_id, float(score)) for left_id, right_id, score in frame.iter_rows()]
+    pairs, prepared_left, prepared_right = match_tables(
+        left_table, right_table, threshold=threshold, mode=chosen_mode
+    )
+    evidence = (
+        explain_clear_pairs(prepared_left, prepared_right, pairs.left_rows, pairs.right_rows)
+        if explain
+        else None
+    )
+    return pair_objects(pairs, left_table.ids, right_table.ids, evidence)

@@ -60,3 +60,75 @@ def logistic(log_odds: np.ndarray) -> np.ndarray:
     clipped = np.clip(log_odds, -30.0, 30.0)
     scores: np.ndarray = (1.0 / (1.0 + np.exp(-clipped))).astype(np.float32)
     return scores
+
+
+# --- explaining a score: evidence per field --------------------------------------------------------
+
+OUTCOME_CODES: dict[int, str] = {0: "missing", 1: "agrees", 2: "similar", 3: "disagrees"}
+MISSING_CODE, AGREES_CODE, SIMILAR_CODE, DISAGREES_CODE = 0, 1, 2, 3
+
+
+@dataclass(frozen=True, slots=True)
+class FieldColumns:
+    """Evidence of one field for aligned pairs: outcome codes (``OUTCOME_CODES``), similarity (NaN where
+    none was computed) and the log-odds weight added."""
+
+    outcome: np.ndarray
+    similarity: np.ndarray
+    weight: np.ndarray
+
+
+def outcome_of_states(states: np.ndarray) -> np.ndarray:
+    """Outcome codes from agreement states (AGREES / DISAGREES / UNKNOWN)."""
+    outcome = np.full(len(states), MISSING_CODE, dtype=np.int8)
+    outcome[states == AGREES] = AGREES_CODE
+    outcome[states == DISAGREES] = DISAGREES_CODE
+    return outcome
+
+
+def outcome_of_similarity(similarity: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """Outcome codes from a similarity and the weight it earned: equal = agrees, any other positive weight
+    = similar, else disagrees; NaN = missing."""
+    outcome = np.where(
+        similarity >= 0.9999, AGREES_CODE, np.where(weight > 0, SIMILAR_CODE, DISAGREES_CODE)
+    ).astype(np.int8)
+    outcome[np.isnan(similarity)] = MISSING_CODE
+    return outcome
+
+
+def evidence_tuples(fields: dict[str, FieldColumns], index: int) -> tuple[object, ...]:
+    """The ``FieldEvidence`` of pair ``index`` (fields in the order given)."""
+    from handschlag.matching.records import FieldEvidence
+
+    result = []
+    for name, columns in fields.items():
+        similarity = float(columns.similarity[index])
+        result.append(
+            FieldEvidence(
+                field=name,
+                outcome=OUTCOME_CODES[int(columns.outcome[index])],
+                similarity=None if np.isnan(similarity) else round(similarity, 4),
+                weight=round(float(columns.weight[index]), 3),
+            )
+        )
+    return tuple(result)
+
+
+def evidence_json(fields: dict[str, FieldColumns]) -> list[str]:
+    """One JSON object per pair: ``{"name": {"outcome": "similar", "similarity": 0.94, "weight": 2.1}, ...}``
+    (similarity left out where none was computed)."""
+    import json
+
+    count = len(next(iter(fields.values())).outcome) if fields else 0
+    texts = []
+    for index in range(count):
+        item: dict[str, dict[str, object]] = {}
+        for name, columns in fields.items():
+            entry: dict[str, object] = {"outcome": OUTCOME_CODES[int(columns.outcome[index])]}
+            similarity = float(columns.similarity[index])
+            if not np.isnan(similarity):
+                entry["similarity"] = round(similarity, 4)
+            entry["weight"] = round(float(columns.weight[index]), 3)
+            item[name] = entry
+        texts.append(json.dumps(item, separators=(",", ":")))
+    return texts

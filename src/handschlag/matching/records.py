@@ -13,7 +13,37 @@ COMPANY_FIELDS: tuple[str, ...] = (
     "city",
     "country",
     "vat_id",
+    "phone",
+    "email",
+    "source_id",
 )
+
+# The fields that evidence (``FieldEvidence.field``) is reported for.
+EVIDENCE_FIELDS: tuple[str, ...] = (
+    "name",
+    "domain",
+    "street",
+    "postal_code",
+    "city",
+    "country",
+    "vat_id",
+    "phone",
+    "email_domain",
+)
+
+# What a field comparison found (``FieldEvidence.outcome``).
+AGREES = "agrees"
+SIMILAR = "similar"
+DISAGREES = "disagrees"
+MISSING = "missing"
+OUTCOMES: tuple[str, ...] = (AGREES, SIMILAR, DISAGREES, MISSING)
+
+# How records are assigned to each other (``match_records(mode=...)``, ``--mode``); see matching/__init__.py.
+ONE_TO_ONE = "one-to-one"
+MANY = "many"
+ALL = "all"
+MODES: tuple[str, ...] = (ONE_TO_ONE, MANY, ALL)
+DEFAULT_MODE = MANY
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,15 +58,37 @@ class CompanyRecord:
     city: str = ""
     country: str = ""
     vat_id: str = ""
+    phone: str = ""
+    email: str = ""  # only its domain is used (and only when it is not a shared mail service)
+    source_id: str = ""  # the id the record has in its source (a partner's own customer number); not matched
+
+
+@dataclass(frozen=True, slots=True)
+class FieldEvidence:
+    """What one field contributed to a pair's score.
+
+    ``field`` is one of ``EVIDENCE_FIELDS``; ``outcome`` one of ``OUTCOMES`` ("missing": either record lacks
+    the field, which adds nothing); ``similarity`` in [0, 1] where one was computed (None for fields compared
+    for equality only, and for missing ones); ``weight`` the log-odds the field added (negative = against).
+    """
+
+    field: str
+    outcome: str
+    similarity: float | None
+    weight: float
 
 
 @dataclass(frozen=True, slots=True)
 class MatchPair:
-    """A left record and a right record the engine takes to be the same company, with a score in [0, 1]."""
+    """A left record and a right record the engine takes to be the same company, with a score in [0, 1].
+
+    ``evidence`` says field by field why (empty unless the caller asked for it with ``explain=True``).
+    """
 
     left_id: str
     right_id: str
     score: float
+    evidence: tuple[FieldEvidence, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
