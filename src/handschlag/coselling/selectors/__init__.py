@@ -1,0 +1,1 @@
+"""Co-selling selectors (reads): opportunities.py, leads.py."""

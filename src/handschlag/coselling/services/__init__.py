@@ -1,0 +1,1 @@
+"""Co-selling services (writes): opportunities.py, incentives.py, leads.py, registrations.py."""
