@@ -3,14 +3,17 @@
 Runs in its own virtual environment (benchmarks/matching/.venv-splink, made by run.py from
 requirements.txt), never in the project's. Writes left_id,right_id,score like `handschlag match`.
 
-    python splink_link.py LEFT.csv RIGHT.csv OUT.csv
+    python splink_link.py LEFT.csv RIGHT.csv OUT.csv [--one-to-one]
 
 The model is a sensible link-only Fellegi-Sunter setup as the Splink docs describe it: SQL cleaning of
 the fields (lower case, accents and umlauts folded, legal forms and punctuation removed, domains reduced to
 the host, streets to a standard form), Jaro-Winkler/Levenshtein/exact comparisons, the same kind of
 blocking as handschlag (postal code or city with the start of the name, domain, VAT id, address), u by
 random sampling, lambda from deterministic rules, m by expectation maximisation, predictions above
-probability 0.5, then each record kept in its best pair only (one-to-one, as the truth is).
+probability 0.5: all of them (Splink's link-only output; the real-name corpus has duplicates inside each list,
+so a company's true pairs are all its cross pairs), or with --one-to-one each record kept in its best pair only.
+Phone (last 8 digits) and e-mail domain (free-mail providers dropped) are compared and blocked on when the files
+have them.
 """
 
 # ruff: noqa: S608 - the SQL is built from this script's own table names and the benchmark's file paths
@@ -40,7 +43,35 @@ def fold(expression: str) -> str:
     )
 
 
+FREEMAIL = ", ".join(
+    f"'{domain}'"
+    for domain in (
+        "gmx.de",
+        "gmx.net",
+        "web.de",
+        "t-online.de",
+        "gmail.com",
+        "outlook.com",
+        "hotmail.com",
+        "yahoo.com",
+        "bluewin.ch",
+        "aon.at",
+        "freenet.de",
+    )
+)
+
+
 def clean_table(connection: duckdb.DuckDBPyConnection, name: str, path: str) -> None:
+    columns = {
+        row[0].lower()
+        for row in connection.execute(
+            f"describe select * from read_csv('{path}', delim=';', header=true, all_varchar=true)"
+        ).fetchall()
+    }
+
+    def optional(column: str) -> str:
+        return column if column in columns else "null::varchar"
+
     connection.execute(
         f"""
         create table {name}_raw as select * from read_csv('{path}', delim=';', header=true, all_varchar=true,
@@ -58,7 +89,9 @@ def clean_table(connection: duckdb.DuckDBPyConnection, name: str, path: str) -> 
                 lower(trim(domain)) as domain_raw,
                 lower(trim(street)) as street_raw,
                 regexp_replace(postal_code, '[^0-9A-Za-z]', '', 'g') as postal_raw,
-                city, country, vat_id
+                city, country, vat_id,
+                {optional("phone")} as phone_raw,
+                {optional("email")} as email_raw
             from {name}_raw
         )
         select
@@ -72,13 +105,16 @@ def clean_table(connection: duckdb.DuckDBPyConnection, name: str, path: str) -> 
             nullif(regexp_extract(street_raw, '(\\d+\\s*[a-z]?)\\s*$', 1), '') as house_number,
             nullif(ltrim(regexp_replace(postal_raw, '^[A-Za-z]+', ''), '0'), '') as postal_code,
             nullif(trim(regexp_replace({fold("city")}, '[^a-z0-9]+', ' ', 'g')), '') as city,
-            nullif(regexp_replace(upper(vat_id), '[^A-Z0-9]', '', 'g'), '') as vat_id
+            nullif(regexp_replace(upper(vat_id), '[^A-Z0-9]', '', 'g'), '') as vat_id,
+            nullif(right(regexp_replace(coalesce(phone_raw, ''), '[^0-9]', '', 'g'), 8), '') as phone,
+            case when lower(split_part(email_raw, '@', 2)) in ({FREEMAIL}) then null
+                 else nullif(lower(trim(split_part(email_raw, '@', 2))), '') end as email_domain
         from base
         """
     )
 
 
-def main(left_path: str, right_path: str, output: str) -> None:
+def main(left_path: str, right_path: str, output: str, one_to_one: bool = False) -> None:
     started = time.perf_counter()
     connection = duckdb.connect()
     clean_table(connection, "left_companies", left_path)
@@ -96,6 +132,8 @@ def main(left_path: str, right_path: str, output: str) -> None:
             cl.JaroWinklerAtThresholds("city", [0.92]),
             cl.LevenshteinAtThresholds("street", [1, 3]),
             cl.ExactMatch("house_number"),
+            cl.ExactMatch("phone"),
+            cl.ExactMatch("email_domain"),
         ],
         blocking_rules_to_generate_predictions=[
             block_on("postal_code", "substr(name, 1, 3)"),
@@ -103,6 +141,8 @@ def main(left_path: str, right_path: str, output: str) -> None:
             block_on("domain"),
             block_on("vat_id"),
             block_on("postal_code", "street", "house_number"),
+            block_on("phone"),
+            block_on("email_domain"),
         ],
         retain_intermediate_calculation_columns=False,
     )
@@ -129,7 +169,7 @@ def main(left_path: str, right_path: str, output: str) -> None:
                 from {table}
             )
             select left_id, right_id, round(score, 4) as score from ranked
-            where rank_left = 1 and rank_right = 1
+            where {"rank_left = 1 and rank_right = 1" if one_to_one else "true"}
             order by score desc, left_id, right_id
         ) to '{output}' (header, delimiter ',')
         """
@@ -138,4 +178,4 @@ def main(left_path: str, right_path: str, output: str) -> None:
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:4])
+    main(*sys.argv[1:4], one_to_one="--one-to-one" in sys.argv[4:])
