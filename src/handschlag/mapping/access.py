@@ -15,7 +15,7 @@ from handschlag.alliances.access import portal_partner_for
 from handschlag.core.errors import Forbidden, NotFound
 from handschlag.core.models import User
 from handschlag.core.roles import Capability, has_capability, is_internal
-from handschlag.mapping.models import MappingRun
+from handschlag.mapping.models import MappingMatch, MappingRun
 from handschlag.mapping.selectors import overlap_is_visible
 
 if TYPE_CHECKING:
@@ -38,6 +38,28 @@ def access_mapping_run_by_id(
     if run is None or not overlap_is_visible(run) or for_write:
         raise NotFound
     return run
+
+
+def access_match_by_id(
+    user: User | AnonymousUser, run_id: int, match_id: int, *, for_write: bool = False
+) -> MappingMatch:
+    """A pair of a run with its evidence, for our people who may see partnerships, once the overlap may be shown
+    (double opt-in). Partner users never: 404, as for a pair that does not exist — the evidence and our account
+    ids stay on our side. Deciding (confirm, reject) needs `MAPPINGS_RUN` (403)."""
+    if not is_internal(user):
+        raise NotFound
+    run = access_mapping_run_by_id(user, run_id)
+    match = (
+        MappingMatch.objects.select_related("account", "partner_record", "run")
+        .filter(pk=match_id, run=run)
+        .first()
+    )
+    if match is None or not overlap_is_visible(run):
+        raise NotFound
+    match.run = run
+    if for_write and not has_capability(user, Capability.MAPPINGS_RUN):
+        raise Forbidden
+    return match
 
 
 def may_mark_never_share(user: User | AnonymousUser, account: Account) -> bool:

@@ -10,6 +10,7 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 from pydantic import Field
 
+from handschlag.accounts.match_evidence import evidence_sentence
 from handschlag.alliances.access import access_agreement_by_id, portal_partner_for
 from handschlag.core.access import require_capability
 from handschlag.core.api_support import ERROR_RESPONSES, Page
@@ -17,11 +18,16 @@ from handschlag.core.errors import NotFound
 from handschlag.core.models import User
 from handschlag.core.roles import Capability, is_internal
 from handschlag.mapping import services
-from handschlag.mapping.access import access_account_for_exclusion, access_mapping_run_by_id
-from handschlag.mapping.enums import MappingSource, MappingStatus, Population, SharingLevel
-from handschlag.mapping.inputs import ExclusionInput, MappingRunInput, SharingRulesPatch
-from handschlag.mapping.models import MappingRun
+from handschlag.mapping.access import (
+    access_account_for_exclusion,
+    access_mapping_run_by_id,
+    access_match_by_id,
+)
+from handschlag.mapping.enums import MappingSource, MappingStatus, MatchVerdict, Population, SharingLevel
+from handschlag.mapping.inputs import ExclusionInput, MappingRunInput, MatchDecisionInput, SharingRulesPatch
+from handschlag.mapping.models import MappingMatch, MappingRun, MatchDecision
 from handschlag.mapping.selectors import (
+    decision_of_match,
     mapping_run_list,
     mapping_settings_of,
     overlap_cells_for,
@@ -57,7 +63,11 @@ class MappingRunOut(Schema):
     message: str
     our_count: int
     partner_count: int
-    match_count: int
+    match_count: int = Field(
+        description="overlapping companies: records of one company on either side count once"
+    )
+    pair_count: int = Field(description="pairs of records behind the overlapping companies")
+    rejected_count: int = Field(description="pairs rejected earlier by a person and left out of this run")
     overlap_visible: bool
     counts_released: bool
     min_cell_size: int
@@ -97,6 +107,44 @@ class OverlapRowOut(Schema):
     domain: str
     owner: str
     open_opportunity: bool
+    match_id: int
+    evidence_text: str = Field(description="why the engine matched the pair, in the reader's language")
+    decision: MatchVerdict | None = None
+
+
+class EvidenceOut(Schema):
+    field: str = Field(
+        description="name, domain, street, postal_code, city, country, vat_id, phone, email_domain"
+    )
+    outcome: str = Field(description="agrees, similar, disagrees or missing")
+    similarity: float | None
+    weight: float = Field(description="log-odds the field added to the score (negative: against)")
+
+
+class DecisionOut(Schema):
+    verdict: MatchVerdict
+    note: str
+    decided_by_id: int | None
+    decided_at: dt.datetime
+    partner_key: str
+
+
+class MatchOut(Schema):
+    """One pair of a run with the engine's evidence: our people only."""
+
+    id: int
+    run_id: int
+    account_id: int
+    account_name: str
+    partner_record_id: str
+    partner_record_name: str
+    our_population: Population
+    partner_population: Population
+    score: float
+    cluster: int = Field(description="pairs of one company share the number within the run")
+    evidence_text: str
+    evidence: list[EvidenceOut]
+    decision: DecisionOut | None
 
 
 class GoneRowOut(Schema):
@@ -442,6 +490,54 @@ def mapping_changes(request: HttpRequest, run_id: int) -> Any:
         new=[OverlapRowOut(**row) for row in changes.new],
         gone=[GoneRowOut(**row) for row in changes.gone],
     )
+
+
+def _match_out(match: MappingMatch, decision: MatchDecision | None) -> MatchOut:
+    record = match.partner_record
+    return MatchOut(
+        id=match.pk,
+        run_id=match.run_id,
+        account_id=match.account_id,
+        account_name=match.account.display_name,
+        partner_record_id=record.external_id,
+        partner_record_name=record.name,
+        our_population=Population(match.our_population),
+        partner_population=Population(match.partner_population),
+        score=round(match.score, 3),
+        cluster=match.cluster,
+        evidence_text=evidence_sentence(match.evidence),
+        evidence=[EvidenceOut(**item) for item in match.evidence],
+        decision=DecisionOut.model_validate(decision) if decision is not None else None,
+    )
+
+
+@router.get("/{run_id}/pairs/{match_id}", response={200: MatchOut, **ERROR_RESPONSES})
+def mapping_pair(request: HttpRequest, run_id: int, match_id: int) -> Any:
+    """Why the engine matched a pair (its evidence per field) and any decision on it. Partner users: 404."""
+    match = access_match_by_id(_user(request), run_id, match_id)
+    return _match_out(match, decision_of_match(match))
+
+
+@router.put("/{run_id}/pairs/{match_id}/decision", response={200: MatchOut, **ERROR_RESPONSES})
+def mapping_pair_decide(request: HttpRequest, run_id: int, match_id: int, payload: MatchDecisionInput) -> Any:
+    """Confirm or reject a pair (`MAPPINGS_RUN`). A rejected pair is left out of every later run of the agreement
+    (kept by our account and the partner record's own id or normalised name); audited."""
+    user = _user(request)
+    match = access_match_by_id(user, run_id, match_id, for_write=True)
+    decision = services.match_decide(actor=user, match=match, data=payload)
+    return _match_out(match, decision)
+
+
+@router.delete("/{run_id}/pairs/{match_id}/decision", response={204: None, **ERROR_RESPONSES})
+def mapping_pair_withdraw(request: HttpRequest, run_id: int, match_id: int) -> tuple[int, None]:
+    """Withdraw the decision on a pair: the next run judges it again."""
+    user = _user(request)
+    match = access_match_by_id(user, run_id, match_id, for_write=True)
+    decision = decision_of_match(match)
+    if decision is None:
+        raise NotFound
+    services.match_decision_withdraw(actor=user, decision=decision)
+    return 204, None
 
 
 @router.delete("/{run_id}", response={204: None, **ERROR_RESPONSES})

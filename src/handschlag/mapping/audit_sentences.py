@@ -67,6 +67,48 @@ def audit_sentences_mapping_register() -> None:
             lambda line: _("The account mapping “%(run)s” failed") % {"run": line.target()},
         ),
         AuditSentence(
+            "mapping_match.confirm",
+            lambda line: (
+                _(
+                    "%(actor)s confirmed that the account “%(account)s” and the partner's record “%(record)s” are "
+                    "the same company"
+                )
+                % {
+                    "actor": line.actor,
+                    "account": line.target(),
+                    "record": line.changes.get("partner_record", ""),
+                }
+            ),
+        ),
+        AuditSentence(
+            "mapping_match.reject",
+            lambda line: (
+                _(
+                    "%(actor)s rejected the match of the account “%(account)s” with the partner's record "
+                    "“%(record)s”; later mappings leave this pair out"
+                )
+                % {
+                    "actor": line.actor,
+                    "account": line.target(),
+                    "record": line.changes.get("partner_record", ""),
+                }
+            ),
+        ),
+        AuditSentence(
+            "mapping_match.reopen",
+            lambda line: (
+                _(
+                    "%(actor)s withdrew the decision on the account “%(account)s” and the partner's record "
+                    "“%(record)s”"
+                )
+                % {
+                    "actor": line.actor,
+                    "account": line.target(),
+                    "record": line.changes.get("partner_record", ""),
+                }
+            ),
+        ),
+        AuditSentence(
             "mapping_run.delete",
             lambda line: (
                 _("%(actor)s deleted the account mapping %(run)s")

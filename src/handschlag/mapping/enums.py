@@ -39,3 +39,10 @@ class MappingStatus(models.TextChoices):
     MATCHING = "matching", _("Matching")
     DONE = "done", _("Done")
     FAILED = "failed", _("Failed")
+
+
+class MatchVerdict(models.TextChoices):
+    """A person's decision on a pair the engine found (docs/adr/0306)."""
+
+    CONFIRMED = "confirmed", _("Confirmed")
+    REJECTED = "rejected", _("Rejected")

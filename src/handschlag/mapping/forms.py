@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from handschlag.mapping.enums import MappingSource, Population, SharedField, SharingLevel
+from handschlag.mapping.enums import MappingSource, MatchVerdict, Population, SharedField, SharingLevel
 from handschlag.mapping.models import (
     COUNT_RELEASE_DAYS_FLOOR,
     MIN_CELL_SIZE_FLOOR,
@@ -131,3 +131,15 @@ class ExclusionForm(forms.Form):
         ),
     )
     reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
+
+
+class MatchDecisionForm(forms.Form):
+    """Confirm or reject a pair the engine found (the buttons carry the verdict)."""
+
+    verdict = forms.ChoiceField(choices=MatchVerdict.choices, widget=forms.HiddenInput)
+    note = forms.CharField(
+        label=_("Note (optional)"),
+        max_length=300,
+        required=False,
+        help_text=_("Why, for your colleagues: e.g. “sister company, not the same”."),
+    )

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from handschlag.core.inputs import PatchInput, ServiceInput
-from handschlag.mapping.enums import MappingSource, Population, SharedField, SharingLevel
+from handschlag.mapping.enums import MappingSource, MatchVerdict, Population, SharedField, SharingLevel
 from handschlag.mapping.models import (
     COUNT_RELEASE_DAYS_FLOOR,
     MIN_CELL_SIZE_FLOOR,
@@ -63,3 +63,10 @@ class ExclusionInput(ServiceInput):
 
     account_id: int = Field(ge=1)
     reason: str = Field("", max_length=300)
+
+
+class MatchDecisionInput(ServiceInput):
+    """A person's verdict on a pair: confirmed, or rejected (left out of every later run of the agreement)."""
+
+    verdict: MatchVerdict
+    note: str = Field("", max_length=300)

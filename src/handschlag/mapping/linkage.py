@@ -7,8 +7,12 @@ where the encoded mode is not installed.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import inspect
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.utils.formats import number_format
@@ -24,10 +28,27 @@ from handschlag.matching import (
     match_records,
 )
 
+# Account mapping is about companies, not rows: records of one list that are the same company all map to the
+# other side's record(s) (the engine's "many" mode, docs/adr/0306).
+MAPPING_MODE = "many"
+
+
+def engine_options(function: Callable[..., Any]) -> dict[str, Any]:
+    """`mode` and `explain` for the engine function, where it takes them (an engine without them still works:
+    its pairs are one-to-one and carry no evidence)."""
+    parameters = inspect.signature(function).parameters
+    options: dict[str, Any] = {}
+    if "mode" in parameters:
+        options["mode"] = MAPPING_MODE
+    if "explain" in parameters:
+        options["explain"] = True
+    return options
+
 
 def match_clear(ours: Sequence[CompanyRecord], theirs: Sequence[CompanyRecord]) -> list[MatchPair]:
-    """One-to-one pairs (left = our account id, right = the partner's record id)."""
-    return match_records(list(ours), list(theirs))
+    """Pairs with their evidence (left = our account id, right = the partner's record id); every record of a
+    company on either side is paired with the other side's records of it."""
+    return match_records(list(ours), list(theirs), **engine_options(match_records))
 
 
 def encoded_ids(path: Path, *, source: str) -> list[str]:
@@ -89,7 +110,7 @@ def match_against_encoded(
     # The partner's KEY file holds the same text; the engine reads it as bytes (surrounding whitespace dropped).
     mine = encode_records(list(ours), secret=secret.strip().encode())
     try:
-        result = match_encoded(mine, theirs)
+        result = match_encoded(mine, theirs, **engine_options(match_encoded))
     except MatchingInputError as error:
         raise PartnerListError(error.message) from None
     if not result.same_secret:
@@ -101,3 +122,25 @@ def match_against_encoded(
             % {"file": source}
         )
     return list(result.pairs)
+
+
+_NOT_ALNUM = re.compile(r"[^0-9a-z]+")
+
+
+def _folded(text: str) -> str:
+    text = text.casefold().replace("ß", "ss")
+    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return _NOT_ALNUM.sub(" ", text).strip()
+
+
+def partner_stable_key(record: CompanyRecord) -> str:
+    """What identifies a partner's record across runs, so that a decision on a pair outlives its run: the record's
+    own id where the list has one (a CRM number, the id of an encoded file), else its folded name with its postal
+    code or city ("line-7" says nothing about the company on line 7 of the next list). docs/adr/0306."""
+    own_id = str(getattr(record, "source_id", "") or "")
+    if own_id:
+        return f"id:{own_id}"[:300]
+    if record.id and not record.id.startswith("line-"):
+        return f"id:{record.id}"[:300]
+    place = _folded(record.postal_code).replace(" ", "") or _folded(record.city)
+    return f"name:{_folded(record.name)}|{place}"[:300]

@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from handschlag.mapping.enums import MappingSource, MappingStatus, Population, SharingLevel
+from handschlag.mapping.enums import MappingSource, MappingStatus, MatchVerdict, Population, SharingLevel
 
 
 class SharingRule(models.Model):
@@ -138,7 +138,11 @@ class MappingRun(models.Model):
     row_errors = models.JSONField(default=list, blank=True)
     our_count = models.PositiveIntegerField(default=0)
     partner_count = models.PositiveIntegerField(default=0)
+    # overlapping companies (docs/adr/0306): pairs of the same company on either side count once
     match_count = models.PositiveIntegerField(default=0)
+    pair_count = models.PositiveIntegerField(default=0)
+    # pairs the engine found that a user rejected in an earlier run of the agreement, left out of this one
+    rejected_count = models.PositiveIntegerField(default=0)
     previous_run = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -169,6 +173,9 @@ class PartnerRecord(models.Model):
     name = models.CharField(max_length=200, blank=True)
     city = models.CharField(max_length=100, blank=True)
     population = models.CharField(max_length=20, choices=Population.choices)
+    # what identifies the record across runs (decisions on pairs are kept by it): "id:<the partner's own id>",
+    # or, for a list without an id column, "name:<normalised name>|<postal code or city>" (docs/adr/0306)
+    stable_key = models.CharField(max_length=300, blank=True)
 
     class Meta:
         constraints = [
@@ -180,7 +187,13 @@ class PartnerRecord(models.Model):
 
 
 class MappingMatch(models.Model):
-    """An overlap: one of our accounts and one partner record the engine takes for the same company."""
+    """An overlap: one of our accounts and one partner record the engine takes for the same company.
+
+    Records of one list that are the same company all match (the engine's account-mapping mode), so an account
+    may have several matches in a run, and a partner record too. The matches of one company share a `cluster`
+    number; the populations are the company's (the highest of its records', docs/adr/0306), and counts count
+    clusters, not pairs. `evidence` is the engine's reason per field: a list of {field, outcome, similarity,
+    weight}, shown to our people only."""
 
     run = models.ForeignKey(MappingRun, on_delete=models.CASCADE, related_name="matches")
     account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="mapping_matches")
@@ -188,11 +201,15 @@ class MappingMatch(models.Model):
     our_population = models.CharField(max_length=20, choices=Population.choices)
     partner_population = models.CharField(max_length=20, choices=Population.choices)
     score = models.FloatField()
+    cluster = models.PositiveIntegerField(default=0)
+    evidence = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["run", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["run", "account"], name="one_match_per_account_per_run"),
+            models.UniqueConstraint(
+                fields=["run", "account", "partner_record"], name="one_match_per_pair_per_run"
+            ),
             models.CheckConstraint(
                 condition=Q(score__gte=0) & Q(score__lte=1), name="match_score_in_unit_range"
             ),
@@ -201,3 +218,33 @@ class MappingMatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account_id} ~ {self.partner_record_id}"
+
+
+class MatchDecision(models.Model):
+    """A person's verdict on a pair of an agreement's mappings: confirmed, or rejected — a rejected pair is left
+    out of every later run of the agreement. Kept by stable keys (our account and the partner record's
+    `stable_key`), not by run, so that it outlives the run it was made on."""
+
+    Verdict = MatchVerdict
+
+    agreement = models.ForeignKey(
+        "alliances.Agreement", on_delete=models.CASCADE, related_name="match_decisions"
+    )
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="+")
+    partner_key = models.CharField(max_length=300)
+    partner_record_name = models.CharField(max_length=200, blank=True)
+    verdict = models.CharField(_("decision"), max_length=10, choices=Verdict.choices)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    decided_by = models.ForeignKey("core.User", null=True, on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-decided_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement", "account", "partner_key"], name="one_decision_per_pair"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} ~ {self.partner_key}: {self.verdict}"

@@ -10,9 +10,17 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
 
 from handschlag.accounts.enums import AccountStatus
+from handschlag.accounts.match_evidence import evidence_sentence
 from handschlag.accounts.selectors import account_list_by_ids, accounts_with_open_orders, has_open_orders
 from handschlag.mapping.enums import MappingStatus, Population, SharedField
-from handschlag.mapping.models import MappingMatch, MappingRun, MappingSettings, ShareExclusion, SharingRule
+from handschlag.mapping.models import (
+    MappingMatch,
+    MappingRun,
+    MappingSettings,
+    MatchDecision,
+    ShareExclusion,
+    SharingRule,
+)
 from handschlag.mapping.sharing import (
     Cell,
     Rule,
@@ -136,7 +144,7 @@ def overlap_cells_for(run: MappingRun, *, for_partner: bool) -> list[Cell]:
         (row["our_population"], row["partner_population"]): row["count"]
         for row in _matches(run, for_partner=for_partner)
         .values("our_population", "partner_population")
-        .annotate(count=Count("id"))
+        .annotate(count=Count("cluster", distinct=True))  # companies, not pairs (docs/adr/0306)
         .order_by()
     }
     return overlap_cells(
@@ -190,6 +198,7 @@ def overlap_rows_for(
     if for_partner:
         allowed = [population for population in Population.values if partner_may_list(rules, population)]
         matches = matches.filter(our_population__in=allowed)
+    decisions = {} if for_partner else decisions_of_run(run)
     rows: list[dict[str, Any]] = []
     for match in matches:
         account = match.account
@@ -202,8 +211,12 @@ def overlap_rows_for(
             "partner_record_name": match.partner_record.name,
             "score": round(match.score, 2),
         }
-        if not for_partner:
+        if not for_partner:  # our ids and the engine's evidence stay on our side (docs/adr/0306)
             row["account_id"] = account.pk
+            row["match_id"] = match.pk
+            row["evidence_text"] = evidence_sentence(match.evidence)
+            decision = decisions.get((account.pk, match.partner_record.stable_key))
+            row["decision"] = decision.verdict if decision is not None else None
         if SharedField.CITY in fields:
             row["city"] = account.city
         if SharedField.DOMAIN in fields:
@@ -315,3 +328,46 @@ def account_overlaps(*, account_id: int) -> list[MappingMatch]:
 def share_exclusion_of(*, account_id: int) -> ShareExclusion | None:
     """The account's "never share" mark, if any."""
     return ShareExclusion.objects.filter(account_id=account_id).select_related("created_by").first()
+
+
+# --- decisions on pairs (confirmed / rejected), kept across runs by stable keys -------------------------------
+
+
+def rejected_pairs_of(*, agreement: Agreement) -> set[tuple[int, str]]:
+    """(our account id, the partner record's stable key) of every pair rejected in this agreement's mappings."""
+    return set(
+        MatchDecision.objects.filter(agreement=agreement, verdict=MatchDecision.Verdict.REJECTED).values_list(
+            "account_id", "partner_key"
+        )
+    )
+
+
+def decisions_of_run(run: MappingRun) -> dict[tuple[int, str], MatchDecision]:
+    """The decisions of the run's agreement, by (account id, partner key), with who decided."""
+    return {
+        (decision.account_id, decision.partner_key): decision
+        for decision in MatchDecision.objects.filter(agreement_id=run.agreement_id).select_related(
+            "decided_by"
+        )
+    }
+
+
+def decision_of_match(match: MappingMatch) -> MatchDecision | None:
+    return (
+        MatchDecision.objects.filter(
+            agreement_id=match.run.agreement_id,
+            account_id=match.account_id,
+            partner_key=match.partner_record.stable_key,
+        )
+        .select_related("decided_by")
+        .first()
+    )
+
+
+def rejected_decisions_of(*, agreement: Agreement) -> QuerySet[MatchDecision]:
+    """The pairs rejected in the agreement's mappings, newest first (the run page lists them: they are left out)."""
+    return (
+        MatchDecision.objects.filter(agreement=agreement, verdict=MatchDecision.Verdict.REJECTED)
+        .select_related("account", "decided_by")
+        .order_by("-decided_at", "-id")
+    )

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from handschlag.accounts.match_evidence import evidence_to_json
 from handschlag.alliances.enums import AgreementStatus
 from handschlag.alliances.selectors import agreement_lock
 from handschlag.alliances.services import agreement_withdraw_opt_ins
@@ -30,12 +31,13 @@ from handschlag.core.roles import Capability, has_capability, is_internal
 from handschlag.core.tasks import enqueue
 from handschlag.mapping import linkage
 from handschlag.mapping.access import may_mark_never_share
-from handschlag.mapping.enums import MappingSource, MappingStatus, SharingLevel
-from handschlag.mapping.inputs import MappingRunInput, SharingRulesPatch
+from handschlag.mapping.enums import MappingSource, MappingStatus, Population, SharingLevel
+from handschlag.mapping.inputs import MappingRunInput, MatchDecisionInput, SharingRulesPatch
 from handschlag.mapping.models import (
     MappingMatch,
     MappingRun,
     MappingSettings,
+    MatchDecision,
     PartnerRecord,
     ShareExclusion,
     SharingRule,
@@ -46,10 +48,10 @@ from handschlag.mapping.partner_lists import (
     read_clear_list,
     read_population_sidecar,
 )
-from handschlag.mapping.selectors import mapping_settings_of, our_records_for_mapping
+from handschlag.mapping.selectors import mapping_settings_of, our_records_for_mapping, rejected_pairs_of
 from handschlag.mapping.sharing import clean_fields
 from handschlag.mapping.upload_rate import partner_upload_rate_check
-from handschlag.matching import CompanyRecord
+from handschlag.matching import CompanyRecord, MatchPair
 
 if TYPE_CHECKING:
     from handschlag.accounts.models import Account
@@ -330,46 +332,84 @@ def mapping_run_execute(*, run: MappingRun) -> None:
         _fail(run, error.message, error.row_errors)
         return
     _progress(run, MappingStatus.MATCHING, 80)
+    keys = {
+        pair.right_id: linkage.partner_stable_key(partner_rows[pair.right_id].record)
+        for pair in pairs
+        if pair.right_id in partner_rows
+    }
+    rejected = rejected_pairs_of(agreement=agreement)
+    kept = [
+        pair
+        for pair in pairs
+        if pair.right_id in partner_rows
+        and pair.left_id in populations_of_ours
+        and (int(pair.left_id), keys[pair.right_id]) not in rejected
+    ]
+    rejected_count = sum(
+        1 for pair in pairs if pair.right_id in keys and (int(pair.left_id), keys[pair.right_id]) in rejected
+    )
+    clusters = _clusters(kept)
+    company_population = _company_populations(
+        kept,
+        clusters,
+        ours=populations_of_ours,
+        theirs={key: row.population for key, row in partner_rows.items()},
+    )
     with transaction.atomic():
         records: dict[str, PartnerRecord] = {}
-        for pair in pairs:
-            row = partner_rows.get(pair.right_id)
-            if row is None or pair.right_id in records:
+        for pair in kept:
+            if pair.right_id in records:
                 continue
+            row = partner_rows[pair.right_id]
             records[pair.right_id] = PartnerRecord(
                 run=run,
                 external_id=pair.right_id[:200],
                 name=row.record.name[:200],
                 city=row.record.city[:100],
                 population=row.population,
+                stable_key=keys[pair.right_id],
             )
         PartnerRecord.objects.bulk_create(records.values(), batch_size=WRITE_BATCH)
         stored = {record.external_id: record for record in PartnerRecord.objects.filter(run=run)}
         matches = []
-        seen_accounts: set[int] = set()
-        for pair in pairs:
+        seen_pairs: set[tuple[int, int]] = set()
+        for pair in kept:
             account_id = int(pair.left_id)
             record = stored.get(pair.right_id[:200])
-            if record is None or account_id in seen_accounts:
+            if record is None or (account_id, record.pk) in seen_pairs:
                 continue
-            seen_accounts.add(account_id)
+            seen_pairs.add((account_id, record.pk))
+            cluster = clusters[pair.left_id]
+            our_population, partner_population = company_population[cluster]
             matches.append(
                 MappingMatch(
                     run=run,
                     account_id=account_id,
                     partner_record=record,
-                    our_population=populations_of_ours[pair.left_id],
-                    partner_population=record.population,
+                    our_population=our_population,
+                    partner_population=partner_population,
                     score=min(1.0, max(0.0, float(pair.score))),
+                    cluster=cluster,
+                    evidence=evidence_to_json(getattr(pair, "evidence", ()) or ()),
                 )
             )
         MappingMatch.objects.bulk_create(matches, batch_size=WRITE_BATCH)
-        message = (
-            _("%(count)d bad rows of the partner's list were skipped.")
-            % {"count": len({e["line"] for e in skipped})}
-            if skipped
-            else ""
-        )
+        notes = []
+        if skipped:
+            notes.append(
+                _("%(count)d bad rows of the partner's list were skipped.")
+                % {"count": len({e["line"] for e in skipped})}
+            )
+        if rejected_count:
+            notes.append(
+                ngettext(
+                    "%(count)d pair rejected earlier was left out.",
+                    "%(count)d pairs rejected earlier were left out.",
+                    rejected_count,
+                )
+                % {"count": rejected_count}
+            )
+        message = " ".join(notes)
         finished_at = timezone.now()
         released, min_cell_size = _release_counts(agreement=agreement, finished_at=finished_at)
         MappingRun.objects.filter(pk=run.pk).update(
@@ -377,7 +417,9 @@ def mapping_run_execute(*, run: MappingRun) -> None:
             progress_percent=100,
             our_count=len(ours),
             partner_count=partner_count,
-            match_count=len(matches),
+            match_count=len({match.cluster for match in matches}),
+            pair_count=len(matches),
+            rejected_count=rejected_count,
             message=message,
             row_errors=skipped,
             finished_at=finished_at,
@@ -400,6 +442,57 @@ def _check_list_size(count: int, *, minimum: int, source: str) -> None:
             )
             % {"file": source, "count": count, "minimum": minimum}
         )
+
+
+# A company's population on one side is the highest of its records' (one account a customer, its duplicate a
+# prospect: the company is a customer), so that each company lands in exactly one cell (docs/adr/0306).
+POPULATION_PRECEDENCE = (
+    Population.CUSTOMER,
+    Population.OPEN_OPPORTUNITY,
+    Population.FORMER_CUSTOMER,
+    Population.PROSPECT,
+)
+
+
+def _clusters(pairs: list[MatchPair]) -> dict[str, int]:
+    """The company (1, 2, …) of each of our account ids in the pairs: the connected parts of the graph whose
+    edges are the pairs. Records the engine put into one group are one company."""
+    parent: dict[str, str] = {}
+
+    def find(node: str) -> str:
+        root = node
+        while parent.setdefault(root, root) != root:
+            root = parent[root]
+        while parent[node] != root:
+            parent[node], node = root, parent[node]
+        return root
+
+    for pair in pairs:
+        left, right = find("o:" + pair.left_id), find("p:" + pair.right_id)
+        if left != right:
+            parent[max(left, right)] = min(left, right)
+    numbers: dict[str, int] = {}
+    clusters: dict[str, int] = {}
+    for pair in pairs:
+        root = find("o:" + pair.left_id)
+        clusters[pair.left_id] = numbers.setdefault(root, len(numbers) + 1)
+    return clusters
+
+
+def _highest(populations: set[str]) -> str:
+    return next(population for population in POPULATION_PRECEDENCE if population in populations)
+
+
+def _company_populations(
+    pairs: list[MatchPair], clusters: dict[str, int], *, ours: dict[str, str], theirs: dict[str, str]
+) -> dict[int, tuple[str, str]]:
+    our_sets: dict[int, set[str]] = {}
+    their_sets: dict[int, set[str]] = {}
+    for pair in pairs:
+        cluster = clusters[pair.left_id]
+        our_sets.setdefault(cluster, set()).add(ours[pair.left_id])
+        their_sets.setdefault(cluster, set()).add(theirs[pair.right_id])
+    return {cluster: (_highest(our_sets[cluster]), _highest(their_sets[cluster])) for cluster in our_sets}
 
 
 def _release_counts(*, agreement: Agreement, finished_at: dt.datetime) -> tuple[bool, int]:
@@ -426,3 +519,64 @@ def mapping_run_delete(*, actor: User, run: MappingRun) -> None:
     audit_record(actor=actor, action="mapping_run.delete", target=run, summary=f"mapping run {run} deleted")
     run.file.delete(save=False)
     run.delete()
+
+
+# --- decisions on pairs ----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def match_decide(*, actor: User, match: MappingMatch, data: MatchDecisionInput) -> MatchDecision:
+    """Confirm or reject a pair. The decision belongs to the agreement and the pair's stable keys (our account, the
+    partner record's own id or normalised key), not to the run: a rejected pair is left out of every later run of
+    the agreement, and the run's message says how many were. This run's overlap is not changed (it shows the
+    pair as rejected); the next run leaves it out."""
+    _require_internal(actor, Capability.MAPPINGS_RUN)
+    record = match.partner_record
+    decision, created = MatchDecision.objects.select_for_update().get_or_create(
+        agreement_id=match.run.agreement_id,
+        account_id=match.account_id,
+        partner_key=record.stable_key or f"id:{record.external_id}",
+        defaults={"verdict": data.verdict, "note": data.note.strip(), "decided_by": actor},
+    )
+    before = None if created else decision.verdict
+    if not created:
+        decision.verdict, decision.note, decision.decided_by = data.verdict, data.note.strip(), actor
+    decision.partner_record_name = (record.name or record.external_id)[:200]
+    decision.save()
+    audit: dict[str, Any] = {
+        "actor": actor,
+        "target": match.account,
+        "summary": f"match of {match.account} with {decision.partner_record_name} {data.verdict}",
+        "changes": {
+            "verdict": [before, data.verdict.value],
+            "partner_record": decision.partner_record_name,
+            "partner_key": decision.partner_key,
+            "agreement": match.run.agreement_id,
+            "run": match.run_id,
+            "note": decision.note,
+        },
+    }
+    if data.verdict == MatchDecision.Verdict.CONFIRMED:
+        audit_record(action="mapping_match.confirm", **audit)
+    else:
+        audit_record(action="mapping_match.reject", **audit)
+    return decision
+
+
+@transaction.atomic
+def match_decision_withdraw(*, actor: User, decision: MatchDecision) -> None:
+    """Take a decision back: the pair is judged by the engine again in the next run."""
+    _require_internal(actor, Capability.MAPPINGS_RUN)
+    audit_record(
+        actor=actor,
+        action="mapping_match.reopen",
+        target=decision.account,
+        summary=f"decision on {decision.account} ~ {decision.partner_record_name} withdrawn",
+        changes={
+            "verdict": [decision.verdict, None],
+            "partner_record": decision.partner_record_name,
+            "partner_key": decision.partner_key,
+            "agreement": decision.agreement_id,
+        },
+    )
+    decision.delete()

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from handschlag.accounts.match_evidence import evidence_lines, evidence_sentence
 from handschlag.accounts.selectors import account_id_by_reference
 from handschlag.alliances.access import access_agreement_by_id
 from handschlag.alliances.selectors import agreement_opt_in_status
@@ -29,18 +30,24 @@ from handschlag.core.models import User
 from handschlag.core.request_parameters import parse_id
 from handschlag.core.roles import Capability, has_capability, is_internal
 from handschlag.mapping import services
-from handschlag.mapping.access import access_account_for_exclusion, access_mapping_run_by_id
+from handschlag.mapping.access import (
+    access_account_for_exclusion,
+    access_mapping_run_by_id,
+    access_match_by_id,
+)
 from handschlag.mapping.enums import Population, SharedField
-from handschlag.mapping.forms import ExclusionForm, MappingRunForm, SharingRulesForm
-from handschlag.mapping.inputs import MappingRunInput, SharingRulesPatch
-from handschlag.mapping.models import MappingRun
+from handschlag.mapping.forms import ExclusionForm, MappingRunForm, MatchDecisionForm, SharingRulesForm
+from handschlag.mapping.inputs import MappingRunInput, MatchDecisionInput, SharingRulesPatch
+from handschlag.mapping.models import MappingRun, MatchDecision
 from handschlag.mapping.selectors import (
     MatrixRow,
+    decision_of_match,
     mapping_run_list,
     mapping_settings_of,
     overlap_is_visible,
     overlap_matrix_for,
     overlap_rows_for,
+    rejected_decisions_of,
     run_changes_for,
     share_exclusion_list,
     sharing_rules_of,
@@ -218,7 +225,10 @@ def run_context(run: MappingRun, *, for_partner: bool, request: HttpRequest) -> 
         "drill_theirs_label": labels.get(theirs, ""),
         "rows": rows,
         "field_columns": field_columns,
-        "overlap_column_count": 2 + (0 if our else 1) + (0 if theirs else 1) + len(field_columns),
+        "overlap_column_count": (2 if for_partner else 3)
+        + (0 if our else 1)
+        + (0 if theirs else 1)
+        + len(field_columns),
         "changes": run_changes_for(run, for_partner=for_partner),
         "for_partner": for_partner,
         "population_labels": labels,
@@ -239,10 +249,62 @@ def run_detail_view(request: HttpRequest, run_id: int) -> HttpResponse:
         return response
     context.update(
         opt_in=agreement_opt_in_status(agreement=run.agreement),
+        rejected=list(rejected_decisions_of(agreement=run.agreement)[:200]),
+        can_decide=has_capability(user, Capability.MAPPINGS_RUN),
         can_manage=has_capability(user, Capability.PARTNERS_MANAGE),
         next=reverse("mapping:run_detail", args=[run.pk]) + "#opt-in",
     )
     return render(request, "mapping/run_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def match_detail_view(request: HttpRequest, run_id: int, match_id: int) -> HttpResponse:
+    """One pair of a run: why the engine takes the two for the same company (its evidence, field by field), and
+    for those who run mappings the form to confirm or reject it. Our people only: partner users get 404."""
+    user = _user(request)
+    if not is_internal(user):
+        raise NotFound
+    match = access_match_by_id(user, run_id, match_id, for_write=request.method == "POST")
+    form = MatchDecisionForm(request.POST or None)
+    if request.method == "POST":
+        if request.POST.get("withdraw"):
+            decision = decision_of_match(match)
+            if decision is not None:
+                services.match_decision_withdraw(actor=user, decision=decision)
+                messages.success(
+                    request, _("The decision was withdrawn; the next run judges the pair again.")
+                )
+            return redirect("mapping:match_detail", match.run_id, match.pk)
+        data = input_from_form(form, MatchDecisionInput) if form.is_valid() else None
+        if data is not None:
+            services.match_decide(actor=user, match=match, data=data)
+            messages.success(
+                request,
+                _("Rejected: later runs of this partnership leave this pair out.")
+                if data.verdict == MatchDecision.Verdict.REJECTED
+                else _("Confirmed: the two are the same company."),
+            )
+            return redirect("mapping:match_detail", match.run_id, match.pk)
+    return render(
+        request,
+        "mapping/match_detail.html",
+        {
+            "run": match.run,
+            "agreement": match.run.agreement,
+            "match": match,
+            "account": match.account,
+            "record": match.partner_record,
+            "evidence_text": evidence_sentence(match.evidence),
+            "evidence": evidence_lines(match.evidence),
+            "decision": decision_of_match(match),
+            "form": form,
+            "can_decide": has_capability(user, Capability.MAPPINGS_RUN),
+            "population_labels": dict(Population.choices),
+            "active_section": "partners",
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 EXPORT_FIELDS = ["name", "our_population", "partner_population", "partner_record_id", "partner_record_name"]
