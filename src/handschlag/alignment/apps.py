@@ -8,4 +8,6 @@ class AlignmentConfig(AppConfig):
     verbose_name = _("Marketing and sales")
 
     def ready(self) -> None:
-        pass
+        from handschlag.alignment.audit_sentences import audit_sentences_alignment_register
+
+        audit_sentences_alignment_register()

@@ -43,6 +43,22 @@ class Capability(enum.Enum):
     ROUTING_RULES_MANAGE = "routing_rules.manage"
     SLA_POLICIES_MANAGE = "sla_policies.manage"
     JOBS_MANAGE = "jobs.manage"
+    PRIVACY_MANAGE = "privacy.manage"
+    CONCESSIONS_VIEW = "concessions.view"
+    CONCESSIONS_RECORD = "concessions.record"
+    CONCESSIONS_VIEW_ALL = "concessions.view_all"
+    CONCESSIONS_APPROVE = "concessions.approve"
+    CONCESSIONS_ANALYTICS = "concessions.analytics"
+    CONCESSIONS_SETTINGS = "concessions.settings"
+    # alignment of marketing and sales (docs/adr/0401): answer the pulse survey, read its figures and the ICP
+    # reports, manage surveys, materials, campaigns and the ICP, give feedback on material, record exchanges
+    ALIGNMENT_VIEW = "alignment.view"
+    ALIGNMENT_FIGURES_VIEW = "alignment.figures_view"
+    SURVEY_ANSWER = "surveys.answer"
+    SURVEYS_MANAGE = "surveys.manage"
+    MARKETING_MANAGE = "marketing.manage"
+    MATERIAL_FEEDBACK = "materials.feedback"
+    EXCHANGES_RECORD = "exchanges.record"
     OPPORTUNITIES_VIEW = "opportunities.view"
     OPPORTUNITIES_EDIT = "opportunities.edit"
     OPPORTUNITIES_IMPORT = "opportunities.import"
@@ -56,6 +72,22 @@ _INTERNAL_BASE = {
     Capability.ACCOUNTS_EXPORT,
     Capability.API_TOKENS_OWN,
     Capability.PARTNERS_VIEW,
+    Capability.ALIGNMENT_VIEW,
+}
+# Marketing and sales answer the pulse survey; sales rates marketing's material; management and marketing read the
+# figures (never one person's answers: there are none to read, docs/adr/0401).
+_SALES_ALIGNMENT = {Capability.SURVEY_ANSWER, Capability.MATERIAL_FEEDBACK, Capability.EXCHANGES_RECORD}
+_MARKETING_ALIGNMENT = {
+    Capability.SURVEY_ANSWER,
+    Capability.SURVEYS_MANAGE,
+    Capability.MARKETING_MANAGE,
+    Capability.ALIGNMENT_FIGURES_VIEW,
+    Capability.EXCHANGES_RECORD,
+}
+_MANAGEMENT_ALIGNMENT = {
+    Capability.ALIGNMENT_FIGURES_VIEW,
+    Capability.SURVEYS_MANAGE,
+    Capability.EXCHANGES_RECORD,
 }
 _PARTNERSHIP_WORK = {
     Capability.PARTNERS_MANAGE,
@@ -69,6 +101,14 @@ _COMPLAINTS_BASE = {Capability.COMPLAINTS_VIEW, Capability.COMPLAINTS_CREATE}
 _COMPLAINTS_MANAGEMENT = _COMPLAINTS_BASE | {
     Capability.COMPLAINTS_WORK,
     Capability.COMPLAINTS_MANAGEMENT_VIEW,
+}
+# Concessions (issue 13): sellers record and see their accounts' entries; management sees all, approves above the
+# limits and reads the figures; admins set the limits and the interest rate. Marketing and the others see none.
+_CONCESSIONS_SELLER = {Capability.CONCESSIONS_VIEW, Capability.CONCESSIONS_RECORD}
+_CONCESSIONS_MANAGEMENT = _CONCESSIONS_SELLER | {
+    Capability.CONCESSIONS_VIEW_ALL,
+    Capability.CONCESSIONS_APPROVE,
+    Capability.CONCESSIONS_ANALYTICS,
 }
 
 # Co-selling (issue 12): every internal user but the process owner sees opportunities; sellers, partner
@@ -84,6 +124,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
         | _COMPLAINTS_BASE
         | {Capability.ACCOUNTS_CREATE, Capability.ACCOUNTS_EDIT_OWN, Capability.ENABLEMENT_REQUIRED}
         | _COSELLING_WORK
+        | _CONCESSIONS_SELLER
+        | _SALES_ALIGNMENT
     ),
     Role.PARTNER_MANAGER: frozenset(
         _INTERNAL_BASE
@@ -92,9 +134,12 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
         | {Capability.ENABLEMENT_REQUIRED}
         | _COSELLING_WORK
         | _COSELLING_DECIDE
+        | _SALES_ALIGNMENT
     ),
     Role.PROCESS_OWNER: frozenset(_INTERNAL_BASE | _COMPLAINTS_BASE | {Capability.COMPLAINTS_WORK}),
-    Role.MARKETING: frozenset(_INTERNAL_BASE | {Capability.COMPLAINTS_VIEW} | _COSELLING_VIEW),
+    Role.MARKETING: frozenset(
+        _INTERNAL_BASE | {Capability.COMPLAINTS_VIEW} | _COSELLING_VIEW | _MARKETING_ALIGNMENT
+    ),
     Role.MANAGEMENT: frozenset(
         _INTERNAL_BASE
         | {
@@ -109,11 +154,15 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
         | _COSELLING_WORK
         | _COSELLING_DECIDE
         | {Capability.OPPORTUNITIES_IMPORT}
+        | _MANAGEMENT_ALIGNMENT
+        | _CONCESSIONS_MANAGEMENT
     ),
     Role.ADMIN: frozenset(
         _INTERNAL_BASE
         | _COMPLAINTS_MANAGEMENT
         | {Capability.ROUTING_RULES_MANAGE, Capability.SLA_POLICIES_MANAGE, Capability.JOBS_MANAGE}
+        | {Capability.PRIVACY_MANAGE}
+        | {Capability.CONCESSIONS_SETTINGS}
         | _COSELLING_VIEW
         | {Capability.OPPORTUNITIES_IMPORT}
         | {

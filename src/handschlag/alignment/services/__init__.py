@@ -1,0 +1,1 @@
+"""Writes of marketing and sales: surveys, marketing (materials, campaigns, feedback), ICP, exchanges."""
