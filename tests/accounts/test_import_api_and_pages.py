@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 
 from handschlag.accounts.enums import ImportStatus
 from handschlag.accounts.import_services import import_run_create
@@ -102,9 +103,12 @@ class TestImportApi:
 
         body = api_as(admin_user).get(f"/api/v1/imports/{run.pk}/errors", limit=2, offset=2).json()
 
-        assert body["count"] == 10  # two bad fields in each of five rows
-        assert [(item["line"], item["field"]) for item in body["items"]] == [(3, "name"), (3, "postal_code")]
+        assert body["count"] == 5  # five rows without a name; their postal codes are warnings
+        assert [(item["line"], item["field"]) for item in body["items"]] == [(4, "name"), (5, "name")]
         assert set(body["items"][0]) == {"line", "field", "value", "reason"}
+        warnings = api_as(admin_user).get(f"/api/v1/imports/{run.pk}/warnings").json()
+        assert warnings["count"] == 5
+        assert {item["field"] for item in warnings["items"]} == {"postal_code"}
 
     def test_errors_query_count_does_not_grow(self, api_as, admin_user, django_assert_max_num_queries):
         client = api_as(admin_user)
@@ -113,11 +117,11 @@ class TestImportApi:
             actor=admin_user,
             upload=csv_file(b"Firma;PLZ\n" + b"".join(b"A%d;1\n" % index for index in range(60))),
         )
-        assert (few.error_count, many.error_count) == (1, 60)
+        assert (few.warning_count, many.warning_count) == (1, 60)
         with django_assert_max_num_queries(10) as small:
-            client.get(f"/api/v1/imports/{few.pk}/errors", limit=500)
+            client.get(f"/api/v1/imports/{few.pk}/warnings", limit=500)
         with django_assert_max_num_queries(len(small.captured_queries)):
-            client.get(f"/api/v1/imports/{many.pk}/errors", limit=500)
+            client.get(f"/api/v1/imports/{many.pk}/warnings", limit=500)
 
     def test_import_good_rows(self, api_as, admin_user, django_capture_on_commit_callbacks):
         client = api_as(admin_user)
@@ -173,7 +177,16 @@ class TestImportPages:
             "/accounts/imports/", {"file": csv_file(), "preset": "auto", "mode": "all_or_nothing"}
         )
         run = ImportRun.objects.get()
-        detail = client.get(response["Location"])
+        columns = client.get(response["Location"]).content.decode()
+        # the page shows the detected columns first; nothing is imported before the user confirms them
+        assert run.status == ImportStatus.COLUMNS
+        assert not Account.objects.exists()
+        assert 'id="import-columns"' in columns
+        confirmed = client.post(
+            f"/accounts/imports/{run.pk}/columns/",
+            {"column-0": "external_id", "column-1": "name", "column-2": "city"},
+        )
+        detail = client.get(confirmed["Location"])
 
         assert response.status_code == 302
         assert response["Location"] == f"/accounts/imports/{run.pk}/"
@@ -226,15 +239,18 @@ class TestImportPages:
     def test_bad_rows_name_the_fields_by_their_german_labels(self, page_as, make_user):
         admin_de = make_user(Role.ADMIN, username="admin_de", language="de")
         bad_vat = b"Firma;USt-IdNr.;PLZ\nKrause AG;DE123;1234x\n"
-        run = import_run_create(actor=admin_de, upload=csv_file(bad_vat))
+        with translation.override("de"):  # the reasons are written in the language of the import's request
+            run = import_run_create(actor=admin_de, upload=csv_file(bad_vat))
 
         content = page_as(admin_de).get(f"/accounts/imports/{run.pk}/").content.decode()
 
-        bad_rows = content.split('id="bad-rows"', 1)[1]
-        assert "<td>USt-IdNr.</td>" in bad_rows
-        assert "<td>Postleitzahl</td>" in bad_rows
-        assert "vat_id" not in bad_rows
-        assert "postal_code" not in bad_rows
+        assert 'id="bad-rows"' not in content  # the row has a name: it is imported, its bad fields are warnings
+        warnings = content.split('id="row-warnings"', 1)[1]
+        assert "<td>USt-IdNr.</td>" in warnings
+        assert "<td>Postleitzahl</td>" in warnings
+        assert "vat_id" not in warnings
+        assert "postal_code" not in warnings
+        assert "passt nicht zu den Postleitzahlen von DE; unverändert übernommen" in warnings
 
     def test_htmx_poll_gets_the_status_fragment(self, page_as, admin_en, settings):
         settings.HANDSCHLAG_IMPORT_INLINE_ROWS = 0

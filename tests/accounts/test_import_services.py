@@ -38,8 +38,8 @@ def upload(text: str, name: str = "export.csv") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, text.encode("utf-8"), content_type="text/csv")
 
 
-def row_errors(run: ImportRun) -> list[tuple[int, str, str, str]]:
-    return list(run.row_errors.values_list("line", "field", "value", "reason"))
+def row_errors(run: ImportRun) -> list[tuple[int, str, str, str, bool]]:
+    return list(run.row_errors.order_by("line", "id").values_list("line", "field", "value", "reason", "warning"))
 
 
 def accounts() -> list[tuple[Any, ...]]:
@@ -54,10 +54,11 @@ MIXED = (
     "K-3;Gamma KG;123;viel\n"
     "K-4;Delta SE;10115;3\n"
 )
+# only the row without a name is an error; the bad optional fields of line 4 are warnings, its company is kept
 MIXED_ERRORS = [
-    (3, "name", "", "the company name is empty"),
-    (4, "postal_code", "123", "not a postal code of DE"),
-    (4, "annual_revenue", "viel", "not an amount (e.g. 1.234.567,89)"),
+    (3, "name", "", "the company name is empty", False),
+    (4, "postal_code", "123", "does not fit the postal codes of DE; kept as it is", True),
+    (4, "annual_revenue", "viel", "not an amount (e.g. 1.234.567,89); left out", True),
 ]
 
 
@@ -78,8 +79,8 @@ class TestAllOrNothing:
         run = import_run_create(actor=admin_user, upload=upload(MIXED))
 
         assert run.status == ImportStatus.REJECTED
-        assert run.message == "2 of 4 rows have errors; nothing was imported."
-        assert run.error_count == 3
+        assert run.message == "1 of 4 rows has no company name; nothing was imported."
+        assert (run.error_count, run.error_row_count, run.warning_count, run.warning_row_count) == (1, 1, 2, 1)
         assert row_errors(run) == MIXED_ERRORS
         assert accounts() == before
 
@@ -87,11 +88,16 @@ class TestAllOrNothing:
         run = import_run_create(actor=admin_user, upload=upload(MIXED), mode=ImportMode.GOOD_ROWS)
 
         assert run.status == ImportStatus.DONE
-        assert (run.created_count, run.error_count) == (2, 3)
+        assert (run.created_count, run.error_count, run.warning_count) == (3, 1, 2)
+        assert run.message == (
+            "3 rows imported. 1 row without a company name left out. 2 warnings in 1 rows: fields left out or "
+            "kept as they are."
+        )
         assert row_errors(run) == MIXED_ERRORS
-        assert list(Account.objects.order_by("name").values_list("name", "annual_revenue")) == [
-            ("Alpha GmbH", pytest.approx(1000.50)),
-            ("Delta SE", 3),
+        assert list(Account.objects.order_by("name").values_list("name", "postal_code", "annual_revenue")) == [
+            ("Alpha GmbH", "89073", pytest.approx(1000.50)),
+            ("Delta SE", "10115", 3),
+            ("Gamma KG", "123", None),
         ]
 
     def test_rejected_import_can_import_its_good_rows_in_the_worker(
@@ -108,7 +114,7 @@ class TestAllOrNothing:
 
         run.refresh_from_db()
         assert run.status == ImportStatus.DONE
-        assert run.created_count == 2
+        assert run.created_count == 3
         assert row_errors(run) == MIXED_ERRORS
         assert AuditEvent.objects.filter(action="import.import_good_rows", target_id=str(run.pk)).count() == 1
 
@@ -197,16 +203,20 @@ class TestReimport:
     def test_duplicate_crm_ids_within_a_file(self, admin_user):
         run = import_run_create(actor=admin_user, upload=upload("Id;Firma\nK-1;A\nK-2;B\nK-1;C\n"))
 
-        assert run.status == ImportStatus.REJECTED
-        assert row_errors(run) == [(4, "external_id", "K-1", "the same CRM id as line 2")]
-        assert not Account.objects.exists()
+        # the company of line 4 is kept, without the CRM id that would make it overwrite line 2's
+        assert run.status == ImportStatus.DONE
+        assert row_errors(run) == [
+            (4, "external_id", "K-1", "the same CRM id as line 2; imported without it", True)
+        ]
+        assert accounts() == [("K-1", "A", ""), ("K-2", "B", ""), ("", "C", "")]
 
     def test_duplicate_domains_without_ids_within_a_file(self, admin_user):
         run = import_run_create(actor=admin_user, upload=upload("Firma;Website\nA;a.de\nB;www.a.de\n"))
 
         assert row_errors(run) == [
-            (3, "domain", "a.de", "the same domain as line 2 and no CRM id to tell them apart")
+            (3, "domain", "a.de", "the same domain as line 2; check whether it is the same company", True)
         ]
+        assert run.created_count == 2
 
     def test_an_updated_account_gets_a_new_updated_at(self, admin_user):
         account = AccountFactory(external_id="K-1", name="Alt")
@@ -253,8 +263,8 @@ class TestFileLevelProblems:
             ("Name;Ort\n", "The file has a header but no rows."),
             (
                 "PLZ;Ort\n70173;Stuttgart\n",
-                "No column for the company name. Name it “Name”, “Firma”, “Company” or “Account Name”. "
-                "Columns found: PLZ, Ort",
+                "No column for the company name. Name it “Name”, “Firma”, “Company” or “Account Name”, or "
+                "map a column to it. Columns found: PLZ, Ort",
             ),
         ],
     )
@@ -385,12 +395,13 @@ class TestOwners:
             actor=admin_user, upload=upload("Firma;Betreuer\nA;niemand\nB;weg\nC;extern\n")
         )
 
-        assert run.status == ImportStatus.REJECTED
+        assert run.status == ImportStatus.DONE
         assert row_errors(run) == [
-            (2, "owner", "niemand", "no user of that name, user name or e-mail"),
-            (3, "owner", "weg", "no user of that name, user name or e-mail"),
-            (4, "owner", "extern", "no user of that name, user name or e-mail"),
+            (2, "owner", "niemand", "no user of that name, user name or e-mail; left out", True),
+            (3, "owner", "weg", "no user of that name, user name or e-mail; left out", True),
+            (4, "owner", "extern", "no user of that name, user name or e-mail; left out", True),
         ]
+        assert not Account.objects.exclude(owner=None).exists()
 
 
 class TestAudit:
@@ -404,7 +415,12 @@ class TestAudit:
             ("import.create", admin_user.pk),
             ("import.done", admin_user.pk),
         ]
-        assert events[0].changes == {"preset": "auto", "mode": "all_or_nothing", "size": len(GOOD.encode())}
+        assert events[0].changes == {
+            "preset": "auto",
+            "mode": "all_or_nothing",
+            "size": len(GOOD.encode()),
+            "columns": {},
+        }
         assert {key: events[1].changes[key] for key in ("created", "updated", "bad_rows")} == {
             "created": 2,
             "updated": 0,
@@ -455,9 +471,9 @@ def test_one_bad_row_is_reported_in_the_singular(admin_user):
     with translation.override("en"):
         run = import_run_create(
             actor=admin_user,
-            upload=upload("Firma;PLZ\nAlpha GmbH;70173\nBeta AG;XYZ\n"),
+            upload=upload("Firma;PLZ\nAlpha GmbH;70173\n;XYZ\n"),
             mode=ImportMode.ALL_OR_NOTHING,
         )
 
     assert run.status == ImportStatus.REJECTED
-    assert run.message == "1 of 2 rows has errors; nothing was imported."
+    assert run.message == "1 of 2 rows has no company name; nothing was imported."

@@ -333,8 +333,8 @@ class TestHeaderMapping:
 
         assert caught.value.line == 1
         assert caught.value.message == (
-            "No column for the company name. Name it “Name”, “Firma”, “Company” or “Account Name”. "
-            "Columns found: Kundennummer, PLZ, Ort"
+            "No column for the company name. Name it “Name”, “Firma”, “Company” or “Account Name”, or map "
+            "a column to it. Columns found: Kundennummer, PLZ, Ort"
         )
 
 
@@ -477,21 +477,21 @@ class TestParseRow:
         assert (values["postal_code"], values["country"]) == ("1010", "AT")
 
     def test_every_bad_field_is_reported_with_line_field_and_reason(self):
-        _values, errors = parse(
-            self.HEADERS,
-            ["", "not a domain", "123", "Atlantis", "DE123456789", "viel", "-3", "Freund", "32.13.2026"],
-        )
+        mapping = map_columns(self.HEADERS)
+        cells = ["", "not a domain", "123", "Atlantis", "DE123456789", "viel", "-3", "Freund", "32.13.2026"]
+        _row, problems = parse_row(2, cells, mapping, RowContext(decimal_comma=True, owners={}))
 
-        assert errors == [
-            (2, "name", "the company name is empty"),
-            (2, "country", "unknown country"),
-            (2, "domain", "not a web address or domain"),
-            (2, "postal_code", "not a postal code of DE"),
-            (2, "vat_id", "not a valid VAT id (check digits or country prefix)"),
-            (2, "employees", "not a whole number of employees"),
-            (2, "annual_revenue", "not an amount (e.g. 1.234.567,89)"),
-            (2, "status", "unknown status (use customer, prospect or former customer)"),
-            (2, "customer_since", "not a date (e.g. 31.12.2026 or 2026-12-31)"),
+        # only the missing name is an error; every bad optional field is a warning
+        assert [(p.line, p.field, p.value, p.reason, p.warning) for p in problems] == [
+            (2, "name", "", "the company name is empty", False),
+            (2, "country", "Atlantis", "unknown country; left out", True),
+            (2, "vat_id", "DE123456789", "VAT id with a wrong check digit; kept, please check it", True),
+            (2, "postal_code", "123", "does not fit the postal codes of DE; kept as it is", True),
+            (2, "domain", "not a domain", "not a web address or domain; left out", True),
+            (2, "employees", "-3", "not a whole number of employees; left out", True),
+            (2, "annual_revenue", "viel", "not an amount (e.g. 1.234.567,89); left out", True),
+            (2, "status", "Freund", "unknown status (use customer, prospect or former customer); left out", True),
+            (2, "customer_since", "32.13.2026", "not a date (e.g. 31.12.2026 or 2026-12-31); left out", True),
         ]
 
     @pytest.mark.parametrize("raw", ["12,5", "-3", "NaN", "viele"])
@@ -499,7 +499,7 @@ class TestParseRow:
         _values, errors = parse(["Name", "Mitarbeiter"], ["X", raw])
 
         assert [(field, reason) for _line, field, reason in errors] == [
-            ("employees", "not a whole number of employees")
+            ("employees", "not a whole number of employees; left out")
         ]
 
     def test_revenue_too_large_for_the_column(self):
@@ -508,9 +508,10 @@ class TestParseRow:
         assert [field for _line, field, _reason in errors] == ["annual_revenue"]
 
     def test_text_too_long(self):
-        _values, errors = parse(["Name", "Ort"], ["X" * 201, "Ulm"])
+        values, errors = parse(["Name", "Ort"], ["X" * 201, "Ulm"])
 
-        assert errors == [(2, "name", "longer than 200 characters")]
+        assert errors == [(2, "name", "longer than 200 characters; shortened")]
+        assert values["name"] == "X" * 200
 
     def test_tags_are_split_and_trimmed(self):
         values, _errors = parse(["Name", "Tags"], ["X", " A ; B| C ,, "])
@@ -525,7 +526,7 @@ class TestParseRow:
 
         assert errors == []
         assert values["owner_id"] == 7
-        assert missing_errors == [(2, "owner", "no user of that name, user name or e-mail")]
+        assert missing_errors == [(2, "owner", "no user of that name, user name or e-mail; left out")]
 
     def test_short_rows_are_padded(self):
         values, errors = parse(["Name", "Ort", "PLZ"], ["Nur Name"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
 
-from handschlag.accounts.models import Account, Contact, CustomerInsight, ImportRun, Order
+from handschlag.accounts.models import Account, Contact, CustomerInsight, ImportRun, Order, SavedColumnMapping
 from handschlag.core.errors import Forbidden, NotFound
 from handschlag.core.models import User
 from handschlag.core.roles import Capability, has_capability
@@ -65,3 +65,12 @@ def access_import_run_by_id(user: User | AnonymousUser, run_id: int) -> ImportRu
     if run is None:
         raise NotFound
     return run
+
+
+def access_saved_column_mapping_by_id(user: User | AnonymousUser, mapping_id: int) -> SavedColumnMapping:
+    if not has_capability(user, Capability.ACCOUNTS_IMPORT):
+        raise NotFound
+    mapping = SavedColumnMapping.objects.filter(pk=mapping_id).first()
+    if mapping is None:
+        raise NotFound
+    return mapping

@@ -5,6 +5,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
@@ -17,6 +18,7 @@ from handschlag.accounts.access import (
     access_import_run_by_id,
     access_insight_by_id,
     access_order_by_id,
+    access_saved_column_mapping_by_id,
 )
 from handschlag.accounts.enums import AccountStatus, ImportMode, ImportPreset, InsightKind, OrderStatus
 from handschlag.accounts.inputs import AccountInput, AccountPatch, ContactInput, InsightInput, OrderInput
@@ -26,9 +28,11 @@ from handschlag.accounts.selectors import (
     import_row_errors,
     import_row_warnings,
     import_run_list,
+    saved_column_mapping_list,
 )
 from handschlag.core.access import require_capability
 from handschlag.core.api_support import ERROR_RESPONSES, Page
+from handschlag.core.errors import InvalidInput
 from handschlag.core.models import User
 from handschlag.core.roles import Capability
 
@@ -306,6 +310,11 @@ class ImportRunOut(Schema):
     updated_count: int
     unchanged_count: int
     error_count: int
+    error_row_count: int
+    warning_count: int
+    warning_row_count: int
+    requested_columns: dict[str, str]
+    saved_mapping_id: int | None
     message: str
     created_at: dt.datetime
     finished_at: dt.datetime | None
@@ -316,6 +325,77 @@ class ImportRowErrorOut(Schema):
     field: str
     value: str
     reason: str
+
+
+class ImportColumnOut(Schema):
+    column: str
+    field: str = Field(description='The field the column is read into; "" when the column is ignored.')
+    sample: str
+
+
+class ColumnsIn(Schema):
+    columns: dict[str, str] = Field(
+        description='Header → field ("" ignores the column); columns not named are detected.'
+    )
+    save_as: str = Field("", max_length=100, description="Save the mapping under this name to use it again.")
+
+
+class SavedColumnMappingIn(Schema):
+    name: str = Field(max_length=100)
+    columns: dict[str, str]
+
+
+class SavedColumnMappingOut(Schema):
+    id: int
+    name: str
+    columns: dict[str, str]
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+def _columns_from_form(text: str) -> dict[str, str] | None:
+    """The `columns` form field: a JSON object of header → field."""
+    import json
+
+    if not text.strip():
+        return None
+    try:
+        value = json.loads(text)
+    except ValueError:
+        value = None
+    if not isinstance(value, dict) or not all(
+        isinstance(key, str) and isinstance(item, str | type(None)) for key, item in value.items()
+    ):
+        raise InvalidInput.for_field(
+            "columns", _("Send the columns as a JSON object of column header → field.")
+        )
+    return {key: item or "" for key, item in value.items()}
+
+
+@imports_router.get("/column-mappings", response={200: list[SavedColumnMappingOut], **ERROR_RESPONSES})
+def column_mapping_index(request: HttpRequest) -> Any:
+    """Column mappings saved per source, to be used again by name or id (`saved_mapping` of an upload)."""
+    require_capability(_user(request), Capability.ACCOUNTS_IMPORT)
+    return saved_column_mapping_list()
+
+
+@imports_router.post("/column-mappings", response={201: SavedColumnMappingOut, **ERROR_RESPONSES})
+def column_mapping_save(request: HttpRequest, payload: SavedColumnMappingIn) -> tuple[int, Any]:
+    """Save a column mapping under a name; the same name replaces the saved one."""
+    user = _user(request)
+    require_capability(user, Capability.ACCOUNTS_IMPORT)
+    return 201, import_services.saved_column_mapping_save(
+        actor=user, name=payload.name, columns=payload.columns
+    )
+
+
+@imports_router.delete("/column-mappings/{mapping_id}", response={204: None, **ERROR_RESPONSES})
+def column_mapping_delete(request: HttpRequest, mapping_id: int) -> tuple[int, None]:
+    user = _user(request)
+    import_services.saved_column_mapping_delete(
+        actor=user, mapping=access_saved_column_mapping_by_id(user, mapping_id)
+    )
+    return 204, None
 
 
 @imports_router.get("", response={200: list[ImportRunOut], **ERROR_RESPONSES})
@@ -331,12 +411,28 @@ def import_create(
     file: File[UploadedFile],
     preset: Form[ImportPreset] = ImportPreset.AUTO,
     mode: Form[ImportMode] = ImportMode.ALL_OR_NOTHING,
+    columns: Form[str] = "",
+    saved_mapping: Form[str] = "",
+    confirm_columns: Form[bool] = False,
 ) -> tuple[int, Any]:
     """Upload a CSV or XLSX export. Small files are imported before the answer; large ones in the background —
-    poll `GET /imports/{id}` for progress."""
+    poll `GET /imports/{id}` for progress.
+
+    `columns`: a JSON object of column header → field ("" ignores the column), e.g.
+    `{"Kd-Nr": "external_id", "Bemerkung": ""}`; `saved_mapping`: a saved column mapping's name or id. Columns
+    not named are detected. With `confirm_columns` the import waits: `GET /imports/{id}/columns` shows the
+    detected mapping with a sample value per column, `POST /imports/{id}/columns` confirms it and starts."""
     user = _user(request)
     require_capability(user, Capability.ACCOUNTS_IMPORT)
-    return 201, import_services.import_run_create(actor=user, upload=file, preset=preset, mode=mode)
+    return 201, import_services.import_run_create(
+        actor=user,
+        upload=file,
+        preset=preset,
+        mode=mode,
+        columns=_columns_from_form(columns),
+        saved_mapping=saved_mapping.strip() or None,
+        confirm_columns=confirm_columns,
+    )
 
 
 @imports_router.get("/{run_id}", response={200: ImportRunOut, **ERROR_RESPONSES})
@@ -355,6 +451,23 @@ def import_errors(request: HttpRequest, run_id: int) -> Any:
 def import_warnings(request: HttpRequest, run_id: int) -> Any:
     """Rows imported all the same, with a warning: the new account is probably a duplicate of an existing one."""
     return import_row_warnings(run=access_import_run_by_id(_user(request), run_id))
+
+
+@imports_router.get("/{run_id}/columns", response={200: list[ImportColumnOut], **ERROR_RESPONSES})
+def import_columns(request: HttpRequest, run_id: int) -> Any:
+    """The file's columns: header, the field each is read into ("" = ignored) and a sample value."""
+    user = _user(request)
+    return import_services.import_run_columns(actor=user, run=access_import_run_by_id(user, run_id))
+
+
+@imports_router.post("/{run_id}/columns", response={202: ImportRunOut, **ERROR_RESPONSES})
+def import_columns_confirm(request: HttpRequest, run_id: int, payload: ColumnsIn) -> tuple[int, Any]:
+    """Confirm (or change) the columns of an import uploaded with `confirm_columns`, and start it."""
+    user = _user(request)
+    run = access_import_run_by_id(user, run_id)
+    return 202, import_services.import_run_confirm_columns(
+        actor=user, run=run, columns=payload.columns, save_as=payload.save_as
+    )
 
 
 @imports_router.post("/{run_id}/import-good-rows", response={202: ImportRunOut, **ERROR_RESPONSES})

@@ -10,7 +10,7 @@ from collections.abc import Collection, Mapping
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from handschlag.accounts.models import Account, Contact, CustomerInsight, ImportRun, Order
+from handschlag.accounts.models import Account, Contact, CustomerInsight, ImportRun, Order, SavedColumnMapping
 from handschlag.core.audit_sentences import (
     AuditLine,
     AuditObjectType,
@@ -60,6 +60,15 @@ def _import_names(ids: Collection[str]) -> Mapping[str, str]:
     }
 
 
+def _column_mapping_names(ids: Collection[str]) -> Mapping[str, str]:
+    return {
+        str(pk): name
+        for pk, name in SavedColumnMapping.objects.filter(pk__in=numeric_target_ids(ids)).values_list(
+            "pk", "name"
+        )
+    }
+
+
 def _account_update(line: AuditLine) -> str:
     names = {"actor": line.actor, "account": line.target()}
     if set(line.changes) == {"owner"}:
@@ -92,6 +101,7 @@ def audit_sentences_accounts_register() -> None:
         ("accounts.order", gettext_lazy("Order"), _order_names),
         ("accounts.customerinsight", gettext_lazy("Goal, risk or constraint"), _insight_names),
         ("accounts.importrun", gettext_lazy("Import"), _import_names),
+        ("accounts.savedcolumnmapping", gettext_lazy("Saved column mapping"), _column_mapping_names),
     ):
         audit_object_type_register(AuditObjectType(target_type, label, names=names))
     audit_sentence_register(
@@ -199,4 +209,32 @@ def audit_sentences_accounts_register() -> None:
             "import.fail", lambda line: _("The import “%(file)s” failed") % {"file": line.target()}
         ),
         AuditSentence("import.done", _import_done),
+        AuditSentence(
+            "import.columns",
+            lambda line: (
+                _("%(actor)s confirmed the columns of the import “%(file)s”")
+                % {"actor": line.actor, "file": line.target()}
+            ),
+        ),
+        AuditSentence(
+            "import_mapping.create",
+            lambda line: (
+                _("%(actor)s saved the column mapping “%(name)s”")
+                % {"actor": line.actor, "name": line.target()}
+            ),
+        ),
+        AuditSentence(
+            "import_mapping.update",
+            lambda line: (
+                _("%(actor)s changed the column mapping “%(name)s”")
+                % {"actor": line.actor, "name": line.target()}
+            ),
+        ),
+        AuditSentence(
+            "import_mapping.delete",
+            lambda line: (
+                _("%(actor)s deleted the column mapping “%(name)s”")
+                % {"actor": line.actor, "name": line.target()}
+            ),
+        ),
     )

@@ -37,6 +37,7 @@ class ImportMode(models.TextChoices):
 
 
 class ImportStatus(models.TextChoices):
+    COLUMNS = "columns", _("Columns to confirm")
     QUEUED = "queued", _("Waiting")
     CHECKING = "checking", _("Checking rows")
     WRITING = "writing", _("Writing")

@@ -103,3 +103,19 @@ class ImportForm(forms.Form):
         initial=ImportMode.ALL_OR_NOTHING,
         widget=forms.RadioSelect,
     )
+    saved_mapping = forms.ChoiceField(
+        label=_("Saved column mapping"),
+        required=False,
+        help_text=_("After the upload you see which column is read into which field and can change it."),
+    )
+
+    def __init__(
+        self, *args: Any, saved_mappings: list[tuple[int, str]] | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        saved_field = self.fields["saved_mapping"]
+        assert isinstance(saved_field, forms.ChoiceField)
+        saved_field.choices = [
+            ("", _("— detect the columns —")),
+            *[(str(pk), name) for pk, name in saved_mappings or []],
+        ]

@@ -21,7 +21,7 @@ from django.utils.translation import ngettext
 
 from handschlag.accounts import importing
 from handschlag.accounts.enums import ImportMode, ImportPreset, ImportStatus
-from handschlag.accounts.models import Account, ImportRowError, ImportRun
+from handschlag.accounts.models import Account, ImportRowError, ImportRun, SavedColumnMapping
 from handschlag.accounts.selectors import CompanyFields, duplicate_candidates_of_rows
 from handschlag.core.access import require_capability
 from handschlag.core.enums import Role
@@ -49,15 +49,28 @@ def import_run_create(
     preset: ImportPreset = ImportPreset.AUTO,
     mode: ImportMode = ImportMode.ALL_OR_NOTHING,
     start: bool = True,
+    columns: dict[str, str] | None = None,
+    saved_mapping: str | None = None,
+    confirm_columns: bool = False,
 ) -> ImportRun:
     """Store an uploaded file and start its import: small files at once, large ones in the worker.
 
-    With start=False the caller runs `import_run_execute` itself (the command line does, to show progress).
+    `columns` (header → field, "" to ignore a column) and `saved_mapping` (a saved column mapping's name or id)
+    choose columns; the explicit `columns` win over the saved ones, and the other columns are detected. With
+    confirm_columns=True the run waits for the user to confirm its columns (`import_run_confirm_columns`; the
+    page does this). With start=False the caller runs `import_run_execute` itself (the command line does, to
+    show progress).
     """
 
     require_capability(actor, Capability.ACCOUNTS_IMPORT)
     if preset not in ImportPreset.values:
         raise InvalidInput.for_field("preset", _("Unknown preset."))
+    saved = saved_column_mapping_find(saved_mapping) if saved_mapping else None
+    if saved_mapping and saved is None:
+        raise InvalidInput.for_field(
+            "saved_mapping", _("There is no saved column mapping “%(name)s”.") % {"name": saved_mapping}
+        )
+    requested = {**(saved.columns if saved else {}), **_checked_columns(columns or {})}
     if mode not in ImportMode.values:
         raise InvalidInput.for_field("mode", _("Choose “all or nothing” or “import good rows”."))
     size = upload.size or 0
@@ -72,7 +85,16 @@ def import_run_create(
         )
     name = Path(upload.name or "upload").name[:255]
     with transaction.atomic():
-        run = ImportRun(created_by=actor, original_name=name, file_size=size, preset=preset, mode=mode)
+        run = ImportRun(
+            created_by=actor,
+            original_name=name,
+            file_size=size,
+            preset=preset,
+            mode=mode,
+            requested_columns=requested,
+            saved_mapping=saved,
+            status=ImportStatus.COLUMNS if confirm_columns else ImportStatus.QUEUED,
+        )
         run.file.save("upload", upload, save=False)
         run.save()
         audit_record(
@@ -80,14 +102,149 @@ def import_run_create(
             action="import.create",
             target=run,
             summary=f"import of {name} started",
-            changes={"preset": preset, "mode": mode, "size": size},
+            changes={"preset": preset, "mode": mode, "size": size, "columns": requested},
         )
-        if not start:
+        if not start or confirm_columns:
             return run
         # the job commits with the run (docs/adr/0002): no run is ever left waiting without one
         job = enqueue(IMPORT_RUN_EXECUTE_TASK, import_run_id=run.pk)
     # only what is cheaply known to be small runs in the request (bytes, a capped count of rows); never a workbook
     # that unpacks to more than such rows take. It runs as its job, so a crash here leaves it to the worker.
+    if importing.small_enough_for_request(
+        Path(run.file.path), max_rows=settings.HANDSCHLAG_IMPORT_INLINE_ROWS
+    ):
+        job_run_in_process(job.pk)
+        run.refresh_from_db()
+    return run
+
+
+def _checked_columns(columns: dict[str, str]) -> dict[str, str]:
+    """A column mapping as the user sent it: header → field ("" ignores the column); unknown fields refused."""
+    checked: dict[str, str] = {}
+    for header, target in columns.items():
+        target = (target or "").strip()
+        if target in ("ignore", "-"):
+            target = importing.IGNORE
+        if target and target not in importing.ACCOUNT_IMPORT_FIELDS:
+            raise InvalidInput.for_field(
+                "columns", _("“%(field)s” is not a field that can be imported.") % {"field": target}
+            )
+        checked[str(header)[:200]] = target
+    targets = [target for target in checked.values() if target]
+    twice = sorted({target for target in targets if targets.count(target) > 1})
+    if twice:
+        raise InvalidInput.for_field(
+            "columns",
+            _("Two columns are mapped to “%(field)s”; choose one.")
+            % {"field": importing.field_label(twice[0])},
+        )
+    return checked
+
+
+def saved_column_mapping_find(reference: str | int) -> SavedColumnMapping | None:
+    """A saved column mapping by its id or its name (names are compared without regard to case)."""
+    text = str(reference).strip()
+    if text.isdigit():
+        found = SavedColumnMapping.objects.filter(pk=int(text)).first()
+        if found is not None:
+            return found
+    return SavedColumnMapping.objects.filter(name__iexact=text).first()
+
+
+@transaction.atomic
+def saved_column_mapping_save(*, actor: User, name: str, columns: dict[str, str]) -> SavedColumnMapping:
+    """Save a column mapping under a name for a source ("Partner Glanzwerk export"); the same name replaces it."""
+    require_capability(actor, Capability.ACCOUNTS_IMPORT)
+    name = name.strip()
+    if not name:
+        raise InvalidInput.for_field("name", _("Give the column mapping a name."))
+    if len(name) > 100:
+        raise InvalidInput.for_field("name", _("At most 100 characters."))
+    checked = _checked_columns(columns)
+    if not any(target == "name" for target in checked.values()):
+        raise InvalidInput.for_field("columns", _("Map one column to the company name."))
+    mapping = SavedColumnMapping.objects.select_for_update().filter(name__iexact=name).first()
+    if mapping is None:
+        mapping = SavedColumnMapping.objects.create(name=name, columns=checked, created_by=actor)
+        action = "import_mapping.create"
+    else:
+        mapping.columns = checked
+        mapping.save(update_fields=["columns", "updated_at"])
+        action = "import_mapping.update"
+    audit_record(
+        actor=actor,
+        action=action,
+        target=mapping,
+        summary=f"column mapping {mapping.name} saved",
+        changes={"columns": checked},
+    )
+    return mapping
+
+
+@transaction.atomic
+def saved_column_mapping_delete(*, actor: User, mapping: SavedColumnMapping) -> None:
+    require_capability(actor, Capability.ACCOUNTS_IMPORT)
+    audit_record(
+        actor=actor,
+        action="import_mapping.delete",
+        target=mapping,
+        summary=f"column mapping {mapping.name} deleted",
+    )
+    mapping.delete()
+
+
+def import_run_columns(*, actor: User, run: ImportRun) -> list[dict[str, str]]:
+    """The columns of a run's file as the mapping page and API show them: header, field ("" = ignored) and a
+    sample value. Raises InvalidInput when the file cannot be read."""
+    require_capability(actor, Capability.ACCOUNTS_IMPORT)
+    headers, samples = _headers_and_samples(run)
+    return importing.detected_columns(headers, samples, preset=run.preset, columns=run.requested_columns)
+
+
+def _headers_and_samples(run: ImportRun) -> tuple[list[str], list[list[Any]]]:
+    try:
+        table = importing.open_table(Path(run.file.path), source=run.original_name)
+        try:
+            return table.headers, importing.read_samples(table)
+        finally:
+            table.close()
+    except importing.ImportFileError as error:
+        raise InvalidInput.for_field("file", error.message) from None
+    except OSError:
+        raise InvalidInput.for_field(
+            "file", _("The uploaded file is no longer there. Upload it again.")
+        ) from None
+
+
+def import_run_confirm_columns(
+    *, actor: User, run: ImportRun, columns: dict[str, str], save_as: str = ""
+) -> ImportRun:
+    """The user confirmed (or changed) the columns of a run waiting for that: start it, and save the mapping
+    under `save_as` when given."""
+    require_capability(actor, Capability.ACCOUNTS_IMPORT)
+    checked = _checked_columns(columns)
+    with transaction.atomic():
+        run = ImportRun.objects.select_for_update().get(pk=run.pk)
+        if run.status != ImportStatus.COLUMNS:
+            raise Conflict(_("The columns of this import were already confirmed."))
+        headers, _samples = _headers_and_samples(run)
+        try:
+            importing.map_columns(headers, run.preset, columns=checked)
+        except importing.ImportFileError as error:
+            raise InvalidInput.for_field("columns", error.message) from None
+        if save_as.strip():
+            run.saved_mapping = saved_column_mapping_save(actor=actor, name=save_as, columns=checked)
+        run.requested_columns = checked
+        run.status = ImportStatus.QUEUED
+        run.save(update_fields=["requested_columns", "status", "saved_mapping"])
+        audit_record(
+            actor=actor,
+            action="import.columns",
+            target=run,
+            summary=f"import of {run.original_name}: columns confirmed",
+            changes={"columns": checked},
+        )
+        job = enqueue(IMPORT_RUN_EXECUTE_TASK, import_run_id=run.pk)
     if importing.small_enough_for_request(
         Path(run.file.path), max_rows=settings.HANDSCHLAG_IMPORT_INLINE_ROWS
     ):
@@ -306,6 +463,7 @@ def _duplicate_warnings(plan: _Plan) -> list[importing.RowError]:
 
 
 def _save_row_errors(run: ImportRun, errors: list[importing.RowError], *, warning: bool = False) -> None:
+    """Store the first STORED_ROW_ERRORS problems for the page; the run's counts hold the exact totals."""
     ImportRowError.objects.bulk_create(
         [
             ImportRowError(
@@ -314,7 +472,7 @@ def _save_row_errors(run: ImportRun, errors: list[importing.RowError], *, warnin
                 field=error.field,
                 value=error.value,
                 reason=error.reason[:300],
-                warning=warning,
+                warning=warning or error.warning,
             )
             for error in errors[:STORED_ROW_ERRORS]
         ],
@@ -337,12 +495,44 @@ def _finish(run: ImportRun, *, status: str, message: str = "") -> None:
             "updated_count",
             "unchanged_count",
             "error_count",
+            "error_row_count",
+            "warning_count",
+            "warning_row_count",
             "file_format",
             "encoding",
             "delimiter",
             "column_mapping",
         ]
     )
+
+
+def _done_message(run: ImportRun) -> str:
+    """Exact counts: every row with a name was imported; bad fields are warnings. Nothing to say for a clean file."""
+    if not run.error_row_count and not run.warning_count:
+        return ""
+    parts = [
+        ngettext("%(count)d row imported.", "%(count)d rows imported.", run.total_rows - run.error_row_count)
+        % {"count": run.total_rows - run.error_row_count}
+    ]
+    if run.error_row_count:
+        parts.append(
+            ngettext(
+                "%(count)d row without a company name left out.",
+                "%(count)d rows without a company name left out.",
+                run.error_row_count,
+            )
+            % {"count": run.error_row_count}
+        )
+    if run.warning_count:
+        parts.append(
+            ngettext(
+                "%(count)d warning in %(rows)d rows: fields left out or kept as they are.",
+                "%(count)d warnings in %(rows)d rows: fields left out or kept as they are.",
+                run.warning_count,
+            )
+            % {"count": run.warning_count, "rows": run.warning_row_count}
+        )
+    return " ".join(parts)
 
 
 def import_run_execute(
@@ -362,6 +552,7 @@ def import_run_execute(
     run.row_errors.all().delete()
     run.status = ImportStatus.CHECKING
     run.processed_rows = run.created_count = run.updated_count = run.unchanged_count = run.error_count = 0
+    run.error_row_count = run.warning_count = run.warning_row_count = 0
     run.save(
         update_fields=[
             "status",
@@ -370,12 +561,15 @@ def import_run_execute(
             "updated_count",
             "unchanged_count",
             "error_count",
+            "error_row_count",
+            "warning_count",
+            "warning_row_count",
         ]
     )
     started = time.monotonic()
     try:
         table = importing.open_table(Path(run.file.path), source=run.original_name)
-        mapping = importing.map_columns(table.headers, run.preset)
+        mapping = importing.map_columns(table.headers, run.preset, columns=run.requested_columns)
     except importing.ImportFileError as error:
         _finish(run, status=ImportStatus.FAILED, message=error.message)
         return run
@@ -391,45 +585,58 @@ def import_run_execute(
     context = importing.RowContext(decimal_comma=table.delimiter != ",", owners=_owner_lookup())
     good: list[importing.ParsedRow] = []
     errors: list[importing.RowError] = []
+    row_warnings: list[importing.RowError] = []
+    error_lines: set[int] = set()
+    warning_lines: set[int] = set()
     first_line_of_id: dict[str, int] = {}
     first_line_of_domain: dict[str, int] = {}
     count = 0
     try:
         for line, cells in table.rows:
             count += 1
-            row, row_errors = importing.parse_row(line, cells, mapping, context)
+            row, problems = importing.parse_row(line, cells, mapping, context)
+            row_errors = [problem for problem in problems if not problem.warning]
             external_id = row.values.get("external_id", "")
             if not row_errors and external_id:
                 if external_id in first_line_of_id:
-                    row_errors.append(
+                    # the company is kept; the id that would make it overwrite another row is left out
+                    problems.append(
                         importing.RowError(
                             line=line,
                             field="external_id",
                             value=external_id,
-                            reason=_("the same CRM id as line %(line)d")
+                            reason=_("the same CRM id as line %(line)d; imported without it")
                             % {"line": first_line_of_id[external_id]},
+                            warning=True,
                         )
                     )
+                    row.values["external_id"] = external_id = ""
                 else:
                     first_line_of_id[external_id] = line
             domain = row.values.get("domain", "")
             if not row_errors and domain and not external_id:
                 if domain in first_line_of_domain:
-                    row_errors.append(
+                    problems.append(
                         importing.RowError(
                             line=line,
                             field="domain",
                             value=domain,
-                            reason=_("the same domain as line %(line)d and no CRM id to tell them apart")
+                            reason=_("the same domain as line %(line)d; check whether it is the same company")
                             % {"line": first_line_of_domain[domain]},
+                            warning=True,
                         )
                     )
                 else:
                     first_line_of_domain[domain] = line
             if row_errors:
                 errors.extend(row_errors)
+                error_lines.add(line)
             else:
                 good.append(row)
+            for problem in problems:
+                if problem.warning:
+                    row_warnings.append(problem)
+                    warning_lines.add(line)
             if count % PROGRESS_EVERY_ROWS == 0:
                 ImportRun.objects.filter(pk=run.pk).update(processed_rows=count)
                 if progress:
@@ -439,20 +646,24 @@ def import_run_execute(
         return run
     run.total_rows = run.processed_rows = count
     run.error_count = len(errors)
+    run.error_row_count = len(error_lines)
+    run.warning_count = len(row_warnings)
+    run.warning_row_count = len(warning_lines)
     if count == 0:
         _finish(run, status=ImportStatus.FAILED, message=_("The file has a header but no rows."))
         return run
     if errors and run.mode == ImportMode.ALL_OR_NOTHING:
         _save_row_errors(run, errors)
+        _save_row_errors(run, row_warnings, warning=True)
         _finish(
             run,
             status=ImportStatus.REJECTED,
             message=ngettext(
-                "%(bad)d of %(total)d rows has errors; nothing was imported.",
-                "%(bad)d of %(total)d rows have errors; nothing was imported.",
-                len({error.line for error in errors}),
+                "%(bad)d of %(total)d rows has no company name; nothing was imported.",
+                "%(bad)d of %(total)d rows have no company name; nothing was imported.",
+                len(error_lines),
             )
-            % {"bad": len({error.line for error in errors}), "total": count},
+            % {"bad": len(error_lines), "total": count},
         )
         return run
     ImportRun.objects.filter(pk=run.pk).update(
@@ -471,7 +682,10 @@ def import_run_execute(
                     plan.updates, [*plan.update_fields, "search_text", "updated_at"], batch_size=WRITE_BATCH
                 )
             _save_row_errors(run, errors)
+            _save_row_errors(run, row_warnings, warning=True)
             _save_row_errors(run, warnings, warning=True)
+            run.warning_count += len(warnings)
+            run.warning_row_count = len(warning_lines | {warning.line for warning in warnings})
             run.created_count, run.updated_count, run.unchanged_count = (
                 len(plan.creates),
                 len(plan.updates),
@@ -485,11 +699,12 @@ def import_run_execute(
                 changes={
                     "created": len(plan.creates),
                     "updated": len(plan.updates),
-                    "bad_rows": len(errors),
+                    "bad_rows": len(error_lines),
+                    "warnings": run.warning_count,
                     "seconds": round(time.monotonic() - started, 2),
                 },
             )
-            _finish(run, status=ImportStatus.DONE)
+            _finish(run, status=ImportStatus.DONE, message=_done_message(run))
     except IntegrityError:
         logger.exception("import %s hit a constraint", run.pk)
         run.created_count = run.updated_count = run.unchanged_count = 0

@@ -1,8 +1,9 @@
 """Reading CRM exports: file formats, encodings, header mapping and row parsing. No ORM in here.
 
 `open_table` turns a CSV or XLSX file into headers and rows; `map_columns` finds which column holds which
-account field (a CRM preset first, then synonyms in German and English); `parse_row` turns one row into clean
-values or a list of errors, each naming the line, the field and the reason.
+field (the user's column mapping, then a CRM preset, then the shared header table of
+handschlag.matching.fields); `parse_row` turns one row into clean values plus its problems, each naming the
+line, the field, the value and the reason. A row with a name is always kept: a bad optional field is a warning.
 """
 
 from __future__ import annotations
@@ -12,23 +13,21 @@ import csv
 import datetime as dt
 import re
 import sys
-import unicodedata
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any, TextIO
 
-from babel import Locale
 from django.conf import settings
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from stdnum.eu import vat as eu_vat
 
 from handschlag.accounts.enums import AccountStatus, ImportPreset
 from handschlag.core.money import MAX_DIGITS, parse_decimal
+from handschlag.matching import fields as company_fields
 
 
 class ImportFileError(Exception):
@@ -83,13 +82,23 @@ class Table:
     encoding: str = ""
     delimiter: str = ""
 
+    def close(self) -> None:
+        """Close the file when the rows are not read to the end."""
+        close = getattr(self.rows, "close", None)
+        if close is not None:
+            close()
+
 
 @dataclass
 class RowError:
+    """A problem of one row: an error (the row is left out: no usable name) or, with `warning`, a field that was
+    left out or kept as it is while the row was kept."""
+
     line: int
     field: str
     value: str
     reason: str
+    warning: bool = False
 
 
 @dataclass
@@ -530,25 +539,15 @@ def small_enough_for_request(path: Path, *, max_rows: int) -> bool:
 
 
 # --- header mapping ------------------------------------------------------------------------------------------
+# One field list and one header table for every company list handschlag reads: they live in the engine's pure
+# module handschlag.matching.fields (docs/adr/0106-one-reader-warnings-not-refusals.md); this module adds the
+# labels and messages in the user's language.
 
+# Account has no phone or e-mail: those two are read for partner lists only.
 ACCOUNT_IMPORT_FIELDS = [
-    "external_id",
-    "name",
-    "legal_form",
-    "domain",
-    "street",
-    "postal_code",
-    "city",
-    "country",
-    "vat_id",
-    "industry",
-    "employees",
-    "annual_revenue",
-    "status",
-    "customer_since",
-    "owner",
-    "tags",
+    name for name in company_fields.COMPANY_LIST_FIELDS if name not in ("phone", "email")
 ]
+MATCHING_FIELDS = list(company_fields.MATCHING_LIST_FIELDS)
 
 # The labels the account form shows, so that import errors name a field as the user knows it ("USt-IdNr.", not vat_id).
 FIELD_LABELS = {
@@ -561,6 +560,8 @@ FIELD_LABELS = {
     "city": gettext_lazy("City"),
     "country": gettext_lazy("Country"),
     "vat_id": gettext_lazy("VAT id"),
+    "phone": gettext_lazy("Phone"),
+    "email": gettext_lazy("E-mail"),
     "industry": gettext_lazy("Industry"),
     "employees": gettext_lazy("Employees"),
     "annual_revenue": gettext_lazy("Annual revenue (EUR)"),
@@ -577,168 +578,91 @@ def field_label(name: str) -> str:
     return str(label) if label is not None else name
 
 
-PRESETS: dict[str, dict[str, str]] = {
-    ImportPreset.SALESFORCE: {
-        "Account ID": "external_id",
-        "Account Name": "name",
-        "Website": "domain",
-        "Billing Street": "street",
-        "Billing Zip/Postal Code": "postal_code",
-        "Billing City": "city",
-        "Billing Country": "country",
-        "Industry": "industry",
-        "Employees": "employees",
-        "Annual Revenue": "annual_revenue",
-        "Type": "status",
-        "Account Owner": "owner",
-        "Customer Since": "customer_since",
-        "VAT Number": "vat_id",
-    },
-    ImportPreset.HUBSPOT: {
-        "Record ID": "external_id",
-        "Company name": "name",
-        "Company Domain Name": "domain",
-        "Street Address": "street",
-        "Postal Code": "postal_code",
-        "City": "city",
-        "Country/Region": "country",
-        "Industry": "industry",
-        "Number of Employees": "employees",
-        "Annual Revenue": "annual_revenue",
-        "Lifecycle Stage": "status",
-        "Company owner": "owner",
-        "Became a Customer Date": "customer_since",
-        "VAT ID": "vat_id",
-    },
-    ImportPreset.PIPEDRIVE: {
-        "Organization - ID": "external_id",
-        "Organization - Name": "name",
-        "Organization - Website": "domain",
-        "Organization - Address - Street/road name": "street",
-        "Organization - Address - ZIP/Postal code": "postal_code",
-        "Organization - Address - City/town/village/locality": "city",
-        "Organization - Address - Country": "country",
-        "Organization - Industry": "industry",
-        "Organization - Number of employees": "employees",
-        "Organization - Annual revenue": "annual_revenue",
-        "Organization - Label": "status",
-        "Organization - Owner": "owner",
-        "Organization - VAT ID": "vat_id",
-    },
-}
-
-SYNONYMS: dict[str, list[str]] = {
-    "external_id": [
-        "id",
-        "externalid",
-        "crmid",
-        "kundennummer",
-        "kundennr",
-        "debitorennummer",
-        "accountid",
-        "recordid",
-        "organizationid",
-        "companyid",
-    ],
-    "name": [
-        "name",
-        "company",
-        "companyname",
-        "firma",
-        "firmenname",
-        "unternehmen",
-        "kunde",
-        "kundenname",
-        "accountname",
-        "organization",
-        "organisation",
-        "organizationname",
-    ],
-    "legal_form": ["legalform", "rechtsform"],
-    "domain": ["domain", "website", "webseite", "url", "homepage", "internet", "web", "companydomainname"],
-    "street": [
-        "street",
-        "strasse",
-        "str",
-        "address",
-        "adresse",
-        "anschrift",
-        "billingstreet",
-        "streetaddress",
-    ],
-    "postal_code": ["postalcode", "zip", "zipcode", "plz", "postleitzahl", "billingzippostalcode"],
-    "city": ["city", "ort", "stadt", "town", "billingcity"],
-    "country": ["country", "land", "countryregion", "billingcountry", "staat"],
-    "vat_id": [
-        "vatid",
-        "vat",
-        "vatnumber",
-        "ustid",
-        "ustidnr",
-        "umsatzsteuerid",
-        "ustidnummer",
-        "umsatzsteueridentifikationsnummer",
-    ],
-    "industry": ["industry", "branche", "sector", "sektor"],
-    "employees": ["employees", "mitarbeiter", "mitarbeiterzahl", "anzahlmitarbeiter", "numberofemployees"],
-    "annual_revenue": ["annualrevenue", "revenue", "umsatz", "jahresumsatz"],
-    "status": ["status", "type", "typ", "kundenstatus", "lifecyclestage", "art"],
-    "customer_since": ["customersince", "kundeseit", "becameacustomerdate"],
-    "owner": [
-        "owner",
-        "accountowner",
-        "betreuer",
-        "verkaeufer",
-        "vertriebsmitarbeiter",
-        "companyowner",
-        "zustaendig",
-        "kundenbetreuer",
-    ],
-    "tags": ["tags", "schlagworte", "labels", "stichworte"],
-}
-
-REQUIRED_FIELDS = ("name",)
+PRESETS: dict[str, dict[str, str]] = company_fields.PRESET_HEADERS
+SYNONYMS: dict[str, tuple[str, ...]] = company_fields.HEADER_NAMES
+REQUIRED_FIELDS = company_fields.REQUIRED_FIELDS
+IGNORE = company_fields.IGNORE
 
 
 def normalise_header(header: str) -> str:
-    text = header.strip().lower().replace("ä", "ae").replace("ö", "oe").replace("ü", "ue").replace("ß", "ss")
-    text = unicodedata.normalize("NFKD", text)
-    return re.sub(r"[^a-z0-9]", "", text)
+    return company_fields.header_key(header)
 
 
-def map_columns(headers: list[str], preset: str = ImportPreset.AUTO) -> dict[str, int]:
-    """Column index per account field. Raises ImportFileError when a required column is missing."""
-    mapping: dict[str, int] = {}
-    normalised = [normalise_header(header) for header in headers]
-    preset_columns = {normalise_header(name): target for name, target in PRESETS.get(preset, {}).items()}
-    for index, key in enumerate(normalised):
-        target = preset_columns.get(key)
-        if target and target not in mapping:
-            mapping[target] = index
-    for target, synonyms in SYNONYMS.items():
-        if target in mapping:
-            continue
-        all_names = synonyms + [
-            normalise_header(name)
-            for preset_map in PRESETS.values()
-            for name, field_name in preset_map.items()
-            if field_name == target
-        ]
-        for index, key in enumerate(normalised):
-            if key in all_names and index not in mapping.values():
-                mapping[target] = index
-                break
-    missing = [name for name in REQUIRED_FIELDS if name not in mapping]
-    if missing:
-        raise ImportFileError(
-            _(
-                "No column for the company name. Name it “Name”, “Firma”, “Company” or “Account Name”. "
-                "Columns found: %(columns)s"
-            )
-            % {"columns": ", ".join(header for header in headers if header) or "—"},
-            line=1,
+def map_columns(
+    headers: list[str],
+    preset: str = ImportPreset.AUTO,
+    *,
+    columns: Mapping[str, str] | None = None,
+    fields: Iterable[str] = ACCOUNT_IMPORT_FIELDS,
+) -> dict[str, int]:
+    """Column index per field: `columns` (header → field, "" to ignore the column) as the user chose them, the
+    rest detected (a CRM preset first, then names in German and English). Raises ImportFileError when the
+    mapping cannot be used (no name column, a field twice, an unknown field)."""
+    try:
+        return company_fields.map_columns(
+            headers, preset="" if preset == ImportPreset.AUTO else preset, columns=columns, fields=fields
         )
-    return mapping
+    except company_fields.ColumnMappingError as error:
+        if error.code == "field_twice":
+            message = _("Two columns are mapped to “%(field)s”; choose one.") % {
+                "field": field_label(error.subject)
+            }
+        elif error.code == "unknown_field":
+            message = _("“%(field)s” is not a field that can be imported.") % {"field": error.subject}
+        else:
+            message = _(
+                "No column for the company name. Name it “Name”, “Firma”, “Company” or “Account Name”, or map "
+                "a column to it. Columns found: %(columns)s"
+            ) % {"columns": ", ".join(header for header in headers if header) or "—"}
+        raise ImportFileError(message, line=1) from None
+
+
+def detected_columns(
+    headers: list[str],
+    samples: list[list[Any]],
+    *,
+    preset: str = ImportPreset.AUTO,
+    columns: Mapping[str, str] | None = None,
+    fields: Iterable[str] = ACCOUNT_IMPORT_FIELDS,
+) -> list[dict[str, str]]:
+    """For the column mapping page and API: per column its header, the field it is mapped to ("" = ignored)
+    and a sample value (the first non-empty cell of the sample rows). Never raises: a mapping without a name
+    column is shown so that the user can correct it."""
+    allowed = list(fields)
+    try:
+        mapping = company_fields.map_columns(
+            headers,
+            preset="" if preset == ImportPreset.AUTO else preset,
+            columns=columns,
+            fields=[*allowed, "__none__"],
+        )
+    except company_fields.ColumnMappingError:
+        mapping = {}
+        for index, header in enumerate(headers):
+            target = (columns or {}).get(header)
+            if target is None:
+                target = company_fields.detect_field(header, preset=preset)
+            if target and target in allowed and target not in mapping:
+                mapping[target] = index
+    by_index = {index: name for name, index in mapping.items()}
+    result = []
+    for index, header in enumerate(headers):
+        sample = next(
+            (_text(row[index]) for row in samples if index < len(row) and _text(row[index])),
+            "",
+        )
+        result.append({"column": header, "field": by_index.get(index, IGNORE), "sample": sample[:80]})
+    return result
+
+
+def read_samples(table: Table, count: int = 3) -> list[list[Any]]:
+    """The first `count` data rows of an opened table (for the column mapping page)."""
+    samples: list[list[Any]] = []
+    for _line, cells in table.rows:
+        samples.append(cells)
+        if len(samples) >= count:
+            break
+    return samples
 
 
 # --- values --------------------------------------------------------------------------------------------------
@@ -766,68 +690,41 @@ def normalise_domain(value: str) -> str:
     return text
 
 
-def _country_names() -> dict[str, str]:
-    names: dict[str, str] = {}
-    for language in ("en", "de"):
-        for code, name in Locale(language).territories.items():
-            if len(code) == 2 and code.isalpha():
-                names[normalise_header(name)] = code
-    names.update(
-        {
-            "brd": "DE",
-            "deu": "DE",
-            "ger": "DE",
-            "aut": "AT",
-            "che": "CH",
-            "uk": "GB",
-            "england": "GB",
-            "usa": "US",
-            "holland": "NL",
-        }
-    )
-    return names
-
-
-_COUNTRY_NAMES: dict[str, str] | None = None
-
-
 def normalise_country(value: str) -> str:
-    global _COUNTRY_NAMES
-    text = value.strip()
-    if not text:
-        return ""
-    if _COUNTRY_NAMES is None:
-        _COUNTRY_NAMES = _country_names()
-    if len(text) == 2 and text.isalpha() and text.upper() in _COUNTRY_NAMES.values():
-        return text.upper()
-    code = _COUNTRY_NAMES.get(normalise_header(text))
-    if code is None:
-        raise ValueError(value)
-    return code
+    """ISO alpha-2 for codes (DE, DEU) and German, English and local names; ValueError when unknown."""
+    return company_fields.country_code(value)
 
 
 def normalise_postal_code(value: Any, country: str) -> str:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        value = str(int(value))
-    text = str(value).strip().replace(" ", "") if country in {"DE", "AT", "CH", ""} else str(value).strip()
-    if text.upper().startswith(("D-", "A-", "CH-")):
-        text = text.split("-", 1)[1]
-    if country in {"DE", ""} and text.isdigit() and len(text) == 4:
-        text = "0" + text  # Excel drops the leading zero of Dresden's 01067
-    if country == "DE" and not re.fullmatch(r"\d{5}", text):
-        raise ValueError(value)
-    if country in {"AT", "CH"} and not re.fullmatch(r"\d{4}", text):
-        raise ValueError(value)
-    if len(text) > 12:
+    """The postal code tidied; ValueError when it does not fit the country (the account form refuses it, the
+    import keeps it with a warning)."""
+    text, problem = company_fields.postal_code_check(value, country)
+    if problem or len(text) > 12:
         raise ValueError(value)
     return text
 
 
 def normalise_vat_id(value: str) -> str:
-    compact = eu_vat.compact(value) if value.strip() else ""
-    if compact and not eu_vat.is_valid(compact):
+    """A valid VAT id of an EU country, Switzerland (UID), the UK or Norway, compact; ValueError otherwise."""
+    normalised, problem = company_fields.vat_id_check(value)
+    if problem:
         raise ValueError(value)
-    return compact
+    return normalised
+
+
+def problem_reason(problem: company_fields.FieldProblem) -> str:
+    """A field problem of the shared checks in the user's language."""
+    country = str(problem.params.get("country", ""))
+    texts = {
+        "unknown_country": _("unknown country; left out"),
+        "vat_check_digit": _("VAT id with a wrong check digit; kept, please check it"),
+        "vat_unknown": _("not a VAT id of an EU country, Switzerland, the UK or Norway; left out"),
+        "postal_code_country": _("does not fit the postal codes of %(country)s; kept as it is")
+        % {"country": country},
+        "bad_email": _("not an e-mail address; left out"),
+        "bad_phone": _("not a phone number; left out"),
+    }
+    return texts.get(problem.code, problem.text)
 
 
 _DATE_FORMATS = ("%d.%m.%Y", "%d.%m.%y", "%Y-%m-%d", "%d/%m/%Y")
@@ -923,9 +820,13 @@ class RowContext:
 def parse_row(
     line: int, cells: list[Any], mapping: dict[str, int], context: RowContext
 ) -> tuple[ParsedRow, list[RowError]]:
-    """Clean one row. Only mapped fields appear in the result; an empty cell clears nothing but `name`."""
+    """Clean one row. Only mapped fields appear in the result.
+
+    A row keeps its company whenever it has a name: an optional field in a poor state is left out (or kept as it
+    is, where it still helps: a VAT id with a wrong check digit, a postal code that does not fit the country) and
+    reported as a warning (RowError.warning). Only an empty name is an error."""
     row = ParsedRow(line=line)
-    errors: list[RowError] = []
+    problems: list[RowError] = []
 
     def cell(name: str) -> Any:
         index = mapping.get(name)
@@ -933,48 +834,54 @@ def parse_row(
             return ""
         return cells[index]
 
-    def fail(name: str, raw: Any, reason: str) -> None:
-        errors.append(RowError(line=line, field=name, value=_text(raw)[:200], reason=reason))
+    def warn(name: str, raw: Any, reason: str) -> None:
+        problems.append(RowError(line=line, field=name, value=_text(raw)[:200], reason=reason, warning=True))
 
     for name, limit in TEXT_LIMITS.items():
         if name not in mapping:
             continue
         text = _text(cell(name))
         if len(text) > limit:
-            fail(name, text, _("longer than %(limit)d characters") % {"limit": limit})
-            continue
+            warn(name, text, _("longer than %(limit)d characters; shortened") % {"limit": limit})
+            text = text[:limit].rstrip()
         if name == "tags":
             text = ",".join(tag.strip() for tag in re.split(r"[,;|]", text) if tag.strip())
         row.values[name] = text
-    if not row.values.get("name") and not any(error.field == "name" for error in errors):
-        fail("name", cell("name"), _("the company name is empty"))
+    if not row.values.get("name"):
+        problems.append(
+            RowError(
+                line=line,
+                field="name",
+                value=_text(cell("name"))[:200],
+                reason=_("the company name is empty"),
+            )
+        )
 
-    country = ""
-    if "country" in mapping and _text(cell("country")):
-        try:
-            country = normalise_country(_text(cell("country")))
-            row.values["country"] = country
-        except ValueError:
-            fail("country", cell("country"), _("unknown country"))
+    checked: dict[str, Any] = {
+        name: cell(name) for name in ("country", "vat_id", "postal_code", "email", "phone") if name in mapping
+    }
+    if checked:
+        cleaned, field_problems = company_fields.check_company_fields(line, checked)
+        for name in checked:
+            if name in ("country", "postal_code") and not _text(checked[name]):
+                continue  # an empty cell clears nothing (the account keeps its country, DE by default)
+            row.values[name] = cleaned[name]
+        for problem in field_problems:
+            problems.append(
+                RowError(
+                    line=line,
+                    field=problem.field,
+                    value=problem.value,
+                    reason=problem_reason(problem),
+                    warning=True,
+                )
+            )
     if "domain" in mapping:
         try:
             row.values["domain"] = normalise_domain(_text(cell("domain")))
         except ValueError:
-            fail("domain", cell("domain"), _("not a web address or domain"))
-    if "postal_code" in mapping and _text(cell("postal_code")):
-        try:
-            row.values["postal_code"] = normalise_postal_code(cell("postal_code"), country or "DE")
-        except ValueError:
-            fail(
-                "postal_code",
-                cell("postal_code"),
-                _("not a postal code of %(country)s") % {"country": country or "DE"},
-            )
-    if "vat_id" in mapping:
-        try:
-            row.values["vat_id"] = normalise_vat_id(_text(cell("vat_id")))
-        except ValueError:
-            fail("vat_id", cell("vat_id"), _("not a valid VAT id (check digits or country prefix)"))
+            row.values["domain"] = ""
+            warn("domain", cell("domain"), _("not a web address or domain; left out"))
     if "employees" in mapping and _text(cell("employees")):
         raw = cell("employees")
         try:
@@ -987,7 +894,7 @@ def parse_row(
                 raise ValueError(raw)
             row.values["employees"] = int(number)
         except (ValueError, ArithmeticError):
-            fail("employees", raw, _("not a whole number of employees"))
+            warn("employees", raw, _("not a whole number of employees; left out"))
     if "annual_revenue" in mapping and _text(cell("annual_revenue")):
         raw = cell("annual_revenue")
         try:
@@ -1000,21 +907,33 @@ def parse_row(
                 raise ValueError(raw)
             row.values["annual_revenue"] = amount.quantize(Decimal("0.01"))
         except (ValueError, ArithmeticError):
-            fail("annual_revenue", raw, _("not an amount (e.g. 1.234.567,89)"))
+            warn("annual_revenue", raw, _("not an amount (e.g. 1.234.567,89); left out"))
     if "status" in mapping and _text(cell("status")):
         try:
             row.values["status"] = parse_status(cell("status"))
         except ValueError:
-            fail("status", cell("status"), _("unknown status (use customer, prospect or former customer)"))
+            warn(
+                "status",
+                cell("status"),
+                _("unknown status (use customer, prospect or former customer); left out"),
+            )
     if "customer_since" in mapping and _text(cell("customer_since")):
         try:
             row.values["customer_since"] = parse_date(cell("customer_since"))
         except ValueError:
-            fail("customer_since", cell("customer_since"), _("not a date (e.g. 31.12.2026 or 2026-12-31)"))
+            warn(
+                "customer_since",
+                cell("customer_since"),
+                _("not a date (e.g. 31.12.2026 or 2026-12-31); left out"),
+            )
     if "owner" in mapping and _text(cell("owner")):
         owner_id = context.owners.get(_text(cell("owner")).lower())
         if owner_id is None:
-            fail("owner", cell("owner"), _("no user of that name, user name or e-mail"))
+            warn("owner", cell("owner"), _("no user of that name, user name or e-mail; left out"))
         else:
             row.values["owner_id"] = owner_id
-    return row, errors
+    return row, problems
+
+
+def row_errors_only(problems: list[RowError]) -> list[RowError]:
+    return [problem for problem in problems if not problem.warning]

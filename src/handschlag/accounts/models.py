@@ -228,12 +228,21 @@ class ImportRun(models.Model):
     encoding = models.CharField(max_length=20, blank=True)
     delimiter = models.CharField(max_length=4, blank=True)
     column_mapping = models.JSONField(default=dict, blank=True)
+    # the user's choice of columns (header → field, "" to ignore the column); other columns are detected
+    requested_columns = models.JSONField(default=dict, blank=True)
+    saved_mapping = models.ForeignKey(
+        "accounts.SavedColumnMapping", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     total_rows = models.PositiveIntegerField(default=0)
     processed_rows = models.PositiveIntegerField(default=0)
     created_count = models.PositiveIntegerField(default=0)
     updated_count = models.PositiveIntegerField(default=0)
     unchanged_count = models.PositiveIntegerField(default=0)
     error_count = models.PositiveIntegerField(default=0)
+    # exact totals; the stored ImportRowError list is capped (import_services.STORED_ROW_ERRORS)
+    error_row_count = models.PositiveIntegerField(default=0)
+    warning_count = models.PositiveIntegerField(default=0)
+    warning_row_count = models.PositiveIntegerField(default=0)
     message = models.TextField(blank=True)
 
     class Meta:
@@ -257,13 +266,33 @@ class ImportRun(models.Model):
         return min(99, int(100 * self.processed_rows / self.total_rows))
 
 
+class SavedColumnMapping(models.Model):
+    """A column mapping saved under a name per source ("Partner Glanzwerk export"), to be used again: header →
+    field, "" for a column to ignore."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    columns = models.JSONField(default=dict)
+    created_by = models.ForeignKey("core.User", null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("saved column mapping")
+        verbose_name_plural = _("saved column mappings")
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class ImportRowError(models.Model):
     run = models.ForeignKey(ImportRun, on_delete=models.CASCADE, related_name="row_errors")
     line = models.PositiveIntegerField()
     field = models.CharField(max_length=60, blank=True)
     value = models.CharField(max_length=200, blank=True)
     reason = models.CharField(max_length=300)
-    # a warning about a row that was imported all the same (a likely duplicate), not an error
+    # a warning about a row that was imported all the same (a field left out or kept as it is, a likely
+    # duplicate), not an error
     warning = models.BooleanField(default=False)
 
     class Meta:

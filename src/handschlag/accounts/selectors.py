@@ -10,7 +10,14 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 
 from handschlag.accounts.enums import OPEN_ORDER_STATUSES, AccountStatus
-from handschlag.accounts.models import Account, ImportRowError, ImportRun, Order, search_words
+from handschlag.accounts.models import (
+    Account,
+    ImportRowError,
+    ImportRun,
+    Order,
+    SavedColumnMapping,
+    search_words,
+)
 from handschlag.core.models import User
 from handschlag.core.roles import Capability, has_capability
 from handschlag.matching import CompanyRecord
@@ -141,8 +148,14 @@ def import_row_errors(*, run: ImportRun) -> QuerySet[ImportRowError]:
 
 
 def import_row_warnings(*, run: ImportRun) -> QuerySet[ImportRowError]:
-    """Rows imported all the same, with a warning (a likely duplicate of an existing account)."""
+    """Rows imported all the same, with a warning: a field left out or kept as it is, a likely duplicate of an
+    existing account."""
     return run.row_errors.filter(warning=True).order_by("line", "id")
+
+
+def saved_column_mapping_list() -> QuerySet[SavedColumnMapping]:
+    """Column mappings saved per source, by name (the caller checks the import capability)."""
+    return SavedColumnMapping.objects.order_by("name", "id")
 
 
 # --- open orders for other modules (complaints: revenue at risk) ------------------------------------------------

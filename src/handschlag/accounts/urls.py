@@ -18,5 +18,11 @@ urlpatterns = [
     path("<int:account_id>/<str:kind>/<int:child_id>/delete/", views.child_delete, name="child_delete"),
     path("imports/", views.import_list_view, name="import_list"),
     path("imports/<int:run_id>/", views.import_detail_view, name="import_detail"),
+    path("imports/<int:run_id>/columns/", views.import_columns_view, name="import_columns"),
+    path(
+        "imports/column-mappings/<int:mapping_id>/delete/",
+        views.column_mapping_delete_view,
+        name="column_mapping_delete",
+    ),
     path("imports/<int:run_id>/import-good-rows/", views.import_good_rows_view, name="import_good_rows"),
 ]

@@ -24,8 +24,10 @@ from handschlag.accounts.access import (
     access_import_run_by_id,
     access_insight_by_id,
     access_order_by_id,
+    access_saved_column_mapping_by_id,
     can_edit_account,
 )
+from handschlag.accounts.enums import ImportStatus
 from handschlag.accounts.extensions import account_bulk_actions, account_sections_for
 from handschlag.accounts.forms import (
     AccountFilterForm,
@@ -35,8 +37,9 @@ from handschlag.accounts.forms import (
     InsightForm,
     OrderForm,
 )
+from handschlag.accounts.importing import ACCOUNT_IMPORT_FIELDS, field_label
 from handschlag.accounts.inputs import AccountInput, AccountPatch, ContactInput, InsightInput, OrderInput
-from handschlag.accounts.models import Account
+from handschlag.accounts.models import Account, ImportRun
 from handschlag.accounts.selectors import (
     ACCOUNT_SORT_KEYS,
     AccountFilters,
@@ -46,6 +49,7 @@ from handschlag.accounts.selectors import (
     import_row_errors,
     import_row_warnings,
     import_run_list,
+    saved_column_mapping_list,
 )
 from handschlag.core.access import require_capability
 from handschlag.core.csv_export import csv_response
@@ -479,14 +483,22 @@ def child_delete(request: HttpRequest, account_id: int, kind: str, child_id: int
 def import_list_view(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     require_capability(user, Capability.ACCOUNTS_IMPORT)
-    form = ImportForm(request.POST or None, request.FILES or None)
+    saved_mappings = list(saved_column_mapping_list())
+    form = ImportForm(
+        request.POST or None,
+        request.FILES or None,
+        saved_mappings=[(mapping.pk, mapping.name) for mapping in saved_mappings],
+    )
     if request.method == "POST" and form.is_valid():
         try:
+            # the page always shows the columns first: the user confirms or changes them, then it runs
             run = import_services.import_run_create(
                 actor=user,
                 upload=form.cleaned_data["file"],
                 preset=form.cleaned_data["preset"],
                 mode=form.cleaned_data["mode"],
+                saved_mapping=form.cleaned_data["saved_mapping"] or None,
+                confirm_columns=True,
             )
         except InvalidInput as error:
             form_add_service_errors(form, error)
@@ -505,14 +517,97 @@ def import_list_view(request: HttpRequest) -> HttpResponse:
             "ordering": ordering,
             "query_without_page": query.urlencode() + "&" if query else "",
             "active_section": "imports",
+            "saved_mappings": saved_mappings,
         },
         status=400 if form.errors else 200,
     )
 
 
+def _invalid_text(problem: InvalidInput) -> str:
+    if not problem.fields:
+        return problem.message
+    return " ".join(message for messages_of_field in problem.fields.values() for message in messages_of_field)
+
+
+def _import_columns_page(
+    request: HttpRequest,
+    run: ImportRun,
+    *,
+    chosen: dict[str, str] | None = None,
+    error: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    """The column mapping of an upload: per column its header, a sample value and the field it is read into."""
+    user = _user(request)
+    saved_mappings = list(saved_column_mapping_list())
+    applied = None
+    if chosen is None and request.GET.get("saved"):
+        applied = import_services.saved_column_mapping_find(request.GET["saved"])
+        if applied is not None:
+            run.requested_columns = {**applied.columns}
+    elif chosen is not None:
+        run.requested_columns = chosen
+    try:
+        columns = import_services.import_run_columns(actor=user, run=run)
+    except InvalidInput as problem:
+        columns, error = [], _invalid_text(problem)
+    choices = [("", _("— ignore this column —"))] + [
+        (name, field_label(name)) for name in ACCOUNT_IMPORT_FIELDS
+    ]
+    return render(
+        request,
+        "accounts/import_columns.html",
+        {
+            "run": run,
+            "columns": columns,
+            "choices": choices,
+            "saved_mappings": saved_mappings,
+            "applied": applied or run.saved_mapping,
+            "error": error,
+            "active_section": "imports",
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def import_columns_view(request: HttpRequest, run_id: int) -> HttpResponse:
+    """The user confirmed or changed the columns: start the import (and save the mapping if named)."""
+    user = _user(request)
+    run = access_import_run_by_id(user, run_id)
+    try:
+        headers = [column["column"] for column in import_services.import_run_columns(actor=user, run=run)]
+    except InvalidInput as problem:
+        messages.error(request, problem.message)
+        return redirect("accounts:import_detail", run.pk)
+    chosen = {header: request.POST.get(f"column-{index}", "") for index, header in enumerate(headers)}
+    try:
+        import_services.import_run_confirm_columns(
+            actor=user, run=run, columns=chosen, save_as=request.POST.get("save_as", "")
+        )
+    except InvalidInput as problem:
+        return _import_columns_page(request, run, chosen=chosen, error=_invalid_text(problem), status=400)
+    except Conflict as problem:
+        messages.error(request, problem.message)
+    return redirect("accounts:import_detail", run.pk)
+
+
+@login_required
+@require_POST
+def column_mapping_delete_view(request: HttpRequest, mapping_id: int) -> HttpResponse:
+    user = _user(request)
+    mapping = access_saved_column_mapping_by_id(user, mapping_id)
+    import_services.saved_column_mapping_delete(actor=user, mapping=mapping)
+    messages.success(request, _("Deleted."))
+    return redirect("accounts:import_list")
+
+
 @login_required
 def import_detail_view(request: HttpRequest, run_id: int) -> HttpResponse:
     run = access_import_run_by_id(_user(request), run_id)
+    if run.status == ImportStatus.COLUMNS and not request.htmx:  # type: ignore[attr-defined]
+        return _import_columns_page(request, run)
     errors = Paginator(import_row_errors(run=run), 100).get_page(request.GET.get("page"))
     warnings = list(import_row_warnings(run=run)[:500])
     context = {"run": run, "page": errors, "warnings": warnings, "active_section": "imports"}
