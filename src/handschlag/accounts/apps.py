@@ -8,6 +8,9 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
+        from handschlag.accounts.privacy import privacy_accounts_register
+
+        privacy_accounts_register()
         from handschlag.accounts import demo
         from handschlag.accounts.audit_sentences import audit_sentences_accounts_register
         from handschlag.accounts.selectors import account_summary_for_user

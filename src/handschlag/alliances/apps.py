@@ -7,6 +7,9 @@ class AlliancesConfig(AppConfig):
     verbose_name = _("Partnerships")
 
     def ready(self) -> None:
+        from handschlag.alliances.privacy import privacy_alliances_register
+
+        privacy_alliances_register()
         from handschlag.alliances import demo
         from handschlag.alliances.audit_sentences import audit_sentences_alliances_register
         from handschlag.core.demo import DemoStep, demo_step_register

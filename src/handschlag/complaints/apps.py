@@ -8,6 +8,9 @@ class ComplaintsConfig(AppConfig):
     verbose_name = _("Complaints")
 
     def ready(self) -> None:
+        from handschlag.complaints.privacy import privacy_complaints_register
+
+        privacy_complaints_register()
         from handschlag.accounts.extensions import AccountSection, account_section_register
         from handschlag.complaints import account_section, demo
         from handschlag.complaints.audit_sentences import audit_sentences_complaints_register

@@ -23,6 +23,7 @@ from handschlag.core.errors import Forbidden
 from handschlag.core.inputs import DepartmentInput, DepartmentPatch
 from handschlag.core.models import User
 from handschlag.core.notifications import notifications_mark_read, user_notification_email_set
+from handschlag.core.privacy_api import router as privacy_router
 from handschlag.core.roles import Capability, is_internal
 from handschlag.core.selectors import api_token_list_for_user, department_list, notification_list_for_user
 
@@ -219,3 +220,5 @@ def notification_settings_update(
 
 # the administrators' endpoints: /audit and /users
 router.add_router("", admin_router)
+# data protection: /privacy/subjects, /privacy/retention, /privacy/records
+router.add_router("/privacy", privacy_router)

@@ -10,6 +10,8 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from handschlag.core.audit_sentences_core import audit_sentences_core_register
         from handschlag.core.logins import connect_login_audit
+        from handschlag.core.privacy_sources import privacy_sources_core_register
 
         connect_login_audit()
+        privacy_sources_core_register()
         audit_sentences_core_register()

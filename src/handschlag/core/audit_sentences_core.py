@@ -96,6 +96,32 @@ def audit_sentences_core_register() -> None:
         AuditObjectType("core.apitoken", gettext_lazy("API token"), names=_token_names)
     )
     audit_object_type_register(AuditObjectType("core.job", gettext_lazy("Background job"), names=_job_names))
+    audit_object_type_register(AuditObjectType("core.organisation", gettext_lazy("Organisation")))
+    audit_object_type_register(AuditObjectType("core.retentionsetting", gettext_lazy("Retention setting")))
+    audit_sentence_register(
+        # the person by kind and number only: the log records that data was exported or erased, not whose name
+        AuditSentence(
+            "privacy.export",
+            lambda line: (
+                _("%(actor)s exported the personal data of a person (%(subject)s)")
+                % {"actor": line.actor, "subject": line.changes.get("subject", "?")}
+            ),
+        ),
+        AuditSentence(
+            "privacy.erase",
+            lambda line: (
+                _("%(actor)s erased the personal data of a person (%(subject)s)")
+                % {"actor": line.actor, "subject": line.changes.get("subject", "?")}
+            ),
+        ),
+        AuditSentence(
+            "privacy.retention_set",
+            lambda line: (
+                _("%(actor)s set how long “%(kind)s” is kept")
+                % {"actor": line.actor, "kind": line.changes.get("kind", "?")}
+            ),
+        ),
+    )
     audit_sentence_register(
         AuditSentence("user.create", _user_create),
         AuditSentence("user.update", _user_update),

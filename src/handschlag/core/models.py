@@ -299,3 +299,21 @@ class Notification(models.Model):
         if not self.message:
             return self.title
         return message_render(self.message, self.params, fallback=self.title)
+
+
+class RetentionSetting(models.Model):
+    """How long one kind of data is kept (core/privacy.py RetentionKind); the worker deletes what is older."""
+
+    kind = models.CharField(_("kind of data"), max_length=64, unique=True)
+    days = models.PositiveIntegerField(_("keep for (days)"), null=True, blank=True)  # None: kept
+    configured = models.BooleanField(default=False)  # False: the kind's default applies
+    last_run_at = models.DateTimeField(null=True, blank=True)
+    last_deleted = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["kind"]
+        verbose_name = _("retention setting")
+        verbose_name_plural = _("retention settings")
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.days}"

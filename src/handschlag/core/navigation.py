@@ -78,6 +78,9 @@ NAVIGATION: tuple[NavigationGroup, ...] = (
         (
             _item("accounts:list", _("Account list"), Capability.ACCOUNTS_VIEW),
             _item("accounts:import_list", _("Imports"), Capability.ACCOUNTS_IMPORT),
+            _item("concessions:list", _("Concessions"), Capability.CONCESSIONS_VIEW),
+            _item("concessions:approvals", _("Concession approvals"), Capability.CONCESSIONS_APPROVE),
+            _item("concessions:figures", _("Concession figures"), Capability.CONCESSIONS_ANALYTICS),
         ),
     ),
     NavigationGroup(
@@ -114,6 +117,17 @@ NAVIGATION: tuple[NavigationGroup, ...] = (
         ),
     ),
     NavigationGroup(
+        "alignment",
+        pgettext_lazy("navigation group", "Marketing and sales"),
+        (
+            _item("alignment:survey_list", _("Pulse survey"), Capability.ALIGNMENT_VIEW),
+            _item("alignment:figures", _("Alignment figures"), Capability.ALIGNMENT_FIGURES_VIEW),
+            _item("alignment:material_list", _("Materials and campaigns"), Capability.ALIGNMENT_VIEW),
+            _item("alignment:icp", _("Ideal customer profile"), Capability.ALIGNMENT_VIEW),
+            _item("alignment:exchange_list", _("Exchanges"), Capability.ALIGNMENT_VIEW),
+        ),
+    ),
+    NavigationGroup(
         "portal",
         pgettext_lazy("navigation group", "Partnership"),
         (_item("portal:home", _("Partnership"), Capability.PORTAL_USE),),
@@ -126,6 +140,8 @@ NAVIGATION: tuple[NavigationGroup, ...] = (
             _item("core:department_list", _("Departments"), Capability.DEPARTMENTS_MANAGE),
             _item("core:audit_list", _("Audit log"), Capability.AUDIT_VIEW),
             _item("core:job_list", _("Background jobs"), Capability.JOBS_MANAGE),
+            _item("concessions:settings", _("Concession settings"), Capability.CONCESSIONS_SETTINGS),
+            _item("core:privacy", _("Data protection"), Capability.PRIVACY_MANAGE),
         ),
     ),
 )

@@ -435,6 +435,16 @@ def jobs_purge_task() -> None:
         logger.info("jobs purged: %s", result)
 
 
+@periodic(every=dt.timedelta(days=1), queue=JobQueue.BULK)
+def retention_enforce_task() -> None:
+    """Delete what is older than its retention period (settings on the data protection page)."""
+    from handschlag.core.privacy import retention_enforce
+
+    deleted = retention_enforce()
+    if any(deleted.values()):
+        logger.info("retention: deleted %s", deleted)
+
+
 def discover_tasks() -> None:
     autodiscover_modules("tasks")
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from handschlag.core import views
+from handschlag.core import privacy_views, views
 
 app_name = "core"
 urlpatterns = [
@@ -18,4 +18,18 @@ urlpatterns = [
     path("notifications/", views.notification_list_view, name="notifications"),
     path("notifications/read/", views.notifications_read_all, name="notifications_read_all"),
     path("notifications/<int:notification_id>/read/", views.notification_read, name="notification_read"),
+    path("settings/privacy/", privacy_views.privacy_view, name="privacy"),
+    path("settings/privacy/records/", privacy_views.records_view, name="privacy_records"),
+    path("settings/privacy/retention/", privacy_views.retention_view, name="privacy_retention"),
+    path("settings/privacy/<str:kind>/<int:subject_id>/", privacy_views.subject_view, name="privacy_subject"),
+    path(
+        "settings/privacy/<str:kind>/<int:subject_id>/export.json",
+        privacy_views.subject_export_view,
+        name="privacy_export",
+    ),
+    path(
+        "settings/privacy/<str:kind>/<int:subject_id>/erase/",
+        privacy_views.subject_erase_view,
+        name="privacy_erase",
+    ),
 ]
