@@ -19,9 +19,11 @@ from hypothesis import strategies as st
 from handschlag.matching import normalisation
 from handschlag.matching.blocking import _candidate_pairs_polars, blocking_key_strings, candidate_pairs
 from handschlag.matching.engine import (
+    CompanyTable,
     _distinct_code_pairs,
     clear_blocking_keys,
     match_records,
+    matching_frame,
 )
 from handschlag.matching.normalisation import (
     NORMALISED_FIELDS,
@@ -184,7 +186,8 @@ def test_word_lists_reach_the_compiled_code() -> None:
 
 
 def _blocking_strings_and_keys(corpus: LabelledCorpus) -> tuple[pl.DataFrame, np.ndarray]:
-    normalised = normalise_frame(_corpus_frame(corpus))
+    # every blocking key, the issue-11 keys (made with polars) included
+    normalised, _ = matching_frame(CompanyTable.from_records(corpus.left + corpus.right))
     return blocking_key_strings(normalised), clear_blocking_keys(normalised)
 
 

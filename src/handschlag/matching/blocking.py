@@ -41,15 +41,29 @@ BLOCKING_KEY_EXPRESSIONS: Final[dict[str, pl.Expr]] = {
 }
 
 
+# Keys added for issue 11 (computed with polars also where the compiled code makes the ones above): the
+# name with its words sorted ("Präzisionstechnik Becker" = "Becker Präzisionstechnik"), the first two words
+# (a word added or dropped further on, no place needed) and the phone number (a company that moved).
+EXTRA_BLOCKING_KEY_EXPRESSIONS: Final[dict[str, pl.Expr]] = {
+    "name_sorted": pl.col("name_sorted"),
+    "first_two_words": pl.col("name_core").str.extract(r"^(\S+ \S+)", 1),
+    "phone": pl.col("phone"),
+}
+ALL_BLOCKING_KEY_EXPRESSIONS: Final[dict[str, pl.Expr]] = (
+    BLOCKING_KEY_EXPRESSIONS | EXTRA_BLOCKING_KEY_EXPRESSIONS
+)
+
 MAX_PAIRS_PER_BLOCK: Final = 100
 
 
-def blocking_key_strings(normalised: pl.DataFrame) -> pl.DataFrame:
-    """One string column per blocking key (null where a record has none), one row per record."""
+def blocking_key_strings(normalised: pl.DataFrame, *, only_extra: bool = False) -> pl.DataFrame:
+    """One string column per blocking key (null where a record has none), one row per record; with
+    ``only_extra`` just the keys of ``EXTRA_BLOCKING_KEY_EXPRESSIONS``."""
     return normalised.select(
         [
             (pl.lit(f"{index}|") + expression).alias(name)
-            for index, (name, expression) in enumerate(BLOCKING_KEY_EXPRESSIONS.items())
+            for index, (name, expression) in enumerate(ALL_BLOCKING_KEY_EXPRESSIONS.items())
+            if not only_extra or name in EXTRA_BLOCKING_KEY_EXPRESSIONS
         ]
     )
 

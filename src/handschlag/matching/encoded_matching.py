@@ -28,6 +28,7 @@ from handschlag.matching.engine import (
 from handschlag.matching.evidence import (
     AGREES,
     AGREES_CODE,
+    DISAGREES,
     SIMILAR_CODE,
     AgreementWeight,
     FieldColumns,
@@ -62,6 +63,9 @@ class EncodedWeights:
     domain_label: AgreementWeight
     legal_form: AgreementWeight
     country: AgreementWeight
+    phone: AgreementWeight
+    sister: float
+    sister_same_building: float
     street: SimilarityCurve
     postal_code: SimilarityCurve
     city: SimilarityCurve
@@ -78,6 +82,9 @@ ENCODED_WEIGHTS: Final = EncodedWeights(
     domain_label=AgreementWeight(2.5, -2.5),
     legal_form=AgreementWeight(0.3, -1.0),
     country=AgreementWeight(0.0, -2.0),
+    phone=AgreementWeight(3.0, 0.0),
+    sister=-12.0,
+    sister_same_building=-6.0,
     street=SimilarityCurve((0.0, 0.4, 0.6, 0.8, 1.0), (-1.5, -1.5, -0.5, 1.0, 2.2)),
     postal_code=SimilarityCurve((0.0, 0.6, 0.8, 0.95, 1.0), (-2.0, -2.0, -1.0, 1.0, 1.5)),
     city=SimilarityCurve((0.0, 0.5, 0.7, 0.9, 1.0), (-3.0, -3.0, -1.5, 0.5, 1.0)),
@@ -108,10 +115,11 @@ def score_encoded_pairs(
     log_odds += weights.name.evidence(
         filter_similarities(left.filters["name"][left_rows], right.filters["name"][right_rows])
     )
-    for field in ("vat_id", "domain_host", "domain_label", "legal_form", "country"):
+    for field in ("vat_id", "domain_host", "domain_label", "legal_form", "country", "phone"):
         states = agreement_states(left.exact_hashes[field][left_rows], right.exact_hashes[field][right_rows])
         field_weight: AgreementWeight = getattr(weights, field)
         log_odds += field_weight.evidence(states)
+    log_odds += encoded_sister_evidence(left, right, left_rows, right_rows, weights)
     address = weights.street.evidence(
         filter_similarities(left.filters["street"][left_rows], right.filters["street"][right_rows])
     )
@@ -122,6 +130,26 @@ def score_encoded_pairs(
         )
     log_odds += np.clip(address, weights.address_range[0], weights.address_range[1])
     return logistic(log_odds)
+
+
+def encoded_sister_evidence(
+    left: EncodedTable,
+    right: EncodedTable,
+    left_rows: np.ndarray,
+    right_rows: np.ndarray,
+    weights: EncodedWeights = ENCODED_WEIGHTS,
+) -> np.ndarray:
+    """As ``engine.sister_evidence``, on the keyed hashes of the name without entity words, the entity
+    words and the house number."""
+
+    def states(field: str) -> np.ndarray:
+        return agreement_states(left.exact_hashes[field][left_rows], right.exact_hashes[field][right_rows])
+
+    sister = (states("name_rest") == AGREES) & (states("entity_words") == DISAGREES)
+    same_building = states("house_number") == AGREES
+    return np.where(
+        sister, np.where(same_building, weights.sister_same_building, weights.sister), 0.0
+    ).astype(np.float32)
 
 
 def _warnings(left: EncodedTable, right: EncodedTable) -> list[str]:
@@ -151,7 +179,11 @@ def explain_encoded_pairs(
 
     fields: dict[str, FieldColumns] = {}
     name_similarity = similarity("name")
-    name_weight = weights.name.evidence(name_similarity) + weights.legal_form.evidence(states("legal_form"))
+    name_weight = (
+        weights.name.evidence(name_similarity)
+        + weights.legal_form.evidence(states("legal_form"))
+        + encoded_sister_evidence(left, right, left_rows, right_rows, weights)
+    )
     fields["name"] = FieldColumns(
         outcome_of_similarity(name_similarity, name_weight), name_similarity, name_weight
     )
@@ -162,7 +194,7 @@ def explain_encoded_pairs(
     fields["domain"] = FieldColumns(
         domain_outcome, nothing, weights.domain_host.evidence(host) + weights.domain_label.evidence(label)
     )
-    for field in ("vat_id", "country"):
+    for field in ("vat_id", "country", "phone"):
         field_states = states(field)
         field_weight: AgreementWeight = getattr(weights, field)
         fields[field] = FieldColumns(

@@ -36,13 +36,17 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from handschlag.matching.bigrams import text_bigrams
-from handschlag.matching.blocking import BLOCKING_KEY_EXPRESSIONS, blocking_key_strings, hashed_blocking_keys
-from handschlag.matching.engine import CompanyTable
-from handschlag.matching.normalisation import RAW_FIELDS, compiled_module, normalise_frame, string_buffers
+from handschlag.matching.blocking import (
+    ALL_BLOCKING_KEY_EXPRESSIONS,
+    blocking_key_strings,
+    hashed_blocking_keys,
+)
+from handschlag.matching.engine import CompanyTable, matching_frame
+from handschlag.matching.normalisation import compiled_module, string_buffers
 from handschlag.matching.records import CompanyRecord, InputLimitError, MatchingInputError
 
 FORMAT_NAME: Final = "handschlag-encoded-companies"
-FORMAT_VERSION: Final = 1
+FORMAT_VERSION: Final = 2  # 2: phone, house number, sister-company keys, issue 11 blocking keys
 MINIMUM_SECRET_BYTES: Final = 16
 DIFFUSION_INPUTS: Final = 3
 
@@ -65,7 +69,17 @@ FILTER_LAYOUTS: Final[dict[str, FilterLayout]] = {
     "postal_code": FilterLayout(bits=256, positions_per_bigram=8),
     "city": FilterLayout(bits=256, positions_per_bigram=8),
 }
-EXACT_KEY_FIELDS: Final = ("domain_host", "domain_label", "vat_id", "legal_form", "country")
+EXACT_KEY_FIELDS: Final = (
+    "domain_host",
+    "domain_label",
+    "vat_id",
+    "legal_form",
+    "country",
+    "phone",
+    "house_number",
+    "name_rest",  # the name without entity and legal-form words, for telling sister companies apart
+    "entity_words",
+)
 
 ProgressReport = Callable[[str], None]
 
@@ -217,9 +231,7 @@ def bloom_filters(
 def encode_table(table: CompanyTable, *, secret: bytes, progress: ProgressReport = _silent) -> EncodedTable:
     """Encode a company table with the shared secret."""
     check_secret(secret)
-    normalised = normalise_frame(
-        table.frame.select([field for field in RAW_FIELDS if field in table.frame.columns])
-    )
+    normalised, _ = matching_frame(table, stripped=False)
     progress(f"normalised {normalised.height:,} records")
     filter_texts = normalised.select(
         pl.col("name_core").alias("name"),
@@ -339,7 +351,7 @@ def _expected_schema() -> pa.Schema:
     return pa.schema(
         [pa.field("id", pa.string())]
         + [pa.field(f"exact_{field}", pa.uint64()) for field in EXACT_KEY_FIELDS]
-        + [pa.field(f"block_{index}", pa.uint64()) for index in range(len(BLOCKING_KEY_EXPRESSIONS))]
+        + [pa.field(f"block_{index}", pa.uint64()) for index in range(len(ALL_BLOCKING_KEY_EXPRESSIONS))]
         + [
             pa.field(f"filter_{field}", pa.binary(layout.words * 8))
             for field, layout in FILTER_LAYOUTS.items()

@@ -52,6 +52,7 @@ from handschlag.matching.records import (
     MatchingInputError,
     MatchPair,
 )
+from handschlag.matching.vocabulary import LEGAL_FORM_SPELLINGS
 
 DEFAULT_THRESHOLD: Final = 0.5
 PAIRS_PER_SCORING_CHUNK: Final = 500_000
@@ -111,6 +112,8 @@ _EXACT_FIELDS: Final = (
     "country",
     "phone",
 )
+# Sister companies: the same name but for entity words, which differ ("X" / "X Holding").
+_SISTER_FIELDS: Final = ("name_rest", "entity_words")
 
 
 _ADDRESS_FIELDS: Final = ("postal_code", "house_number")
@@ -129,6 +132,8 @@ class PreparedCompanies:
     street_names: TextColumn
     cities: TextColumn
     domain_from_email: np.ndarray  # the domain compared is the e-mail's (the record has no web domain)
+    domain_labels: TextColumn
+    domain_label_lengths: np.ndarray
 
 
 def _codes(column: pl.Series) -> np.ndarray:
@@ -165,7 +170,8 @@ def clear_blocking_keys(normalised: pl.DataFrame) -> np.ndarray:
         return hashed_blocking_keys(blocking_key_strings(normalised), plain_string_hashes)
     buffers = tuple(string_buffers(normalised[field]) for field in _BLOCKING_KEY_FIELDS)
     keys = np.frombuffer(fast.blocking_keys(buffers, normalised.height), dtype=np.uint64)
-    return keys.reshape(normalised.height, len(BLOCKING_KEY_EXPRESSIONS))
+    extra = hashed_blocking_keys(blocking_key_strings(normalised, only_extra=True), plain_string_hashes)
+    return np.hstack([keys.reshape(normalised.height, len(BLOCKING_KEY_EXPRESSIONS)), extra])
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,6 +212,64 @@ def phone_key(phone: pl.Expr) -> pl.Expr:
     return pl.when(digits.str.len_bytes() >= 7).then(digits.str.slice(-9)).otherwise(None)
 
 
+# Words that name a separate entity of a group ("X Holding", "X Verwaltungs GmbH", "X Immobilien"): two
+# names that are the same but for such words are sister companies, not spellings of one company. The first
+# ones count inside compounds ("grundstucksverwaltungs"); "service" and "logistik", which are also common
+# business lines inside compounds ("Industrieservice"), only as words of their own.
+ENTITY_WORDS: Final = (
+    "holding",
+    "verwaltung",
+    "beteiligung",
+    "immobilien",
+    "grundstuck",
+    "realestate",
+    "propert",
+)
+ENTITY_TOKENS: Final = ("service", "logistik")
+_ENTITY_WORD_PATTERN: Final = (
+    "(" + "|".join(ENTITY_WORDS) + "|" + "|".join(rf"\b{token}\b" for token in ENTITY_TOKENS) + ")"
+)
+# spellings of the whole-word entity words, so that "Services" and "Service" are one word
+_ENTITY_SPELLINGS: Final = {
+    " services ": " service ",
+    " logistics ": " logistik ",
+    " logistic ": " logistik ",
+}
+# Words of legal forms, wherever they stand in a name ("X Gesellschaft m.b.H. Service GmbH"): left out
+# when names are compared for sister companies.
+_LEGAL_WORDS: Final = sorted({word for spelling in LEGAL_FORM_SPELLINGS for word in spelling.split()})
+_ENTITY_TOKEN: Final = (
+    "(?:" + "|".join(rf"\S*{word}\S*" for word in ENTITY_WORDS) + "|" + "|".join(ENTITY_TOKENS) + ")"
+)
+_LEGAL_TOKEN: Final = "(?:" + "|".join(_LEGAL_WORDS) + ")"
+
+
+def name_parts(name_core: pl.Expr) -> list[pl.Expr]:
+    """From a normalised name: ``name_sorted`` (its words sorted: a key that survives word order),
+    ``entity_words`` (the entity words it holds, sorted; "-" for none) and ``name_rest`` (the name without
+    entity words and words of legal forms; null when nothing is left)."""
+    padded = (
+        pl.lit(" ") + name_core.str.replace_all(" ", "  ", literal=True) + pl.lit(" ")
+    ).str.replace_many(list(_ENTITY_SPELLINGS), list(_ENTITY_SPELLINGS.values()))
+    entity_joined = padded.str.extract_all(_ENTITY_WORD_PATTERN).list.sort().list.join("|")
+    rest = (
+        padded.str.replace_all(" " + _ENTITY_TOKEN + " ", " ")
+        .str.replace_all(" " + _LEGAL_TOKEN + " ", " ")
+        .str.replace_all(" +", " ")
+        .str.strip_chars(" ")
+    )
+    return [
+        name_core.str.split(" ").list.sort().list.join(" ").alias("name_sorted"),
+        pl.when(name_core.is_null())
+        .then(None)
+        .when(entity_joined == "")
+        .then(pl.lit("-"))
+        .otherwise(entity_joined)
+        .alias("entity_words"),
+        pl.when(rest == "").then(None).otherwise(rest).alias("name_rest"),
+    ]
+
+
 def with_email_domains(frame: pl.DataFrame) -> tuple[pl.DataFrame, np.ndarray]:
     """The raw fields with the domain of the e-mail address standing in for a missing web domain (shared
     mail services are dropped by the domain normalisation), and which rows got it."""
@@ -226,13 +290,19 @@ def with_email_domains(frame: pl.DataFrame) -> tuple[pl.DataFrame, np.ndarray]:
     return raw, flags
 
 
+def matching_frame(table: CompanyTable, *, stripped: bool = True) -> tuple[pl.DataFrame, np.ndarray]:
+    """The normalised columns both modes compare (``normalise_frame``'s, plus ``phone``, ``name_sorted``,
+    ``entity_words`` and ``name_rest``), and which rows compare their e-mail's domain."""
+    raw, from_email = with_email_domains(table.frame)
+    normalised = normalise_frame(raw, stripped=stripped)
+    phones = table.frame.select(phone_key(_column(table.frame, "phone")).alias("phone"))["phone"]
+    return normalised.with_columns(phones, *name_parts(pl.col("name_core"))), from_email
+
+
 def prepare_companies(table: CompanyTable) -> PreparedCompanies:
     """Normalise a table and compute its blocking keys and comparison columns."""
-    raw, from_email = with_email_domains(table.frame)
-    normalised = normalise_frame(raw, stripped=True)
-    phones = table.frame.select(phone_key(_column(table.frame, "phone")).alias("phone"))["phone"]
-    normalised = normalised.with_columns(phones)
-    exact_codes = {field: _codes(normalised[field]) for field in _EXACT_FIELDS}
+    normalised, from_email = matching_frame(table)
+    exact_codes = {field: _codes(normalised[field]) for field in (*_EXACT_FIELDS, *_SISTER_FIELDS)}
     return PreparedCompanies(
         size=normalised.height,
         blocking_keys=clear_blocking_keys(normalised),
@@ -242,6 +312,8 @@ def prepare_companies(table: CompanyTable) -> PreparedCompanies:
         street_names=TextColumn.from_series(normalised["street_name"]),
         cities=TextColumn.from_series(normalised["city"]),
         domain_from_email=from_email & (exact_codes["domain_host"] != 0),
+        domain_labels=TextColumn.from_series(normalised["domain_label"]),
+        domain_label_lengths=normalised["domain_label"].str.len_chars().fill_null(0).to_numpy(),
     )
 
 
@@ -263,6 +335,10 @@ class ClearWeights:
     legal_form: AgreementWeight
     country: AgreementWeight
     phone: AgreementWeight
+    sister: float
+    sister_same_building: float
+    domain_typo_similarity: float
+    domain_typo_address: float
     postal_code: AgreementWeight
     house_number: AgreementWeight
     city: SimilarityCurve
@@ -282,6 +358,11 @@ CLEAR_WEIGHTS: Final = ClearWeights(
     legal_form=AgreementWeight(0.3, -1.0),
     country=AgreementWeight(0.0, -2.0),
     phone=AgreementWeight(3.0, 0.0),  # one company has many numbers: a different one says little
+    # "X Holding" / "X Service": a sister company, whatever else agrees (only a VAT id outweighs it)
+    sister=-12.0,
+    sister_same_building=-6.0,
+    domain_typo_similarity=0.85,
+    domain_typo_address=1.0,
     postal_code=AgreementWeight(1.5, -2.0),
     house_number=AgreementWeight(0.7, -1.0),
     city=SimilarityCurve((0.0, 0.7, 0.85, 1.0), (-3.0, -2.5, 0.0, 1.0)),
@@ -447,11 +528,22 @@ def score_clear_pairs(
         states = agreement_states(left.exact_codes[field][left_rows], right.exact_codes[field][right_rows])
         field_weight: AgreementWeight = getattr(weights, field)
         log_odds += field_weight.evidence(states)
+    log_odds += sister_evidence(left, right, left_rows, right_rows, weights)
+    # a domain that differs only by a typo ("cerro-powre.it") is no evidence against: forgiven at the end,
+    # so bounds below allow for it
+    typo_possible = (
+        agreement_states(
+            left.exact_codes["domain_label"][left_rows], right.exact_codes["domain_label"][right_rows]
+        )
+        == DISAGREES
+    )
+    typo_bonus = -weights.domain_label.disagrees
+    log_odds_bound = log_odds + np.where(typo_possible, typo_bonus, 0.0).astype(np.float32)
     best_address = weights.address_range[1]
     best_name = max(weights.name.log_odds)
     # The address first (cheap: exact codes, and each distinct pair of cities and streets compared once),
     # for the pairs that could reach the threshold with the best name and address evidence ...
-    open_pairs = np.flatnonzero(log_odds + best_name + best_address >= needed)
+    open_pairs = np.flatnonzero(log_odds_bound + best_name + best_address >= needed)
     left_open, right_open = left_rows[open_pairs], right_rows[open_pairs]
     address = np.zeros(len(open_pairs), dtype=np.float32)
     for field in _ADDRESS_FIELDS:
@@ -472,10 +564,10 @@ def score_clear_pairs(
     # ... then the names (the costly comparisons), only for the pairs that the best name evidence could
     # still lift over the threshold, given their address. The others get upper bounds (best name, best
     # address), which are below the threshold.
-    name_open = log_odds[open_pairs] + address + best_name >= needed
+    name_open = log_odds_bound[open_pairs] + address + best_name >= needed
     named = open_pairs[name_open]
     containment_evidence = float(weights.name.evidence(np.array([weights.name_containment], np.float32))[0])
-    containment_could_matter = log_odds[named] + address[name_open] + containment_evidence >= needed
+    containment_could_matter = log_odds_bound[named] + address[name_open] + containment_evidence >= needed
     name_evidence = np.full(len(left_rows), best_name, dtype=np.float32)
     name_evidence[named] = weights.name.evidence(
         _name_similarities(
@@ -486,7 +578,64 @@ def score_clear_pairs(
     log_odds += name_evidence
     log_odds += best_address
     log_odds[open_pairs] += address - best_address
+    # a domain typo is forgiven only where the address speaks for the pair
+    address_speaks = np.zeros(len(left_rows), dtype=bool)
+    address_speaks[open_pairs] = address >= weights.domain_typo_address
+    check = np.flatnonzero(typo_possible & address_speaks & (log_odds + typo_bonus >= needed))
+    if len(check):
+        log_odds[check] += np.where(
+            domain_typo(left, right, left_rows[check], right_rows[check], weights), typo_bonus, 0.0
+        ).astype(np.float32)
     return logistic(log_odds)
+
+
+def sister_evidence(
+    left: PreparedCompanies,
+    right: PreparedCompanies,
+    left_rows: np.ndarray,
+    right_rows: np.ndarray,
+    weights: ClearWeights = CLEAR_WEIGHTS,
+) -> np.ndarray:
+    """Where two names are the same but for their entity words, which differ: ``weights.sister``, or
+    ``weights.sister_same_building`` when the house numbers agree (a shorter spelling of one company is as
+    likely there as a sister company)."""
+    rest, entity = (
+        agreement_states(left.exact_codes[field][left_rows], right.exact_codes[field][right_rows])
+        for field in _SISTER_FIELDS
+    )
+    sister = (rest == AGREES) & (entity == DISAGREES)
+    result = np.zeros(len(left_rows), dtype=np.float32)
+    if not sister.any():
+        return result
+    rows = np.flatnonzero(sister)
+    same_building = (
+        (
+            agreement_states(
+                left.exact_codes["house_number"][left_rows[rows]],
+                right.exact_codes["house_number"][right_rows[rows]],
+            )
+            == AGREES
+        )
+        & (left.street_names.codes[left_rows[rows]] == right.street_names.codes[right_rows[rows]])
+        & (left.street_names.codes[left_rows[rows]] != 0)
+    )
+    result[rows] = np.where(same_building, weights.sister_same_building, weights.sister)
+    return result
+
+
+def domain_typo(
+    left: PreparedCompanies,
+    right: PreparedCompanies,
+    left_rows: np.ndarray,
+    right_rows: np.ndarray,
+    weights: ClearWeights = CLEAR_WEIGHTS,
+) -> np.ndarray:
+    """Whether the domain labels of pairs (which differ) differ only by a typo: both at least five
+    characters long and ``weights.domain_typo_similarity`` similar."""
+    similarity = _similarities(left.domain_labels, right.domain_labels, left_rows, right_rows, "ratio")
+    long_enough = (left.domain_label_lengths[left_rows] >= 5) & (right.domain_label_lengths[right_rows] >= 5)
+    result: np.ndarray = long_enough & (np.nan_to_num(similarity, nan=0.0) >= weights.domain_typo_similarity)
+    return result
 
 
 def resolve_mode(mode: str | None, one_to_many: bool | None) -> str:
@@ -518,6 +667,10 @@ class PairScorer:
 
 # A group of duplicates ("one company") larger than this is not trusted as one company.
 MAX_COMPANY_RECORDS: Final = 12
+# Two records of one list are taken to be one company at this score or above (or the run's threshold, if
+# higher): more than a shared name (which alone scores about 0.86), since a wrong link here pairs a whole
+# company with records it never matched.
+DUPLICATE_THRESHOLD: Final = 0.9
 
 
 def _pair_codes(left_rows: np.ndarray, right_rows: np.ndarray) -> np.ndarray:
@@ -581,9 +734,10 @@ def assign_pairs(
     other_right = partner_of_left[lost_left]
     ask_left = (other_left >= 0) & (other_left != lost_left)
     ask_right = (other_right >= 0) & (other_right != lost_right)
-    left_links = _duplicate_links(lost_left[ask_left], other_left[ask_left], scorer.within_left, threshold)
+    same_company = max(threshold, DUPLICATE_THRESHOLD)
+    left_links = _duplicate_links(lost_left[ask_left], other_left[ask_left], scorer.within_left, same_company)
     right_links = _duplicate_links(
-        lost_right[ask_right], other_right[ask_right], scorer.within_right, threshold
+        lost_right[ask_right], other_right[ask_right], scorer.within_right, same_company
     )
     group_left, group_right = consistent_groups(
         left_size,
@@ -629,15 +783,42 @@ def explain_clear_pairs(
     name_similarity = _name_similarities(
         left, right, left_rows, right_rows, np.ones(len(left_rows), dtype=bool), weights
     )
-    name_weight = weights.name.evidence(name_similarity) + weights.legal_form.evidence(states("legal_form"))
+    name_weight = (
+        weights.name.evidence(name_similarity)
+        + weights.legal_form.evidence(states("legal_form"))
+        + sister_evidence(left, right, left_rows, right_rows, weights)
+    )
     fields["name"] = FieldColumns(
         outcome_of_similarity(name_similarity, name_weight), name_similarity, name_weight
     )
+    # the address: street (+ house number), postal code, city; capped together
+    street_similarity = _similarities(
+        left.street_names, right.street_names, left_rows, right_rows, "ratio", distinct_pairs=True
+    )
+    house = states("house_number")
+    street_weight = weights.street.evidence(street_similarity) + weights.house_number.evidence(house)
+    street_outcome = outcome_of_similarity(street_similarity, street_weight)
+    street_outcome[(street_outcome == AGREES_CODE) & (house == DISAGREES)] = SIMILAR_CODE
+    postal = states("postal_code")
+    postal_weight = weights.postal_code.evidence(postal)
+    city_similarity = _similarities(
+        left.cities, right.cities, left_rows, right_rows, "token_set_ratio", distinct_pairs=True
+    )
+    city_weight = weights.city.evidence(city_similarity)
+    total = street_weight + postal_weight + city_weight
+    capped = np.clip(total, weights.address_range[0], weights.address_range[1])
+    scale = np.ones(len(total), dtype=np.float32)
+    np.divide(capped, total, out=scale, where=total != 0)
     host, label = states("domain_host"), states("domain_label")
     domain_outcome = outcome_of_states(label)
     domain_outcome[(host == AGREES)] = AGREES_CODE
     domain_outcome[(host != AGREES) & (label == AGREES)] = SIMILAR_CODE
     domain_weight = weights.domain_host.evidence(host) + weights.domain_label.evidence(label)
+    differing = np.flatnonzero((label == DISAGREES) & (capped >= weights.domain_typo_address))
+    if len(differing):
+        typo = differing[domain_typo(left, right, left_rows[differing], right_rows[differing], weights)]
+        domain_weight[typo] += -weights.domain_label.disagrees
+        domain_outcome[typo] = SIMILAR_CODE
     from_email = left.domain_from_email[left_rows] | right.domain_from_email[right_rows]
     fields["domain"] = FieldColumns(
         np.where(from_email, MISSING_CODE, domain_outcome).astype(np.int8),
@@ -659,24 +840,6 @@ def explain_clear_pairs(
     fields["phone"] = FieldColumns(
         outcome_of_states(phone_states), nothing, weights.phone.evidence(phone_states)
     )
-    # the address: street (+ house number), postal code, city; capped together
-    street_similarity = _similarities(
-        left.street_names, right.street_names, left_rows, right_rows, "ratio", distinct_pairs=True
-    )
-    house = states("house_number")
-    street_weight = weights.street.evidence(street_similarity) + weights.house_number.evidence(house)
-    street_outcome = outcome_of_similarity(street_similarity, street_weight)
-    street_outcome[(street_outcome == AGREES_CODE) & (house == DISAGREES)] = SIMILAR_CODE
-    postal = states("postal_code")
-    postal_weight = weights.postal_code.evidence(postal)
-    city_similarity = _similarities(
-        left.cities, right.cities, left_rows, right_rows, "token_set_ratio", distinct_pairs=True
-    )
-    city_weight = weights.city.evidence(city_similarity)
-    total = street_weight + postal_weight + city_weight
-    capped = np.clip(total, weights.address_range[0], weights.address_range[1])
-    scale = np.ones(len(total), dtype=np.float32)
-    np.divide(capped, total, out=scale, where=total != 0)
     fields["street"] = FieldColumns(street_outcome, street_similarity, street_weight * scale)
     fields["postal_code"] = FieldColumns(outcome_of_states(postal), nothing, postal_weight * scale)
     fields["city"] = FieldColumns(
