@@ -47,6 +47,7 @@ urlpatterns = [
     ),
     path("language/", core_views.language_set, name="language_set"),
     path("", include("handschlag.core.urls")),
+    path("accounts/duplicates/", include("handschlag.accounts.duplicate_urls")),
     path("accounts/", include("handschlag.accounts.urls")),
     path("complaints/", include("handschlag.complaints.urls")),
     path("partners/", include("handschlag.alliances.urls")),
