@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.utils import timezone
+from django.utils import translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -91,7 +92,8 @@ def survey_create(*, actor: User, data: SurveyInput) -> Survey:
         if previous is not None and previous.items.exists():
             items = [(item.code, item.text) for item in previous.items.all()]
         else:
-            items = [(code, _(text)) for code, text in DEFAULT_ITEMS]
+            with translation.override(actor.language or None):
+                items = [(code, _(text)) for code, text in DEFAULT_ITEMS]
         SurveyItem.objects.bulk_create(
             SurveyItem(survey=survey, position=index, code=code, text=text)
             for index, (code, text) in enumerate(items)
