@@ -1,0 +1,311 @@
+"""Demo of marketing and sales: the story of source 004. Generated and deterministic; dates relative to today.
+
+- Sales rates the relationship far lower than marketing: two closed quarterly pulse surveys with a significant
+  perception gap (ten sales, six marketing respondents — extra demo colleagues without real names), and the
+  current quarter's survey open.
+- Three small new customers outside the ideal customer profile, won by one seller in the last days of the last
+  quarter.
+- A product sheet for a campaign that launches in three weeks, rated 1 of 5 by sales before launch, with comments.
+- A ride-along of marketing with a seller, with feedback from both.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.utils import timezone
+
+from handschlag.accounts.enums import AccountStatus
+from handschlag.accounts.inputs import AccountInput
+from handschlag.accounts.selectors import AccountFilters, account_list
+from handschlag.accounts.services import account_create
+from handschlag.alignment.enums import CampaignPhase, ExchangeKind, IcpCriterionKind
+from handschlag.alignment.inputs import (
+    CampaignInput,
+    CriterionInput,
+    ExchangeFeedbackInput,
+    ExchangeInput,
+    FeedbackAnswerInput,
+    FeedbackInput,
+    IcpVersionInput,
+    MaterialInput,
+    SurveyAnswerInput,
+    SurveyInput,
+)
+from handschlag.alignment.models import IcpVersion, Survey
+from handschlag.alignment.selectors import quarter_bounds
+from handschlag.alignment.services import exchanges, icp, marketing, surveys
+from handschlag.core.demo import DEMO_PASSWORD, DemoContext
+from handschlag.core.enums import Role
+from handschlag.core.models import Department, User
+from handschlag.core.services import user_create_by_system
+
+# extra colleagues so that both departments reach the survey's minimum of answers (no real names)
+EXTRA_SALES = [f"vertrieb{number}" for number in range(4, 10)]
+EXTRA_MARKETING = [f"marketing{number}" for number in range(2, 7)]
+
+# how the departments answer: sales low, marketing high (Likert 1-5), per statement
+SALES_VALUES = (1, 1, 2, 2, 2, 3, 3, 4)
+MARKETING_VALUES = (3, 4, 4, 4, 5, 5)
+
+OUTSIDE_ICP = [
+    ("Café Morgenrot", "Einzelhandel", 6, Decimal("300000.00"), "Pirna", "01796"),
+    ("Blumen Schäfer", "Einzelhandel", 4, Decimal("250000.00"), "Heide", "25746"),
+    ("Getränke Kraus", "Lebensmittel", 8, Decimal("900000.00"), "Passau", "94032"),
+]
+
+
+def _present() -> bool:
+    return Survey.objects.exists() or IcpVersion.objects.exists()
+
+
+def _quarter_of(day: dt.date) -> tuple[int, int]:
+    return day.year, (day.month - 1) // 3 + 1
+
+
+def _previous(year: int, quarter: int) -> tuple[int, int]:
+    return (year, quarter - 1) if quarter > 1 else (year - 1, 4)
+
+
+def _extra_users(context: DemoContext) -> tuple[list[User], list[User]]:
+    departments = {department.name: department for department in Department.objects.all()}
+    made: dict[str, User] = {}
+    for usernames, role, department_name, label in (
+        (EXTRA_SALES, Role.SELLER, "Vertrieb", "Vertrieb"),
+        (EXTRA_MARKETING, Role.MARKETING, "Marketing", "Marketing"),
+    ):
+        for username in usernames:
+            user = User.objects.filter(username=username).first()
+            if user is None:
+                user = user_create_by_system(
+                    username=username,
+                    password=DEMO_PASSWORD,
+                    role=role,
+                    email=f"{username}@kessler-brandt.example",
+                    first_name="Demo",
+                    last_name=f"{label} {username.removeprefix(username.rstrip('0123456789'))}",
+                    department=departments.get(department_name),
+                )
+            made[username] = user
+            context.users.setdefault(username, user)
+    sales = [user for user in context.users.values() if user.role in (Role.SELLER, Role.PARTNER_MANAGER)]
+    marketing_people = [user for user in context.users.values() if user.role == Role.MARKETING]
+    return sales, marketing_people
+
+
+def _answer_all(survey: Survey, people: list[User], values: tuple[int, ...], context: DemoContext) -> None:
+    items = list(survey.items.all())
+    for person in people:
+        answers = [{"item_id": item.pk, "value": context.random.choice(values)} for item in items]
+        surveys.survey_answer(
+            actor=person, survey=survey, data=SurveyAnswerInput.model_validate({"answers": answers})
+        )
+
+
+def _surveys(context: DemoContext, sales: list[User], marketing_people: list[User]) -> None:
+    lead = context.users["marketing"]
+    today = timezone.localdate()
+    current = _quarter_of(today)
+    last = _previous(*current)
+    before_last = _previous(*last)
+    for year, quarter in (before_last, last):
+        survey = surveys.survey_create(
+            actor=lead, data=SurveyInput(title=f"Pulsbefragung {year}-Q{quarter}", year=year, quarter=quarter)
+        )
+        surveys.survey_open(actor=lead, survey=survey)
+        _answer_all(survey, sales, SALES_VALUES, context)
+        _answer_all(survey, marketing_people, MARKETING_VALUES, context)
+        surveys.survey_close(actor=lead, survey=survey)
+        _start, end = quarter_bounds(year, quarter)
+        Survey.objects.filter(pk=survey.pk).update(opened_on=end - dt.timedelta(days=20), closed_on=end)
+    survey = surveys.survey_create(
+        actor=lead,
+        data=SurveyInput(
+            title=f"Pulsbefragung {current[0]}-Q{current[1]}", year=current[0], quarter=current[1]
+        ),
+    )
+    surveys.survey_open(actor=lead, survey=survey)
+    # a few have answered already; the seller `verkauf` has not (he can try it out)
+    _answer_all(survey, [user for user in sales if user.username != "verkauf"][:3], SALES_VALUES, context)
+
+
+def _icp(context: DemoContext) -> None:
+    lead = context.users["marketing"]
+    today = timezone.localdate()
+    icp.icp_version_create(
+        actor=lead,
+        data=IcpVersionInput(
+            valid_from=today - dt.timedelta(days=730),
+            note="Mittelständische Industrie in DACH",
+            target_threshold=60,
+            criteria=[
+                CriterionInput(
+                    kind=IcpCriterionKind.INDUSTRY,
+                    weight=4,
+                    values="Maschinenbau, Automobilzulieferer, Elektrotechnik, Metallverarbeitung",
+                ),
+                CriterionInput(
+                    kind=IcpCriterionKind.EMPLOYEES, weight=3, minimum=Decimal(100), maximum=Decimal(5000)
+                ),
+                CriterionInput(kind=IcpCriterionKind.REVENUE, weight=2, minimum=Decimal(10_000_000)),
+                CriterionInput(kind=IcpCriterionKind.REGION, weight=1, values="DE, AT, CH"),
+            ],
+        ),
+    )
+    # three tiny customers outside the target group, won in the last days of the last quarter
+    seller = context.users["verkauf2"]
+    _start, end = quarter_bounds(*_previous(*_quarter_of(today)))
+    for offset, (name, industry, employees, revenue, city, postal_code) in enumerate(OUTSIDE_ICP):
+        account_create(
+            actor=seller,
+            data=AccountInput(
+                name=name,
+                legal_form="e.K.",
+                city=city,
+                postal_code=postal_code,
+                country="DE",
+                industry=industry,
+                employees=employees,
+                annual_revenue=revenue,
+                status=AccountStatus.CUSTOMER,
+                customer_since=end - dt.timedelta(days=offset),
+                confirm_duplicate=True,
+            ),
+        )
+
+
+def _materials(context: DemoContext) -> None:
+    lead = context.users["marketing"]
+    today = timezone.localdate()
+    launch = marketing.campaign_create(
+        actor=lead,
+        data=CampaignInput(
+            name="Frühjahrsoffensive Linearachsen",
+            description="Neue Linearachse LX-200 für Bestandskunden im Maschinenbau.",
+            starts_on=today + dt.timedelta(days=21),
+            ends_on=today + dt.timedelta(days=81),
+        ),
+    )
+    sheet = marketing.material_create(
+        actor=lead,
+        data=MaterialInput(
+            title="Produktblatt LX-200 (Entwurf)",
+            description="Vier Seiten, Fokus auf Technologie und Markenwerte.",
+            campaign_id=launch.pk,
+            link="https://intranet.kessler-brandt.example/marketing/lx-200-produktblatt.pdf",
+        ),
+    )
+    comments = [
+        (
+            "verkauf",
+            1,
+            "Kein Preis, kein Liefertermin, keine Referenz. So kann ich das keinem Einkäufer geben.",
+        ),
+        (
+            "verkauf3",
+            1,
+            "Vier Seiten Markenversprechen, aber die Tragzahlen fehlen. Der Kunde fragt als Erstes danach.",
+        ),
+        (
+            "vertrieb4",
+            2,
+            "Bilder gut, Text zu lang. Bitte eine Seite mit den drei Argumenten gegen den Wettbewerb.",
+        ),
+    ]
+    for username, rating, comment in comments:
+        marketing.material_feedback_give(
+            actor=context.users[username],
+            material=sheet,
+            data=FeedbackInput(rating=rating, comment=comment, phase=CampaignPhase.BEFORE),
+        )
+    past = marketing.campaign_create(
+        actor=lead,
+        data=CampaignInput(
+            name="Messe Motek",
+            starts_on=today - dt.timedelta(days=120),
+            ends_on=today - dt.timedelta(days=90),
+        ),
+    )
+    reference = marketing.material_create(
+        actor=lead,
+        data=MaterialInput(
+            title="Referenzbericht Montagezelle MZ-3",
+            campaign_id=past.pk,
+            link="https://intranet.kessler-brandt.example/marketing/referenz-mz-3.pdf",
+        ),
+    )
+    feedback = marketing.material_feedback_give(
+        actor=context.users["verkauf2"],
+        material=reference,
+        data=FeedbackInput(
+            rating=4,
+            comment="Hat beim Kunden gezogen, der Ansprechpartner wollte gleich eine Besichtigung.",
+            used_with_customer=True,
+            phase=CampaignPhase.AFTER,
+        ),
+    )
+    marketing.material_feedback_answer(
+        actor=lead,
+        feedback=feedback,
+        data=FeedbackAnswerInput(answer="Danke! Wir bereiten zwei weitere Referenzen in diesem Format vor."),
+    )
+
+
+def _ride_along(context: DemoContext) -> None:
+    host, guest = context.users["verkauf"], context.users["marketing"]
+    owned = list(
+        account_list(user=host, filters=AccountFilters(owner_id=host.pk))
+        .exclude(annual_revenue__isnull=True)
+        .order_by("-annual_revenue", "pk")
+        .values_list("pk", flat=True)
+    )
+    # one of his big accounts and three from the middle of his list: a representative tour
+    visited = [owned[0], *owned[len(owned) // 2 : len(owned) // 2 + 3]] if owned else []
+    exchange = exchanges.exchange_create(
+        actor=host,
+        data=ExchangeInput(
+            kind=ExchangeKind.RIDE_ALONG,
+            host_id=host.pk,
+            guest_id=guest.pk,
+            date=timezone.localdate() - dt.timedelta(days=18),
+            account_ids=visited,
+            notes="Tour durch Baden-Württemberg, zwei Bestandskunden, zwei Interessenten.",
+        ),
+    )
+    exchanges.exchange_feedback_give(
+        actor=guest,
+        exchange=exchange,
+        data=ExchangeFeedbackInput(
+            rating=5,
+            text="Zum ersten Mal gehört, welche Fragen Einkäufer wirklich stellen: Lieferzeit und Tragzahl.",
+        ),
+    )
+    exchanges.exchange_feedback_give(
+        actor=host,
+        exchange=exchange,
+        data=ExchangeFeedbackInput(
+            rating=4, text="Gute Fragen im Auto. Das Produktblatt wird jetzt überarbeitet."
+        ),
+    )
+
+
+def demo_step(context: DemoContext) -> None:
+    sales, marketing_people = _extra_users(context)
+    _icp(context)
+    _surveys(context, sales, marketing_people)
+    _materials(context)
+    _ride_along(context)
+
+
+def demo_present() -> bool:
+    return _present()
+
+
+DEMO_LOGINS = tuple(
+    (username, role, who)
+    for username, role, who in [
+        *[(name, "seller", "Demo-Vertrieb (Pulsbefragung)") for name in EXTRA_SALES[:1]],
+        *[(name, "marketing", "Demo-Marketing (Pulsbefragung)") for name in EXTRA_MARKETING[:1]],
+    ]
+)
