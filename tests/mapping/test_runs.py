@@ -194,7 +194,11 @@ def test_bad_rows_are_listed_with_line_and_reason(
         content=content,
     )
     assert run.status == MappingStatus.FAILED
-    assert [(error["line"], error["field"]) for error in run.row_errors] == [(22, "name"), (23, "population")]
+    # only the row without a name is bad; the unknown population is a warning and the row is kept
+    assert [(error["line"], error["field"], error["warning"]) for error in run.row_errors] == [
+        (22, "name", False),
+        (23, "population", True),
+    ]
     skipped = run_mapping(
         django_capture_on_commit_callbacks,
         actor=setup["manager"],
@@ -204,7 +208,11 @@ def test_bad_rows_are_listed_with_line_and_reason(
     )
     assert skipped.status == MappingStatus.DONE
     assert skipped.match_count == 3
-    assert "2 bad rows" in skipped.message
+    assert skipped.partner_count == 21  # every row with a name, Delta with the default population
+    assert skipped.message.startswith(
+        "1 row of the partner's list had no company name and was left out. 1 warning in 1 rows: fields left "
+        "out or kept as they are."
+    )
 
 
 def test_an_empty_or_huge_upload_is_refused_before_anything_is_stored(

@@ -65,7 +65,7 @@ def test_bad_input_is_one_line_naming_file_and_line_with_exit_code_2(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     left = tmp_path / "left.csv"
-    left.write_text("id;name\nA;Müller\nA;Schmidt\n", encoding="utf-8")
+    left.write_text("id;name\nA;Müller\nSchmidt\n", encoding="utf-8")  # a row short of a field
     right = tmp_path / "right.csv"
     right.write_text("id;name\nB;Müller\n", encoding="utf-8")
 
@@ -74,7 +74,7 @@ def test_bad_input_is_one_line_naming_file_and_line_with_exit_code_2(
     error = capsys.readouterr().err
     assert exit_code == 2
     assert error == (
-        f"handschlag match: error: {left}, line 3: duplicate id 'A' (first on line 2); ids must be unique\n"
+        f"handschlag match: error: {left}, line 3: 1 field(s) where the header has 2 (delimiter ';')\n"
     )
     assert not (tmp_path / "out.csv").exists()
 

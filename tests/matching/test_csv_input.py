@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from handschlag.matching import CompanyRecord, MatchingInputError, read_company_csv
+from handschlag.matching.fields import FieldProblem
 
 
 def _write(path: Path, text: str, encoding: str = "utf-8") -> Path:
@@ -37,7 +38,7 @@ def test_german_excel_export_in_windows_1252_with_semicolons(tmp_path: Path) -> 
             "Hauptstraße 5",
             "01067",
             "Dresden",
-            "Deutschland",
+            "DE",  # countries are read as ISO codes by the shared table (matching/fields.py)
             "DE136695976",
         )
     ]
@@ -70,10 +71,18 @@ def test_rows_with_only_a_name_in_a_name_only_file_get_line_numbers_as_ids(tmp_p
 
 def test_quoted_newlines_keep_later_line_numbers_right(tmp_path: Path) -> None:
     path = _write(tmp_path / "quoted.csv", 'id;name;street\n1;"Müller\nGmbH";a\n2;;b\n')
+    problems: list[FieldProblem] = []
 
-    error = _error(path)
+    records = read_company_csv(path, problems=problems)
 
-    assert (error.line, error.message) == (4, "the company name is empty")
+    assert records == [CompanyRecord("1", "Müller\nGmbH", street="a")]
+    assert [(problem.line, problem.field, problem.code) for problem in problems] == [(4, "name", "no_name")]
+
+
+def test_a_file_where_no_row_has_a_name(tmp_path: Path) -> None:
+    error = _error(_write(tmp_path / "n.csv", "id;name;city\n1;;Ulm\n2;;Bonn\n"))
+
+    assert (error.line, error.message) == (2, "no row has a company name")
 
 
 def test_missing_name_column(tmp_path: Path) -> None:
@@ -110,17 +119,27 @@ def test_a_row_with_only_a_name_where_more_columns_are_expected(tmp_path: Path) 
     assert error.message == "1 field(s) where the header has 3 (delimiter ';')"
 
 
-def test_duplicate_ids_name_both_lines(tmp_path: Path) -> None:
-    error = _error(_write(tmp_path / "d.csv", "id;name\nA;Müller\nB;Schmidt\nA;Weber\n"))
+def test_a_repeated_id_keeps_both_companies(tmp_path: Path) -> None:
+    problems: list[FieldProblem] = []
 
-    assert error.line == 4
-    assert error.message == "duplicate id 'A' (first on line 2); ids must be unique"
+    records = read_company_csv(
+        _write(tmp_path / "d.csv", "id;name\nA;Müller\nB;Schmidt\nA;Weber\n"), problems=problems
+    )
+
+    assert [(record.id, record.name) for record in records] == [
+        ("A", "Müller"),
+        ("B", "Schmidt"),
+        ("A (line 4)", "Weber"),
+    ]
+    assert [(p.line, p.field, p.value, p.text) for p in problems] == [
+        (4, "external_id", "A", "the same id as line 2; the row got an id of its own")
+    ]
 
 
-def test_empty_id(tmp_path: Path) -> None:
-    error = _error(_write(tmp_path / "e.csv", "id;name\nA;Müller\n;Schmidt\n"))
+def test_an_empty_id_is_made_of_the_line_number(tmp_path: Path) -> None:
+    records = read_company_csv(_write(tmp_path / "e.csv", "id;name\nA;Müller\n;Schmidt\n"))
 
-    assert (error.line, error.message) == (3, "the id is empty")
+    assert [(record.id, record.name) for record in records] == [("A", "Müller"), ("line-3", "Schmidt")]
 
 
 def test_file_mixing_utf8_and_windows_1252(tmp_path: Path) -> None:

@@ -43,8 +43,10 @@ from handschlag.mapping.models import (
     SharingRule,
 )
 from handschlag.mapping.partner_lists import (
+    PartnerList,
     PartnerListError,
     PartnerRow,
+    partner_list_summary,
     read_clear_list,
     read_population_sidecar,
 )
@@ -296,6 +298,7 @@ def mapping_run_execute(*, run: MappingRun) -> None:
     minimum = mapping_settings_of(agreement).min_list_records
     try:
         partner_rows: dict[str, PartnerRow] = {}
+        partner_list: PartnerList | None = None
         if run.source == MappingSource.CLEAR:
             partner_list = read_clear_list(
                 Path(run.file.path),
@@ -394,12 +397,7 @@ def mapping_run_execute(*, run: MappingRun) -> None:
                 )
             )
         MappingMatch.objects.bulk_create(matches, batch_size=WRITE_BATCH)
-        notes = []
-        if skipped:
-            notes.append(
-                _("%(count)d bad rows of the partner's list were skipped.")
-                % {"count": len({e["line"] for e in skipped})}
-            )
+        notes = [partner_list_summary(partner_list)] if partner_list is not None else []
         if rejected_count:
             notes.append(
                 ngettext(
@@ -409,7 +407,7 @@ def mapping_run_execute(*, run: MappingRun) -> None:
                 )
                 % {"count": rejected_count}
             )
-        message = " ".join(notes)
+        message = " ".join(note for note in notes if note)
         finished_at = timezone.now()
         released, min_cell_size = _release_counts(agreement=agreement, finished_at=finished_at)
         MappingRun.objects.filter(pk=run.pk).update(

@@ -11,6 +11,7 @@ import codecs
 import csv
 import io
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final, NoReturn
@@ -20,6 +21,7 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 
+from handschlag.matching import fields
 from handschlag.matching.engine import CompanyTable
 from handschlag.matching.normalisation import compiled_module, string_buffers
 from handschlag.matching.records import COMPANY_FIELDS, CompanyRecord, MatchingInputError
@@ -29,90 +31,8 @@ _SNIFF_BYTES: Final = 64_000
 _DELIMITERS: Final = (";", ",", "\t", "|")
 _BLANK: Final = re.compile(rb"[ \t\r\n\xef\xbb\xbf]*")
 
-# Header names (compared after lower-casing, folding umlauts and dropping everything but letters and digits).
-HEADER_NAMES: Final[dict[str, tuple[str, ...]]] = {
-    "id": (
-        "id",
-        "accountid",
-        "recordid",
-        "externalid",
-        "kundennummer",
-        "kundennr",
-        "kdnr",
-        "nummer",
-        "nr",
-        "key",
-        "companyid",
-        "firmenid",
-        "debitorennummer",
-        "debitor",
-        "customerid",
-        "customernumber",
-    ),
-    "name": (
-        "name",
-        "company",
-        "companyname",
-        "firma",
-        "firmenname",
-        "accountname",
-        "organisation",
-        "organization",
-        "unternehmen",
-        "kunde",
-        "kundenname",
-        "name1",
-        "firmierung",
-        "legalname",
-    ),
-    "domain": ("domain", "website", "web", "url", "homepage", "webseite", "internet", "www", "email", "mail"),
-    "street": (
-        "street",
-        "strasse",
-        "str",
-        "address",
-        "adresse",
-        "anschrift",
-        "billingstreet",
-        "streetaddress",
-        "strassehausnummer",
-        "address1",
-        "addressline1",
-    ),
-    "postal_code": (
-        "postalcode",
-        "postcode",
-        "zip",
-        "zipcode",
-        "plz",
-        "postleitzahl",
-        "billingpostalcode",
-        "postal",
-    ),
-    "city": ("city", "ort", "stadt", "town", "billingcity", "gemeinde", "locality"),
-    "country": ("country", "land", "staat", "billingcountry", "countrycode", "laenderkennzeichen"),
-    "vat_id": (
-        "vatid",
-        "vat",
-        "vatnumber",
-        "ustid",
-        "ustidnr",
-        "ustidnummer",
-        "umsatzsteuerid",
-        "ust",
-        "vatregistration",
-        "taxid",
-        "uid",
-    ),
-}
-_FIELD_BY_HEADER: Final = {header: field for field, headers in HEADER_NAMES.items() for header in headers}
-
-
-def _header_key(header: str) -> str:
-    folded = header.strip().lower()
-    for umlaut, spelled in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss")):
-        folded = folded.replace(umlaut, spelled)
-    return re.sub(r"[^a-z0-9]", "", folded)
+# The header table is the one every company list of handschlag is read with (handschlag.matching.fields).
+HEADER_NAMES: Final = fields.HEADER_NAMES
 
 
 def _line_of_offset(data: bytes, offset: int) -> int:
@@ -215,20 +135,33 @@ def _detect_delimiter(header_line: str) -> str:
     return best if counts[best] > 0 else ","
 
 
-def _map_columns(path: str, headers: list[str]) -> dict[str, int]:
-    """Field name → column index, from the header row."""
-    mapping: dict[str, int] = {}
-    for index, header in enumerate(headers):
-        field = _FIELD_BY_HEADER.get(_header_key(header))
-        if field is not None and field not in mapping:
-            mapping[field] = index
-    if "name" not in mapping:
+def _map_columns(path: str, headers: list[str], columns: Mapping[str, str] | None = None) -> dict[str, int]:
+    """Field name → column index, from the header row (the shared header table) and the caller's ``columns``
+    (header → field, "" to ignore a column). The partner's own id column (Kd-Nr, Kundennummer, Debitor,
+    Account ID …) becomes the record's ``id``."""
+    wanted = [name for name in fields.MATCHING_LIST_FIELDS if name == "external_id" or name in COMPANY_FIELDS]
+    if "domain" in COMPANY_FIELDS and "email" not in COMPANY_FIELDS:
+        wanted.append(
+            "email"
+        )  # read only to stand in for a missing domain (the engine takes a mail's domain)
+    try:
+        mapping = fields.map_columns(headers, columns=columns, fields=wanted)
+    except fields.ColumnMappingError as error:
+        if error.code != "no_name":
+            raise MatchingInputError(
+                path, 1, f"column mapping: {error.code.replace('_', ' ')}: {error.subject}"
+            ) from None
         shown = ", ".join(repr(header) for header in headers[:12])
         raise MatchingInputError(
             path,
             1,
             f"no company name column found (looked for name, company, firma, firmenname, ...); the header is: {shown}",
-        )
+        ) from None
+    if "external_id" in mapping:
+        mapping["id"] = mapping.pop("external_id")
+    if "email" in mapping and "email" not in COMPANY_FIELDS:
+        email_column = mapping.pop("email")
+        mapping.setdefault("domain", email_column)
     return mapping
 
 
@@ -329,8 +262,20 @@ def _parse_after_error(
         _raise_csv_problem(path, utf8_bytes, delimiter, column_count, second_error)
 
 
-def read_company_table(path: str | Path) -> CompanyTable:
-    """Read a company CSV into columns ``id`` + ``COMPANY_FIELDS`` (strings; "" when missing)."""
+def read_company_table(
+    path: str | Path,
+    *,
+    columns: Mapping[str, str] | None = None,
+    problems: list[fields.FieldProblem] | None = None,
+) -> CompanyTable:
+    """Read a company CSV into columns ``id`` + ``COMPANY_FIELDS`` (strings; "" when missing).
+
+    Every row with a name is kept (docs/adr/0106-one-reader-warnings-not-refusals.md): a row without a name is
+    left out, a country is read as ISO alpha-2 ("Großbritannien", "NLD" → "GB", "NL"; an unknown one is left
+    out), an empty or repeated id is replaced by one made of the line number. ``columns`` (header → field, "" to
+    ignore a column) overrides the detected columns. Pass a list as ``problems`` to get every such change and
+    every field in a poor state (VAT id, postal code, country) as a ``FieldProblem``; without it the checks that
+    cost time per row are not run."""
     name = str(path)
     try:
         data = Path(path).read_bytes()
@@ -357,7 +302,7 @@ def read_company_table(path: str | Path) -> CompanyTable:
         raise MatchingInputError(name, 1, "the first line is empty; it should be the header row")
     delimiter = _detect_delimiter(header_line)
     headers = next(csv.reader([header_line], delimiter=delimiter))
-    mapping = _map_columns(name, headers)
+    mapping = _map_columns(name, headers, columns)
     try:
         table = _parse_csv(csv_bytes, delimiter, len(headers))
     except (pa.ArrowInvalid, pa.ArrowException) as error:
@@ -368,16 +313,16 @@ def read_company_table(path: str | Path) -> CompanyTable:
     assert isinstance(frame, pl.DataFrame)
     line_count = csv_bytes.count(b"\n") + (0 if csv_bytes.endswith(b"\n") else 1)
     lines = _SourceLines(csv_bytes, delimiter, table.num_rows, line_count == table.num_rows + 1)
-    columns: list[pl.Expr | pl.Series] = []
+    selected: list[pl.Expr | pl.Series] = []
     for field in COMPANY_FIELDS:
         if field in mapping:
-            columns.append(pl.col(f"c{mapping[field]}").str.strip_chars().alias(field))
+            selected.append(pl.col(f"c{mapping[field]}").str.strip_chars().alias(field))
         elif field == "id":
-            columns.append(pl.Series("id", [str(line) for line in lines.all_lines()]))
+            selected.append(pl.Series("id", [str(line) for line in lines.all_lines()]))
         else:
-            columns.append(pl.lit("", dtype=pl.String).alias(field))
-    result = frame.select(columns)  # one query: the columns are stripped in parallel
-    _check_rows(name, result, lines)
+            selected.append(pl.lit("", dtype=pl.String).alias(field))
+    result = frame.select(selected)  # one query: the columns are stripped in parallel
+    result = _keep_every_company(name, result, lines, problems)
     return CompanyTable(name, result)
 
 
@@ -391,29 +336,112 @@ def _ids_certainly_distinct(ids: pl.Series) -> bool:
     return bool(fast.all_distinct(codes))
 
 
-def _check_rows(path: str, frame: pl.DataFrame, lines: _SourceLines) -> None:
-    empty_ids = frame["id"].str.len_bytes() == 0
-    if empty_ids.any():
-        raise MatchingInputError(path, lines.line_of_row(int(empty_ids.arg_true()[0])), "the id is empty")
+def _keep_every_company(
+    path: str, frame: pl.DataFrame, lines: _SourceLines, problems: list[fields.FieldProblem] | None
+) -> pl.DataFrame:
+    """Leave out rows without a name, give rows without a usable id one, read countries as ISO codes."""
+    frame = frame.with_columns(
+        pl.int_range(2, frame.height + 2, dtype=pl.Int64).alias("__line")
+        if lines.one_line_per_row
+        else pl.Series("__line", lines.all_lines(), dtype=pl.Int64)
+    )
     empty_names = frame["name"].str.len_bytes() == 0
+    first_new = len(problems) if problems is not None else 0
     if empty_names.any():
-        raise MatchingInputError(
-            path, lines.line_of_row(int(empty_names.arg_true()[0])), "the company name is empty"
+        nameless = frame.filter(empty_names)["__line"]
+        if problems is not None:
+            problems.extend(fields.FieldProblem(int(line), "name", "", "no_name") for line in nameless)
+        if len(nameless) == frame.height:
+            raise MatchingInputError(path, int(nameless[0]), "no row has a company name")
+        frame = frame.filter(~empty_names)
+    frame = _usable_ids(frame, problems)
+    frame = _countries(frame, problems)
+    if problems is not None:
+        _check_fields(frame, problems)
+        problems[first_new:] = sorted(problems[first_new:], key=lambda problem: problem.line)
+    return frame.drop("__line")
+
+
+def _usable_ids(frame: pl.DataFrame, problems: list[fields.FieldProblem] | None) -> pl.DataFrame:
+    """An empty id becomes ``line-N``; a repeated id ``<id> (line N)``: the engine's pairs need unique ids, and
+    a repeated CRM id is no reason to lose a company."""
+    empty = frame["id"].str.len_bytes() == 0
+    if empty.any():
+        frame = frame.with_columns(
+            pl.when(empty).then(pl.format("line-{}", pl.col("__line"))).otherwise(pl.col("id")).alias("id")
         )
     if _ids_certainly_distinct(frame["id"]):
+        return frame
+    later = frame["id"].is_duplicated() & ~frame["id"].is_first_distinct()
+    if not later.any():
+        return frame
+    if problems is not None:
+        first_line = dict(frame.filter(frame["id"].is_first_distinct()).select("id", "__line").iter_rows())
+        for record_id, line in frame.filter(later).select("id", "__line").iter_rows():
+            problems.append(
+                fields.FieldProblem(
+                    int(line),
+                    "external_id",
+                    str(record_id)[:200],
+                    "id_twice",
+                    {"first": first_line[record_id]},
+                )
+            )
+    return frame.with_columns(
+        pl.when(later)
+        .then(pl.format("{} (line {})", pl.col("id"), pl.col("__line")))
+        .otherwise(pl.col("id"))
+        .alias("id")
+    )
+
+
+def _countries(frame: pl.DataFrame, problems: list[fields.FieldProblem] | None) -> pl.DataFrame:
+    """Countries as ISO alpha-2 (the distinct values only are looked up); an unknown country is left out."""
+    if "country" not in frame.columns:
+        return frame
+    distinct = frame["country"].unique().to_list()
+    codes: dict[str, str] = {}
+    unknown: set[str] = set()
+    for value in distinct:
+        if value is None or value == "":
+            continue
+        try:
+            codes[value] = fields.country_code(value)
+        except ValueError:
+            codes[value] = ""
+            unknown.add(value)
+    if problems is not None and unknown:
+        for value, line in (
+            frame.filter(pl.col("country").is_in(list(unknown))).select("country", "__line").iter_rows()
+        ):
+            problems.append(fields.FieldProblem(int(line), "country", str(value)[:200], "unknown_country"))
+    if not codes:
+        return frame
+    return frame.with_columns(pl.col("country").replace(codes))
+
+
+def _check_fields(frame: pl.DataFrame, problems: list[fields.FieldProblem]) -> None:
+    """The per-row checks of the shared field rules (VAT id, postal code, e-mail, phone), for the report only:
+    the engine normalises these fields itself."""
+    checked = [name for name in ("vat_id", "postal_code", "email", "phone") if name in frame.columns]
+    if not checked:
         return
-    duplicated = frame["id"].is_duplicated()
-    if duplicated.any():
-        first_id = frame["id"][int(duplicated.arg_true()[0])]
-        same = frame["id"].eq(first_id).arg_true()
-        raise MatchingInputError(
-            path,
-            lines.line_of_row(int(same[1])),
-            f"duplicate id {first_id!r} (first on line {lines.line_of_row(int(same[0]))}); ids must be unique",
-        )
+    for row in frame.select("__line", "country", *checked).iter_rows(named=True):
+        if not any(row[name] for name in checked):
+            continue
+        values: dict[str, str] = {name: row[name] or "" for name in checked}
+        values["country"] = row["country"] or ""
+        _cleaned, found = fields.check_company_fields(int(row["__line"]), values)
+        problems.extend(problem for problem in found if problem.field != "country")
 
 
-def read_company_csv(path: str | Path) -> list[CompanyRecord]:
-    """Read a company CSV file into records (see ``read_company_table`` for what is detected and checked)."""
-    table = read_company_table(path)
+def read_company_csv(
+    path: str | Path,
+    *,
+    columns: Mapping[str, str] | None = None,
+    problems: list[fields.FieldProblem] | None = None,
+) -> list[CompanyRecord]:
+    """Read a company CSV file into records: every row with a name (see ``read_company_table`` for what is
+    detected and checked; pass a list as ``problems`` to get the warnings)."""
+    table = read_company_table(path, columns=columns, problems=problems)
     return [CompanyRecord(*row) for row in table.frame.select(COMPANY_FIELDS).iter_rows()]

@@ -443,6 +443,7 @@ def country_code(value: str) -> str:
 #: English wording of each problem code (the apps word them in the user's language).
 PROBLEM_TEXTS: Final[dict[str, str]] = {
     "no_name": "the company name is empty; the row was left out",
+    "id_twice": "the same id as line {first}; the row got an id of its own",
     "too_long": "longer than {limit} characters; shortened",
     "unknown_country": "unknown country; left out",
     "bad_domain": "not a web address or domain; left out",
