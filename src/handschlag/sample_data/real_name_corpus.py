@@ -46,6 +46,7 @@ from stdnum.ch import uid as ch_uid
 from stdnum.eu import vat as eu_vat
 from stdnum.gb import vat as gb_vat
 from stdnum.iso7064 import mod_11_10
+from stdnum.no import mva as no_mva
 
 DEVELOPMENT_SEED: Final = 11
 HELD_OUT_SEED: Final = 20261203
@@ -539,6 +540,15 @@ class RealName:
     origin: str = "gleif"
 
 
+def country_code(spelling: str) -> str:
+    """The ISO 3166 alpha-2 code of a country as this corpus spells it (any of its spellings), or ""."""
+    folded = spelling.strip().casefold()
+    for code, country in _COUNTRIES.items():
+        if any(folded == text.casefold() for text in country.spellings):
+            return code
+    return ""
+
+
 def _fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text.translate(_TRANSLITERATION).lower())
     return re.sub(r"[^a-z0-9]+", " ", "".join(c for c in decomposed if not unicodedata.combining(c))).strip()
@@ -716,22 +726,25 @@ class _Generator:
             body = str(rng.randint(1, 9)) + digits(7)
             return f"DE{body}{mod_11_10.calc_check_digit(body)}"
         if code == "CH":
-            body = digits(8)
-            return f"CHE{body}{ch_uid.calc_check_digit(body)}"
+            check_digit = "10"
+            while len(check_digit) > 1:  # a remainder of 10 gives no valid number
+                body = digits(8)
+                check_digit = ch_uid.calc_check_digit(body)
+            return f"CHE{body}{check_digit}"
         if code == "FR":
             body = digits(8)
             siren = body + luhn.calc_check_digit(body)
             return f"FR{(12 + 3 * (int(siren) % 97)) % 97:02d}{siren}"
-        if code == "IT":
-            body = digits(10)
+        if code == "IT":  # company number, office code 001-100, Luhn check digit
+            body = digits(7) + f"{rng.randint(1, 100):03d}"
             return f"IT{body}{luhn.calc_check_digit(body)}"
         if code == "BE":
             body = "0" + str(rng.randint(1, 9)) + digits(6)
             return f"BE{body}{97 - int(body) % 97:02d}"
         prefix = {"GR": "EL"}.get(code, code)
-        check = gb_vat.is_valid if code == "GB" else eu_vat.is_valid
+        check = {"GB": gb_vat.is_valid, "NO": no_mva.is_valid}.get(code, eu_vat.is_valid)
         length = {"AT": 8, "NL": 9, "ES": 9, "PL": 10, "CZ": 8, "DK": 8, "SE": 12, "LU": 8, "IE": 8, "FI": 8}
-        for _ in range(400):
+        for _ in range(1000):
             if code == "AT":
                 candidate = "ATU" + digits(8)
             elif code == "NL":
@@ -743,7 +756,7 @@ class _Generator:
             elif code == "IE":
                 candidate = "IE" + digits(7) + rng.choice("ABCDEFGHW")
             elif code == "NO":
-                return "NO" + digits(9) + "MVA"
+                candidate = "NO" + digits(9) + "MVA"
             else:
                 candidate = prefix + digits(length.get(code, 9))
             if check(candidate):
