@@ -28,7 +28,11 @@ def test_the_demo_tells_the_three_stories() -> None:
             manager=built["manager"],
             portal_user=built["portal_user"],
         )
-    assert partner_health(partner=Partner.objects.get(name=LIVED_PARTNER)).verdict == HealthVerdict.LIVED
+    # Health v2 (issue 12): targets, enablement and a mapping alone no longer make the alliance lived; its leads
+    # and joint deals come from the co-selling demo step (tests/coselling/test_opportunity_demo.py: lived there).
+    lived = partner_health(partner=Partner.objects.get(name=LIVED_PARTNER))
+    assert lived.verdict == HealthVerdict.PAPER_ONLY
+    assert lived.reasons[0] == "Paper only: no leads either way and no joint pipeline."
     assert partner_health(partner=Partner.objects.get(name=PAPER_PARTNER)).verdict == HealthVerdict.PAPER_ONLY
     offer = Offer.objects.get(company_name=OFFER_COMPANY)
     assert offer.status == OfferStatus.NEW

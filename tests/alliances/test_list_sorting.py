@@ -16,6 +16,7 @@ from handschlag.alliances.models import FitCriterion, FitRating, Partner
 from handschlag.alliances.services import value_proposition_acknowledge
 from handschlag.core.enums import Role
 from tests.alliances.factories import AgreementFactory, OfferFactory, PartnerFactory
+from tests.alliances.health_signals import register_lived
 from tests.factories import PartnerOrganisationFactory
 
 pytestmark = pytest.mark.django_db
@@ -30,12 +31,14 @@ def _partner(name: str, *, tier: str, score: int | None) -> Partner:
 
 
 @pytest.fixture
-def partners(make_user: Any) -> dict[str, Any]:
+def partners(make_user: Any, monkeypatch: Any) -> dict[str, Any]:
     manager = make_user(Role.PARTNER_MANAGER, language="en")
     lived = _partner("Nordlicht Automation GmbH", tier=PartnerTier.STRATEGIC, score=5)
     lived.partner_type = PartnerType.TECHNOLOGY
     lived.save()
     agreement = AgreementFactory(partner=lived)
+    # health v2: lived because of leads both ways and joint deals (co-selling's figures, stood in for here)
+    register_lived(monkeypatch, [agreement.pk])
     for reader in [make_user(Role.SELLER) for _ in range(2)]:
         value_proposition_acknowledge(actor=reader, agreement=agreement)
     paper = _partner("Glanzwerk Industrie AG", tier=PartnerTier.GOLD, score=2)

@@ -14,9 +14,13 @@ from handschlag.alliances.selectors import partner_health, partner_overview_list
 from handschlag.alliances.services import value_proposition_acknowledge
 from handschlag.core.enums import Role
 from tests.alliances.factories import AgreementFactory, PartnerFactory
+from tests.alliances.health_signals import register_lived
 from tests.factories import PartnerOrganisationFactory
 
 pytestmark = pytest.mark.django_db
+
+
+LIVED_AGREEMENTS: list[int] = []
 
 
 def _rated_partner(name: str, *, score: int, lived: bool, readers: list[Any]) -> Partner:
@@ -25,13 +29,18 @@ def _rated_partner(name: str, *, score: int, lived: bool, readers: list[Any]) ->
         FitRating.objects.create(partner=partner, criterion=criterion, score=score)
     if lived:
         agreement = AgreementFactory(partner=partner)
+        LIVED_AGREEMENTS.append(agreement.pk)
         for reader in readers:
             value_proposition_acknowledge(actor=reader, agreement=agreement)
     return partner
 
 
 @pytest.fixture
-def partners(make_user: Any) -> dict[str, Any]:
+def partners(make_user: Any, monkeypatch: Any) -> dict[str, Any]:
+    # Health v2: targets and a read value proposition no longer make a partnership lived; leads both ways and
+    # joint deals do (the co-selling module's figures, stood in for here by register_lived).
+    LIVED_AGREEMENTS.clear()
+    register_lived(monkeypatch, LIVED_AGREEMENTS)
     manager = make_user(Role.PARTNER_MANAGER, language="en")
     sellers = [make_user(Role.SELLER) for _ in range(2)]
     lived = _rated_partner("Nordlicht Automation GmbH", score=5, lived=True, readers=sellers)

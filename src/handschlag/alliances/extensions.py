@@ -108,6 +108,7 @@ class DealFigures:
     cycle_days_with: float | None = None
     cycle_days_without: float | None = None
     last_joint_at: dt.datetime | None = None
+    rescue_titles: tuple[str, ...] = ()  # the latest rescue deals, named in the verdict's reason
 
     @property
     def closed(self) -> int:

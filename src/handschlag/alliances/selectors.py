@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,7 +11,14 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
 from handschlag.alliances.enums import AgreementStatus, OfferStatus
-from handschlag.alliances.extensions import SIGNAL_ACCOUNT_MAPPING, partnership_signals_for
+from handschlag.alliances.extensions import (
+    SIGNAL_ACCOUNT_MAPPING,
+    SIGNAL_DEALS,
+    SIGNAL_LEADS,
+    DealFigures,
+    LeadFigures,
+    partnership_signals_for,
+)
 from handschlag.alliances.models import (
     Agreement,
     FitCriterion,
@@ -196,13 +204,25 @@ def _health_signals(
     mapped_at: dt.datetime | None,
     last_read: dt.datetime | None,
     now: dt.datetime,
+    leads: LeadFigures | None = None,
+    deals: DealFigures | None = None,
 ) -> HealthSignals:
     """The named signals of one partnership from what was read; shared by the detail page and the list."""
     moments = [partner.updated_at]
     if agreement is not None:
         moments.append(agreement.updated_at)
         moments += [moment for moment in (last_read, mapped_at) if moment is not None]
+    if leads is not None and leads.last_sent_at is not None:
+        moments.append(leads.last_sent_at)
     last_activity = max(moments)
+    partner_moments = [
+        moment
+        for moment in (
+            leads.last_received_at if leads else None,
+            deals.last_joint_at if deals else None,
+        )
+        if moment is not None
+    ]
     return HealthSignals(
         has_active_agreement=agreement is not None,
         targets_set=bool(agreement and agreement.has_joint_targets),
@@ -210,28 +230,37 @@ def _health_signals(
         mapping_done=mapped_at is not None,
         mapping_age_days=None if mapped_at is None else max(0, (now - mapped_at).days),
         days_since_activity=max(0, (now - last_activity).days),
+        leads=leads,
+        deals=deals,
+        leads_to_us_target=agreement.leads_to_us_per_quarter if agreement else 0,
+        leads_to_partner_target=agreement.leads_to_partner_per_quarter if agreement else 0,
+        joint_pipeline_target=float(agreement.joint_pipeline_target) if agreement else 0.0,
+        joint_wins_target=agreement.joint_wins_target if agreement else 0,
+        days_since_partner_activity=max(0, (now - max(partner_moments)).days) if partner_moments else None,
     )
 
 
-def _mapped_at_by_agreement(agreement_ids: list[int]) -> dict[int, dt.datetime]:
-    """When each agreement's latest account mapping finished, as the mapping module registered it (none without)."""
-    return dict(partnership_signals_for(agreement_ids).get(SIGNAL_ACCOUNT_MAPPING, {}))
+def _signals_by_agreement(agreement_ids: list[int]) -> dict[str, Mapping[int, Any]]:
+    """Every registered signal for the agreements (mapping's moment, co-selling's lead and deal figures)."""
+    return partnership_signals_for(agreement_ids)
 
 
 def health_signals_for(*, partner: Partner) -> HealthSignals:
     agreement = active_agreement_of(partner)
     coverage = enablement_coverage(agreement=agreement) if agreement is not None else None
+    signals = _signals_by_agreement([agreement.pk]) if agreement is not None else {}
+    key = agreement.pk if agreement is not None else 0
     return _health_signals(
         partner=partner,
         agreement=agreement,
         coverage_share=coverage.share if coverage else None,
-        mapped_at=_mapped_at_by_agreement([agreement.pk]).get(agreement.pk)
-        if agreement is not None
-        else None,
+        mapped_at=signals.get(SIGNAL_ACCOUNT_MAPPING, {}).get(key),
         last_read=agreement.acknowledgements.aggregate(last=Max("acknowledged_at"))["last"]
         if agreement is not None
         else None,
         now=timezone.now(),
+        leads=signals.get(SIGNAL_LEADS, {}).get(key),
+        deals=signals.get(SIGNAL_DEALS, {}).get(key),
     )
 
 
@@ -305,7 +334,10 @@ def partner_overview_list(*, search: str = "", verdict: str = "") -> list[Partne
             last_read[agreement_id] = moment
         if acknowledgement["version"] == versions[agreement_id] and acknowledgement["user_id"] in facing_ids:
             read_by.setdefault(agreement_id, set()).add(acknowledgement["user_id"])
-    mapped_at = _mapped_at_by_agreement(agreement_ids)
+    signals = _signals_by_agreement(agreement_ids)
+    mapped_at = signals.get(SIGNAL_ACCOUNT_MAPPING, {})
+    leads = signals.get(SIGNAL_LEADS, {})
+    deals = signals.get(SIGNAL_DEALS, {})
 
     def read_count(agreement: Agreement) -> int:
         return len(read_by.get(agreement.pk, ())) if agreement.value_proposition else 0
@@ -328,6 +360,8 @@ def partner_overview_list(*, search: str = "", verdict: str = "") -> list[Partne
                 mapped_at=mapped_at.get(active.pk) if active is not None else None,
                 last_read=last_read.get(active.pk) if active is not None else None,
                 now=now,
+                leads=leads.get(active.pk) if active is not None else None,
+                deals=deals.get(active.pk) if active is not None else None,
             )
         )
         if verdict and health.verdict != verdict:

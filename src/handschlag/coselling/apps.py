@@ -8,4 +8,16 @@ class CosellingConfig(AppConfig):
     verbose_name = _("Co-selling")
 
     def ready(self) -> None:
-        pass
+        from handschlag.alliances.extensions import SIGNAL_DEALS, partnership_signal_register
+        from handschlag.coselling.selectors.figures import deal_signal
+
+        # opportunities (issue 12): joint pipeline, wins, rescues, win rate and cycle time with vs without partner
+        partnership_signal_register(SIGNAL_DEALS, deal_signal)
+
+        # leads and deal registrations (issue 12): audit sentences, the health score's lead figures
+        from handschlag.alliances.extensions import SIGNAL_LEADS
+        from handschlag.coselling.lead_audit_sentences import audit_sentences_leads_register
+        from handschlag.coselling.selectors.leads import lead_figures_by_agreement
+
+        audit_sentences_leads_register()
+        partnership_signal_register(SIGNAL_LEADS, lead_figures_by_agreement)

@@ -34,6 +34,7 @@ from handschlag.coselling.models import (
 
 CLOSED = (OpportunityStatus.WON, OpportunityStatus.LOST)
 CYCLE_SAMPLE = 2000
+RESCUE_TITLES = 2
 CACHE_SECONDS = 300  # figures over all deals without a partner: read once per five minutes
 
 
@@ -220,6 +221,16 @@ def deal_figures_by_partner(partner_ids: Sequence[int]) -> dict[int, DealFigures
         .values_list("partner_id", "opportunity__created_at", "opportunity__closed_at")[:CYCLE_SAMPLE]
     ):
         cycles.setdefault(partner_id, []).append((created, closed))
+    rescue_titles: dict[int, list[str]] = {}
+    for partner_id, title in (
+        PartnerInvolvement.objects.filter(partner_id__in=ids)
+        .exclude(rescue_reason="")
+        .order_by("-joined_at", "-id")
+        .values_list("partner_id", "opportunity__title")[: 3 * len(ids)]
+    ):
+        titles = rescue_titles.setdefault(partner_id, [])
+        if len(titles) < RESCUE_TITLES:
+            titles.append(title)
     result: dict[int, DealFigures] = {}
     for row in rows:
         with_partner = WinRate(won=row["won"], closed=row["won"] + row["lost"])
@@ -238,6 +249,7 @@ def deal_figures_by_partner(partner_ids: Sequence[int]) -> dict[int, DealFigures
             cycle_days_with=_median_days(cycles.get(row["partner_id"], [])),
             cycle_days_without=cycle_without,
             last_joint_at=row["last_joint_at"],
+            rescue_titles=tuple(rescue_titles.get(row["partner_id"], [])),
         )
     return result
 
