@@ -157,7 +157,7 @@ LOW_RESCUE_SHARE = 0.25
 
 @dataclass(frozen=True)
 class HealthSignals:
-    """What the health score looks at (docs/adr/0303, health v2 in docs/adr/0306). Keep the names stable.
+    """What the health score looks at (docs/adr/0303, health v2 in docs/adr/0310). Keep the names stable.
 
     v1 signals come first (positional use stays valid); v2 adds what partners actually do: `leads` (LeadFigures
     of the co-selling module), `deals` (DealFigures), the agreement's targets and when each side was last active.
@@ -309,7 +309,7 @@ def _deal_points(signals: HealthSignals, reasons: list[str]) -> tuple[int, bool]
 
 
 def partnership_health(signals: HealthSignals) -> HealthResult:
-    """Lived, lukewarm or paper only, with the reasons and their figures (health v2, docs/adr/0306).
+    """Lived, lukewarm or paper only, with the reasons and their figures (health v2, docs/adr/0310).
 
     Points: what partners do — leads each way against targets 20, acceptance 10, joint pipeline 10, joint wins
     10, rescue share 10, win rate with vs. without 10, both sides active lately 10 — and the groundwork — targets

@@ -4,7 +4,7 @@ Commission = amount * seller's credit (split rule; 100 % alone) * commission rat
 plan's sourced or influenced multiplier with a partner), capped per deal. Referral: the partner pays its referral
 fee (a share of the amount, capped) and our seller gets his share of that fee. Expected value = commission * our
 historical win rate for that way of selling, shown only from MIN_SAMPLE closed deals on, with a Wilson interval
-(docs/adr/0306).
+(docs/adr/0310).
 """
 
 from __future__ import annotations

@@ -38,7 +38,7 @@ class Pipeline(models.Model):
     """A sales pipeline: its ordered stages and when a partner's entry counts as a rescue.
 
     `rescue_after_stage`: a partner who comes in at a stage later than this one makes the deal a rescue deal
-    (docs/adr/0306). Empty: only "at risk" or "lost" before the partner came in make a rescue.
+    (docs/adr/0310). Empty: only "at risk" or "lost" before the partner came in make a rescue.
     """
 
     name = models.CharField(_("name"), max_length=100, unique=True)

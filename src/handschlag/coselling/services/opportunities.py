@@ -1,4 +1,4 @@
-"""Writes on opportunities: create, change, move between stages, at risk, partner involvement (docs/adr/0306).
+"""Writes on opportunities: create, change, move between stages, at risk, partner involvement (docs/adr/0310).
 
 Every stage change is kept (from, to, when, who); win rates, cycle times and rescue detection read that history.
 A stage never goes backwards: an open deal moves forward or closes; a closed (won or lost) deal only goes back to
