@@ -111,7 +111,10 @@ def _surveys(context: DemoContext, sales: list[User], marketing_people: list[Use
     before_last = _previous(*last)
     for year, quarter in (before_last, last):
         survey = surveys.survey_create(
-            actor=lead, data=SurveyInput(title=f"Pulsbefragung {year}-Q{quarter}", year=year, quarter=quarter)
+            actor=lead,
+            data=SurveyInput.model_validate(
+                {"title": f"Pulsbefragung {year}-Q{quarter}", "year": year, "quarter": quarter}
+            ),
         )
         surveys.survey_open(actor=lead, survey=survey)
         _answer_all(survey, sales, SALES_VALUES, context)
@@ -121,8 +124,8 @@ def _surveys(context: DemoContext, sales: list[User], marketing_people: list[Use
         Survey.objects.filter(pk=survey.pk).update(opened_on=end - dt.timedelta(days=20), closed_on=end)
     survey = surveys.survey_create(
         actor=lead,
-        data=SurveyInput(
-            title=f"Pulsbefragung {current[0]}-Q{current[1]}", year=current[0], quarter=current[1]
+        data=SurveyInput.model_validate(
+            {"title": f"Pulsbefragung {current[0]}-Q{current[1]}", "year": current[0], "quarter": current[1]}
         ),
     )
     surveys.survey_open(actor=lead, survey=survey)
@@ -140,16 +143,22 @@ def _icp(context: DemoContext) -> None:
             note="Mittelständische Industrie in DACH",
             target_threshold=60,
             criteria=[
-                CriterionInput(
-                    kind=IcpCriterionKind.INDUSTRY,
-                    weight=4,
-                    values="Maschinenbau, Automobilzulieferer, Elektrotechnik, Metallverarbeitung",
+                CriterionInput.model_validate(
+                    {
+                        "kind": IcpCriterionKind.INDUSTRY,
+                        "weight": 4,
+                        "values": "Maschinenbau, Automobilzulieferer, Elektrotechnik, Metallverarbeitung",
+                    }
                 ),
-                CriterionInput(
-                    kind=IcpCriterionKind.EMPLOYEES, weight=3, minimum=Decimal(100), maximum=Decimal(5000)
+                CriterionInput.model_validate(
+                    {"kind": IcpCriterionKind.EMPLOYEES, "weight": 3, "minimum": 100, "maximum": 5000}
                 ),
-                CriterionInput(kind=IcpCriterionKind.REVENUE, weight=2, minimum=Decimal(10_000_000)),
-                CriterionInput(kind=IcpCriterionKind.REGION, weight=1, values="DE, AT, CH"),
+                CriterionInput.model_validate(
+                    {"kind": IcpCriterionKind.REVENUE, "weight": 2, "minimum": 10_000_000}
+                ),
+                CriterionInput.model_validate(
+                    {"kind": IcpCriterionKind.REGION, "weight": 1, "values": "DE, AT, CH"}
+                ),
             ],
         ),
     )
@@ -159,18 +168,20 @@ def _icp(context: DemoContext) -> None:
     for offset, (name, industry, employees, revenue, city, postal_code) in enumerate(OUTSIDE_ICP):
         account_create(
             actor=seller,
-            data=AccountInput(
-                name=name,
-                legal_form="e.K.",
-                city=city,
-                postal_code=postal_code,
-                country="DE",
-                industry=industry,
-                employees=employees,
-                annual_revenue=revenue,
-                status=AccountStatus.CUSTOMER,
-                customer_since=end - dt.timedelta(days=offset),
-                confirm_duplicate=True,
+            data=AccountInput.model_validate(
+                {
+                    "name": name,
+                    "legal_form": "e.K.",
+                    "city": city,
+                    "postal_code": postal_code,
+                    "country": "DE",
+                    "industry": industry,
+                    "employees": employees,
+                    "annual_revenue": revenue,
+                    "status": AccountStatus.CUSTOMER,
+                    "customer_since": end - dt.timedelta(days=offset),
+                    "confirm_duplicate": True,
+                }
             ),
         )
 
