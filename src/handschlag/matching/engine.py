@@ -6,6 +6,7 @@ that hold ``CompanyRecord`` objects (accounts import de-duplication, partner map
 
 from __future__ import annotations
 
+import dataclasses
 import time
 import warnings
 from collections.abc import Callable, Sequence
@@ -134,6 +135,10 @@ class PreparedCompanies:
     domain_from_email: np.ndarray  # the domain compared is the e-mail's (the record has no web domain)
     domain_labels: TextColumn
     domain_label_lengths: np.ndarray
+    name_codes: np.ndarray  # codes of the names with their words sorted
+    # how much a name agreeing says less because the name is common in this pair of lists (log-odds >= 0,
+    # set by ``with_name_frequencies``; zeros until then)
+    name_commonness: np.ndarray
 
 
 def _codes(column: pl.Series) -> np.ndarray:
@@ -229,6 +234,8 @@ ENTITY_TOKENS: Final = ("service", "logistik")
 _ENTITY_WORD_PATTERN: Final = (
     "(" + "|".join(ENTITY_WORDS) + "|" + "|".join(rf"\b{token}\b" for token in ENTITY_TOKENS) + ")"
 )
+# a quick test that finds every name with an entity word (and some more)
+_MAY_HOLD_ENTITY_WORD: Final = "|".join((*ENTITY_WORDS, "service", "logisti"))
 # spellings of the whole-word entity words, so that "Services" and "Service" are one word
 _ENTITY_SPELLINGS: Final = {
     " services ": " service ",
@@ -244,30 +251,48 @@ _ENTITY_TOKEN: Final = (
 _LEGAL_TOKEN: Final = "(?:" + "|".join(_LEGAL_WORDS) + ")"
 
 
-def name_parts(name_core: pl.Expr) -> list[pl.Expr]:
-    """From a normalised name: ``name_sorted`` (its words sorted: a key that survives word order),
-    ``entity_words`` (the entity words it holds, sorted; "-" for none) and ``name_rest`` (the name without
-    entity words and words of legal forms; null when nothing is left)."""
-    padded = (
-        pl.lit(" ") + name_core.str.replace_all(" ", "  ", literal=True) + pl.lit(" ")
-    ).str.replace_many(list(_ENTITY_SPELLINGS), list(_ENTITY_SPELLINGS.values()))
-    entity_joined = padded.str.extract_all(_ENTITY_WORD_PATTERN).list.sort().list.join("|")
-    rest = (
-        padded.str.replace_all(" " + _ENTITY_TOKEN + " ", " ")
-        .str.replace_all(" " + _LEGAL_TOKEN + " ", " ")
-        .str.replace_all(" +", " ")
-        .str.strip_chars(" ")
+def name_parts(normalised: pl.DataFrame) -> pl.DataFrame:
+    """From the normalised names (``name_core``): ``name_sorted`` (the words sorted: a key that survives
+    word order), ``entity_words`` (the entity words, sorted; "-" for none) and ``name_rest`` (the name
+    without entity words and words of legal forms; null when nothing is left). Entity words are looked
+    for only in the names that may hold one."""
+    name_core = pl.col("name_core")
+    padded = pl.lit(" ") + name_core.str.replace_all(" ", "  ", literal=True) + pl.lit(" ")
+
+    def rest_of(text: pl.Expr) -> pl.Expr:
+        rest = (
+            text.str.replace_all(" " + _LEGAL_TOKEN + " ", " ")
+            .str.replace_all(" +", " ")
+            .str.strip_chars(" ")
+        )
+        return pl.when(rest == "").then(None).otherwise(rest).alias("name_rest")
+
+    parts = normalised.select(
+        pl.when(name_core.str.contains(" ", literal=True))
+        .then(name_core.str.split(" ").list.eval(pl.element().sort()).list.join(" "))
+        .otherwise(name_core)
+        .alias("name_sorted"),
+        pl.when(name_core.is_null()).then(None).otherwise(pl.lit("-")).alias("entity_words"),
+        rest_of(padded),
+        name_core.str.contains(_MAY_HOLD_ENTITY_WORD).fill_null(False).alias("may_hold"),
     )
-    return [
-        name_core.str.split(" ").list.sort().list.join(" ").alias("name_sorted"),
-        pl.when(name_core.is_null())
-        .then(None)
-        .when(entity_joined == "")
-        .then(pl.lit("-"))
-        .otherwise(entity_joined)
-        .alias("entity_words"),
-        pl.when(rest == "").then(None).otherwise(rest).alias("name_rest"),
-    ]
+    rows = parts["may_hold"].arg_true()
+    if len(rows):
+        spelled = padded.str.replace_many(list(_ENTITY_SPELLINGS), list(_ENTITY_SPELLINGS.values()))
+        joined = spelled.str.extract_all(_ENTITY_WORD_PATTERN).list.sort().list.join("|")
+        found = (
+            normalised.select("name_core")
+            .gather(rows)
+            .select(
+                pl.when(joined == "").then(pl.lit("-")).otherwise(joined).alias("entity_words"),
+                rest_of(spelled.str.replace_all(" " + _ENTITY_TOKEN + " ", " ")),
+            )
+        )
+        parts = parts.with_columns(
+            parts["entity_words"].scatter(rows, found["entity_words"]),
+            parts["name_rest"].scatter(rows, found["name_rest"]),
+        )
+    return parts.drop("may_hold")
 
 
 def with_email_domains(frame: pl.DataFrame) -> tuple[pl.DataFrame, np.ndarray]:
@@ -296,7 +321,7 @@ def matching_frame(table: CompanyTable, *, stripped: bool = True) -> tuple[pl.Da
     raw, from_email = with_email_domains(table.frame)
     normalised = normalise_frame(raw, stripped=stripped)
     phones = table.frame.select(phone_key(_column(table.frame, "phone")).alias("phone"))["phone"]
-    return normalised.with_columns(phones, *name_parts(pl.col("name_core"))), from_email
+    return pl.concat([normalised.with_columns(phones), name_parts(normalised)], how="horizontal"), from_email
 
 
 def prepare_companies(table: CompanyTable) -> PreparedCompanies:
@@ -314,6 +339,8 @@ def prepare_companies(table: CompanyTable) -> PreparedCompanies:
         domain_from_email=from_email & (exact_codes["domain_host"] != 0),
         domain_labels=TextColumn.from_series(normalised["domain_label"]),
         domain_label_lengths=normalised["domain_label"].str.len_chars().fill_null(0).to_numpy(),
+        name_codes=_codes(normalised["name_sorted"]),
+        name_commonness=np.zeros(normalised.height, dtype=np.float32),
     )
 
 
@@ -339,6 +366,7 @@ class ClearWeights:
     sister_same_building: float
     domain_typo_similarity: float
     domain_typo_address: float
+    name_commonness_cap: float
     postal_code: AgreementWeight
     house_number: AgreementWeight
     city: SimilarityCurve
@@ -363,6 +391,7 @@ CLEAR_WEIGHTS: Final = ClearWeights(
     sister_same_building=-6.0,
     domain_typo_similarity=0.85,
     domain_typo_address=1.0,
+    name_commonness_cap=2.5,
     postal_code=AgreementWeight(1.5, -2.0),
     house_number=AgreementWeight(0.7, -1.0),
     city=SimilarityCurve((0.0, 0.7, 0.85, 1.0), (-3.0, -2.5, 0.0, 1.0)),
@@ -569,10 +598,11 @@ def score_clear_pairs(
     containment_evidence = float(weights.name.evidence(np.array([weights.name_containment], np.float32))[0])
     containment_could_matter = log_odds_bound[named] + address[name_open] + containment_evidence >= needed
     name_evidence = np.full(len(left_rows), best_name, dtype=np.float32)
-    name_evidence[named] = weights.name.evidence(
-        _name_similarities(
-            left, right, left_rows[named], right_rows[named], containment_could_matter, weights
-        )
+    named_similarity = _name_similarities(
+        left, right, left_rows[named], right_rows[named], containment_could_matter, weights
+    )
+    name_evidence[named] = weights.name.evidence(named_similarity) + name_commonness_evidence(
+        left, right, left_rows[named], right_rows[named], named_similarity
     )
     # summed in the same order as when every score is computed, so that scores do not depend on the threshold
     log_odds += name_evidence
@@ -774,6 +804,7 @@ def explain_clear_pairs(
     each scaled alike."""
     left_rows = np.asarray(left_rows, dtype=np.int64)
     right_rows = np.asarray(right_rows, dtype=np.int64)
+    left, right = with_name_frequencies(left, right, weights)
 
     def states(field: str) -> np.ndarray:
         return agreement_states(left.exact_codes[field][left_rows], right.exact_codes[field][right_rows])
@@ -787,6 +818,7 @@ def explain_clear_pairs(
         weights.name.evidence(name_similarity)
         + weights.legal_form.evidence(states("legal_form"))
         + sister_evidence(left, right, left_rows, right_rows, weights)
+        + name_commonness_evidence(left, right, left_rows, right_rows, name_similarity)
     )
     fields["name"] = FieldColumns(
         outcome_of_similarity(name_similarity, name_weight), name_similarity, name_weight
@@ -848,6 +880,39 @@ def explain_clear_pairs(
     return {field: fields[field] for field in EVIDENCE_FIELDS}
 
 
+def with_name_frequencies(
+    left: PreparedCompanies, right: PreparedCompanies, weights: ClearWeights = CLEAR_WEIGHTS
+) -> tuple[PreparedCompanies, PreparedCompanies]:
+    """The two tables with ``name_commonness`` learnt from them (a term-frequency adjustment, as Splink
+    makes one): a name that the two lists hold n times in all (1 + 1 for a company in both) weighs
+    log(n - 1) less when it agrees, up to ``weights.name_commonness_cap``."""
+    left_codes, right_codes = left.name_codes, right.name_codes
+    codes, counts = np.unique(np.concatenate([left_codes, right_codes]), return_counts=True)
+
+    def commonness(record_codes: np.ndarray) -> np.ndarray:
+        count = counts[np.searchsorted(codes, record_codes)].astype(np.float32)
+        result = np.log(np.maximum(count - 1.0, 1.0)).astype(np.float32)
+        result[record_codes == 0] = 0.0
+        return np.minimum(result, np.float32(weights.name_commonness_cap))
+
+    return (
+        dataclasses.replace(left, name_commonness=commonness(left_codes)),
+        dataclasses.replace(right, name_commonness=commonness(right_codes)),
+    )
+
+
+def name_commonness_evidence(
+    left: PreparedCompanies,
+    right: PreparedCompanies,
+    left_rows: np.ndarray,
+    right_rows: np.ndarray,
+    similarity: np.ndarray,
+) -> np.ndarray:
+    """Minus the commonness of the rarer of two names where the names agree (similarity >= 0.95), else 0."""
+    commonness = np.minimum(left.name_commonness[left_rows], right.name_commonness[right_rows])
+    return np.where(np.nan_to_num(similarity, nan=0.0) >= 0.95, -commonness, 0.0).astype(np.float32)
+
+
 def match_prepared(
     left: PreparedCompanies,
     right: PreparedCompanies,
@@ -858,6 +923,7 @@ def match_prepared(
 ) -> PairArrays:
     """Block, score and assign two prepared tables."""
     started = time.perf_counter()
+    left, right = with_name_frequencies(left, right)
     left_rows, right_rows = candidate_pairs(left.blocking_keys, right.blocking_keys)
     progress(f"blocking: {len(left_rows):,} candidate pairs ({time.perf_counter() - started:.1f} s)")
     started = time.perf_counter()
