@@ -23,6 +23,11 @@ SOURCE = Path(__file__).resolve().parents[2] / "src" / "handschlag"
 DYNAMIC_ACTIONS = {
     "offer.{data.decision.value}": {f"offer.{decision.value}" for decision in OfferDecision},
     "user.password_{how}": {"user.password_change", "user.password_reset"},
+    "registration.{data.decision}": {"registration.approve", "registration.reject", "registration.duplicate"},
+    "registration.extension_{data.decision}": {
+        "registration.extension_approve",
+        "registration.extension_reject",
+    },
 }
 
 # changes as the services write them, for the actions whose sentence reads them
@@ -70,6 +75,9 @@ SENTENCES_WITHOUT_ACTOR = {
     "complaint.escalate",
     "complaint.deadline_alert",
     "complaint.deadline_passed",
+    "lead.expire",
+    "registration.expire",
+    "registration.expiry_warning",
 }
 
 

@@ -38,7 +38,7 @@ def test_partner_user_offers_a_lead_to_us_resolved_against_our_accounts(world: W
 def test_sla_skips_weekend_and_public_holiday(world: World) -> None:
     # Thursday 2 April 2026, 15:00 Berlin; Good Friday 3 April and Easter Monday 6 April are holidays in BW
     lead = offer(world.partner_user, now=dt.datetime(2026, 4, 2, 13, 0, tzinfo=dt.UTC))
-    # 2 h on Thursday, then Tuesday 7 April 08:00–17:00 (9 h), Wednesday 08:00 + 5 h = 13:00 Berlin (11:00 UTC)
+    # 2 h on Thursday, then Tuesday 7 April 08:00-17:00 (9 h), Wednesday 08:00 + 5 h = 13:00 Berlin (11:00 UTC)
     assert lead.respond_by == dt.datetime(2026, 4, 8, 11, 0, tzinfo=dt.UTC)
 
 

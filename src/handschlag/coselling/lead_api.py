@@ -7,8 +7,6 @@ partner's leads and registrations only, everything else answers 404. Contact det
 receiver only after he accepted it (its sender knows them anyway).
 """
 
-from __future__ import annotations
-
 import datetime as dt
 from decimal import Decimal
 from typing import Any, Literal
@@ -200,7 +198,7 @@ def lead_for_partner(lead: Lead) -> dict[str, Any]:
     return {
         "id": lead.pk,
         "box": "received" if lead.direction == LeadDirection.TO_PARTNER else "sent",
-        "status": lead.status,
+        "status": LeadStatus(lead.status),
         **_company(lead),
         "product_line": lead.product_line.name if lead.product_line else "",
         "need": lead.need,
@@ -209,7 +207,7 @@ def lead_for_partner(lead: Lead) -> dict[str, Any]:
         "offered_at": lead.offered_at,
         "respond_by": lead.respond_by,
         "decided_at": lead.decided_at,
-        "decline_reason": lead.decline_reason,
+        "decline_reason": LeadDeclineReason(lead.decline_reason) if lead.decline_reason else "",
         "decision_note": lead.decision_note,
     }
 
@@ -373,11 +371,11 @@ def registration_for_partner(registration: DealRegistration) -> dict[str, Any]:
         "amount": registration.amount,
         "expected_close_date": registration.expected_close_date,
         "description": registration.description,
-        "status": registration.status,
+        "status": RegistrationStatus(registration.status),
         "decision_reason": registration.decision_reason,
         "decided_at": registration.decided_at,
         "protected_until": registration.protected_until,
-        "extension_status": registration.extension_status,
+        "extension_status": ExtensionStatus(registration.extension_status),
         "extension_days": registration.extension_days,
         "extension_reason": registration.extension_reason,
         "extension_decision_reason": registration.extension_decision_reason,
