@@ -39,12 +39,12 @@ def test_every_navigation_link_opens_for_the_role_that_sees_it(role, page_as, ma
 @pytest.mark.parametrize(
     ("role", "groups"),
     [
-        (Role.ADMIN, ["accounts", "partners", "complaints", "alignment", "settings"]),
-        (Role.MANAGEMENT, ["accounts", "partners", "complaints", "alignment", "settings"]),
-        (Role.SELLER, ["accounts", "partners", "complaints", "alignment"]),
-        (Role.PARTNER_MANAGER, ["accounts", "partners", "complaints", "alignment"]),
-        (Role.PROCESS_OWNER, ["accounts", "partners", "complaints", "alignment"]),
-        (Role.MARKETING, ["accounts", "partners", "complaints", "alignment"]),
+        (Role.ADMIN, ["accounts", "partners", "complaints", "alignment", "insights", "settings"]),
+        (Role.MANAGEMENT, ["accounts", "partners", "complaints", "alignment", "insights", "settings"]),
+        (Role.SELLER, ["accounts", "partners", "complaints", "alignment", "insights"]),
+        (Role.PARTNER_MANAGER, ["accounts", "partners", "complaints", "alignment", "insights"]),
+        (Role.PROCESS_OWNER, ["accounts", "partners", "complaints", "alignment", "insights"]),
+        (Role.MARKETING, ["accounts", "partners", "complaints", "alignment", "insights"]),
         (Role.PARTNER_USER, ["portal"]),
     ],
 )

@@ -10,6 +10,9 @@ class AlliancesConfig(AppConfig):
         from handschlag.alliances.privacy import privacy_alliances_register
 
         privacy_alliances_register()
+        from handschlag.alliances.kpis import alliances_kpis_register
+
+        alliances_kpis_register()
         from handschlag.alliances import demo
         from handschlag.alliances.audit_sentences import audit_sentences_alliances_register
         from handschlag.core.demo import DemoStep, demo_step_register

@@ -11,6 +11,9 @@ class ComplaintsConfig(AppConfig):
         from handschlag.complaints.privacy import privacy_complaints_register
 
         privacy_complaints_register()
+        from handschlag.complaints.kpis import complaints_kpis_register
+
+        complaints_kpis_register()
         from handschlag.accounts.extensions import AccountSection, account_section_register
         from handschlag.complaints import account_section, demo
         from handschlag.complaints.audit_sentences import audit_sentences_complaints_register

@@ -133,6 +133,14 @@ NAVIGATION: tuple[NavigationGroup, ...] = (
         (_item("portal:home", _("Partnership"), Capability.PORTAL_USE),),
     ),
     NavigationGroup(
+        "insights",
+        pgettext_lazy("navigation group", "Insights"),
+        (
+            _item("insights:dashboard", _("Management dashboard"), Capability.INSIGHTS_VIEW),
+            _item("insights:goal_list", _("Shared goals"), Capability.GOALS_VIEW),
+        ),
+    ),
+    NavigationGroup(
         "settings",
         pgettext_lazy("navigation group", "Administration"),
         (

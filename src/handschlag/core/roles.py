@@ -44,6 +44,10 @@ class Capability(enum.Enum):
     SLA_POLICIES_MANAGE = "sla_policies.manage"
     JOBS_MANAGE = "jobs.manage"
     PRIVACY_MANAGE = "privacy.manage"
+    # insights: the dashboards (management), shared goals (everyone internal reads them, management sets them)
+    INSIGHTS_VIEW = "insights.view"
+    GOALS_VIEW = "goals.view"
+    GOALS_MANAGE = "goals.manage"
     CONCESSIONS_VIEW = "concessions.view"
     CONCESSIONS_RECORD = "concessions.record"
     CONCESSIONS_VIEW_ALL = "concessions.view_all"
@@ -68,6 +72,7 @@ class Capability(enum.Enum):
 
 
 _INTERNAL_BASE = {
+    Capability.GOALS_VIEW,
     Capability.ACCOUNTS_VIEW,
     Capability.ACCOUNTS_EXPORT,
     Capability.API_TOKENS_OWN,
@@ -155,6 +160,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
         | _COSELLING_DECIDE
         | {Capability.OPPORTUNITIES_IMPORT}
         | _MANAGEMENT_ALIGNMENT
+        | {Capability.INSIGHTS_VIEW, Capability.GOALS_MANAGE}
         | _CONCESSIONS_MANAGEMENT
     ),
     Role.ADMIN: frozenset(

@@ -8,4 +8,6 @@ class InsightsConfig(AppConfig):
     verbose_name = _("Insights")
 
     def ready(self) -> None:
-        pass
+        from handschlag.insights.audit_sentences import audit_sentences_insights_register
+
+        audit_sentences_insights_register()
