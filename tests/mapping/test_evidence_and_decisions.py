@@ -287,3 +287,19 @@ def test_the_pages_say_what_an_encoded_list_protects_against(world: dict[str, An
     portal = _text(page_as(world["partner_user"]).get("/portal/"))
     assert "What an encoded list protects against, and what it does not" in portal
     assert "It does not protect against the side that holds the secret." in portal
+
+
+def test_our_csv_export_says_why_and_the_partners_does_not(world: dict[str, Any], page_as: Any) -> None:
+    run = world["run"]
+    ours = b"".join(page_as(world["manager"]).get(f"/mappings/runs/{run.pk}/export.csv").streaming_content)
+    header, *lines = ours.decode("utf-8-sig").splitlines()
+    assert "Warum sie passen" in header
+    assert any("Alpha Antriebe" in line and "gleiche PLZ" in line for line in lines)
+    theirs = b"".join(
+        page_as(world["partner_user"]).get(f"/portal/mappings/{run.pk}/export.csv").streaming_content
+    )
+    text = theirs.decode("utf-8-sig")
+    assert "Alpha Antriebe" in text
+    assert "Why they match" not in text
+    assert "same postal code" not in text
+    assert "gleiche PLZ" not in text

@@ -319,13 +319,19 @@ EXPORT_TITLES = {
     SharedField.DOMAIN: gettext_lazy("Domain"),
     SharedField.OWNER: gettext_lazy("Our account owner"),
     SharedField.OPEN_OPPORTUNITY: gettext_lazy("Open opportunity"),
+    "evidence_text": gettext_lazy("Why they match"),
+    "decision": gettext_lazy("Your decision"),
 }
 
 
 def overlap_csv(run: MappingRun, *, for_partner: bool) -> HttpResponseBase:
     """The overlap as CSV, with exactly the rows and fields the viewer may see."""
     rows = overlap_rows_for(run, for_partner=for_partner)
-    extra = [name for name in ["account_id", *SharedField.values] if any(name in row for row in rows)]
+    extra = [
+        name
+        for name in ["account_id", *SharedField.values, "evidence_text", "decision"]
+        if any(name in row for row in rows)
+    ]
     columns = EXPORT_FIELDS + extra
     labels = dict(Population.choices)
 
@@ -335,6 +341,8 @@ def overlap_csv(run: MappingRun, *, for_partner: bool) -> HttpResponseBase:
             return labels.get(raw, raw)
         if isinstance(raw, bool):
             return _("yes") if raw else _("no")
+        if name == "decision":
+            return MatchDecision.Verdict(raw).label if raw else ""
         return raw
 
     return csv_response(
