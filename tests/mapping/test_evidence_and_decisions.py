@@ -303,3 +303,47 @@ def test_our_csv_export_says_why_and_the_partners_does_not(world: dict[str, Any]
     assert "Why they match" not in text
     assert "same postal code" not in text
     assert "gleiche PLZ" not in text
+
+
+def test_records_of_one_company_all_map_and_count_once(
+    make_user: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from handschlag.accounts.enums import AccountStatus
+    from handschlag.mapping.selectors import overlap_cells_for
+    from tests.factories import AccountFactory
+    from tests.mapping.helpers import HEADER, filler_rows
+
+    manager = make_user(Role.PARTNER_MANAGER)
+    agreement = opted_in_agreement(manager=manager, partner_user=make_user(Role.PARTNER_USER))
+    fields = {
+        "domain": "delta-druck.de",
+        "street": "Ringstraße 4",
+        "postal_code": "90402",
+        "city": "Nürnberg",
+    }
+    delta = AccountFactory(name="Delta Druck", legal_form="GmbH", status=AccountStatus.CUSTOMER, **fields)
+    delta_twin = AccountFactory(
+        name="Delta Druck", legal_form="GmbH", status=AccountStatus.PROSPECT, **fields
+    )
+    content = (
+        HEADER
+        + "P-7;Delta Druck GmbH;delta-druck.de;90402;Nürnberg;Interessent\n"
+        + "P-8;DELTA DRUCK GMBH;www.delta-druck.de;90402;Nürnberg;Kunde\n"
+        + filler_rows(18)
+    )
+    run = run_mapping(django_capture_on_commit_callbacks, actor=manager, agreement=agreement, content=content)
+    matches = list(MappingMatch.objects.filter(run=run).select_related("partner_record"))
+    pairs = {(match.account_id, match.partner_record.external_id) for match in matches}
+    assert pairs == {(delta.pk, "P-7"), (delta.pk, "P-8"), (delta_twin.pk, "P-7"), (delta_twin.pk, "P-8")}
+    assert len({match.cluster for match in matches}) == 1
+    # the company's population is the highest of its records' on each side: a customer on both
+    assert {(match.our_population, match.partner_population) for match in matches} == {
+        ("customer", "customer")
+    }
+    assert (run.match_count, run.pair_count) == (1, 4)
+    counts = {
+        (cell.our_population, cell.partner_population): cell.count
+        for cell in overlap_cells_for(run, for_partner=False)
+    }
+    assert counts[("customer", "customer")] == 1
+    assert sum(count or 0 for count in counts.values()) == 1
