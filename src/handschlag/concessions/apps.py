@@ -8,4 +8,19 @@ class ConcessionsConfig(AppConfig):
     verbose_name = _("Concessions")
 
     def ready(self) -> None:
-        pass
+        from handschlag.accounts.extensions import AccountSection, account_section_register
+        from handschlag.concessions import account_section, demo
+        from handschlag.concessions.audit_sentences import audit_sentences_concessions_register
+        from handschlag.core.demo import DemoStep, demo_step_register
+
+        audit_sentences_concessions_register()
+        demo_step_register(DemoStep(order=45, name="concessions", build=demo.demo_step))
+        # the account page: the customer-integrated view's concessions, what we got, the trap signals
+        account_section_register(
+            AccountSection(
+                name="concessions",
+                order=20,
+                template="concessions/account_section.html",
+                context=account_section.account_concessions_section,
+            )
+        )
