@@ -81,9 +81,6 @@ NAVIGATION: tuple[NavigationGroup, ...] = (
             _item("concessions:list", _("Concessions"), Capability.CONCESSIONS_VIEW),
             _item("concessions:approvals", _("Concession approvals"), Capability.CONCESSIONS_APPROVE),
             _item("concessions:figures", _("Concession figures"), Capability.CONCESSIONS_ANALYTICS),
-            _item("concessions:list", _("Concessions"), Capability.CONCESSIONS_VIEW),
-            _item("concessions:approvals", _("Concession approvals"), Capability.CONCESSIONS_APPROVE),
-            _item("concessions:figures", _("Concession figures"), Capability.CONCESSIONS_ANALYTICS),
         ),
     ),
     NavigationGroup(
@@ -151,7 +148,6 @@ NAVIGATION: tuple[NavigationGroup, ...] = (
             _item("core:department_list", _("Departments"), Capability.DEPARTMENTS_MANAGE),
             _item("core:audit_list", _("Audit log"), Capability.AUDIT_VIEW),
             _item("core:job_list", _("Background jobs"), Capability.JOBS_MANAGE),
-            _item("concessions:settings", _("Concession settings"), Capability.CONCESSIONS_SETTINGS),
             _item("concessions:settings", _("Concession settings"), Capability.CONCESSIONS_SETTINGS),
             _item("core:privacy", _("Data protection"), Capability.PRIVACY_MANAGE),
         ),
