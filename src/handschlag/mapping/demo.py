@@ -16,9 +16,14 @@ from handschlag.alliances.services import agreement_opt_in
 from handschlag.core.demo import DemoContext
 from handschlag.core.inputs import input_build
 from handschlag.mapping.enums import SharingLevel
-from handschlag.mapping.inputs import SharingRulesPatch
+from handschlag.mapping.inputs import MatchDecisionInput, SharingRulesPatch
 from handschlag.mapping.models import MappingRun
-from handschlag.mapping.services import mapping_run_create, mapping_run_execute, sharing_rules_set
+from handschlag.mapping.services import (
+    mapping_run_create,
+    mapping_run_execute,
+    match_decide,
+    sharing_rules_set,
+)
 
 if TYPE_CHECKING:
     from handschlag.accounts.models import Account
@@ -79,6 +84,16 @@ def build_mapping(
         upload=SimpleUploadedFile("nordlicht-kunden.csv", _partner_list_csv(customers, context), "text/csv"),
     )
     mapping_run_execute(run=run)
+    # the partner manager has checked one pair already: it shows as confirmed, with its evidence (docs/adr/0306)
+    first = (
+        run.matches.select_related("account", "partner_record", "run").order_by("account__name", "id").first()
+    )
+    if first is not None:
+        match_decide(
+            actor=manager,
+            match=first,
+            data=input_build(MatchDecisionInput, {"verdict": "confirmed", "note": "Im Telefonat bestätigt"}),
+        )
     return run
 
 
