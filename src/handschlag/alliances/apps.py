@@ -7,6 +7,18 @@ class AlliancesConfig(AppConfig):
     verbose_name = _("Partnerships")
 
     def ready(self) -> None:
+        from handschlag.alliances.home import enablement_digest_lines, enablement_home
+        from handschlag.core.home import HomeSection, home_section_register
+
+        home_section_register(
+            HomeSection(
+                name="enablement",
+                order=40,
+                template="alliances/home_section.html",
+                context=enablement_home,
+                digest_lines=enablement_digest_lines,
+            )
+        )
         from handschlag.alliances.privacy import privacy_alliances_register
 
         privacy_alliances_register()

@@ -8,6 +8,18 @@ class ComplaintsConfig(AppConfig):
     verbose_name = _("Complaints")
 
     def ready(self) -> None:
+        from handschlag.complaints.home import complaints_digest_lines, complaints_home
+        from handschlag.core.home import HomeSection, home_section_register
+
+        home_section_register(
+            HomeSection(
+                name="complaints",
+                order=10,
+                template="complaints/home_section.html",
+                context=complaints_home,
+                digest_lines=complaints_digest_lines,
+            )
+        )
         from handschlag.complaints.privacy import privacy_complaints_register
 
         privacy_complaints_register()

@@ -22,7 +22,11 @@ from handschlag.core.enums import JobStatus, NotificationEmail
 from handschlag.core.errors import Forbidden
 from handschlag.core.inputs import DepartmentInput, DepartmentPatch
 from handschlag.core.models import User
-from handschlag.core.notifications import notifications_mark_read, user_notification_email_set
+from handschlag.core.notifications import (
+    notifications_mark_read,
+    user_notification_email_set,
+    user_weekly_digest_set,
+)
 from handschlag.core.privacy_api import router as privacy_router
 from handschlag.core.roles import Capability, is_internal
 from handschlag.core.selectors import api_token_list_for_user, department_list, notification_list_for_user
@@ -177,6 +181,9 @@ class NotificationsReadOut(Schema):
 
 class NotificationSettingsIO(Schema):
     notification_email: NotificationEmail
+    weekly_digest: bool | None = Field(
+        None, description="the weekly summary e-mail of your home page (Monday mornings); unchanged when null"
+    )
 
 
 @router.get("/notifications", response={200: list[NotificationOut], **ERROR_RESPONSES})
@@ -206,7 +213,10 @@ def notification_read(request: HttpRequest, notification_id: int) -> Any:
 @router.get("/notifications/settings", response={200: NotificationSettingsIO, **ERROR_RESPONSES})
 def notification_settings(request: HttpRequest) -> NotificationSettingsIO:
     """How notifications reach you by e-mail: `immediate`, `daily` (one digest a day) or `none`."""
-    return NotificationSettingsIO(notification_email=NotificationEmail(_user(request).notification_email))
+    user = _user(request)
+    return NotificationSettingsIO(
+        notification_email=NotificationEmail(user.notification_email), weekly_digest=user.weekly_digest
+    )
 
 
 @router.put("/notifications/settings", response={200: NotificationSettingsIO, **ERROR_RESPONSES})
@@ -215,7 +225,11 @@ def notification_settings_update(
 ) -> NotificationSettingsIO:
     user = _user(request)
     user_notification_email_set(actor=user, user=user, notification_email=payload.notification_email)
-    return NotificationSettingsIO(notification_email=NotificationEmail(user.notification_email))
+    if payload.weekly_digest is not None:
+        user_weekly_digest_set(actor=user, user=user, enabled=payload.weekly_digest)
+    return NotificationSettingsIO(
+        notification_email=NotificationEmail(user.notification_email), weekly_digest=user.weekly_digest
+    )
 
 
 # the administrators' endpoints: /audit and /users

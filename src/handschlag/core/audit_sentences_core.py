@@ -139,6 +139,17 @@ def audit_sentences_core_register() -> None:
                 % {"actor": line.actor, "user": line.target()}
             ),
         ),
+        AuditSentence(
+            "user.weekly_digest",
+            lambda line: (
+                (
+                    _("%(actor)s switched the weekly summary e-mail on")
+                    if line.changes.get("weekly_digest", [None, True])[-1]
+                    else _("%(actor)s switched the weekly summary e-mail off")
+                )
+                % {"actor": line.actor}
+            ),
+        ),
         AuditSentence("auth.login", lambda line: _("%(actor)s logged in") % {"actor": line.actor}),
         AuditSentence("auth.logout", lambda line: _("%(actor)s logged out") % {"actor": line.actor}),
         AuditSentence(

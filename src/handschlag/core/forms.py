@@ -102,3 +102,10 @@ class NotificationSettingsForm(forms.Form):
         widget=forms.RadioSelect,
         help_text=_("Notifications always appear in handschlag; this is about your mailbox."),
     )
+    weekly_digest = forms.BooleanField(
+        label=_("Weekly summary by e-mail"),
+        required=False,
+        help_text=_(
+            "Every Monday morning: what your home page shows — your cases, goals and what waits for you."
+        ),
+    )

@@ -115,6 +115,10 @@ class User(AbstractUser):
         default=NotificationEmail.IMMEDIATE,
     )
 
+    # the weekly e-mail with what the home page shows (core/weekly_digest.py); each user may opt out
+    weekly_digest = models.BooleanField(_("weekly summary by e-mail"), default=True)
+    weekly_digest_sent_on = models.DateField(null=True, blank=True)
+
     REQUIRED_FIELDS = ["email"]
 
     objects: ClassVar[UserManager] = UserManager()

@@ -173,6 +173,23 @@ def user_notification_email_set(*, actor: User, user: User, notification_email: 
     return user
 
 
+def user_weekly_digest_set(*, actor: User, user: User, enabled: bool) -> User:
+    """A user's own choice to get the weekly summary by e-mail (opt-out); nobody chooses it for someone else."""
+    if actor.pk != user.pk:
+        raise Forbidden
+    if user.weekly_digest != enabled:
+        user.weekly_digest = enabled
+        user.save(update_fields=["weekly_digest"])
+        audit_record(
+            actor=actor,
+            action="user.weekly_digest",
+            target=user,
+            summary=f"weekly summary {'on' if enabled else 'off'}",
+            changes={"weekly_digest": [not enabled, enabled]},
+        )
+    return user
+
+
 # --- the daily digest -----------------------------------------------------------------------------------------
 
 

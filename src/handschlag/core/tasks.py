@@ -445,6 +445,16 @@ def retention_enforce_task() -> None:
         logger.info("retention: deleted %s", deleted)
 
 
+@periodic(every=dt.timedelta(hours=1), queue=JobQueue.BULK)
+def weekly_digest_task() -> None:
+    """Monday mornings: each user's weekly summary of his home page (core/weekly_digest.py)."""
+    from handschlag.core.weekly_digest import weekly_digests_send
+
+    sent = weekly_digests_send()
+    if sent:
+        logger.info("weekly summaries sent: %d", sent)
+
+
 def discover_tasks() -> None:
     autodiscover_modules("tasks")
 

@@ -41,10 +41,14 @@ from handschlag.core.forms import (
     UserForm,
     form_add_service_errors,
 )
-from handschlag.core.home import home_context_for
+from handschlag.core.home import home_context_for, home_sections_for
 from handschlag.core.inputs import DepartmentInput, DepartmentPatch, UserPatch, input_from_form
 from handschlag.core.models import AuditEvent, User
-from handschlag.core.notifications import notifications_mark_read, user_notification_email_set
+from handschlag.core.notifications import (
+    notifications_mark_read,
+    user_notification_email_set,
+    user_weekly_digest_set,
+)
 from handschlag.core.roles import Capability, has_capability, is_internal
 from handschlag.core.selectors import (
     api_token_list_for_user,
@@ -73,6 +77,7 @@ def home(request: HttpRequest) -> HttpResponse:
     context: dict[str, object] = {"is_internal": is_internal(user)}
     if is_internal(user):
         context.update(home_context_for(user))
+        context["sections"] = home_sections_for(user)
     return render(request, "core/home.html", context)
 
 
@@ -392,13 +397,15 @@ def notification_settings_view(request: HttpRequest) -> HttpResponse:
     """The user's own choice: an e-mail per notification, a daily digest, or none."""
     user = _user(request)
     form = NotificationSettingsForm(
-        request.POST or None, initial={"notification_email": user.notification_email}
+        request.POST or None,
+        initial={"notification_email": user.notification_email, "weekly_digest": user.weekly_digest},
     )
     if request.method == "POST" and form.is_valid():
         try:
             user_notification_email_set(
                 actor=user, user=user, notification_email=form.cleaned_data["notification_email"]
             )
+            user_weekly_digest_set(actor=user, user=user, enabled=form.cleaned_data["weekly_digest"])
         except InvalidInput as error:
             form_add_service_errors(form, error)
         else:

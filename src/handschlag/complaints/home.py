@@ -1,0 +1,92 @@
+"""The complaints' part of the home page (core/home.py): the process owner's open and overdue cases and D3
+clocks, the cases a seller watches, management's cancellation threats, escalations and triage queue."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Q, QuerySet, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from handschlag.complaints.enums import ComplaintStatus
+from handschlag.complaints.models import Complaint
+from handschlag.core.models import User
+from handschlag.core.roles import Capability, has_capability
+
+SHOWN = 5
+
+
+def _open() -> QuerySet[Complaint]:
+    return Complaint.objects.exclude(status=ComplaintStatus.CLOSED).select_related("account")
+
+
+def _overdue(now: Any) -> Q:
+    """A clock that still runs (not paused, not stopped) and is past its due time."""
+    running = Q(paused_since__isnull=True)
+    return running & (
+        Q(first_response_at__isnull=True, first_response_due__lt=now)
+        | Q(contained_at__isnull=True, containment_due__lt=now)
+        | Q(resolution_due__lt=now)
+    )
+
+
+def complaints_home(user: User) -> dict[str, Any] | None:
+    now = timezone.now()
+    context: dict[str, Any] = {"now": now}
+    if has_capability(user, Capability.COMPLAINTS_WORK):
+        mine = _open().filter(owner=user)
+        context["owned_count"] = mine.count()
+        context["overdue"] = list(mine.filter(_overdue(now)).order_by("resolution_due", "pk")[:SHOWN])
+        context["overdue_count"] = mine.filter(_overdue(now)).count()
+        context["containment"] = list(
+            mine.filter(contained_at__isnull=True).order_by("containment_due", "pk")[:SHOWN]
+        )
+    watched = _open().filter(watchers__user=user).exclude(owner=user)
+    context["watched"] = list(watched.order_by("-updated_at", "-pk")[:SHOWN])
+    context["watched_count"] = watched.count()
+    if has_capability(user, Capability.COMPLAINTS_MANAGEMENT_VIEW):
+        threats = _open().filter(cancellation_threat=True)
+        context["threats"] = list(threats.order_by("cancellation_deadline", "pk")[:SHOWN])
+        context["threat_count"] = threats.count()
+        context["revenue_at_risk"] = threats.aggregate(total=Sum("revenue_at_risk"))["total"] or Decimal("0")
+        escalated = _open().filter(escalation_level__gt=0)
+        context["escalated"] = list(escalated.order_by("-escalation_level", "resolution_due", "pk")[:SHOWN])
+        context["escalated_count"] = escalated.count()
+        context["triage_count"] = _open().filter(in_triage=True).count()
+    counts = ("owned_count", "watched_count", "threat_count", "escalated_count", "triage_count")
+    if not any(context.get(key) for key in counts):
+        return None
+    return context
+
+
+def complaints_digest_lines(context: dict[str, Any]) -> list[str]:
+    lines = []
+    if context.get("owned_count"):
+        lines.append(
+            ngettext(
+                "%(count)d open complaint is yours, %(overdue)d of them overdue.",
+                "%(count)d open complaints are yours, %(overdue)d of them overdue.",
+                context["owned_count"],
+            )
+            % {"count": context["owned_count"], "overdue": context.get("overdue_count", 0)}
+        )
+    if context.get("watched_count"):
+        lines.append(
+            ngettext(
+                "You watch %(count)d open complaint.",
+                "You watch %(count)d open complaints.",
+                context["watched_count"],
+            )
+            % {"count": context["watched_count"]}
+        )
+    if context.get("threat_count"):
+        lines.append(
+            _("%(count)d open complaints carry a cancellation threat; revenue at risk: %(amount)s EUR.")
+            % {"count": context["threat_count"], "amount": f"{context['revenue_at_risk']:,.0f}"}
+        )
+    if context.get("escalated_count"):
+        lines.append(_("%(count)d open complaints are escalated.") % {"count": context["escalated_count"]})
+    return lines
