@@ -20,7 +20,7 @@ from django.utils import timezone
 from handschlag.accounts.enums import AccountStatus, OrderStatus
 from handschlag.accounts.inputs import AccountInput, AccountPatch, OrderInput
 from handschlag.accounts.services import account_create, account_update, order_create
-from handschlag.complaints.enums import ComplaintCategory, EightDStep, Severity, ThreatScope
+from handschlag.complaints.enums import ComplaintCategory, ComplaintStatus, EightDStep, Severity, ThreatScope
 from handschlag.complaints.inputs import ComplaintInput, RoutingRuleInput, StepPatch
 from handschlag.complaints.models import Complaint, RoutingRule
 from handschlag.complaints.services.cases import complaint_create
@@ -304,5 +304,79 @@ def _build(context: DemoContext, accounts: list[Account]) -> list[Complaint]:
     return created
 
 
+LARGE_HISTORY = 100_000  # DESIGN §5: 100k complaints over two years in the large demo
+HISTORY_DAYS = 730
+BATCH = 5000
+
+
+def _history(context: DemoContext, accounts: list[Account], count: int) -> int:
+    """Closed and open cases of the last two years, written in bulk (the services would take hours for 100k):
+    routed as the rules say, clocks stopped where the case was worked, the seconds the figures read set from
+    the same times. Only for performance work (`demo --size large`); the story cases above go through the
+    services."""
+    rng = context.random
+    now = timezone.now()
+    departments = {department.name: department for department in Department.objects.all()}
+    owners = {
+        name: context.users[username] if username else context.users["leitung"]
+        for _category, _line, name, username in RULES
+    }
+    route = {category: name for category, _line, name, _user in RULES}
+    customers = [account for account in accounts if account.status == AccountStatus.CUSTOMER] or accounts
+    reporters = context.sellers or [context.users["verkauf"]]
+    batch: list[Complaint] = []
+    written = 0
+    for index in range(count):
+        title, category, product = SPREAD[index % len(SPREAD)]
+        created = now - dt.timedelta(days=rng.uniform(1, HISTORY_DAYS))
+        department_name = route.get(category)
+        severity = rng.choices(list(Severity), weights=[25, 40, 25, 10])[0]
+        response_hours = rng.choice([0.5, 1, 2, 4, 8, 16, 30])
+        containment_hours = response_hours + rng.choice([4, 8, 24, 48, 96])
+        resolution_hours = containment_hours + rng.choice([24, 72, 160, 300, 600])
+        closed = created + dt.timedelta(hours=resolution_hours) < now - dt.timedelta(days=2)
+        first_response_at = created + dt.timedelta(hours=response_hours)
+        contained_at = created + dt.timedelta(hours=containment_hours)
+        closed_at = created + dt.timedelta(hours=resolution_hours) if closed else None
+        batch.append(
+            Complaint(
+                account=rng.choice(customers),
+                reporter=rng.choice(reporters),
+                title=title,
+                description=f"{title}. Der Kunde bittet um Klärung.",
+                category=category,
+                severity=severity,
+                status=ComplaintStatus.CLOSED if closed else ComplaintStatus.IN_PROGRESS,
+                product=product,
+                department=departments.get(department_name) if department_name else None,
+                owner=owners.get(department_name) if department_name else None,
+                in_triage=department_name is None,
+                first_response_due=created + dt.timedelta(hours=8),
+                containment_due=created + dt.timedelta(hours=48),
+                resolution_due=created + dt.timedelta(hours=320),
+                first_response_at=first_response_at,
+                contained_at=contained_at if contained_at < now else None,
+                closed_at=closed_at,
+                first_response_seconds=int(response_hours * 3600),
+                containment_seconds=int(containment_hours * 3600) if contained_at < now else None,
+                resolution_seconds=int(resolution_hours * 3600) if closed else None,
+                is_repeat=rng.random() < 0.08,
+                escalation_level=1 if resolution_hours > 320 and rng.random() < 0.5 else 0,
+                resolution_summary="Ursache behoben, Maßnahme wirksam." if closed else "",
+                created_at=created,
+            )
+        )
+        if len(batch) == BATCH:
+            Complaint.objects.bulk_create(batch)
+            written += len(batch)
+            batch = []
+    if batch:
+        Complaint.objects.bulk_create(batch)
+        written += len(batch)
+    return written
+
+
 def demo_step(context: DemoContext) -> None:
     build_complaints(context, context.built["accounts"])
+    if context.size == "large":
+        _history(context, context.built["accounts"], LARGE_HISTORY)
