@@ -86,7 +86,12 @@ def test_mapping_pages_belong_to_the_partners_entry(make_user):
 def test_partner_users_see_only_the_portal(make_user):
     items = navigation_items_for(make_user(Role.PARTNER_USER))
 
-    assert [item.url_name for item in items] == ["portal:home"]
+    assert [item.url_name for item in items] == [
+        "portal:home",
+        "portal:leads",
+        "portal:registrations",
+        "portal:opportunities",
+    ]
 
 
 def test_the_top_bar_renders_groups_as_drop_downs_without_script(page_as, make_user):

@@ -78,6 +78,12 @@ NAVIGATION: tuple[NavigationGroup, ...] = (
         (
             _item("accounts:list", _("Account list"), Capability.ACCOUNTS_VIEW),
             _item("accounts:import_list", _("Imports"), Capability.ACCOUNTS_IMPORT),
+            _item(
+                "account_duplicates:list",
+                _("Possible duplicates"),
+                Capability.ACCOUNTS_EDIT_ALL,
+                Capability.ACCOUNTS_EDIT_OWN,
+            ),
             _item("concessions:list", _("Concessions"), Capability.CONCESSIONS_VIEW),
             _item("concessions:approvals", _("Concession approvals"), Capability.CONCESSIONS_APPROVE),
             _item("concessions:figures", _("Concession figures"), Capability.CONCESSIONS_ANALYTICS),
@@ -97,6 +103,13 @@ NAVIGATION: tuple[NavigationGroup, ...] = (
             _item("alliances:offer_list", _("Offer triage"), Capability.OFFERS_TRIAGE),
             _item("alliances:fit_criteria", _("Fit criteria"), Capability.FIT_WEIGHTS_EDIT),
             _item("mapping:exclusions", _("Accounts never shared"), Capability.MAPPINGS_RUN),
+            _item("coselling:lead_list", _("Leads"), Capability.LEADS_WORK),
+            _item(
+                "coselling:registration_list",
+                _("Deal registrations"),
+                Capability.OPPORTUNITIES_VIEW,
+                Capability.REGISTRATIONS_DECIDE,
+            ),
         ),
     ),
     NavigationGroup(
@@ -130,7 +143,12 @@ NAVIGATION: tuple[NavigationGroup, ...] = (
     NavigationGroup(
         "portal",
         pgettext_lazy("navigation group", "Partnership"),
-        (_item("portal:home", _("Partnership"), Capability.PORTAL_USE),),
+        (
+            _item("portal:home", _("Partnership"), Capability.PORTAL_USE),
+            _item("portal:leads", _("Leads"), Capability.PORTAL_USE),
+            _item("portal:registrations", _("Deal registrations"), Capability.PORTAL_USE),
+            _item("portal:opportunities", _("Joint opportunities"), Capability.PORTAL_USE),
+        ),
     ),
     NavigationGroup(
         "insights",
