@@ -59,6 +59,16 @@ class WinRate:
     def interval(self) -> tuple[float, float] | None:
         return wilson_interval(self.won, self.closed) if self.enough else None
 
+    @property
+    def percent(self) -> int | None:
+        rate = self.rate
+        return None if rate is None else round(rate * 100)
+
+    @property
+    def interval_percent(self) -> tuple[int, int] | None:
+        interval = self.interval
+        return None if interval is None else (round(interval[0] * 100), round(interval[1] * 100))
+
 
 def _cap(value: Decimal, cap: Decimal | None) -> Decimal:
     return min(value, cap) if cap is not None else value
