@@ -103,6 +103,13 @@ NAVIGATION: tuple[NavigationGroup, ...] = (
             _item("alliances:offer_list", _("Offer triage"), Capability.OFFERS_TRIAGE),
             _item("alliances:fit_criteria", _("Fit criteria"), Capability.FIT_WEIGHTS_EDIT),
             _item("mapping:exclusions", _("Accounts never shared"), Capability.MAPPINGS_RUN),
+            _item(
+                "coselling:opportunity_list",
+                _("Opportunities"),
+                Capability.OPPORTUNITIES_VIEW,
+                also_under=("/coselling/opportunities/",),
+            ),
+            _item("coselling:figures", _("Co-selling figures"), Capability.OPPORTUNITIES_VIEW),
             _item("coselling:lead_list", _("Leads"), Capability.LEADS_WORK),
             _item(
                 "coselling:registration_list",
