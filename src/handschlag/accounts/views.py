@@ -57,6 +57,7 @@ from handschlag.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from handschlag.core.forms import form_add_service_errors
 from handschlag.core.inputs import InputT, ServiceInput, input_from_form
 from handschlag.core.models import User
+from handschlag.core.pagination import BoundedPaginator
 from handschlag.core.request_parameters import parse_id
 from handschlag.core.roles import Capability, has_capability
 from handschlag.core.selectors import user_list_internal
@@ -93,7 +94,9 @@ def account_list_view(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     require_capability(user, Capability.ACCOUNTS_VIEW)
     form, filters = _filters_from(request)
-    page = Paginator(account_list(user=user, filters=filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = BoundedPaginator(account_list(user=user, filters=filters), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     query = request.GET.copy()
     query.pop("page", None)
     context = {

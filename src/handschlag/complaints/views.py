@@ -7,7 +7,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
@@ -96,6 +95,7 @@ from handschlag.core.errors import Conflict, InvalidInput, NotFound
 from handschlag.core.forms import form_add_service_errors
 from handschlag.core.inputs import InputT, input_from_form
 from handschlag.core.models import User
+from handschlag.core.pagination import BoundedPaginator
 from handschlag.core.request_parameters import parse_id
 from handschlag.core.roles import Capability, has_capability
 from handschlag.core.sorting import sort_from
@@ -165,7 +165,9 @@ def complaint_list_view(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     _require_view(user)
     filters = _filters_from(request)
-    page = Paginator(complaint_list(user=user, filters=filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = BoundedPaginator(complaint_list(user=user, filters=filters), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     query = request.GET.copy()
     query.pop("page", None)
     queues = [("mine", _("My cases")), ("watching", _("Watching"))]

@@ -49,6 +49,7 @@ from handschlag.core.notifications import (
     user_notification_email_set,
     user_weekly_digest_set,
 )
+from handschlag.core.pagination import BoundedPaginator
 from handschlag.core.roles import Capability, has_capability, is_internal
 from handschlag.core.selectors import (
     api_token_list_for_user,
@@ -260,7 +261,7 @@ def _audit_events(request: HttpRequest) -> tuple[AuditFilterForm, QuerySet[Audit
 def audit_list(request: HttpRequest) -> HttpResponse:
     """The audit log as sentences in the reader's language, filtered by object type, person and period."""
     form, events = _audit_events(request)
-    page = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = BoundedPaginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {
