@@ -21,3 +21,8 @@ class CosellingConfig(AppConfig):
 
         audit_sentences_leads_register()
         partnership_signal_register(SIGNAL_LEADS, lead_figures_by_agreement)
+        from handschlag.core.demo import DemoStep, demo_step_register
+        from handschlag.coselling import lead_demo
+
+        # after the partnerships (20) and their mapping (25): the lived alliance's leads and deal registrations
+        demo_step_register(DemoStep(order=45, name="coselling_leads", build=lead_demo.demo_step))

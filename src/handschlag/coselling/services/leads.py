@@ -187,7 +187,7 @@ def lead_offer(*, actor: User, data: LeadOfferInput, now: dt.datetime | None = N
     return lead
 
 
-def _opportunity_from_lead(*, actor: User, lead: Lead, account_id: int | None) -> int:
+def _opportunity_from_lead(*, actor: User, lead: Lead, account_id: int | None, now: dt.datetime) -> int:
     """The opportunity an accepted lead to us becomes, with the partner as "sourced"; returns its id."""
     from handschlag.coselling.enums import InvolvementReason, InvolvementRole, OpportunitySource
     from handschlag.coselling.inputs import InvolvementInput, OpportunityInput
@@ -232,11 +232,13 @@ def _opportunity_from_lead(*, actor: User, lead: Lead, account_id: int | None) -
             },
         ),
         source=OpportunitySource.LEAD,
+        now=now,
     )
     if lead.partner_id is not None:
         involvement_add(
             actor=actor,
             opportunity=opportunity,
+            now=now,
             data=input_build(
                 InvolvementInput,
                 {
@@ -282,7 +284,9 @@ def lead_decide(*, actor: User, lead: Lead, data: LeadDecisionInput, now: dt.dat
     lead.decline_reason = reason if status == LeadStatus.DECLINED else ""
     lead.decision_note = data.note
     if status == LeadStatus.ACCEPTED and lead.direction == LeadDirection.TO_US:
-        lead.opportunity_id = _opportunity_from_lead(actor=actor, lead=lead, account_id=data.account_id)
+        lead.opportunity_id = _opportunity_from_lead(
+            actor=actor, lead=lead, account_id=data.account_id, now=now
+        )
     lead.save(
         update_fields=[
             "status",
