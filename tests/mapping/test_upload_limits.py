@@ -18,7 +18,7 @@ from handschlag.core.enums import Role
 from handschlag.core.errors import TooManyRequests
 from handschlag.mapping.enums import MappingStatus
 from handschlag.mapping.models import MappingRun
-from handschlag.matching.blocking import BLOCKING_KEY_EXPRESSIONS
+from handschlag.matching.blocking import ALL_BLOCKING_KEY_EXPRESSIONS
 from handschlag.matching.encoding import EXACT_KEY_FIELDS, FILTER_LAYOUTS, _metadata
 from tests.mapping.helpers import (
     HEADER,
@@ -102,7 +102,7 @@ def encoded_file(tmp_path: Path, *, records: int, id_chars: int = 8, compression
     columns: dict[str, pa.Array] = {"id": pa.array([f"{index:0{id_chars}d}" for index in range(records)])}
     for field in EXACT_KEY_FIELDS:
         columns[f"exact_{field}"] = pa.array(zeros)
-    for index in range(len(BLOCKING_KEY_EXPRESSIONS)):
+    for index in range(len(ALL_BLOCKING_KEY_EXPRESSIONS)):
         columns[f"block_{index}"] = pa.array(zeros)
     for field, layout in FILTER_LAYOUTS.items():
         raw = pa.py_buffer(np.zeros(records * layout.words * 8, dtype=np.uint8))

@@ -7,12 +7,10 @@ where the encoded mode is not installed.
 
 from __future__ import annotations
 
-import inspect
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from django.conf import settings
 from django.utils.formats import number_format
@@ -29,26 +27,14 @@ from handschlag.matching import (
 )
 
 # Account mapping is about companies, not rows: records of one list that are the same company all map to the
-# other side's record(s) (the engine's "many" mode, docs/adr/0306).
+# other side's record(s) (the engine's "many" mode, docs/adr/0107 and 0306); each pair with its evidence.
 MAPPING_MODE = "many"
-
-
-def engine_options(function: Callable[..., Any]) -> dict[str, Any]:
-    """`mode` and `explain` for the engine function, where it takes them (an engine without them still works:
-    its pairs are one-to-one and carry no evidence)."""
-    parameters = inspect.signature(function).parameters
-    options: dict[str, Any] = {}
-    if "mode" in parameters:
-        options["mode"] = MAPPING_MODE
-    if "explain" in parameters:
-        options["explain"] = True
-    return options
 
 
 def match_clear(ours: Sequence[CompanyRecord], theirs: Sequence[CompanyRecord]) -> list[MatchPair]:
     """Pairs with their evidence (left = our account id, right = the partner's record id); every record of a
     company on either side is paired with the other side's records of it."""
-    return match_records(list(ours), list(theirs), **engine_options(match_records))
+    return match_records(list(ours), list(theirs), mode=MAPPING_MODE, explain=True)
 
 
 def encoded_ids(path: Path, *, source: str) -> list[str]:
@@ -110,7 +96,7 @@ def match_against_encoded(
     # The partner's KEY file holds the same text; the engine reads it as bytes (surrounding whitespace dropped).
     mine = encode_records(list(ours), secret=secret.strip().encode())
     try:
-        result = match_encoded(mine, theirs, **engine_options(match_encoded))
+        result = match_encoded(mine, theirs, mode=MAPPING_MODE, explain=True)
     except MatchingInputError as error:
         raise PartnerListError(error.message) from None
     if not result.same_secret:
