@@ -68,7 +68,10 @@ class TestImportCommand:
 
         stdout, _ = run("import", "accounts", str(path))
 
-        assert f"{path}: 2 rows — 2 created, 0 updated, 0 unchanged, 0 errors." in stdout
+        assert (
+            f"{path}: 2 rows — 2 created, 0 updated, 0 unchanged, 0 without a name left out, 0 warnings in 0 rows."
+            in stdout
+        )
         assert Account.objects.count() == 2
         assert ImportRun.objects.get().created_by == admin_user
 
@@ -79,8 +82,8 @@ class TestImportCommand:
         with pytest.raises(CommandError) as caught:
             call_command("import", "accounts", str(path), stdout=stdout, stderr=io.StringIO())
 
-        assert f"{path}:3: name: the company name is empty ('')" in stdout.getvalue()
-        assert f"{path}:3: postal_code: not a postal code of DE ('12')" in stdout.getvalue()
+        assert f"{path}:3: error: name: the company name is empty ('')" in stdout.getvalue()
+        assert "postal_code" not in stdout.getvalue()  # a warning about a row that is left out anyway
         assert "Run again with --mode good-rows" in str(caught.value)
         assert not Account.objects.exists()
 
@@ -91,6 +94,32 @@ class TestImportCommand:
 
         assert "1 created" in stdout
         assert list(Account.objects.values_list("name", flat=True)) == ["Alpha"]
+
+    def test_columns_saved_mapping_and_warnings(self, tmp_path, admin_user):
+        path = self.write(tmp_path, "Debitor;Kunde;PLZ;Bemerkung\n4711;Alpha;12;egal\n")
+
+        stdout, _ = run(
+            "import",
+            "accounts",
+            str(path),
+            "--columns",
+            "Bemerkung=,PLZ=postal_code",
+            "--save-mapping",
+            "Alpha",
+        )
+        again, _ = run("import", "accounts", str(path), "--saved-mapping", "alpha")
+
+        assert (
+            f"{path}:2: warning: postal_code: does not fit the postal codes of DE; kept as it is ('12')"
+            in stdout
+        )
+        assert "1 created, 0 updated, 0 unchanged, 0 without a name left out, 1 warnings in 1 rows." in stdout
+        assert "0 created, 0 updated, 1 unchanged" in again
+        assert list(Account.objects.values_list("external_id", "name", "postal_code")) == [
+            ("4711", "Alpha", "12")
+        ]
+        with pytest.raises(CommandError, match="not HEADER=FIELD"):
+            run("import", "accounts", str(path), "--columns", "Bemerkung")
 
     def test_file_problems_and_missing_admin(self, tmp_path, management_user):
         empty = self.write(tmp_path, "")

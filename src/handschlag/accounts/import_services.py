@@ -160,9 +160,7 @@ def saved_column_mapping_save(*, actor: User, name: str, columns: dict[str, str]
         raise InvalidInput.for_field("name", _("Give the column mapping a name."))
     if len(name) > 100:
         raise InvalidInput.for_field("name", _("At most 100 characters."))
-    checked = _checked_columns(columns)
-    if not any(target == "name" for target in checked.values()):
-        raise InvalidInput.for_field("columns", _("Map one column to the company name."))
+    checked = _checked_columns(columns)  # the columns it names; others are detected when it is used
     mapping = SavedColumnMapping.objects.select_for_update().filter(name__iexact=name).first()
     if mapping is None:
         mapping = SavedColumnMapping.objects.create(name=name, columns=checked, created_by=actor)
@@ -628,15 +626,15 @@ def import_run_execute(
                     )
                 else:
                     first_line_of_domain[domain] = line
-            if row_errors:
+            if row_errors:  # left out; warnings about its other fields would only be noise
                 errors.extend(row_errors)
                 error_lines.add(line)
             else:
                 good.append(row)
-            for problem in problems:
-                if problem.warning:
-                    row_warnings.append(problem)
-                    warning_lines.add(line)
+                for problem in problems:
+                    if problem.warning:
+                        row_warnings.append(problem)
+                        warning_lines.add(line)
             if count % PROGRESS_EVERY_ROWS == 0:
                 ImportRun.objects.filter(pk=run.pk).update(processed_rows=count)
                 if progress:

@@ -667,27 +667,13 @@ def read_samples(table: Table, count: int = 3) -> list[list[Any]]:
 
 # --- values --------------------------------------------------------------------------------------------------
 
-_DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
-
 
 def normalise_domain(value: str) -> str:
-    """`https://www.Example.de/kontakt` and `info@example.de` both become `example.de`."""
-    text = value.strip().lower()
-    if not text:
-        return ""
-    if "@" in text and "/" not in text:
-        text = text.rsplit("@", 1)[1]
-    text = re.sub(r"^[a-z][a-z0-9+.-]*://", "", text)
-    text = text.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0].split(":", 1)[0].rstrip(".")
-    if text.startswith("www."):
-        text = text[4:]
-    try:
-        text = text.encode("idna").decode("ascii")
-    except UnicodeError:
-        raise ValueError(value) from None
-    if not _DOMAIN.match(text):
+    """`https://www.Example.de/kontakt` and `info@example.de` both become `example.de`; ValueError otherwise."""
+    domain, problem = company_fields.domain_check(value)
+    if problem:
         raise ValueError(value)
-    return text
+    return domain
 
 
 def normalise_country(value: str) -> str:
@@ -721,6 +707,7 @@ def problem_reason(problem: company_fields.FieldProblem) -> str:
         "vat_unknown": _("not a VAT id of an EU country, Switzerland, the UK or Norway; left out"),
         "postal_code_country": _("does not fit the postal codes of %(country)s; kept as it is")
         % {"country": country},
+        "bad_domain": _("not a web address or domain; left out"),
         "bad_email": _("not an e-mail address; left out"),
         "bad_phone": _("not a phone number; left out"),
     }
@@ -858,13 +845,17 @@ def parse_row(
         )
 
     checked: dict[str, Any] = {
-        name: cell(name) for name in ("country", "vat_id", "postal_code", "email", "phone") if name in mapping
+        name: cell(name)
+        for name in ("country", "vat_id", "postal_code", "domain", "email", "phone")
+        if name in mapping
     }
     if checked:
         cleaned, field_problems = company_fields.check_company_fields(line, checked)
         for name in checked:
             if name in ("country", "postal_code") and not _text(checked[name]):
                 continue  # an empty cell clears nothing (the account keeps its country, DE by default)
+            if _text(checked[name]) and not cleaned[name]:
+                continue  # left out: a bad value clears nothing either
             row.values[name] = cleaned[name]
         for problem in field_problems:
             problems.append(
@@ -876,12 +867,6 @@ def parse_row(
                     warning=True,
                 )
             )
-    if "domain" in mapping:
-        try:
-            row.values["domain"] = normalise_domain(_text(cell("domain")))
-        except ValueError:
-            row.values["domain"] = ""
-            warn("domain", cell("domain"), _("not a web address or domain; left out"))
     if "employees" in mapping and _text(cell("employees")):
         raw = cell("employees")
         try:

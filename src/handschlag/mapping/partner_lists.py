@@ -139,9 +139,10 @@ def read_clear_list(
     try:
         for line, cells in table.rows:
             parsed, problems = importing.parse_row(line, cells, mapping, context)
-            for problem in problems:
+            row_errors = [problem for problem in problems if not problem.warning]
+            for problem in row_errors or problems:  # a row left out: its errors only
                 report(line, problem.field, problem.value, problem.reason, warning=problem.warning)
-            if any(not problem.warning for problem in problems):
+            if row_errors:
                 continue
             population = default_population
             if (

@@ -421,9 +421,11 @@ def _countries(frame: pl.DataFrame, problems: list[fields.FieldProblem] | None) 
 
 
 def _check_fields(frame: pl.DataFrame, problems: list[fields.FieldProblem]) -> None:
-    """The per-row checks of the shared field rules (VAT id, postal code, e-mail, phone), for the report only:
+    """The per-row checks of the shared field rules (VAT id, postal code, domain, e-mail, phone), for the report only:
     the engine normalises these fields itself."""
-    checked = [name for name in ("vat_id", "postal_code", "email", "phone") if name in frame.columns]
+    checked = [
+        name for name in ("vat_id", "postal_code", "domain", "email", "phone") if name in frame.columns
+    ]
     if not checked:
         return
     for row in frame.select("__line", "country", *checked).iter_rows(named=True):

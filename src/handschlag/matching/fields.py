@@ -623,6 +623,32 @@ def postal_code_check(value: Any, country: str) -> tuple[str, str]:
     return text[:20], ""
 
 
+# --- domains -------------------------------------------------------------------------------------------------
+
+_DOMAIN: Final = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+
+
+def domain_check(value: str) -> tuple[str, str]:
+    """``https://www.Example.de/kontakt`` and ``info@example.de`` both become ``example.de``; ``("",
+    "bad_domain")`` for something that is no web address or domain."""
+    text = value.strip().lower()
+    if not text:
+        return "", ""
+    if "@" in text and "/" not in text:
+        text = text.rsplit("@", 1)[1]
+    text = re.sub(r"^[a-z][a-z0-9+.-]*://", "", text)
+    text = text.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0].split(":", 1)[0].rstrip(".")
+    if text.startswith("www."):
+        text = text[4:]
+    try:
+        text = text.encode("idna").decode("ascii")
+    except UnicodeError:
+        return "", "bad_domain"
+    if not _DOMAIN.match(text):
+        return "", "bad_domain"
+    return text, ""
+
+
 # --- e-mail and phone ----------------------------------------------------------------------------------------
 
 _EMAIL: Final = re.compile(
@@ -657,9 +683,9 @@ def phone_check(value: Any) -> tuple[str, str]:
 
 
 def check_company_fields(line: int, values: Mapping[str, Any]) -> tuple[dict[str, str], list[FieldProblem]]:
-    """The country, VAT id, postal code, e-mail and phone of one row tidied, and what was wrong with them.
+    """The country, VAT id, postal code, domain, e-mail and phone of one row tidied, and what was wrong with them.
 
-    Keeps what it can: an unknown country, a non-VAT id, a bad e-mail or phone are left out; a VAT id with a wrong
+    Keeps what it can: an unknown country, a non-VAT id, a bad domain, e-mail or phone are left out; a VAT id with a wrong
     check digit and a postal code that does not fit the country are kept. Other fields pass through."""
     cleaned: dict[str, str] = {name: str(value) for name, value in values.items()}
     problems: list[FieldProblem] = []
@@ -684,6 +710,11 @@ def check_company_fields(line: int, values: Mapping[str, Any]) -> tuple[dict[str
             problems.append(
                 FieldProblem(line, "postal_code", postal_code, code, {"country": country or "DE"})
             )
+    if "domain" in values:
+        domain, code = domain_check(str(values["domain"]))
+        cleaned["domain"] = domain
+        if code:
+            problems.append(FieldProblem(line, "domain", str(values["domain"]).strip()[:200], code))
     for name, check in (("email", email_check), ("phone", phone_check)):
         if name in values:
             tidy, code = check(str(values[name]) if name == "email" else values[name])

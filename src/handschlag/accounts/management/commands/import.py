@@ -16,7 +16,10 @@ MODES = {"all-or-nothing": ImportMode.ALL_OR_NOTHING, "good-rows": ImportMode.GO
 
 
 class Command(BaseCommand):
-    help = "Import accounts from a CSV or XLSX export: `handschlag import accounts FILE [--preset …] [--mode …]`."
+    help = (
+        "Import accounts from a CSV or XLSX export: `handschlag import accounts FILE [--preset …] [--mode …] "
+        "[--columns 'Kd-Nr=external_id,Bemerkung='] [--saved-mapping NAME] [--save-mapping NAME]`."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("kind", choices=["accounts"])
@@ -32,12 +35,27 @@ class Command(BaseCommand):
         parser.add_argument(
             "--user", default=None, help="Who the import is recorded for (default: first admin)."
         )
+        parser.add_argument(
+            "--columns",
+            default="",
+            help="Columns to read differently from the detection: HEADER=FIELD pairs separated by commas; an "
+            "empty FIELD ignores the column (e.g. 'Kd-Nr=external_id,Bemerkung=').",
+        )
+        parser.add_argument(
+            "--saved-mapping", default="", help="Use a saved column mapping (its name or id)."
+        )
+        parser.add_argument(
+            "--save-mapping",
+            default="",
+            help="Save the columns given with --columns (and --saved-mapping) under this name for the source.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]
         if not path.is_file():
             raise CommandError(f"{path}: no such file.")
         actor = self._actor(options["user"])
+        columns = self._columns(options["columns"])
         try:
             with path.open("rb") as handle:
                 run = import_services.import_run_create(
@@ -46,9 +64,16 @@ class Command(BaseCommand):
                     preset=options["preset"],
                     mode=MODES[options["mode"]],
                     start=False,
+                    columns=columns,
+                    saved_mapping=options["saved_mapping"] or None,
+                )
+            if options["save_mapping"]:
+                import_services.saved_column_mapping_save(
+                    actor=actor, name=options["save_mapping"], columns=run.requested_columns
                 )
         except InvalidInput as error:
-            raise CommandError(f"{path}: {error.message}") from None
+            details = " ".join(message for messages in error.fields.values() for message in messages)
+            raise CommandError(f"{path}: {details or error.message}") from None
         except Forbidden:
             raise CommandError(f"{actor.username} may not import accounts; choose another --user.") from None
 
@@ -59,6 +84,15 @@ class Command(BaseCommand):
         if sys.stderr.isatty():
             self.stderr.write("")
         self._report(run, path)
+
+    def _columns(self, text: str) -> dict[str, str]:
+        columns: dict[str, str] = {}
+        for pair in filter(None, (part.strip() for part in text.split(","))):
+            header, separator, target = pair.partition("=")
+            if not separator:
+                raise CommandError(f"--columns: {pair!r} is not HEADER=FIELD.")
+            columns[header.strip()] = target.strip()
+        return columns
 
     def _actor(self, username: str | None) -> User:
         users = User.objects.filter(is_active=True)
@@ -71,10 +105,13 @@ class Command(BaseCommand):
         self.stdout.write("")
         if run.status == ImportStatus.FAILED:
             raise CommandError(f"{path}: {run.message}")
-        for error in run.row_errors.all()[:50]:
-            self.stdout.write(f"{path}:{error.line}: {error.field}: {error.reason} ({error.value!r})")
-        if run.error_count > 50:
-            self.stdout.write(f"… and {run.error_count - 50} more bad rows (see the import page).")
+        shown = list(run.row_errors.order_by("line", "id")[:50])
+        for error in shown:
+            kind = "warning" if error.warning else "error"
+            self.stdout.write(f"{path}:{error.line}: {kind}: {error.field}: {error.reason} ({error.value!r})")
+        total = run.error_count + run.warning_count
+        if total > len(shown):
+            self.stdout.write(f"… and {total - len(shown)} more (see the import page).")
         if run.status == ImportStatus.REJECTED:
             raise CommandError(
                 f"{path}: {run.message} Run again with --mode good-rows to import the good rows."
@@ -82,6 +119,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"{path}: {run.total_rows} rows — {run.created_count} created, {run.updated_count} updated, "
-                f"{run.unchanged_count} unchanged, {run.error_count} errors."
+                f"{run.unchanged_count} unchanged, {run.error_row_count} without a name left out, "
+                f"{run.warning_count} warnings in {run.warning_row_count} rows."
             )
         )
