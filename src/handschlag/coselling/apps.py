@@ -13,6 +13,9 @@ class CosellingConfig(AppConfig):
 
         # opportunities (issue 12): joint pipeline, wins, rescues, win rate and cycle time with vs without partner
         partnership_signal_register(SIGNAL_DEALS, deal_signal)
+        from handschlag.coselling.opportunity_audit_sentences import audit_sentences_opportunities_register
+
+        audit_sentences_opportunities_register()
 
         # leads and deal registrations (issue 12): audit sentences, the health score's lead figures
         from handschlag.alliances.extensions import SIGNAL_LEADS
