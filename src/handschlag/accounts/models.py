@@ -113,6 +113,12 @@ class Account(models.Model):
             models.Index(fields=["owner", "name"]),
             models.Index(fields=["postal_code"]),
             models.Index(fields=["city"]),
+            # one per sort the list offers (accounts/selectors.py ACCOUNT_ORDERINGS); on PostgreSQL the word
+            # search uses a trigram index on search_text (migration 0008)
+            models.Index(fields=["annual_revenue", "id"], name="account_revenue_sort"),
+            models.Index(fields=["updated_at", "id"], name="account_updated_sort"),
+            models.Index(fields=["domain", "name"], name="account_domain_sort"),
+            models.Index(fields=["city", "name"], name="account_city_sort"),
         ]
 
     def __str__(self) -> str:
