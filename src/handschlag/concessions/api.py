@@ -6,8 +6,6 @@ Sellers see their accounts' entries, management all; marketing, process owners a
 partner users 404 for everything, as if nothing existed.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 from decimal import Decimal
 from typing import Any, Literal

@@ -69,6 +69,7 @@ FRIENDLY_CONCESSIONS: list[tuple[int, int, dict[str, Any]]] = [
             "amount": "3400.00",
             "list_value": "85000.00",
             "reason": ConcessionReason.THREATENED_TO_LEAVE,
+            "order": "AB-HOH-6",
             "note": "Inbetriebnahme vor Ort kostenlos.",
             "nothing_reason": "Kunde erwartet das inzwischen als selbstverständlich.",
         },
@@ -81,6 +82,7 @@ FRIENDLY_CONCESSIONS: list[tuple[int, int, dict[str, Any]]] = [
             "extra_days": 60,
             "list_value": "85000.00",
             "reason": ConcessionReason.COMPETITOR_PRICE,
+            "order": "AB-HOH-6",
             "nothing_reason": "Zahlungsziel von 30 auf 90 Tage, ohne Gegenleistung.",
         },
     ),
@@ -188,6 +190,9 @@ def _account(context: DemoContext, *, name: str, seller: str, years: int, city: 
 def _record(context: DemoContext, account: Any, seller: str, when: dt.date, values: dict[str, Any]) -> Any:
     values = dict(values)
     due_days = values.pop("due_days", None)
+    order_number = values.pop("order", None)
+    if order_number is not None:
+        values["order_id"] = account.orders.get(number=order_number).pk
     values.setdefault("get_kind", GetKind.NOTHING)
     if due_days is not None:
         values["get_due_on"] = when + dt.timedelta(days=due_days)
@@ -205,11 +210,13 @@ def build_concessions(context: DemoContext, today: dt.date | None = None) -> dic
         (InsightKind.CONSTRAINT, "Einkauf muss jährlich 3 % Einsparung nachweisen."),
     ]:
         insight_create(actor=leitung, account=friendly, data=InsightInput(kind=kind, text=text))
-    order_create(
-        actor=leitung,
-        account=friendly,
-        data=OrderInput(number="AB-HOH-7", value=Decimal("95000.00"), status=OrderStatus.CONFIRMED),
-    )
+    for number, value, status in [
+        ("AB-HOH-6", Decimal("85000.00"), OrderStatus.DELIVERED),
+        ("AB-HOH-7", Decimal("95000.00"), OrderStatus.CONFIRMED),
+    ]:
+        order_create(
+            actor=leitung, account=friendly, data=OrderInput(number=number, value=value, status=status)
+        )
     friendly_entries = []
     last = len(FRIENDLY_CONCESSIONS) - 1
     for index, (quarter, day, values) in enumerate(FRIENDLY_CONCESSIONS):
