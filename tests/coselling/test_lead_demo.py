@@ -33,10 +33,10 @@ def test_the_demo_exchanges_leads_both_ways_and_registers_deals() -> None:
         context.built["partnerships"] = build_partnerships(context)
     built = build_leads(context)
     lived = Partner.objects.get(name=LIVED_PARTNER)
-    assert Lead.objects.filter(partner=lived, direction=LeadDirection.TO_US).count() == 5
-    assert Lead.objects.filter(partner=lived, direction=LeadDirection.TO_PARTNER).count() == 3
+    assert Lead.objects.filter(partner=lived, direction=LeadDirection.TO_US).count() == 7
+    assert Lead.objects.filter(partner=lived, direction=LeadDirection.TO_PARTNER).count() == 6
     to_us = Lead.objects.filter(direction=LeadDirection.TO_US)
-    assert to_us.filter(status=LeadStatus.ACCEPTED, opportunity__isnull=False).count() == 3
+    assert to_us.filter(status=LeadStatus.ACCEPTED, opportunity__isnull=False).count() == 5
     assert to_us.get(status=LeadStatus.DECLINED).decline_reason == "no_capacity"
     assert Lead.objects.filter(status=LeadStatus.OFFERED).count() == 2
     assert not Lead.objects.filter(partner__name=PAPER_PARTNER).exists()
@@ -49,5 +49,5 @@ def test_the_demo_exchanges_leads_both_ways_and_registers_deals() -> None:
     assert RegistrationConflictKind.OUR_OPPORTUNITY in kinds
     figures = partnership_signals_for([lived.agreements.get(status="active").pk])[SIGNAL_LEADS]
     lead_figures = next(iter(figures.values()))
-    assert (lead_figures.received, lead_figures.sent, lead_figures.accepted) == (5, 3, 5)
+    assert (lead_figures.received, lead_figures.sent, lead_figures.accepted) == (7, 6, 10)
     assert lead_figures.hours_to_accept is not None

@@ -33,10 +33,15 @@ LEADS_TO_US = [
     (52, "Alpenblick Verpackungstechnik", "Automatisierte Linie für Kartonagen", "185000", "accept", ""),
     (33, "Rheinauen Kunststoffwerk", "Retrofit der Spritzgussautomation", "96000", "decline", "no_capacity"),
     (18, "Moorfeld Fahrzeugteile", "Fräszelle mit Roboterbeladung", "310000", "accept", ""),
+    (11, "Kieselbach Medizintechnik", "Reinraumtaugliche Fräsmaschine", "230000", "accept", ""),
+    (6, "Eichgrund Landmaschinen", "Automatisierte Schweißzelle", "140000", "accept", ""),
 ]
 LEADS_TO_PARTNER = [
     (64, "Tannenhof Holzsysteme", "Steuerungssoftware für eine bestehende Anlage", "60000", "accept"),
     (40, "Seeblick Lebensmitteltechnik", "MES-Anbindung der Abfüllung", "45000", "accept"),
+    (27, "Birkenweg Elektronik", "Software für die Prüfstände", "52000", "accept"),
+    (15, "Kranichfeld Logistik", "Lagerverwaltung an die Förderanlage anbinden", "70000", "accept"),
+    (8, "Sonnhalde Textilmaschinen", "Visualisierung für zwölf Webmaschinen", "33000", "accept"),
 ]
 
 
