@@ -5,8 +5,6 @@ of a survey appear after it is closed, each department only from its minimum num
 404 everywhere.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 from typing import Any
 

@@ -7,9 +7,10 @@ B from 60, C from 40, D below.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 BAND_LIMITS: tuple[tuple[str, int], ...] = (("A", 80), ("B", 60), ("C", 40), ("D", 0))
 
@@ -38,8 +39,7 @@ class CompanyFacts:
     postal_code: str = ""
 
 
-@dataclass(frozen=True)
-class Fit:
+class Fit(NamedTuple):
     score: int
     band: str
     reasons: tuple[tuple[str, str], ...]  # (criterion kind, met / not_met / unknown)
@@ -108,23 +108,67 @@ def fit_of(facts: CompanyFacts, criteria: Sequence[Criterion]) -> Fit | None:
     return Fit(score=score, band=band_of(score), reasons=tuple(reasons))
 
 
-def fits_of(
-    rows: Iterable[tuple[int, str, int | None, float | Decimal | None, str, str]],
-    criteria: Sequence[Criterion],
-) -> Iterator[tuple[int, Fit]]:
-    """Bulk: (id, industry, employees, revenue, country, postal code) rows → (id, fit). One pass, no queries."""
-    if sum(criterion.weight for criterion in criteria) <= 0:
+Row = tuple[int, str, int | None, float | Decimal | None, str, str]
+
+
+def _compiled(criterion: Criterion) -> Callable[[Row], str]:
+    """The criterion as one function of a row (id, industry, employees, revenue, country, postal code)."""
+    low, high = criterion.minimum, criterion.maximum
+    if criterion.kind == "industry":
+        wanted = frozenset(criterion.values)
+
+        def industry(row: Row) -> str:
+            value = row[1]
+            if not value:
+                return UNKNOWN
+            return MET if value.strip().lower() in wanted else NOT_MET
+
+        return industry
+    if criterion.kind in ("employees", "revenue"):
+        index = 2 if criterion.kind == "employees" else 3
+
+        def in_range(row: Row) -> str:
+            value = row[index]
+            if value is None:
+                return UNKNOWN
+            number = float(value)
+            if (low is not None and number < low) or (high is not None and number > high):
+                return NOT_MET
+            return MET
+
+        return in_range
+    if criterion.kind == "region":
+        tokens = [token.partition("-") for token in criterion.values]
+
+        def region(row: Row) -> str:
+            country = row[4]
+            if not country:
+                return UNKNOWN
+            country = country.lower()
+            postal_code = row[5] or ""
+            for token_country, _dash, prefix in tokens:
+                if token_country == country and postal_code.startswith(prefix):
+                    return MET
+            return NOT_MET
+
+        return region
+    return lambda row: UNKNOWN
+
+
+def fits_of(rows: Iterable[Row], criteria: Sequence[Criterion]) -> Iterator[tuple[int, Fit]]:
+    """Bulk: (id, industry, employees, revenue, country, postal code) rows → (id, fit). One pass, no queries; the
+    same verdicts as `fit_of`, with each criterion compiled once."""
+    total = sum(criterion.weight for criterion in criteria)
+    if total <= 0:
         return
-    for row_id, industry, employees, revenue, country, postal_code in rows:
-        fit = fit_of(
-            CompanyFacts(
-                industry=industry or "",
-                employees=employees,
-                revenue=revenue,
-                country=country or "",
-                postal_code=postal_code or "",
-            ),
-            criteria,
-        )
-        if fit is not None:
-            yield row_id, fit
+    judges = [(criterion.kind, criterion.weight, _compiled(criterion)) for criterion in criteria]
+    for row in rows:
+        met = 0
+        reasons = []
+        for kind, weight, judge in judges:
+            verdict = judge(row)
+            if verdict == MET:
+                met += weight
+            reasons.append((kind, verdict))
+        score = round(100 * met / total)
+        yield row[0], Fit(score, band_of(score), tuple(reasons))
