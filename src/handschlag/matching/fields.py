@@ -380,6 +380,26 @@ _MORE_COUNTRY_NAMES: Final = {
     "eire": "IE",
     "russland": "RU",
     "fuerstentumliechtenstein": "LI",
+    # official long names
+    "schweizerischeeidgenossenschaft": "CH",
+    "confederationsuisse": "CH",
+    "confederazionesvizzera": "CH",
+    "swissconfederation": "CH",
+    "republikoesterreich": "AT",
+    "republicofaustria": "AT",
+    "vereinigteskoenigreichgrossbritannienundnordirland": "GB",
+    "unitedkingdomofgreatbritainandnorthernireland": "GB",
+    "koninkrijkdernederlanden": "NL",
+    "kingdomofthenetherlands": "NL",
+    "republiquefrancaise": "FR",
+    "repubblicaitaliana": "IT",
+    "reinodeespana": "ES",
+    "kingdomofspain": "ES",
+    "koenigreichbelgien": "BE",
+    "kingdomofbelgium": "BE",
+    "grandduchyofluxembourg": "LU",
+    "grossherzogtumluxemburg": "LU",
+    "rzeczpospolitapolska": "PL",
     # the international vehicle codes German CRMs use for countries ("D", "A", "CH" …)
     "d": "DE",
     "a": "AT",
@@ -513,6 +533,11 @@ def vat_id_check(value: str, country: str = "") -> tuple[str, str]:
         compact = _vat_prefix_of_country(country) + compact
     prefix = "CH" if compact.startswith("CHE") else compact[:2]
     module = _vat_module(prefix)
+    if module is None and country:
+        # a number without its prefix that starts with a letter (Spanish "B12345678", Austrian "U12345678")
+        compact = _vat_prefix_of_country(country) + compact
+        prefix = "CH" if compact.startswith("CHE") else compact[:2]
+        module = _vat_module(prefix)
     if module is None:
         return "", "vat_unknown"
     if prefix == "CH":
