@@ -1,0 +1,253 @@
+"""Load test of the web application (issue 15): N concurrent users with think time over a realistic mix of pages
+and API calls of every role, against a running server; latency percentiles per request kind and overall, and the
+CPU the application and PostgreSQL spent per request (from /proc, so run it on the server's machine).
+
+Set up (PostgreSQL, the large demo, gunicorn with 4 workers), then run:
+
+    createdb -h 127.0.0.1 -U postgres hs_bench
+    export DATABASE_URL=postgres://postgres@127.0.0.1:5432/hs_bench
+    .venv/bin/handschlag migrate && .venv/bin/handschlag demo --size large
+    .venv/bin/gunicorn handschlag.wsgi -w 4 -b 127.0.0.1:8100 &
+    .venv/bin/python benchmarks/web_load.py --url http://127.0.0.1:8100 --users 20 --duration 120
+
+Each virtual user logs in as one of the demo users (round robin over the roles), then loops: pick a request of
+its role's mix, send it, wait `--think` seconds (±50 %, uniformly), and so on. The first `--warmup` seconds are
+not counted. Results go to stdout as a table and, with --json, as JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import statistics
+import threading
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import requests
+
+DEMO_PASSWORD = "demo-handschlag"
+SEARCH_WORDS = ["werk", "technik", "präzision", "stahl", "maschinen", "berlin", "gmbh", "hydraulik", "nord"]
+
+# role → [(kind, path or callable of the user's state, weight)]
+MIX: dict[str, list[tuple[str, str, int]]] = {
+    "verkauf": [
+        ("home", "/", 3),
+        ("accounts list", "/accounts/?owner=me", 3),
+        ("accounts search", "/accounts/?q={word}", 3),
+        ("accounts sorted", "/accounts/?sort=-revenue", 1),
+        ("account detail", "/accounts/{account}/", 3),
+        ("complaints list", "/complaints/?queue=watching", 2),
+        ("opportunities list", "/coselling/opportunities/", 2),
+        ("api accounts", "/api/v1/accounts?search={word}", 2),
+    ],
+    "leitung": [
+        ("home", "/", 3),
+        ("insights", "/insights/", 2),
+        ("complaint figures", "/complaints/figures/", 2),
+        ("complaints list", "/complaints/", 2),
+        ("complaint detail", "/complaints/{complaint}/", 2),
+        ("accounts list", "/accounts/", 2),
+        ("partner list", "/partners/", 1),
+        ("api complaints", "/api/v1/complaints", 1),
+    ],
+    "produktion": [
+        ("home", "/", 3),
+        ("complaints list", "/complaints/?queue=mine", 4),
+        ("complaint detail", "/complaints/{complaint}/", 3),
+        ("api complaints", "/api/v1/complaints?queue=mine", 1),
+    ],
+    "partner": [
+        ("home", "/", 2),
+        ("partner list", "/partners/", 3),
+        ("accounts search", "/accounts/?q={word}", 2),
+        ("leads", "/coselling/leads/", 2),
+        ("api partners", "/api/v1/partners", 1),
+    ],
+    "marketing": [
+        ("home", "/", 3),
+        ("accounts list", "/accounts/?status=customer", 2),
+        ("alignment", "/alignment/", 2),
+    ],
+    "admin": [
+        ("home", "/", 2),
+        ("audit log", "/audit/", 2),
+        ("users", "/settings/users/", 1),
+    ],
+}
+
+
+@dataclass
+class Results:
+    latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, kind: str, seconds: float, ok: bool) -> None:
+        with self.lock:
+            self.latencies[kind].append(seconds)
+            if not ok:
+                self.errors[kind] += 1
+
+
+def _login(base: str, username: str) -> requests.Session:
+    session = requests.Session()
+    page = session.get(f"{base}/login/", timeout=30)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+    response = session.post(
+        f"{base}/login/",
+        data={
+            "username": username,
+            "password": DEMO_PASSWORD,
+            "csrfmiddlewaretoken": token.group(1) if token else "",
+        },
+        headers={"Referer": f"{base}/login/"},
+        timeout=30,
+        allow_redirects=False,
+    )
+    if response.status_code != 302:
+        raise SystemExit(f"login as {username} failed ({response.status_code}); is the demo loaded?")
+    return session
+
+
+def _ids(session: requests.Session, base: str, path: str, pattern: str) -> list[str]:
+    text = session.get(f"{base}{path}", timeout=60).text
+    return list(dict.fromkeys(re.findall(pattern, text)))[:50] or ["1"]
+
+
+def _proc_cpu_seconds(names: tuple[str, ...]) -> float:
+    """User + system CPU seconds of every process whose command line contains one of `names`."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            if not any(name in command for name in names):
+                continue
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / ticks
+        except (OSError, IndexError, ValueError):
+            continue
+    return total
+
+
+def _user_loop(
+    base: str, username: str, stop: float, warm_until: float, think: float, results: Results, seed: int
+) -> None:
+    rng = random.Random(seed)
+    session = _login(base, username)
+    accounts = _ids(session, base, "/accounts/", r'href="/accounts/(\d+)/"')
+    complaints = _ids(session, base, "/complaints/", r'href="/complaints/(\d+)/"')
+    mix = MIX[username]
+    kinds = [item for item in mix for _ in range(item[2])]
+    while time.monotonic() < stop:
+        kind, template, _weight = rng.choice(kinds)
+        path = template.format(
+            word=rng.choice(SEARCH_WORDS), account=rng.choice(accounts), complaint=rng.choice(complaints)
+        )
+        started = time.monotonic()
+        try:
+            response = session.get(f"{base}{path}", timeout=60)
+            ok = response.status_code < 400
+        except requests.RequestException:
+            ok = False
+        elapsed = time.monotonic() - started
+        if started >= warm_until:
+            results.add(kind, elapsed, ok)
+        time.sleep(think * rng.uniform(0.5, 1.5))
+
+
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--url", default="http://127.0.0.1:8100")
+    parser.add_argument("--users", type=int, default=20)
+    parser.add_argument("--duration", type=float, default=120, help="seconds, warm-up included")
+    parser.add_argument("--warmup", type=float, default=15)
+    parser.add_argument("--think", type=float, default=1.0, help="seconds between a user's requests (mean)")
+    parser.add_argument("--json", type=Path, help="write the figures to this file too")
+    arguments = parser.parse_args()
+
+    base = arguments.url.rstrip("/")
+    roles = list(MIX)
+    results = Results()
+    load_before = os.getloadavg()
+    app_cpu_before = _proc_cpu_seconds(("gunicorn",))
+    db_cpu_before = _proc_cpu_seconds(("postgres:",))
+    start = time.monotonic()
+    stop = start + arguments.duration
+    warm_until = start + arguments.warmup
+    threads = [
+        threading.Thread(
+            target=_user_loop,
+            args=(base, roles[index % len(roles)], stop, warm_until, arguments.think, results, index),
+            daemon=True,
+        )
+        for index in range(arguments.users)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    app_cpu = _proc_cpu_seconds(("gunicorn",)) - app_cpu_before
+    db_cpu = _proc_cpu_seconds(("postgres:",)) - db_cpu_before
+    load_after = os.getloadavg()
+
+    every = [value for values in results.latencies.values() for value in values]
+    requests_total = len(every)
+    # CPU counts from the start (warm-up included): divide by every request sent, counted or not
+    sent = requests_total * arguments.duration / max(arguments.duration - arguments.warmup, 1)
+    summary = {
+        "users": arguments.users,
+        "think_seconds": arguments.think,
+        "duration_seconds": arguments.duration,
+        "requests": requests_total,
+        "errors": sum(results.errors.values()),
+        "p50_ms": round(1000 * statistics.median(every), 1) if every else None,
+        "p95_ms": round(1000 * _percentile(every, 0.95), 1) if every else None,
+        "p99_ms": round(1000 * _percentile(every, 0.99), 1) if every else None,
+        "app_cpu_ms_per_request": round(1000 * app_cpu / sent, 1) if sent else None,
+        "db_cpu_ms_per_request": round(1000 * db_cpu / sent, 1) if sent else None,
+        "load_average_before": [round(value, 2) for value in load_before],
+        "load_average_after": [round(value, 2) for value in load_after],
+        "kinds": {
+            kind: {
+                "n": len(values),
+                "errors": results.errors.get(kind, 0),
+                "p50_ms": round(1000 * statistics.median(values), 1),
+                "p95_ms": round(1000 * _percentile(values, 0.95), 1),
+            }
+            for kind, values in sorted(results.latencies.items())
+        },
+    }
+    print(f"{'request':24} {'n':>6} {'err':>4} {'p50 ms':>8} {'p95 ms':>8}")
+    for kind, figures in summary["kinds"].items():  # type: ignore[union-attr]
+        print(
+            f"{kind:24} {figures['n']:>6} {figures['errors']:>4} {figures['p50_ms']:>8} {figures['p95_ms']:>8}"
+        )
+    print(
+        f"all: n={requests_total} errors={summary['errors']} p50={summary['p50_ms']} ms p95={summary['p95_ms']} ms "
+        f"p99={summary['p99_ms']} ms; CPU per request: app {summary['app_cpu_ms_per_request']} ms, "
+        f"database {summary['db_cpu_ms_per_request']} ms; load {summary['load_average_before']} → "
+        f"{summary['load_average_after']}"
+    )
+    if arguments.json:
+        arguments.json.write_text(json.dumps(summary, indent=2))
+
+
+if __name__ == "__main__":
+    main()
