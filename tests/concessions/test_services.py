@@ -395,3 +395,14 @@ def test_a_pending_return_past_its_due_date_reads_overdue(seller, account):
     entry = record(seller, account.pk, get_due_on=TODAY + dt.timedelta(days=5))
     assert entry.get_status_on(TODAY) == GetStatus.PENDING
     assert entry.get_status_on(TODAY + dt.timedelta(days=6)) == GetStatus.OVERDUE
+
+
+def test_an_opportunity_of_the_account_may_be_named_another_not(seller, account):
+    from tests.coselling.opportunity_helpers import create
+
+    own = create(seller, account_id=account.pk)
+    entry = record(seller, account.pk, opportunity_id=own.pk)
+    assert entry.opportunity_id == own.pk
+    with pytest.raises(InvalidInput) as caught:
+        record(seller, account.pk, opportunity_id=create(seller).pk)
+    assert "opportunity_id" in caught.value.fields

@@ -70,6 +70,7 @@ class ConcessionOut(Schema):
     account_id: int
     account_name: str
     order_id: int | None
+    opportunity_id: int | None
     recorded_by_id: int
     changed_by_id: int | None
     granted_on: dt.date

@@ -210,12 +210,12 @@ def build_concessions(context: DemoContext, today: dt.date | None = None) -> dic
         (InsightKind.CONSTRAINT, "Einkauf muss jährlich 3 % Einsparung nachweisen."),
     ]:
         insight_create(actor=leitung, account=friendly, data=InsightInput(kind=kind, text=text))
-    for number, value, status in [
+    for number, value, order_status in [
         ("AB-HOH-6", Decimal("85000.00"), OrderStatus.DELIVERED),
         ("AB-HOH-7", Decimal("95000.00"), OrderStatus.CONFIRMED),
     ]:
         order_create(
-            actor=leitung, account=friendly, data=OrderInput(number=number, value=value, status=status)
+            actor=leitung, account=friendly, data=OrderInput(number=number, value=value, status=order_status)
         )
     friendly_entries = []
     last = len(FRIENDLY_CONCESSIONS) - 1

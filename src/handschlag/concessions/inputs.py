@@ -57,6 +57,7 @@ class ConcessionInput(ServiceInput):
 
     account_id: Id
     order_id: Id | None = None
+    opportunity_id: Id | None = Field(None, description="an opportunity of the same account (co-selling)")
     granted_on: Day
     kind: ConcessionKind
     list_value: Annotated[Decimal, Field(gt=0, le=MAX_MONEY, max_digits=14, decimal_places=2)] = Field(
@@ -152,6 +153,7 @@ class ConcessionPatch(PatchInput):
     """A change: only the fields sent; the service merges them into the entry and checks the whole again."""
 
     order_id: Id | None = None
+    opportunity_id: Id | None = None
     granted_on: Day | None = None
     kind: ConcessionKind | None = None
     list_value: Decimal | None = None

@@ -138,6 +138,9 @@ class Concession(models.Model):
     order = models.ForeignKey(
         "accounts.Order", on_delete=models.SET_NULL, null=True, blank=True, related_name="concessions"
     )
+    opportunity = models.ForeignKey(
+        "coselling.Opportunity", on_delete=models.SET_NULL, null=True, blank=True, related_name="concessions"
+    )
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

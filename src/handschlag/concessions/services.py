@@ -66,9 +66,11 @@ from handschlag.core.models import User
 from handschlag.core.money import to_money
 from handschlag.core.notifications import notify
 from handschlag.core.roles import Capability, has_capability
+from handschlag.coselling.access import access_opportunity_by_id
 
 CONTENT_FIELDS = (
     "order_id",
+    "opportunity_id",
     "granted_on",
     "kind",
     "list_value",
@@ -215,14 +217,24 @@ def _checked_values(*, actor: User, data: ConcessionInput) -> tuple[Any, Any]:
         if not orders:
             raise InvalidInput.for_field("order_id", _("Only an order of this account can be referenced."))
         order = orders[0]
+    if data.opportunity_id is not None:
+        try:
+            opportunity = access_opportunity_by_id(actor, data.opportunity_id)
+        except NotFound:
+            opportunity = None
+        if opportunity is None or opportunity.account_id != account.pk:
+            raise InvalidInput.for_field(
+                "opportunity_id", _("Only an opportunity of this account can be referenced.")
+            )
     return account, order
 
 
 def _apply(concession: Concession, data: ConcessionInput, settings: ConcessionSettings) -> None:
     for name in CONTENT_FIELDS:
-        if name != "order_id":
+        if name not in {"order_id", "opportunity_id"}:
             setattr(concession, name, getattr(data, name))
     concession.order_id = data.order_id
+    concession.opportunity_id = data.opportunity_id
     concession.interest_rate_percent = (
         settings.interest_rate_percent if data.kind == ConcessionKind.PAYMENT_TERMS else None
     )
@@ -287,7 +299,7 @@ def concession_update(*, actor: User, concession: Concession, patch: ConcessionP
         Concession.objects.select_for_update().select_related("account", "recorded_by").get(pk=concession.pk)
     )
     data = _merged_input(locked, patch)
-    if data.order_id != locked.order_id:
+    if data.order_id != locked.order_id or data.opportunity_id != locked.opportunity_id:
         _checked_values(actor=actor, data=data)
     before = _values_of(locked)
     before_value, before_status = locked.value, locked.approval_status

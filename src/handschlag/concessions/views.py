@@ -309,7 +309,11 @@ def concession_edit_view(request: HttpRequest, concession_id: int) -> HttpRespon
     concession = access_concession_by_id(user, concession_id)
     if not can_edit_concession(user, concession):
         raise Forbidden
-    initial = {name: getattr(concession, name) for name in CONTENT_FIELDS if name != "order_id"}
+    initial = {
+        name: getattr(concession, name)
+        for name in CONTENT_FIELDS
+        if name not in {"order_id", "opportunity_id"}
+    }
     initial["account"] = concession.account_id
     initial["order_number"] = concession.order.number if concession.order else ""
     form = ConcessionForm(request.POST or None, initial=initial)
@@ -319,6 +323,7 @@ def concession_edit_view(request: HttpRequest, concession_id: int) -> HttpRespon
         if ok:
             values = _input_values(form)
             values["order_id"] = order_id
+            values.pop("opportunity_id", None)
             try:
                 patch = ConcessionPatch(**values)
                 updated = concession_update(actor=user, concession=concession, patch=patch)
