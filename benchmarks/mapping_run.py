@@ -73,6 +73,8 @@ def main() -> int:
     from tests.factories import PartnerOrganisationFactory, UserFactory
     from tests.mapping.helpers import opted_in_agreement
 
+    import handschlag.mapping.linkage as linkage_module
+    import handschlag.mapping.services as services_module
     from handschlag.accounts.enums import AccountStatus
     from handschlag.accounts.models import Account
     from handschlag.core.enums import Role
@@ -84,6 +86,24 @@ def main() -> int:
     from handschlag.mapping.selectors import overlap_cells_for, overlap_matrix_for
     from handschlag.mapping.services import mapping_run_create
     from handschlag.sample_data import real_name_corpus as corpus
+
+    spent: dict[str, float] = {}
+
+    def timed(module: object, name: str, label: str) -> None:
+        original = getattr(module, name)
+
+        def wrapper(*args: object, **kwargs: object) -> object:
+            began = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                spent[label] = spent.get(label, 0.0) + time.perf_counter() - began
+
+        setattr(module, name, wrapper)
+
+    timed(services_module, "read_clear_list", "read partner list")
+    timed(services_module, "our_records_for_mapping", "read our accounts")
+    timed(linkage_module, "match_clear", "match")
 
     folder = options.data / f"{'heldout' if options.held_out else 'dev'}-{options.size}"
     if not (folder / "truth.csv").exists():
@@ -124,6 +144,7 @@ def main() -> int:
     load_before = "{:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
     totals, phases, peaks = [], [], []
     for repetition in range(options.repeat):
+        spent.clear()
         peak_reset()
         started = time.perf_counter()
         with (folder / "right.csv").open("rb") as handle:
@@ -153,6 +174,9 @@ def main() -> int:
             )
         ]
         figures = corpus.evaluate(pairs, truth)
+        inside = ", ".join(f"{label} {seconds:.2f} s" for label, seconds in spent.items())
+        rest = phases[-1][1] - sum(spent.values())
+        print(f"run {repetition + 1}: inside the worker: {inside}, the rest (clusters, writes) {rest:.2f} s")
         overlap_true = figures.entities.true_positives + figures.entities.false_negatives
         print(
             f"run {repetition + 1}: {totals[-1]:.2f} s (upload {phases[-1][0]:.2f} s, worker {phases[-1][1]:.2f} s, "

@@ -997,6 +997,18 @@ class _Generator:
         return values
 
 
+def _host(value: str) -> str:
+    value = re.sub(r"^[a-z]+://", "", value.strip().lower()).split("/", 1)[0]
+    return value.removeprefix("www.")
+
+
+def _shares_key(one: dict[str, str], other: dict[str, str]) -> bool:
+    """Whether two rendered records show the same web domain or the same VAT id (as digits)."""
+    same_domain = bool(one["domain"]) and _host(one["domain"]) == _host(other["domain"])
+    vat_one, vat_other = (re.sub(r"\D", "", values["vat_id"]) for values in (one, other))
+    return same_domain or (bool(vat_one) and vat_one == vat_other)
+
+
 def _strip_accents(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
@@ -1078,7 +1090,16 @@ def generate(
     for index in shared:
         company = left_companies[index]
         noise = rng.choices(classes, weights)[0]
-        right.append(_Record(company.entity, "copy", noise, generator.render(company, "right", noise)))
+        values = generator.render(company, "right", noise)
+        if noise == "moved" and not _shares_key(left[index].values, values):
+            # a move is recognisable only by the same domain or VAT id on both sides (issue 11)
+            if company.domain:
+                left[index].values["domain"] = f"www.{company.domain}"
+                values["domain"] = company.domain
+            else:
+                company.vat_id = company.vat_id or generator.vat_id(company.country)
+                left[index].values["vat_id"] = values["vat_id"] = company.vat_id
+        right.append(_Record(company.entity, "copy", noise, values))
     same_name = round(size * same_name_share)
     sisters = round(size * sister_share)
     for _ in range(same_name):
