@@ -8,6 +8,9 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
+        from handschlag.accounts.signals import account_signals_connect
+
+        account_signals_connect()
         from handschlag.accounts.privacy import privacy_accounts_register
 
         privacy_accounts_register()

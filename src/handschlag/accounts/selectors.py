@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 
 from handschlag.accounts.enums import OPEN_ORDER_STATUSES, AccountStatus
@@ -106,19 +107,45 @@ def account_detail(*, account: Account) -> dict[str, Any]:
     }
 
 
-def account_summary_for_user(*, user: User) -> dict[str, Any]:
+SUMMARY_CACHE_SECONDS = 60
+SUMMARY_VERSION_KEY = "accounts:summary:version"
+
+
+def account_summary_invalidate() -> None:
+    """After a write to accounts or orders: the next home page counts again (this process at once, other web
+    processes within SUMMARY_CACHE_SECONDS)."""
+    try:
+        cache.incr(SUMMARY_VERSION_KEY)
+    except ValueError:
+        cache.set(SUMMARY_VERSION_KEY, 1, None)
+
+
+def _organisation_summary() -> dict[str, Any]:
     counts = Account.objects.filter(archived_at__isnull=True).aggregate(
-        total=Count("id"),
-        customers=Count("id", filter=Q(status=AccountStatus.CUSTOMER)),
-        own=Count("id", filter=Q(owner=user)),
+        total=Count("id"), customers=Count("id", filter=Q(status=AccountStatus.CUSTOMER))
     )
     open_value = Order.objects.filter(status__in=OPEN_ORDER_STATUSES).aggregate(total=Sum("value"))["total"]
     return {
         "total": counts["total"],
         "customers": counts["customers"],
-        "own": counts["own"] if has_capability(user, Capability.ACCOUNTS_EDIT_OWN) else None,
         "open_order_value": open_value or Decimal("0"),
     }
+
+
+def account_summary_for_user(*, user: User) -> dict[str, Any]:
+    """The home page's tiles. The organisation's totals (a count over every account) are cached for a minute and
+    dropped on every write; the user's own count uses the owner index and is always fresh."""
+    version = cache.get_or_set(SUMMARY_VERSION_KEY, 1, None)
+    cached: dict[str, Any] | None = cache.get_or_set(
+        f"accounts:summary:{version}", _organisation_summary, SUMMARY_CACHE_SECONDS
+    )
+    summary = dict(cached or _organisation_summary())
+    summary["own"] = (
+        Account.objects.filter(archived_at__isnull=True, owner=user).count()
+        if has_capability(user, Capability.ACCOUNTS_EDIT_OWN)
+        else None
+    )
+    return summary
 
 
 IMPORT_RUN_ORDERINGS = {
