@@ -196,3 +196,19 @@ def test_the_comparison_is_bounded(world: dict[str, Any], settings: Any) -> None
     report = possible_duplicates()
     assert (report.compared, report.total, report.limited) == (3, 5, True)
     assert all(len(group.account_ids) == 2 for group in report.groups)
+
+
+def test_the_account_page_points_to_its_possible_duplicates(
+    world: dict[str, Any], page_as: Any, make_user: Any
+) -> None:
+    becker, twin = world["becker"], world["becker_twin"]
+    page = page_as(make_user(Role.MANAGEMENT, language="de")).get(f"/accounts/{becker.pk}/").content.decode()
+    assert 'data-testid="account-duplicates"' in page
+    assert f'href="/accounts/{twin.pk}/"' in page
+    assert "Behalten Sie" not in page  # the guidance is on the list, linked from here
+    assert 'href="/accounts/duplicates/"' in page
+    alone = page_as(make_user(Role.MANAGEMENT)).get(f"/accounts/{world['alone'].pk}/").content.decode()
+    assert 'data-testid="account-duplicates"' not in alone
+    # who may not see the list gets no hint either
+    marketing = page_as(make_user(Role.MARKETING)).get(f"/accounts/{becker.pk}/").content.decode()
+    assert 'data-testid="account-duplicates"' not in marketing

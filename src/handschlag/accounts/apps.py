@@ -26,3 +26,15 @@ class AccountsConfig(AppConfig):
         # the home page's tiles (accounts, customers, mine, open orders)
         home_contribution_register("accounts", lambda user: {"summary": account_summary_for_user(user=user)})
         audit_sentences_accounts_register()
+        # the account page's hint at possible duplicates of the account (issue 11; the list: /accounts/duplicates/)
+        from handschlag.accounts.duplicate_views import account_duplicates_section
+        from handschlag.accounts.extensions import AccountSection, account_section_register
+
+        account_section_register(
+            AccountSection(
+                name="possible_duplicates",
+                order=5,
+                template="accounts/duplicates_section.html",
+                context=account_duplicates_section,
+            )
+        )

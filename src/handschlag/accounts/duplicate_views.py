@@ -3,6 +3,8 @@ with its evidence and how to merge them by hand. Nothing is merged automatically
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -11,6 +13,11 @@ from django.views.decorators.http import require_GET
 from handschlag.accounts.duplicate_access import duplicates_scope
 from handschlag.accounts.duplicates import guidance_steps, possible_duplicates
 from handschlag.accounts.enums import AccountStatus
+from handschlag.accounts.selectors import CompanyFields, account_duplicate_candidates
+from handschlag.core.errors import Forbidden, NotFound
+
+if TYPE_CHECKING:
+    from handschlag.accounts.models import Account
 
 
 @login_required
@@ -50,4 +57,43 @@ def possible_duplicates_view(request: HttpRequest) -> HttpResponse:
             "own_only": owner_id is not None,
             "active_section": "accounts",
         },
+    )
+
+
+def account_duplicates_section(request: HttpRequest, account: Account) -> dict[str, Any] | None:
+    """The account page's hint (accounts.extensions, registered in AccountsConfig.ready): active accounts the
+    engine takes for the same company, with a link to the list of possible duplicates. For those who may see the
+    list; left out when there is none. Asks the engine about the few accounts near this one only (fast)."""
+    try:
+        duplicates_scope(request.user)
+    except (NotFound, Forbidden):
+        return None
+    if account.archived_at is not None:
+        return None
+    candidates = account_duplicate_candidates(
+        company=CompanyFields(
+            name=account.name,
+            legal_form=account.legal_form,
+            domain=account.domain,
+            street=account.street,
+            postal_code=account.postal_code,
+            city=account.city,
+            country=account.country,
+            vat_id=account.vat_id,
+        ),
+        exclude_id=account.pk,
+        limit=5,
+    )
+    active_ids = _active_ids(candidates)
+    active = [candidate for candidate in candidates if candidate.account_id in active_ids]
+    return {"candidates": active} if active else None
+
+
+def _active_ids(candidates: list[Any]) -> set[int]:
+    from handschlag.accounts.models import Account
+
+    return set(
+        Account.objects.filter(
+            pk__in=[candidate.account_id for candidate in candidates], archived_at__isnull=True
+        ).values_list("pk", flat=True)
     )
