@@ -176,13 +176,16 @@ def test_material_feedback_and_answer_on_the_page(
     )
     assert response.status_code == 302
     feedback = MaterialFeedback.objects.get()
-    assert feedback.phase == "before" and feedback.rating == 1
+    assert feedback.phase == "before"
+    assert feedback.rating == 1
     # marketing sees it among the poorly rated ones, with the comment
     listing = page_as(marketing_user).get(reverse("alignment:material_list")).content.decode()
-    assert 'id="poorly-rated"' in listing and "Zu technisch." in listing
+    assert 'id="poorly-rated"' in listing
+    assert "Zu technisch." in listing
     page_as(marketing_user).post(url, {"form": "answer", "feedback": feedback.pk, "answer": "Wir kürzen es."})
     feedback.refresh_from_db()
-    assert feedback.answer == "Wir kürzen es." and feedback.answered_by == marketing_user
+    assert feedback.answer == "Wir kürzen es."
+    assert feedback.answered_by == marketing_user
     # a seller cannot answer
     response = page_as(seller).post(url, {"form": "answer", "feedback": feedback.pk, "answer": "x"})
     assert response.status_code == 403
@@ -198,3 +201,32 @@ def test_material_list_hides_poorly_rated_from_sellers(
         actor=seller, material=material, data=FeedbackInput(rating=1, phase="before")
     )
     assert 'id="poorly-rated"' not in page_as(seller).get(reverse("alignment:material_list")).content.decode()
+
+
+def test_account_page_shows_the_fit_with_reasons(
+    seller: User, marketing_user: User, partner_user: User, page_as: Callable[[User], Client]
+) -> None:
+    from decimal import Decimal
+
+    from handschlag.alignment.inputs import IcpVersionInput
+    from handschlag.alignment.services.icp import icp_version_create
+    from tests.factories import AccountFactory
+
+    icp_version_create(
+        actor=marketing_user,
+        data=IcpVersionInput.model_validate(
+            {
+                "valid_from": "2020-01-01",
+                "criteria": [
+                    {"kind": "industry", "weight": 3, "values": "Maschinenbau"},
+                    {"kind": "revenue", "weight": 1, "minimum": Decimal(10_000_000)},
+                ],
+            }
+        ),
+    )
+    account = AccountFactory(industry="Maschinenbau", owner=seller)
+    page = page_as(seller).get(reverse("accounts:detail", args=[account.pk])).content.decode()
+    assert 'id="icp-fit"' in page
+    assert "75 von 100, Klasse B (Profilversion 1)" in page
+    assert "Branche: erfüllt" in page
+    assert "Jahresumsatz (EUR): unbekannt" in page

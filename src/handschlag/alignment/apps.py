@@ -8,11 +8,21 @@ class AlignmentConfig(AppConfig):
     verbose_name = _("Marketing and sales")
 
     def ready(self) -> None:
-        from handschlag.alignment import demo
+        from handschlag.accounts.extensions import AccountSection, account_section_register
+        from handschlag.alignment import account_section, demo
         from handschlag.alignment.audit_sentences import audit_sentences_alignment_register
         from handschlag.core.demo import DemoStep, demo_step_register
 
         audit_sentences_alignment_register()
+        # the account page: the fit score against the current ideal customer profile, with its reasons
+        account_section_register(
+            AccountSection(
+                name="icp_fit",
+                order=30,
+                template="alignment/account_section.html",
+                context=account_section.account_icp_section,
+            )
+        )
         # after accounts (10) and complaints (30): the ride-along visits the seller's accounts
         demo_step_register(
             DemoStep(
