@@ -16,6 +16,19 @@ class CosellingConfig(AppConfig):
         from handschlag.coselling.opportunity_audit_sentences import audit_sentences_opportunities_register
 
         audit_sentences_opportunities_register()
+        from handschlag.core.demo import DemoStep, demo_step_register
+        from handschlag.coselling import opportunity_demo
+
+        # after the partnerships (20) and their mapping (25), before the leads (45): the story of source 002 and
+        # the referral of source 000 (large: 1M opportunities with stage history)
+        demo_step_register(
+            DemoStep(
+                order=40,
+                name="coselling_opportunities",
+                build=opportunity_demo.demo_step,
+                present=opportunity_demo.demo_present,
+            )
+        )
 
         # leads and deal registrations (issue 12): audit sentences, the health score's lead figures
         from handschlag.alliances.extensions import SIGNAL_LEADS
