@@ -634,7 +634,7 @@ def detected_columns(
             headers,
             preset="" if preset == ImportPreset.AUTO else preset,
             columns=columns,
-            fields=[*allowed, "__none__"],
+            fields=allowed,
         )
     except company_fields.ColumnMappingError:
         mapping = {}

@@ -443,6 +443,7 @@ def _country_table() -> dict[str, str]:
     return names
 
 
+@lru_cache(maxsize=4096)  # a list repeats its few country spellings on every row
 def country_code(value: str) -> str:
     """ISO 3166 alpha-2 for a code (``DE``, ``DEU``), a German, English or local name (``Großbritannien``,
     ``Italia``, ``Schweiz``); "" for an empty value; ValueError when the country is not known."""
