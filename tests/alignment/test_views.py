@@ -230,3 +230,116 @@ def test_account_page_shows_the_fit_with_reasons(
     assert "75 von 100, Klasse B (Profilversion 1)" in page
     assert "Branche: erfüllt" in page
     assert "Jahresumsatz (EUR): unbekannt" in page
+
+
+def test_exchange_recorded_on_the_page_with_feedback(
+    seller: User, marketing_user: User, page_as: Callable[[User], Client]
+) -> None:
+    from decimal import Decimal
+
+    from handschlag.alignment.models import Exchange
+    from tests.factories import AccountFactory
+
+    accounts = [
+        AccountFactory(owner=seller, annual_revenue=Decimal(100_000 * (index + 1))) for index in range(5)
+    ]
+    client = page_as(seller)
+    response = client.post(
+        reverse("alignment:exchange_list"),
+        {
+            "kind": "ride_along",
+            "host_id": seller.pk,
+            "guest_id": marketing_user.pk,
+            "date": "2026-11-20",
+            "account_ids": f"{accounts[-1].pk}, #{accounts[0].pk}",
+            "notes": "Tour Stuttgart",
+        },
+    )
+    exchange = Exchange.objects.get()
+    assert response.status_code == 302
+    assert response.url == reverse("alignment:exchange_detail", args=[exchange.pk])
+    # one of two visited accounts is the host's top fifth (1 of 5 accounts): 50 %, still representative
+    assert (exchange.representative, exchange.top_account_share) == (True, Decimal("0.50"))
+    detail = page_as(marketing_user).get(response.url).content.decode()
+    assert "Repräsentativ: 50 %" in detail
+    page_as(marketing_user).post(response.url, {"rating": "5", "text": "Sehr lehrreich."})
+    page_as(seller).post(response.url, {"rating": "4", "text": "Gute Fragen."})
+    assert sorted(exchange.feedback.values_list("side", "text")) == [
+        ("guest", "Sehr lehrreich."),
+        ("host", "Gute Fragen."),
+    ]
+    # no third feedback form for the host
+    assert 'name="text"' not in page_as(seller).get(response.url).content.decode()
+
+
+def test_exchange_form_refuses_bad_account_numbers(
+    seller: User, marketing_user: User, page_as: Callable[[User], Client]
+) -> None:
+    from handschlag.alignment.models import Exchange
+
+    response = page_as(seller).post(
+        reverse("alignment:exchange_list"),
+        {
+            "kind": "rotation",
+            "host_id": seller.pk,
+            "guest_id": marketing_user.pk,
+            "date": "2026-11-20",
+            "account_ids": "abc",
+        },
+    )
+    assert response.status_code == 200
+    assert not Exchange.objects.exists()
+
+
+def test_partner_user_gets_404_on_objects(
+    partner_user: User, marketing_user: User, page_as: Callable[[User], Client], open_survey: Survey
+) -> None:
+    material = marketing.material_create(
+        actor=marketing_user, data=MaterialInput(title="Flyer", link="https://example.test/f")
+    )
+    client = page_as(partner_user)
+    for url in (
+        reverse("alignment:survey_detail", args=[open_survey.pk]),
+        reverse("alignment:material_detail", args=[material.pk]),
+        reverse("alignment:figures_export"),
+        reverse("alignment:new_customers_export"),
+    ):
+        assert client.get(url).status_code == 404, url
+    assert client.post(reverse("alignment:survey_action", args=[open_survey.pk, "close"])).status_code == 404
+    open_survey.refresh_from_db()
+    assert open_survey.status == "open"
+
+
+def test_new_customers_csv(
+    management_user: User, marketing_user: User, seller: User, page_as: Callable[[User], Client]
+) -> None:
+    from handschlag.alignment.inputs import IcpVersionInput
+    from handschlag.alignment.services.icp import icp_version_create
+    from tests.factories import AccountFactory
+
+    icp_version_create(
+        actor=marketing_user,
+        data=IcpVersionInput.model_validate(
+            {
+                "valid_from": "2020-01-01",
+                "criteria": [{"kind": "industry", "weight": 1, "values": "Maschinenbau"}],
+            }
+        ),
+    )
+    AccountFactory(
+        name="Café Morgenrot",
+        legal_form="e.K.",
+        industry="Einzelhandel",
+        owner=seller,
+        customer_since=dt.date(2026, 9, 29),
+    )
+    page = page_as(management_user).get(reverse("alignment:icp"), {"quarter": "2026-Q3"}).content.decode()
+    assert "Neukunden außerhalb der Zielgruppe" in page
+    assert "Café Morgenrot e.K." in page
+    export = b"".join(
+        page_as(management_user)
+        .get(reverse("alignment:new_customers_export"), {"quarter": "2026-Q3"})
+        .streaming_content  # type: ignore[attr-defined]
+    ).decode("utf-8-sig")
+    assert export.splitlines()[1].split(";")[0] == "Café Morgenrot e.K."
+    assert export.splitlines()[1].split(";")[-2:] == ["nein", "Branche"]
