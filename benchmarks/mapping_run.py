@@ -51,6 +51,9 @@ def main() -> int:
     parser.add_argument("--held-out", action="store_true", help="the held-out seed of the corpus")
     parser.add_argument("--data", type=Path, default=HERE / "matching" / "data")
     parser.add_argument("--database-url", default="", help="default: a fresh SQLite file")
+    parser.add_argument(
+        "--profile", action="store_true", help="print the worker's 30 costliest calls (cProfile)"
+    )
     options = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="handschlag-mapping-bench-"))
@@ -155,7 +158,15 @@ def main() -> int:
                 data=input_build(MappingRunInput, {"skip_bad_rows": True}),
             )
         created = time.perf_counter()
-        run_pending_jobs(worker="benchmark")
+        if options.profile:
+            import cProfile
+            import pstats
+
+            profiler = cProfile.Profile()
+            profiler.runcall(run_pending_jobs, worker="benchmark")
+            pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
+        else:
+            run_pending_jobs(worker="benchmark")
         run.refresh_from_db()
         executed = time.perf_counter()
         matrix = overlap_matrix_for(run, for_partner=False)
