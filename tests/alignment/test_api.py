@@ -330,3 +330,24 @@ def test_exchange_representative_and_feedback(
     assert api_as(other).post("/api/v1/exchanges", {**body, "account_ids": []}).status_code == 403
     assert api_as(host).post("/api/v1/exchanges", {**body, "guest_id": host.pk}).status_code == 400
     assert api_as(host).post("/api/v1/exchanges", {**body, "account_ids": [999999]}).status_code == 400
+
+
+def test_statements_edited_only_in_a_draft(
+    seller: User, marketing_user: User, api_as: Callable[[User], ApiClient]
+) -> None:
+    client = api_as(marketing_user)
+    survey = client.post("/api/v1/surveys", {"title": "Q1", "year": 2027, "quarter": 1}).json()
+    first, second = survey["items"][0]["id"], survey["items"][1]["id"]
+    path = f"/api/v1/surveys/{survey['id']}/items"
+    assert client.patch(f"{path}/{first}", {"text": "Neu formuliert."}).json()["text"] == "Neu formuliert."
+    assert (
+        api_as(seller).patch(f"{path}/{first}", {"text": "x"}).status_code == 404
+    )  # a draft does not exist for him
+    assert client.delete(f"{path}/{second}").status_code == 204
+    assert client.patch(f"{path}/999999", {"text": "x"}).status_code == 404
+    client.post(f"/api/v1/surveys/{survey['id']}/open")
+    assert client.patch(f"{path}/{first}", {"text": "Zu spät."}).status_code == 409
+    assert client.delete(f"{path}/{first}").status_code == 409
+    assert [item["text"] for item in client.get(f"/api/v1/surveys/{survey['id']}").json()["items"]][
+        0
+    ] == "Neu formuliert."

@@ -35,6 +35,7 @@ from handschlag.alignment.inputs import (
     SurveyAnswerInput,
     SurveyInput,
     SurveyItemInput,
+    SurveyItemPatch,
 )
 from handschlag.alignment.models import Material, Survey
 from handschlag.alignment.selectors import (
@@ -55,6 +56,7 @@ from handschlag.alignment.selectors import (
 )
 from handschlag.alignment.services import exchanges, icp, marketing, surveys
 from handschlag.core.api_support import ERROR_RESPONSES, Page
+from handschlag.core.errors import NotFound
 from handschlag.core.models import User
 from handschlag.core.roles import Capability
 
@@ -147,6 +149,29 @@ def survey_item_add(request: HttpRequest, survey_id: int, payload: SurveyItemInp
     user = _user(request)
     item = surveys.survey_item_add(actor=user, survey=access_survey_by_id(user, survey_id), data=payload)
     return 201, {"id": item.pk, "code": item.code, "text": item.text}
+
+
+def _item_of(user: User, survey_id: int, item_id: int) -> Any:
+    survey = access_survey_by_id(user, survey_id)
+    item = survey.items.filter(pk=item_id).first()
+    if item is None:
+        raise NotFound
+    return item
+
+
+@router.patch("/surveys/{survey_id}/items/{item_id}", response={200: ItemOut, **ERROR_RESPONSES})
+def survey_item_update(request: HttpRequest, survey_id: int, item_id: int, payload: SurveyItemPatch) -> Any:
+    """Reword a statement (drafts only: a statement changed after answers would not be the one answered)."""
+    user = _user(request)
+    item = surveys.survey_item_update(actor=user, item=_item_of(user, survey_id, item_id), patch=payload)
+    return {"id": item.pk, "code": item.code, "text": item.text}
+
+
+@router.delete("/surveys/{survey_id}/items/{item_id}", response={204: None, **ERROR_RESPONSES})
+def survey_item_remove(request: HttpRequest, survey_id: int, item_id: int) -> Any:
+    user = _user(request)
+    surveys.survey_item_remove(actor=user, item=_item_of(user, survey_id, item_id))
+    return 204, None
 
 
 @router.post("/surveys/{survey_id}/open", response={200: SurveyOut, **ERROR_RESPONSES})
