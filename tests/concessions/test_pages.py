@@ -227,3 +227,10 @@ def test_the_account_page_shows_the_concessions_section(page_as, seller, account
 def test_marketing_sees_no_concessions_on_the_account_page(page_as, make_user, account, waiting):
     body = page_as(make_user(Role.MARKETING)).get(f"/accounts/{account.pk}/").content.decode()
     assert 'id="concessions"' not in body
+
+
+def test_the_home_page_tells_the_manager_what_waits(page_as, management_user, waiting, seller):
+    body = page_as(management_user).get("/").content.decode()
+    assert 'data-testid="home-concessions"' in body
+    assert "1 Zugeständnis wartet auf Ihre Genehmigung" in body
+    assert 'data-testid="home-concessions"' not in page_as(seller).get("/").content.decode()

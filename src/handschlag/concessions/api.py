@@ -7,13 +7,16 @@ partner users 404 for everything, as if nothing existed.
 """
 
 import datetime as dt
+import tempfile
 from decimal import Decimal
+from pathlib import Path
 from typing import Any, Literal
 
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import File, Query, Router, Schema
+from ninja.files import UploadedFile
 from ninja.pagination import paginate
 from pydantic import Field
 
@@ -150,6 +153,31 @@ def concession_create(request: HttpRequest, payload: ConcessionInput) -> tuple[i
     user = _user(request)
     concession = services.concession_create(actor=user, data=payload)
     return 201, access_concession_by_id(user, concession.pk)
+
+
+class ImportProblemOut(Schema):
+    line: int
+    field: str
+    message: str
+
+
+class ImportOut(Schema):
+    created: int
+    problems: list[ImportProblemOut]
+
+
+@router.post("/concessions/import", response={200: ImportOut, 400: ImportOut, **ERROR_RESPONSES})
+def concession_import(request: HttpRequest, file: File[UploadedFile]) -> Any:
+    """Existing discount lines (CSV or XLSX; German headers and numbers). All or nothing: 400 with every bad line
+    (number, field, reason) and nothing written, else 200 with the number created."""
+    user = _user(request)
+    with tempfile.NamedTemporaryFile(suffix=".upload") as handle:
+        for chunk in file.chunks():
+            handle.write(chunk)
+        handle.flush()
+        result = services.concession_import(actor=user, path=Path(handle.name), source=file.name or "upload")
+    body = {"created": result.created, "problems": [problem.__dict__ for problem in result.problems]}
+    return (400, body) if result.problems else (200, body)
 
 
 @router.get("/concessions/approvals", response={200: list[ConcessionOut], **ERROR_RESPONSES})

@@ -125,3 +125,12 @@ class DelegationForm(forms.Form):
         field = self.fields["delegate"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = [("", "—"), *delegates]
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("File (CSV or Excel)"),
+        help_text=_(
+            "One discount line per row; columns such as Kunde, Datum, Art, Listenwert, Prozent, Betrag, Grund."
+        ),
+    )

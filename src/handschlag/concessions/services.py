@@ -20,7 +20,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from django.db import transaction
@@ -30,7 +32,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from handschlag.accounts.access import access_account_by_id, can_edit_account
-from handschlag.accounts.selectors import account_orders_by_ids
+from handschlag.accounts.importing import ImportFileError
+from handschlag.accounts.selectors import (
+    account_id_by_reference,
+    account_order_ids_by_number,
+    account_orders_by_ids,
+)
 from handschlag.concessions.access import (
     check_concession_editable,
     check_recordable,
@@ -46,6 +53,7 @@ from handschlag.concessions.enums import (
     GetKind,
     GetStatus,
 )
+from handschlag.concessions.importing import read_lines
 from handschlag.concessions.inputs import (
     ConcessionInput,
     ConcessionPatch,
@@ -534,3 +542,76 @@ def delegation_delete(*, actor: User, delegation: ApprovalDelegation) -> None:
         changes={"delegate": delegation.delegate_id},
     )
     delegation.delete()
+
+
+# --- import of existing discount lines -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImportProblem:
+    line: int
+    field: str
+    message: str
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    created: int
+    problems: list[ImportProblem]
+
+
+def concession_import(*, actor: User, path: Path, source: str) -> ImportResult:
+    """Existing discount lines from a CSV or XLSX file, all or nothing: every line goes through
+    `concession_create` (the same rules, limits and audit); if any line is bad, nothing is written and every bad
+    line is reported with its number and the reason."""
+    check_recordable(actor)
+    try:
+        lines = read_lines(path, source=source)
+    except ImportFileError as error:
+        raise InvalidInput.for_field("file", error.message) from None
+    if not lines:
+        raise InvalidInput.for_field("file", _("The file has no lines."))
+    problems: list[ImportProblem] = []
+    created = 0
+    with transaction.atomic():
+        for line in lines:
+            if line.problems:
+                problems += [ImportProblem(line.line, name, message) for name, message in line.problems]
+                continue
+            account_id = account_id_by_reference(reference=line.account)
+            account = None
+            if account_id is not None:
+                try:
+                    account = access_account_by_id(actor, account_id)
+                except NotFound:
+                    account = None
+            if account is None:
+                problems.append(
+                    ImportProblem(
+                        line.line, "account", _("No such account: %(value)s.") % {"value": line.account}
+                    )
+                )
+                continue
+            values = {**line.values, "account_id": account.pk}
+            if line.order_number:
+                ids = account_order_ids_by_number(account=account, numbers=[line.order_number])
+                if not ids:
+                    problems.append(
+                        ImportProblem(
+                            line.line, "order_number", _("Only an order of this account can be referenced.")
+                        )
+                    )
+                    continue
+                values["order_id"] = next(iter(ids.values()))
+            try:
+                with transaction.atomic():
+                    concession_create(actor=actor, data=input_build(ConcessionInput, values))
+            except InvalidInput as error:
+                for name, messages in (error.fields or {"": [error.message]}).items():
+                    problems += [ImportProblem(line.line, name, message) for message in messages]
+            else:
+                created += 1
+        if problems:
+            transaction.set_rollback(True)
+            created = 0
+    return ImportResult(created=created, problems=problems)

@@ -6,6 +6,7 @@ app_name = "concessions"
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.concession_list_view, name="list"),
     path("new/", views.concession_create_view, name="create"),
+    path("import/", views.concession_import_view, name="import"),
     path("approvals/", views.approvals_view, name="approvals"),
     path("figures/", views.figures_view, name="figures"),
     path("figures/export/", views.figures_export, name="figures_export"),

@@ -5,7 +5,9 @@ settings (admins) and delegations (approvers)."""
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
@@ -40,6 +42,7 @@ from handschlag.concessions.forms import (
     DecisionForm,
     DelegationForm,
     GetStatusForm,
+    ImportForm,
     LimitForm,
     SettingsForm,
 )
@@ -67,6 +70,7 @@ from handschlag.concessions.services import (
     concession_create,
     concession_decide,
     concession_get_status_set,
+    concession_import,
     concession_settings_update,
     concession_update,
     delegation_create,
@@ -363,6 +367,39 @@ def approvals_view(request: HttpRequest) -> HttpResponse:
             "can_delegate": has_capability(user, Capability.CONCESSIONS_APPROVE),
             "active_section": "accounts",
         },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def concession_import_view(request: HttpRequest) -> HttpResponse:
+    """Existing discount lines from a CSV or XLSX file: all or nothing, every bad line listed."""
+    user = _user(request)
+    check_recordable(user)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    result = None
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        with tempfile.NamedTemporaryFile(suffix=".upload") as handle:
+            for chunk in upload.chunks():
+                handle.write(chunk)
+            handle.flush()
+            try:
+                result = concession_import(actor=user, path=Path(handle.name), source=upload.name)
+            except InvalidInput as error:
+                form_add_service_errors(form, error)
+                status = 400
+        if result is not None and not result.problems:
+            messages.success(request, _("%(count)s concessions imported.") % {"count": result.created})
+            return redirect("concessions:list")
+        if result is not None:
+            status = 400
+    return render(
+        request,
+        "concessions/import.html",
+        {"form": form, "result": result, "active_section": "accounts"},
+        status=status,
     )
 
 
