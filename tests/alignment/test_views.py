@@ -343,3 +343,13 @@ def test_new_customers_csv(
     ).decode("utf-8-sig")
     assert export.splitlines()[1].split(";")[0] == "Café Morgenrot e.K."
     assert export.splitlines()[1].split(";")[-2:] == ["nein", "Branche"]
+
+
+def test_home_asks_to_answer_until_answered(
+    seller: User, page_as: Callable[[User], Client], open_survey: Survey, answer: Callable[..., None]
+) -> None:
+    client = page_as(seller)
+    assert 'id="home-survey"' in client.get("/").content.decode()
+    assert "Die Pulsbefragung Pulse 2026-Q3 läuft" in client.get("/").content.decode()
+    answer(seller, open_survey, [3] * 6)
+    assert 'id="home-survey"' not in client.get("/").content.decode()

@@ -14,6 +14,19 @@ class AlignmentConfig(AppConfig):
         from handschlag.core.demo import DemoStep, demo_step_register
 
         audit_sentences_alignment_register()
+        # the home page: the open pulse survey (for those who have not answered), unanswered feedback (marketing)
+        from handschlag.alignment.home import alignment_digest_lines, alignment_home
+        from handschlag.core.home import HomeSection, home_section_register
+
+        home_section_register(
+            HomeSection(
+                name="alignment",
+                order=50,
+                template="alignment/home_section.html",
+                context=alignment_home,
+                digest_lines=alignment_digest_lines,
+            )
+        )
         # the account page: the fit score against the current ideal customer profile, with its reasons
         account_section_register(
             AccountSection(

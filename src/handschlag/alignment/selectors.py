@@ -288,6 +288,10 @@ def materials_rated_poorly_before_launch() -> list[Material]:
     return materials
 
 
+def feedback_unanswered_count() -> int:
+    return MaterialFeedback.objects.filter(answer="").count()
+
+
 def material_feedback_list(*, material: Material) -> QuerySet[MaterialFeedback]:
     return material.feedback.select_related("author", "answered_by").order_by("-created_at", "-id")
 
