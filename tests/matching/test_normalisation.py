@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import polars as pl
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from stdnum.de import vat as german_vat
 
 from handschlag.matching.normalisation import (
-    german_vat_ids_valid,
     legal_form_of,
     normalise_city,
     normalise_country,
@@ -17,6 +17,7 @@ from handschlag.matching.normalisation import (
     normalise_postal_code,
     normalise_street,
     normalise_vat_id,
+    vat_ids_valid,
 )
 from handschlag.matching.vocabulary import CITY_SPELLINGS, LEGAL_FORM_CANONICAL, NAME_ABBREVIATIONS
 
@@ -148,9 +149,10 @@ def test_vat_ids_are_compacted_prefixed_and_validated() -> None:
 
 @settings(max_examples=300, deadline=None)
 @given(st.integers(min_value=0, max_value=999_999_999))
-def test_vectorised_german_vat_check_agrees_with_python_stdnum(number: int) -> None:
+def test_vat_check_digits_are_python_stdnums(number: int) -> None:
     vat_id = f"DE{number:09d}"
-    assert bool(german_vat_ids_valid([vat_id])[0]) == german_vat.is_valid(vat_id)
+    assert bool(vat_ids_valid(pl.Series([vat_id, None]))[0]) == german_vat.is_valid(vat_id)
+    assert not vat_ids_valid(pl.Series([vat_id, None]))[1]
 
 
 def test_vocabulary_replacements_are_fixed_points() -> None:

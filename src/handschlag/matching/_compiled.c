@@ -1,7 +1,8 @@
 /* The compiled parts of the matching engine: normalising names, domains, streets and VAT ids; codes and
- * blocking keys of normalised texts; candidate pairs and distinct pairs of codes; rapidfuzz's ratio,
- * token_sort_ratio and token_set_ratio for ASCII texts; for the private mode, keyed BLAKE2b-64 and the
- * hardened Bloom filters. Each gives exactly what the Python code beside it gives (tests compare them).
+ * blocking keys of normalised texts; candidate pairs (on every processor) and distinct pairs of codes; for
+ * the private mode, the hardened Bloom filters. Each gives exactly what the Python code beside it gives
+ * (tests compare them). What maintained libraries do is left to them (ADR 0108): string similarity to
+ * rapidfuzz, keyed BLAKE2b to hashlib, VAT check digits to python-stdnum.
  *
  * The polars expressions in normalisation.py are the specification; this file does the same steps on
  * Arrow string buffers, one pass per record, without the GIL. Whatever it cannot do exactly (a character
@@ -22,6 +23,7 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <pthread.h>
+#include <unistd.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -1066,76 +1068,7 @@ static int normalise_one_street(StreetScratch *scratch, const unsigned char *tex
 /* ---------------------------------------------------------------------------------------------------- */
 /* VAT ids                                                                                              */
 
-enum { VAT_NONE = 0, VAT_VALID = 1, VAT_CHECK = 2, VAT_FALLBACK = 3 };
-
-static int german_check_digit_valid(const char *digits) {
-    int check = 5;
-    for (int index = 0; index < 9; index++) {
-        int product = ((check == 0 ? 10 : check) * 2) % 11;
-        check = (product + (digits[index] - '0')) % 10;
-    }
-    return check == 1;
-}
-
-/* Luhn checksum of ASCII digits (0 for a valid number), as python-stdnum's luhn.checksum. */
-static int luhn_checksum(const char *digits, size_t length) {
-    int sum = 0;
-    for (size_t position = 0; position < length; position++) {
-        int digit = digits[length - 1 - position] - '0';
-        if (position % 2 == 1) {
-            digit *= 2;
-            digit = digit / 10 + digit % 10;
-        }
-        sum += digit;
-    }
-    return sum % 10;
-}
-
-static int all_digits(const char *text, size_t length) {
-    for (size_t index = 0; index < length; index++) {
-        if (!is_digit((unsigned char)text[index])) {
-            return 0;
-        }
-    }
-    return 1;
-}
-
-/* Austrian UID "ATU" + 8 digits, as stdnum.at.uid: check digit (6 - luhn(first 7)) % 10. */
-static int austrian_vat_id_valid(const char *compact, size_t length) {
-    if (length != 11 || compact[2] != 'U' || !all_digits(compact + 3, 8)) {
-        return 0;
-    }
-    return (6 - luhn_checksum(compact + 3, 7) + 10) % 10 == compact[10] - '0';
-}
-
-static int french_key_index(char character) {
-    static const char alphabet[] = "0123456789ABCDEFGHJKLMNPQRSTUVWXYZ";
-    const char *found = character != '\0' ? strchr(alphabet, character) : NULL;
-    return found == NULL ? -1 : (int)(found - alphabet);
-}
-
-/* French TVA "FR" + 2 key characters + 9 digits (SIREN), as stdnum.fr.tva. */
-static int french_vat_id_valid(const char *compact, size_t length) {
-    const char *number = compact + 2;
-    if (length != 13 || french_key_index(number[0]) < 0 || french_key_index(number[1]) < 0 ||
-        !all_digits(number + 2, 9)) {
-        return 0;
-    }
-    if (memcmp(number + 2, "000", 3) != 0 && luhn_checksum(number + 2, 9) != 0) {
-        return 0; /* not a valid SIREN (Monaco's numbers start with 000 and are not SIRENs) */
-    }
-    long long siren = 0;
-    for (int index = 2; index < 11; index++) {
-        siren = siren * 10 + (number[index] - '0');
-    }
-    if (is_digit((unsigned char)number[0]) && is_digit((unsigned char)number[1])) {
-        return (number[0] - '0') * 10 + (number[1] - '0') == (siren * 100 + 12) % 97;
-    }
-    long long check = is_digit((unsigned char)number[0])
-                          ? french_key_index(number[0]) * 24 + french_key_index(number[1]) - 10
-                          : french_key_index(number[0]) * 34 + french_key_index(number[1]) - 100;
-    return (siren + 1 + check / 11) % 11 == check % 11;
-}
+enum { VAT_NONE = 0, VAT_CHECK = 2, VAT_FALLBACK = 3 };
 
 static int normalise_one_vat_id(Bytes *scratch, const unsigned char *text, size_t length,
                                 const unsigned char *country, size_t country_length, Column *out,
@@ -1173,27 +1106,7 @@ static int normalise_one_vat_id(Bytes *scratch, const unsigned char *text, size_
         compact = scratch->data;
         compact_length += 2;
     }
-    if (compact_length >= 2 && compact[0] == 'D' && compact[1] == 'E') {
-        int well_formed = compact_length == 11 && compact[2] >= '1' && compact[2] <= '9';
-        for (size_t index = 3; well_formed && index < 11; index++) {
-            well_formed = is_digit((unsigned char)compact[index]);
-        }
-        if (!(well_formed && german_check_digit_valid(compact + 2))) {
-            *status = VAT_NONE;
-            return 1;
-        }
-        *status = VAT_VALID;
-    } else if (compact_length >= 2 && ((compact[0] == 'A' && compact[1] == 'T') || (compact[0] == 'F' && compact[1] == 'R'))) {
-        int valid = compact[0] == 'A' ? austrian_vat_id_valid(compact, compact_length)
-                                      : french_vat_id_valid(compact, compact_length);
-        if (!valid) {
-            *status = VAT_NONE;
-            return 1;
-        }
-        *status = VAT_VALID;
-    } else {
-        *status = VAT_CHECK;
-    }
+    *status = VAT_CHECK; /* check digits: python-stdnum, in Python (normalisation.vat_ids_valid) */
     return column_append(out, compact, compact_length) < 0 ? -1 : 1;
 }
 
@@ -1688,12 +1601,13 @@ static void *collect_pairs(void *argument) {
     return NULL;
 }
 
-#define PAIR_THREADS 2
+#define MAX_PAIR_THREADS 16
 
 /* candidate_pairs(left_keys, right_keys, key_columns, max_pairs_per_block) -> (left_rows, right_rows) as
  * uint32 bytes: the distinct (left, right) row pairs sharing a key of the same column, sorted; keys that
  * would put more than max_pairs_per_block pairs into one block are skipped. Keys are row-major uint64
- * matrices (rows x key_columns), 0 = no key. Two threads share the key columns. */
+ * matrices (rows x key_columns), 0 = no key. One thread per online processor (at most one per key column
+ * and MAX_PAIR_THREADS) shares the key columns. */
 static PyObject *candidate_pairs(PyObject *self, PyObject *args) {
     Py_buffer left_buffer, right_buffer;
     Py_ssize_t columns;
@@ -1713,52 +1627,70 @@ static PyObject *candidate_pairs(PyObject *self, PyObject *args) {
         PyErr_SetString(PyExc_ValueError, "too many records");
         goto done;
     }
-    PairWork work[PAIR_THREADS];
+    long processors = sysconf(_SC_NPROCESSORS_ONLN);
+    int threads = (int)(processors < 1 ? 1 : processors);
+    if (threads > MAX_PAIR_THREADS) {
+        threads = MAX_PAIR_THREADS;
+    }
+    if (threads > columns) {
+        threads = (int)columns;
+    }
+    PairWork work[MAX_PAIR_THREADS];
     memset(work, 0, sizeof(work));
-    for (int thread = 0; thread < PAIR_THREADS; thread++) {
+    for (int thread = 0; thread < threads; thread++) {
         work[thread].left_keys = (const uint64_t *)left_buffer.buf;
         work[thread].right_keys = (const uint64_t *)right_buffer.buf;
         work[thread].left_rows = left_rows;
         work[thread].right_rows = right_rows;
         work[thread].columns = (size_t)columns;
         work[thread].first_column = (size_t)thread;
-        work[thread].column_step = PAIR_THREADS;
+        work[thread].column_step = (size_t)threads;
         work[thread].max_pairs = max_pairs;
     }
     uint64_t *pairs = NULL;
     size_t pair_count = 0;
     int failed = 0;
     Py_BEGIN_ALLOW_THREADS
-    pthread_t helper;
-    int helper_started = columns > 1 && pthread_create(&helper, NULL, collect_pairs, &work[1]) == 0;
-    collect_pairs(&work[0]);
-    if (helper_started) {
-        pthread_join(helper, NULL);
-    } else {
-        collect_pairs(&work[1]);
+    pthread_t helpers[MAX_PAIR_THREADS];
+    int started[MAX_PAIR_THREADS] = {0};
+    for (int thread = 1; thread < threads; thread++) {
+        started[thread] = pthread_create(&helpers[thread], NULL, collect_pairs, &work[thread]) == 0;
     }
-    failed = work[0].failed || work[1].failed;
+    collect_pairs(&work[0]);
+    for (int thread = 1; thread < threads; thread++) {
+        if (started[thread]) {
+            pthread_join(helpers[thread], NULL);
+        } else {
+            collect_pairs(&work[thread]); /* no thread: done here */
+        }
+    }
+    for (int thread = 0; thread < threads; thread++) {
+        failed = failed || work[thread].failed;
+        pair_count += work[thread].pair_count;
+    }
     if (!failed) {
-        pair_count = work[0].pair_count + work[1].pair_count;
-        pairs = work[0].pairs;
-        if (work[1].pair_count > 0) {
-            uint64_t *grown = realloc(pairs, (pair_count + 1) * sizeof(uint64_t));
-            if (grown == NULL) {
-                failed = 1;
-            } else {
-                pairs = grown;
-                work[0].pairs = grown;
-                memcpy(pairs + work[0].pair_count, work[1].pairs, work[1].pair_count * sizeof(uint64_t));
+        pairs = malloc((pair_count + 1) * sizeof(uint64_t));
+        if (pairs == NULL) {
+            failed = 1;
+        } else {
+            size_t filled = 0;
+            for (int thread = 0; thread < threads; thread++) {
+                if (work[thread].pair_count > 0) {
+                    memcpy(pairs + filled, work[thread].pairs, work[thread].pair_count * sizeof(uint64_t));
+                }
+                filled += work[thread].pair_count;
             }
         }
+    }
+    for (int thread = 0; thread < threads; thread++) {
+        free(work[thread].pairs);
     }
     if (!failed && pair_count > 0 && radix_sort(pairs, pair_count) < 0) {
         failed = 1;
     }
     Py_END_ALLOW_THREADS
-    free(work[1].pairs);
     if (failed) {
-        free(work[0].pairs);
+        free(pairs);
         PyErr_NoMemory();
         goto done;
     }
@@ -1907,534 +1839,65 @@ static PyObject *all_distinct(PyObject *self, PyObject *args) {
 }
 
 /* ---------------------------------------------------------------------------------------------------- */
-/* string similarity: rapidfuzz's fuzz.ratio, token_sort_ratio and token_set_ratio, for ASCII texts     */
+/* names with their words sorted (a blocking key that survives word order)                              */
 
-/* Length of the longest common subsequence (bit-parallel, Hyyrö), ``pattern`` the shorter text. */
-static size_t longest_common_subsequence(const unsigned char *pattern, size_t pattern_length,
-                                         const unsigned char *text, size_t text_length, uint64_t *masks,
-                                         uint64_t *state) {
-    size_t words = (pattern_length + 63) / 64;
-    for (size_t index = 0; index < pattern_length; index++) {
-        masks[(size_t)pattern[index] * words + index / 64] |= 1ULL << (index % 64);
-    }
-    for (size_t word = 0; word < words; word++) {
-        state[word] = ~0ULL;
-    }
-    for (size_t index = 0; index < text_length; index++) {
-        const uint64_t *match = masks + (size_t)text[index] * words;
-        uint64_t carry = 0;
-        for (size_t word = 0; word < words; word++) {
-            uint64_t matched = state[word] & match[word];
-            uint64_t sum = state[word] + carry;
-            uint64_t carry_one = sum < carry;
-            uint64_t total = sum + matched;
-            carry = carry_one | (total < matched);
-            state[word] = total | (state[word] - matched);
-        }
-    }
-    size_t common = 0;
-    for (size_t word = 0; word < words; word++) {
-        uint64_t bits = ~state[word];
-        if (word == words - 1 && pattern_length % 64 != 0) {
-            bits &= (1ULL << (pattern_length % 64)) - 1;
-        }
-        common += (size_t)__builtin_popcountll(bits);
-    }
-    for (size_t index = 0; index < pattern_length; index++) {
-        masks[(size_t)pattern[index] * words + index / 64] = 0;
-    }
-    return common;
-}
-
-typedef struct {
-    Bytes left;
-    Bytes right;
-    Words words;
-    uint64_t *masks;
-    uint64_t *state;
-    size_t mask_words;
-    Words left_words;
-    Words right_words;
-} SimilarityScratch;
-
-enum { SCORE_RATIO = 0, SCORE_TOKEN_SORT = 1, SCORE_TOKEN_SET = 2 };
-
-static int words_compare(const void *first, const void *second) {
+static int word_order(const void *first, const void *second) {
     const Word *one = (const Word *)first, *other = (const Word *)second;
     size_t shorter = one->length < other->length ? one->length : other->length;
-    int order = memcmp(one->start, other->start, shorter);
-    if (order != 0) {
-        return order;
+    int compared = memcmp(one->start, other->start, shorter);
+    if (compared != 0) {
+        return compared;
     }
-    return one->length < other->length ? -1 : one->length > other->length;
+    return one->length < other->length ? -1 : (one->length > other->length ? 1 : 0);
 }
 
-/* The words of an ASCII text, split at white space as rapidfuzz splits (also 0x1C-0x1F), sorted; with
- * ``distinct`` each word once. */
-static int split_sorted_words(Words *words, const unsigned char *text, size_t length, int distinct) {
-    words->count = 0;
-    size_t start = 0;
-    for (size_t index = 0; index <= length; index++) {
-        int space = index < length && (text[index] == ' ' || (text[index] >= 9 && text[index] <= 13) ||
-                                       (text[index] >= 0x1C && text[index] <= 0x1F));
-        if (index == length || space) {
-            if (index > start && words_push(words, (const char *)text + start, index - start) < 0) {
-                return -1;
-            }
-            start = index + 1;
-        }
-    }
-    qsort(words->words, words->count, sizeof(Word), words_compare);
-    if (distinct) {
-        size_t kept = 0;
-        for (size_t index = 0; index < words->count; index++) {
-            if (kept == 0 || words_compare(&words->words[kept - 1], &words->words[index]) != 0) {
-                words->words[kept++] = words->words[index];
-            }
-        }
-        words->count = kept;
-    }
-    return 0;
-}
-
-/* The words sorted and joined by single spaces, as token_sort_ratio does. */
-static int sorted_words(SimilarityScratch *scratch, const unsigned char *text, size_t length, Bytes *out) {
-    if (split_sorted_words(&scratch->words, text, length, 0) < 0) {
-        return -1;
-    }
-    out->length = 0;
-    for (size_t index = 0; index < scratch->words.count; index++) {
-        if ((index > 0 && bytes_push(out, ' ') < 0) ||
-            bytes_append(out, scratch->words.words[index].start, scratch->words.words[index].length) < 0) {
-            return -1;
-        }
-    }
-    return 0;
-}
-
-static int is_ascii_text(const unsigned char *text, size_t length) {
-    for (size_t index = 0; index < length; index++) {
-        if (text[index] >= 0x80) {
-            return 0;
-        }
-    }
-    return 1;
-}
-
-/* rapidfuzz's norm_distance of token_set_ratio: 100 - 100 * dist / lensum (100 for lensum 0). */
-static double token_set_score(size_t distance, size_t total) {
-    return total > 0 ? 100.0 - 100.0 * (double)distance / (double)total : 100.0;
-}
-
-typedef struct {
-    Words left_words;
-    Words right_words;
-} TokenSetScratch;
-
-/* fuzz.token_set_ratio of two ASCII texts (0..100, as rapidfuzz computes it), or -1 on memory errors. */
-static double token_set_ratio(TokenSetScratch *words, Bytes *left_joined, Bytes *right_joined,
-                              uint64_t **masks, uint64_t **state, size_t *mask_words, const unsigned char *left,
-                              size_t left_length, const unsigned char *right, size_t right_length) {
-    if (split_sorted_words(&words->left_words, left, left_length, 1) < 0 ||
-        split_sorted_words(&words->right_words, right, right_length, 1) < 0) {
-        return -1.0;
-    }
-    const Words *a = &words->left_words, *b = &words->right_words;
-    if (a->count == 0 || b->count == 0) {
-        return 0.0;
-    }
-    size_t sect_count = 0, sect_chars = 0, ab_count = 0, ba_count = 0;
-    left_joined->length = 0;
-    right_joined->length = 0;
-    size_t i = 0, j = 0;
-    while (i < a->count || j < b->count) {
-        int order = i == a->count ? 1 : j == b->count ? -1 : words_compare(&a->words[i], &b->words[j]);
-        if (order == 0) {
-            sect_chars += a->words[i].length;
-            sect_count++;
-            i++;
-            j++;
-        } else if (order < 0) {
-            if ((ab_count++ > 0 && bytes_push(left_joined, ' ') < 0) ||
-                bytes_append(left_joined, a->words[i].start, a->words[i].length) < 0) {
-                return -1.0;
-            }
-            i++;
-        } else {
-            if ((ba_count++ > 0 && bytes_push(right_joined, ' ') < 0) ||
-                bytes_append(right_joined, b->words[j].start, b->words[j].length) < 0) {
-                return -1.0;
-            }
-            j++;
-        }
-    }
-    if (sect_count > 0 && (ab_count == 0 || ba_count == 0)) {
-        return 100.0;
-    }
-    size_t ab_length = left_joined->length, ba_length = right_joined->length;
-    size_t sect_length = sect_count > 0 ? sect_chars + sect_count - 1 : 0;
-    size_t sect_ab_length = sect_length + (sect_length != 0) + ab_length;
-    size_t sect_ba_length = sect_length + (sect_length != 0) + ba_length;
-    const unsigned char *pattern = (const unsigned char *)left_joined->data, *text = (const unsigned char *)right_joined->data;
-    size_t pattern_length = ab_length, text_length = ba_length;
-    if (pattern_length > text_length) {
-        pattern = (const unsigned char *)right_joined->data;
-        text = (const unsigned char *)left_joined->data;
-        pattern_length = ba_length;
-        text_length = ab_length;
-    }
-    size_t common = 0;
-    if (pattern_length > 0) {
-        size_t needed = (pattern_length + 63) / 64;
-        if (needed > *mask_words) {
-            free(*masks);
-            free(*state);
-            *masks = calloc(256 * needed, sizeof(uint64_t));
-            *state = malloc(needed * sizeof(uint64_t));
-            *mask_words = needed;
-            if (*masks == NULL || *state == NULL) {
-                *mask_words = 0;
-                return -1.0;
-            }
-        }
-        common = longest_common_subsequence(pattern, pattern_length, text, text_length, *masks, *state);
-    }
-    size_t distance = ab_length + ba_length - 2 * common;
-    double result = token_set_score(distance, sect_ab_length + sect_ba_length);
-    if (sect_length == 0) {
-        return result;
-    }
-    double sect_ab = token_set_score((sect_length != 0) + ab_length, sect_length + sect_ab_length);
-    double sect_ba = token_set_score((sect_length != 0) + ba_length, sect_length + sect_ba_length);
-    if (sect_ab > result) {
-        result = sect_ab;
-    }
-    return sect_ba > result ? sect_ba : result;
-}
-
-/* Similarity in [0, 1] exactly as float32(fuzz.ratio) / 100; NAN where a text is missing or not ASCII. */
-static float similarity_of(SimilarityScratch *scratch, const unsigned char *left, size_t left_length,
-                           const unsigned char *right, size_t right_length, int sort_words, int *failed) {
-    if (!is_ascii_text(left, left_length) || !is_ascii_text(right, right_length)) {
-        return NAN;
-    }
-    if (sort_words == SCORE_TOKEN_SET) {
-        TokenSetScratch words = {scratch->left_words, scratch->right_words};
-        double score = token_set_ratio(&words, &scratch->left, &scratch->right, &scratch->masks, &scratch->state,
-                                       &scratch->mask_words, left, left_length, right, right_length);
-        scratch->left_words = words.left_words;
-        scratch->right_words = words.right_words;
-        if (score < 0) {
-            *failed = 1;
-            return NAN;
-        }
-        return (float)score / 100.0f;
-    }
-    if (sort_words == SCORE_TOKEN_SORT) {
-        if (sorted_words(scratch, left, left_length, &scratch->left) < 0 ||
-            sorted_words(scratch, right, right_length, &scratch->right) < 0) {
-            *failed = 1;
-            return NAN;
-        }
-        left = (const unsigned char *)scratch->left.data;
-        left_length = scratch->left.length;
-        right = (const unsigned char *)scratch->right.data;
-        right_length = scratch->right.length;
-    }
-    size_t total = left_length + right_length;
-    if (total == 0) {
-        return 1.0f;
-    }
-    const unsigned char *pattern = left, *text = right;
-    size_t pattern_length = left_length, text_length = right_length;
-    if (pattern_length > text_length) {
-        pattern = right;
-        text = left;
-        pattern_length = right_length;
-        text_length = left_length;
-    }
-    size_t words = (pattern_length + 63) / 64;
-    if (words > scratch->mask_words) {
-        free(scratch->masks);
-        free(scratch->state);
-        scratch->masks = calloc(256 * words, sizeof(uint64_t));
-        scratch->state = malloc(words * sizeof(uint64_t));
-        scratch->mask_words = words;
-        if (scratch->masks == NULL || scratch->state == NULL) {
-            scratch->mask_words = 0;
-            *failed = 1;
-            return NAN;
-        }
-    } /* a smaller pattern uses the start of the (all-zero) masks with its own stride */
-    size_t common = words == 0 ? 0
-                               : longest_common_subsequence(pattern, pattern_length, text, text_length,
-                                                            scratch->masks, scratch->state);
-    double distance = (double)(total - 2 * common);
-    double ratio = (1.0 - distance / (double)total) * 100.0;
-    return (float)ratio / 100.0f;
-}
-
-typedef struct {
-    const Strings *left;
-    const Strings *right;
-    const uint32_t *left_rows;
-    const uint32_t *right_rows;
-    float *similarities;
-    size_t first;
-    size_t last;
-    int sort_words;
-    int failed;
-} SimilarityWork;
-
-static void *similarity_work(void *argument) {
-    SimilarityWork *work = (SimilarityWork *)argument;
-    SimilarityScratch scratch;
-    memset(&scratch, 0, sizeof(scratch));
-    for (size_t index = work->first; index < work->last && !work->failed; index++) {
-        const unsigned char *left, *right;
-        size_t left_length, right_length;
-        if (!strings_get(work->left, work->left_rows[index], &left, &left_length) ||
-            !strings_get(work->right, work->right_rows[index], &right, &right_length)) {
-            work->similarities[index] = NAN;
-            continue;
-        }
-        work->similarities[index] =
-            similarity_of(&scratch, left, left_length, right, right_length, work->sort_words, &work->failed);
-    }
-    bytes_free(&scratch.left);
-    bytes_free(&scratch.right);
-    free(scratch.words.words);
-    free(scratch.left_words.words);
-    free(scratch.right_words.words);
-    free(scratch.masks);
-    free(scratch.state);
-    return NULL;
-}
-
-/* similarities(left_column, left_count, right_column, right_count, left_rows, right_rows, scorer)
- * -> float32 bytes: per pair of rows, fuzz.ratio (scorer 0), token_sort_ratio (1) or token_set_ratio (2)
- * / 100 as rapidfuzz gives it in float32; NaN where a text is missing or not ASCII (the caller asks
- * rapidfuzz for those). */
-static PyObject *similarities(PyObject *self, PyObject *args) {
-    PyObject *left_column, *right_column;
-    Py_ssize_t left_count, right_count;
-    Py_buffer left_rows, right_rows;
-    int sort_words;
-    (void)self;
-    if (!PyArg_ParseTuple(args, "O!nO!ny*y*i", &PyTuple_Type, &left_column, &left_count, &PyTuple_Type,
-                          &right_column, &right_count, &left_rows, &right_rows, &sort_words)) {
-        return NULL;
-    }
-    if (sort_words < SCORE_RATIO || sort_words > SCORE_TOKEN_SET) {
-        PyBuffer_Release(&left_rows);
-        PyBuffer_Release(&right_rows);
-        PyErr_SetString(PyExc_ValueError, "scorer must be 0 (ratio), 1 (token_sort_ratio) or 2 (token_set_ratio)");
-        return NULL;
-    }
-    PyObject *result = NULL;
-    Strings left, right;
-    memset(&left, 0, sizeof(left));
-    memset(&right, 0, sizeof(right));
-    if (strings_from_tuple(&left, left_column, left_count) < 0 ||
-        strings_from_tuple(&right, right_column, right_count) < 0) {
-        goto done;
-    }
-    if (left_rows.len != right_rows.len || left_rows.len % 4 != 0) {
-        PyErr_SetString(PyExc_ValueError, "row arrays differ in length");
-        goto done;
-    }
-    size_t count = (size_t)left_rows.len / 4;
-    const uint32_t *left_indices = (const uint32_t *)left_rows.buf;
-    const uint32_t *right_indices = (const uint32_t *)right_rows.buf;
-    for (size_t index = 0; index < count; index++) {
-        if ((Py_ssize_t)left_indices[index] >= left_count || (Py_ssize_t)right_indices[index] >= right_count) {
-            PyErr_SetString(PyExc_ValueError, "a row index is outside its column");
-            goto done;
-        }
-    }
-    result = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(count * sizeof(float)));
-    if (result == NULL) {
-        goto done;
-    }
-    SimilarityWork work[PAIR_THREADS];
-    for (int thread = 0; thread < PAIR_THREADS; thread++) {
-        work[thread].left = &left;
-        work[thread].right = &right;
-        work[thread].left_rows = left_indices;
-        work[thread].right_rows = right_indices;
-        work[thread].similarities = (float *)PyBytes_AS_STRING(result);
-        work[thread].first = count * (size_t)thread / PAIR_THREADS;
-        work[thread].last = count * (size_t)(thread + 1) / PAIR_THREADS;
-        work[thread].sort_words = sort_words;
-        work[thread].failed = 0;
-    }
-    Py_BEGIN_ALLOW_THREADS
-    pthread_t helper;
-    int helper_started = count >= 4096 && pthread_create(&helper, NULL, similarity_work, &work[1]) == 0;
-    similarity_work(&work[0]);
-    if (helper_started) {
-        pthread_join(helper, NULL);
-    } else {
-        similarity_work(&work[1]);
-    }
-    Py_END_ALLOW_THREADS
-    if (work[0].failed || work[1].failed) {
-        Py_CLEAR(result);
-        PyErr_NoMemory();
-    }
-done:
-    strings_close(&left);
-    strings_close(&right);
-    PyBuffer_Release(&left_rows);
-    PyBuffer_Release(&right_rows);
-    return result;
-}
-
-/* ---------------------------------------------------------------------------------------------------- */
-/* keyed BLAKE2b (RFC 7693) with an 8-byte digest: hashlib.blake2b(value, key=key, digest_size=8)      */
-
-static const uint64_t blake2b_iv[8] = {
-    0x6A09E667F3BCC908ULL, 0xBB67AE8584CAA73BULL, 0x3C6EF372FE94F82BULL, 0xA54FF53A5F1D36F1ULL,
-    0x510E527FADE682D1ULL, 0x9B05688C2B3E6C1FULL, 0x1F83D9ABFB41BD6BULL, 0x5BE0CD19137E2179ULL,
-};
-
-static const uint8_t blake2b_sigma[12][16] = {
-    {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15}, {14, 10, 4, 8, 9, 15, 13, 6, 1, 12, 0, 2, 11, 7, 5, 3},
-    {11, 8, 12, 0, 5, 2, 15, 13, 10, 14, 3, 6, 7, 1, 9, 4}, {7, 9, 3, 1, 13, 12, 11, 14, 2, 6, 5, 10, 4, 0, 15, 8},
-    {9, 0, 5, 7, 2, 4, 10, 15, 14, 1, 11, 12, 6, 8, 3, 13}, {2, 12, 6, 10, 0, 11, 8, 3, 4, 13, 7, 5, 15, 14, 1, 9},
-    {12, 5, 1, 15, 14, 13, 4, 10, 0, 7, 6, 3, 9, 2, 8, 11}, {13, 11, 7, 14, 12, 1, 3, 9, 5, 0, 15, 4, 8, 6, 2, 10},
-    {6, 15, 14, 9, 11, 3, 0, 8, 12, 2, 13, 7, 1, 4, 10, 5}, {10, 2, 8, 4, 7, 6, 1, 5, 15, 11, 9, 14, 3, 12, 13, 0},
-    {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15}, {14, 10, 4, 8, 9, 15, 13, 6, 1, 12, 0, 2, 11, 7, 5, 3},
-};
-
-static inline uint64_t rotate_right(uint64_t value, int bits) { return (value >> bits) | (value << (64 - bits)); }
-
-static inline uint64_t load_le64(const uint8_t *bytes) {
-    uint64_t value = 0;
-    for (int index = 7; index >= 0; index--) {
-        value = (value << 8) | bytes[index];
-    }
-    return value;
-}
-
-#define BLAKE2B_G(a, b, c, d, x, y)                                                                       \
-    do {                                                                                                  \
-        v[a] = v[a] + v[b] + (x);                                                                         \
-        v[d] = rotate_right(v[d] ^ v[a], 32);                                                             \
-        v[c] = v[c] + v[d];                                                                               \
-        v[b] = rotate_right(v[b] ^ v[c], 24);                                                             \
-        v[a] = v[a] + v[b] + (y);                                                                         \
-        v[d] = rotate_right(v[d] ^ v[a], 16);                                                             \
-        v[c] = v[c] + v[d];                                                                               \
-        v[b] = rotate_right(v[b] ^ v[c], 63);                                                             \
-    } while (0)
-
-static void blake2b_compress(uint64_t h[8], const uint8_t block[128], uint64_t counter, int last) {
-    uint64_t v[16], m[16];
-    for (int index = 0; index < 8; index++) {
-        v[index] = h[index];
-        v[index + 8] = blake2b_iv[index];
-    }
-    v[12] ^= counter;
-    if (last) {
-        v[14] = ~v[14];
-    }
-    for (int index = 0; index < 16; index++) {
-        m[index] = load_le64(block + 8 * index);
-    }
-    for (int round = 0; round < 12; round++) {
-        const uint8_t *order = blake2b_sigma[round];
-        BLAKE2B_G(0, 4, 8, 12, m[order[0]], m[order[1]]);
-        BLAKE2B_G(1, 5, 9, 13, m[order[2]], m[order[3]]);
-        BLAKE2B_G(2, 6, 10, 14, m[order[4]], m[order[5]]);
-        BLAKE2B_G(3, 7, 11, 15, m[order[6]], m[order[7]]);
-        BLAKE2B_G(0, 5, 10, 15, m[order[8]], m[order[9]]);
-        BLAKE2B_G(1, 6, 11, 12, m[order[10]], m[order[11]]);
-        BLAKE2B_G(2, 7, 8, 13, m[order[12]], m[order[13]]);
-        BLAKE2B_G(3, 4, 9, 14, m[order[14]], m[order[15]]);
-    }
-    for (int index = 0; index < 8; index++) {
-        h[index] ^= v[index] ^ v[index + 8];
-    }
-}
-
-/* A keyed hash always starts with the key block: the state after it is the same for every message with
- * a text, and is computed once. */
-typedef struct {
-    uint64_t h[8];          /* before the key block */
-    uint64_t after_key[8];  /* after it, for messages that follow it */
-    uint8_t key_block[128];
-} KeyedBlake2b;
-
-static void keyed_blake2b_init(KeyedBlake2b *state, const uint8_t *key, size_t key_length) {
-    for (int index = 0; index < 8; index++) {
-        state->h[index] = blake2b_iv[index];
-    }
-    state->h[0] ^= 0x01010000ULL ^ ((uint64_t)key_length << 8) ^ 8; /* digest of 8 bytes */
-    memset(state->key_block, 0, sizeof(state->key_block));
-    memcpy(state->key_block, key, key_length);
-    memcpy(state->after_key, state->h, sizeof(state->h));
-    blake2b_compress(state->after_key, state->key_block, 128, 0);
-}
-
-/* The first 8 bytes of the digest, read little-endian (as numpy reads the digest with "<u8"). */
-static uint64_t keyed_blake2b_64(const KeyedBlake2b *state, const uint8_t *message, size_t length) {
-    uint64_t h[8];
-    if (length == 0) {
-        memcpy(h, state->h, sizeof(h));
-        blake2b_compress(h, state->key_block, 128, 1);
-        return h[0];
-    }
-    memcpy(h, state->after_key, sizeof(h));
-    uint64_t counter = 128;
-    while (length > 128) {
-        counter += 128;
-        blake2b_compress(h, message, counter, 0);
-        message += 128;
-        length -= 128;
-    }
-    uint8_t last[128] = {0};
-    memcpy(last, message, length);
-    counter += length;
-    blake2b_compress(h, last, counter, 1);
-    return h[0];
-}
-
-/* keyed_hashes(column, count, key) -> uint64 bytes: keyed BLAKE2b-64 of each text (UTF-8), 0 for null. */
-static PyObject *keyed_hashes(PyObject *self, PyObject *args) {
-    PyObject *column;
+/* sorted_words(column, count) -> string_view column: each text's space-separated words sorted by their
+ * bytes and joined by one space, as polars' str.split(" ").list.sort().list.join(" ") on normalised names
+ * (single spaces); null stays null. */
+static PyObject *sorted_words(PyObject *self, PyObject *args) {
+    PyObject *column_tuple;
     Py_ssize_t count;
-    Py_buffer key;
     (void)self;
-    if (!PyArg_ParseTuple(args, "O!ny*", &PyTuple_Type, &column, &count, &key)) {
+    if (!PyArg_ParseTuple(args, "O!n", &PyTuple_Type, &column_tuple, &count)) {
         return NULL;
     }
-    PyObject *result = NULL;
     Strings strings;
-    memset(&strings, 0, sizeof(strings));
-    if (key.len < 1 || key.len > 64) {
-        PyErr_SetString(PyExc_ValueError, "a BLAKE2b key has 1 to 64 bytes");
-        goto done;
+    if (strings_from_tuple(&strings, column_tuple, count) < 0) {
+        strings_close(&strings);
+        return NULL;
     }
-    if (strings_from_tuple(&strings, column, count) < 0) {
-        goto done;
-    }
-    result = PyBytes_FromStringAndSize(NULL, count * (Py_ssize_t)sizeof(uint64_t));
-    if (result != NULL) {
-        uint64_t *hashes = (uint64_t *)PyBytes_AS_STRING(result);
-        KeyedBlake2b state;
-        keyed_blake2b_init(&state, (const uint8_t *)key.buf, (size_t)key.len);
+    Column out;
+    Words words = {0};
+    int failed = column_init(&out, count) < 0;
+    if (!failed) {
         Py_BEGIN_ALLOW_THREADS
-        for (Py_ssize_t row = 0; row < count; row++) {
+        for (Py_ssize_t row = 0; row < count && !failed; row++) {
             const unsigned char *text;
             size_t length;
-            hashes[row] = strings_get(&strings, row, &text, &length) ? keyed_blake2b_64(&state, text, length) : 0;
+            if (strings_get(&strings, row, &text, &length)) {
+                words.count = 0;
+                if (split_words((const char *)text, length, &words) < 0) {
+                    failed = 1;
+                    break;
+                }
+                if (words.count > 1) {
+                    qsort(words.words, words.count, sizeof(Word), word_order);
+                }
+                for (size_t index = 0; index < words.count && !failed; index++) {
+                    if ((index > 0 && column_append(&out, " ", 1) < 0) ||
+                        column_append(&out, words.words[index].start, words.words[index].length) < 0) {
+                        failed = 1;
+                    }
+                }
+            }
+            column_end_row(&out, row);
         }
         Py_END_ALLOW_THREADS
     }
-done:
     strings_close(&strings);
-    PyBuffer_Release(&key);
+    free(words.words);
+    PyObject *result = failed ? PyErr_NoMemory() : column_as_tuple(&out, count);
+    column_free(&out);
     return result;
 }
 
@@ -2603,11 +2066,8 @@ static PyMethodDef methods[] = {
     {"distinct_pairs", distinct_pairs, METH_VARARGS,
      "distinct_pairs(left_codes, right_codes) -> (first_positions, inverse)"},
     {"all_distinct", all_distinct, METH_VARARGS, "all_distinct(codes) -> whether no uint64 code repeats"},
-    {"similarities", similarities, METH_VARARGS,
-     "similarities(left_column, left_count, right_column, right_count, left_rows, right_rows, scorer) "
-     "-> float32 ratio / 100 per pair (scorer 0 ratio, 1 token_sort, 2 token_set; NaN: not ASCII or missing)"},
-    {"keyed_hashes", keyed_hashes, METH_VARARGS,
-     "keyed_hashes(column, count, key) -> uint64 keyed BLAKE2b-64 per text (bytes); 0 = null"},
+    {"sorted_words", sorted_words, METH_VARARGS,
+     "sorted_words(column, count) -> string_view column of the words of each text sorted"},
     {"bigrams_present", bigrams_present, METH_VARARGS,
      "bigrams_present(column, count) -> 65536 bytes, 1 where a bigram of '_' + text + '_' occurs"},
     {"bloom_filters", bloom_filters, METH_VARARGS,

@@ -12,6 +12,7 @@ import argparse
 import contextlib
 import os
 import sys
+import threading
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -160,9 +161,16 @@ def _run_match(arguments: argparse.Namespace) -> int:
 
     progress = _Progress("match", arguments.quiet)
 
+    preparing = threading.Lock()
+
     def read_and_prepare(path: Path) -> tuple[CompanyTable, PreparedCompanies]:
         table = read_company_table(path)
-        return table, prepare_companies(table)
+        # one side is normalised at a time (each uses every core on its own: polars, C), so that the
+        # intermediate columns of both sides are not held at once (the peak memory of a 1M x 1M run)
+        with preparing:
+            prepared = prepare_companies(table)
+        # only the ids are needed from here on: the raw fields' memory goes back before the pairs are made
+        return CompanyTable(table.source, table.frame.select("id")), prepared
 
     # each side is read and normalised in its own thread, without waiting for the other side (pyarrow and
     # polars work without holding the GIL)

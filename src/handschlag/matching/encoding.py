@@ -42,7 +42,7 @@ from handschlag.matching.blocking import (
     hashed_blocking_keys,
 )
 from handschlag.matching.engine import CompanyTable, matching_frame
-from handschlag.matching.normalisation import compiled_module, string_buffers
+from handschlag.matching.normalisation import compiled_module, string_buffers, vat_ids_valid
 from handschlag.matching.records import CompanyRecord, InputLimitError, MatchingInputError
 
 FORMAT_NAME: Final = "handschlag-encoded-companies"
@@ -140,11 +140,8 @@ def secret_fingerprint(secret: bytes) -> str:
 
 
 def keyed_string_hashes(values: pl.Series, key: bytes) -> np.ndarray:
-    """64-bit keyed BLAKE2b of each string (the digest read little-endian): in C where it is built, else
-    with hashlib once per distinct value. Both give the same hashes (a test compares them)."""
-    fast = compiled_module()
-    if fast is not None:
-        return np.frombuffer(fast.keyed_hashes(string_buffers(values), len(values), key), dtype="<u8").copy()
+    """64-bit keyed BLAKE2b of each string (the digest read little-endian), with hashlib once per distinct
+    value (a keyed hash of a privacy feature is not ours to write: ADR 0108)."""
     keyed = hashlib.blake2b(key=key, digest_size=8)
 
     def digest(value: str, start: Callable[[], Any] = keyed.copy) -> bytes:
@@ -231,7 +228,15 @@ def bloom_filters(
 def encode_table(table: CompanyTable, *, secret: bytes, progress: ProgressReport = _silent) -> EncodedTable:
     """Encode a company table with the shared secret."""
     check_secret(secret)
-    normalised, _ = matching_frame(table, stripped=False)
+    normalised, _ = matching_frame(table, stripped=False, with_rest=True)
+    # VAT ids are compared by keyed hash only: those that fail their check digits are dropped here, as
+    # matching in the clear does where it matters (python-stdnum, once per distinct id)
+    normalised = normalised.with_columns(
+        pl.when(pl.Series(vat_ids_valid(normalised["vat_id"])))
+        .then(pl.col("vat_id"))
+        .otherwise(None)
+        .alias("vat_id")
+    )
     progress(f"normalised {normalised.height:,} records")
     filter_texts = normalised.select(
         pl.col("name_core").alias("name"),

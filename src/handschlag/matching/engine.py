@@ -29,6 +29,7 @@ from handschlag.matching.evidence import (
     AGREES,
     AGREES_CODE,
     DISAGREES,
+    DISAGREES_CODE,
     MISSING_CODE,
     SIMILAR_CODE,
     AgreementWeight,
@@ -41,7 +42,14 @@ from handschlag.matching.evidence import (
     outcome_of_similarity,
     outcome_of_states,
 )
-from handschlag.matching.normalisation import RAW_FIELDS, compiled_module, normalise_frame, string_buffers
+from handschlag.matching.normalisation import (
+    RAW_FIELDS,
+    compiled_module,
+    normalise_frame,
+    string_buffers,
+    string_series,
+    vat_ids_valid,
+)
 from handschlag.matching.records import (
     ALL,
     COMPANY_FIELDS,
@@ -114,7 +122,7 @@ _EXACT_FIELDS: Final = (
     "phone",
 )
 # Sister companies: the same name but for entity words, which differ ("X" / "X Holding").
-_SISTER_FIELDS: Final = ("name_rest", "entity_words")
+_SISTER_FIELDS: Final = ("entity_words",)
 
 
 _ADDRESS_FIELDS: Final = ("postal_code", "house_number")
@@ -129,6 +137,7 @@ class PreparedCompanies:
     blocking_keys: np.ndarray
     exact_codes: dict[str, np.ndarray]
     names: TextColumn
+    sorted_names: TextColumn  # the names with their words sorted
     multi_word: np.ndarray  # names of more than one word, whose order may differ
     street_names: TextColumn
     cities: TextColumn
@@ -136,6 +145,7 @@ class PreparedCompanies:
     domain_labels: TextColumn
     domain_label_lengths: np.ndarray
     name_codes: np.ndarray  # codes of the names with their words sorted
+    vat_ids: pl.Series  # compact VAT ids, for checking their check digits where that decides
     # how much a name agreeing says less because the name is common in this pair of lists (log-odds >= 0,
     # set by ``with_name_frequencies``; zeros until then)
     name_commonness: np.ndarray
@@ -183,14 +193,11 @@ def clear_blocking_keys(normalised: pl.DataFrame) -> np.ndarray:
 class TextColumn:
     """Texts of one normalised field (null where missing), which of them are present, and a 64-bit code
     per text (equal texts, equal codes; 0 where missing) that lets equal texts skip the comparison.
-
-    ``buffers`` are the column's Arrow buffers for the compiled similarity (None without it); Python
-    strings are made only for the rows rapidfuzz has to compare (``texts``)."""
+    Python strings are made only for the rows rapidfuzz has to compare (``texts``)."""
 
     column: pl.Series
     present: np.ndarray
     codes: np.ndarray
-    buffers: tuple[int, object, object, object, int] | None
 
     @classmethod
     def from_series(cls, column: pl.Series) -> TextColumn:
@@ -199,8 +206,7 @@ class TextColumn:
         )
         codes = _codes(column)
         codes[~present] = 0
-        buffers = string_buffers(column) if compiled_module() is not None else None
-        return cls(column, present, codes, buffers)
+        return cls(column, present, codes)
 
     def texts(self, rows: np.ndarray) -> list[str | None]:
         return self.column.gather(rows).to_list()
@@ -251,48 +257,62 @@ _ENTITY_TOKEN: Final = (
 _LEGAL_TOKEN: Final = "(?:" + "|".join(_LEGAL_WORDS) + ")"
 
 
-def name_parts(normalised: pl.DataFrame) -> pl.DataFrame:
+def name_rest(name_core: pl.Expr) -> pl.Expr:
+    """The name without entity words and words of legal forms (null when nothing is left): two names with
+    the same rest and different entity words are sister companies."""
+    padded = (
+        pl.lit(" ") + name_core.str.replace_all(" ", "  ", literal=True) + pl.lit(" ")
+    ).str.replace_many(list(_ENTITY_SPELLINGS), list(_ENTITY_SPELLINGS.values()))
+    rest = (
+        padded.str.replace_all(" " + _ENTITY_TOKEN + " ", " ")
+        .str.replace_all(" " + _LEGAL_TOKEN + " ", " ")
+        .str.replace_all(" +", " ")
+        .str.strip_chars(" ")
+    )
+    return pl.when(rest == "").then(None).otherwise(rest)
+
+
+def sorted_names(names: pl.Series) -> pl.Series:
+    """The names with their words sorted ("becker prazisionstechnik" for "prazisionstechnik becker"): in C
+    where it is built, else with polars (same result)."""
+    fast = compiled_module()
+    if fast is not None:
+        buffers = fast.sorted_words(string_buffers(names), len(names))
+        return string_series(buffers, len(names), "name_sorted")
+    return names.to_frame("name_core").select(
+        pl.when(pl.col("name_core").str.contains(" ", literal=True))
+        .then(pl.col("name_core").str.split(" ").list.eval(pl.element().sort()).list.join(" "))
+        .otherwise(pl.col("name_core"))
+        .alias("name_sorted")
+    )["name_sorted"]
+
+
+def name_parts(normalised: pl.DataFrame, *, with_rest: bool = False) -> pl.DataFrame:
     """From the normalised names (``name_core``): ``name_sorted`` (the words sorted: a key that survives
-    word order), ``entity_words`` (the entity words, sorted; "-" for none) and ``name_rest`` (the name
-    without entity words and words of legal forms; null when nothing is left). Entity words are looked
-    for only in the names that may hold one."""
+    word order), ``entity_words`` (the entity words, sorted; "-" for none; looked for only in the names
+    that may hold one) and, ``with_rest``, ``name_rest`` (see ``name_rest``; matching in the clear makes
+    it only for the pairs that need it)."""
     name_core = pl.col("name_core")
-    padded = pl.lit(" ") + name_core.str.replace_all(" ", "  ", literal=True) + pl.lit(" ")
-
-    def rest_of(text: pl.Expr) -> pl.Expr:
-        rest = (
-            text.str.replace_all(" " + _LEGAL_TOKEN + " ", " ")
-            .str.replace_all(" +", " ")
-            .str.strip_chars(" ")
-        )
-        return pl.when(rest == "").then(None).otherwise(rest).alias("name_rest")
-
     parts = normalised.select(
-        pl.when(name_core.str.contains(" ", literal=True))
-        .then(name_core.str.split(" ").list.eval(pl.element().sort()).list.join(" "))
-        .otherwise(name_core)
-        .alias("name_sorted"),
         pl.when(name_core.is_null()).then(None).otherwise(pl.lit("-")).alias("entity_words"),
-        rest_of(padded),
         name_core.str.contains(_MAY_HOLD_ENTITY_WORD).fill_null(False).alias("may_hold"),
     )
     rows = parts["may_hold"].arg_true()
     if len(rows):
-        spelled = padded.str.replace_many(list(_ENTITY_SPELLINGS), list(_ENTITY_SPELLINGS.values()))
+        spelled = (
+            pl.lit(" ") + name_core.str.replace_all(" ", "  ", literal=True) + pl.lit(" ")
+        ).str.replace_many(list(_ENTITY_SPELLINGS), list(_ENTITY_SPELLINGS.values()))
         joined = spelled.str.extract_all(_ENTITY_WORD_PATTERN).list.sort().list.join("|")
         found = (
             normalised.select("name_core")
             .gather(rows)
-            .select(
-                pl.when(joined == "").then(pl.lit("-")).otherwise(joined).alias("entity_words"),
-                rest_of(spelled.str.replace_all(" " + _ENTITY_TOKEN + " ", " ")),
-            )
+            .select(pl.when(joined == "").then(pl.lit("-")).otherwise(joined).alias("entity_words"))
         )
-        parts = parts.with_columns(
-            parts["entity_words"].scatter(rows, found["entity_words"]),
-            parts["name_rest"].scatter(rows, found["name_rest"]),
-        )
-    return parts.drop("may_hold")
+        parts = parts.with_columns(parts["entity_words"].scatter(rows, found["entity_words"]))
+    parts = parts.drop("may_hold").with_columns(sorted_names(normalised["name_core"]).alias("name_sorted"))
+    if with_rest:
+        parts = parts.with_columns(normalised.select(name_rest(name_core).alias("name_rest"))["name_rest"])
+    return parts
 
 
 def with_email_domains(frame: pl.DataFrame) -> tuple[pl.DataFrame, np.ndarray]:
@@ -315,31 +335,37 @@ def with_email_domains(frame: pl.DataFrame) -> tuple[pl.DataFrame, np.ndarray]:
     return raw, flags
 
 
-def matching_frame(table: CompanyTable, *, stripped: bool = True) -> tuple[pl.DataFrame, np.ndarray]:
+def matching_frame(
+    table: CompanyTable, *, stripped: bool = True, with_rest: bool = False
+) -> tuple[pl.DataFrame, np.ndarray]:
     """The normalised columns both modes compare (``normalise_frame``'s, plus ``phone``, ``name_sorted``,
-    ``entity_words`` and ``name_rest``), and which rows compare their e-mail's domain."""
+    ``entity_words`` and, ``with_rest``, ``name_rest``), and which rows compare their e-mail's domain."""
     raw, from_email = with_email_domains(table.frame)
     normalised = normalise_frame(raw, stripped=stripped)
     phones = table.frame.select(phone_key(_column(table.frame, "phone")).alias("phone"))["phone"]
-    return pl.concat([normalised.with_columns(phones), name_parts(normalised)], how="horizontal"), from_email
+    parts = name_parts(normalised, with_rest=with_rest)
+    return pl.concat([normalised.with_columns(phones), parts], how="horizontal"), from_email
 
 
 def prepare_companies(table: CompanyTable) -> PreparedCompanies:
     """Normalise a table and compute its blocking keys and comparison columns."""
     normalised, from_email = matching_frame(table)
+    sorted_names = TextColumn.from_series(normalised["name_sorted"])
     exact_codes = {field: _codes(normalised[field]) for field in (*_EXACT_FIELDS, *_SISTER_FIELDS)}
     return PreparedCompanies(
         size=normalised.height,
         blocking_keys=clear_blocking_keys(normalised),
         exact_codes=exact_codes,
         names=TextColumn.from_series(normalised["name_core"]),
+        sorted_names=sorted_names,
         multi_word=normalised["name_core"].str.contains(" ", literal=True).fill_null(False).to_numpy(),
         street_names=TextColumn.from_series(normalised["street_name"]),
         cities=TextColumn.from_series(normalised["city"]),
         domain_from_email=from_email & (exact_codes["domain_host"] != 0),
         domain_labels=TextColumn.from_series(normalised["domain_label"]),
         domain_label_lengths=normalised["domain_label"].str.len_chars().fill_null(0).to_numpy(),
-        name_codes=_codes(normalised["name_sorted"]),
+        name_codes=sorted_names.codes,
+        vat_ids=normalised["vat_id"],
         name_commonness=np.zeros(normalised.height, dtype=np.float32),
     )
 
@@ -367,6 +393,7 @@ class ClearWeights:
     domain_typo_similarity: float
     domain_typo_address: float
     name_commonness_cap: float
+    vat_id_max_count: int
     postal_code: AgreementWeight
     house_number: AgreementWeight
     city: SimilarityCurve
@@ -392,6 +419,7 @@ CLEAR_WEIGHTS: Final = ClearWeights(
     domain_typo_similarity=0.85,
     domain_typo_address=1.0,
     name_commonness_cap=2.5,
+    vat_id_max_count=4,
     postal_code=AgreementWeight(1.5, -2.0),
     house_number=AgreementWeight(0.7, -1.0),
     city=SimilarityCurve((0.0, 0.7, 0.85, 1.0), (-3.0, -2.5, 0.0, 1.0)),
@@ -446,10 +474,8 @@ def _similarities(
     return similarity
 
 
-# The string similarities used, by the name of their rapidfuzz function; the compiled code computes each
-# of them itself for ASCII texts (the number is its code for the C function).
+# The string similarities used, by the name of their rapidfuzz function.
 Scorer = Literal["ratio", "token_sort_ratio", "token_set_ratio"]
-_COMPILED_SCORERS: Final[dict[str, int]] = {"ratio": 0, "token_sort_ratio": 1, "token_set_ratio": 2}
 
 
 def _scored(
@@ -459,29 +485,8 @@ def _scored(
     right_rows: np.ndarray,
     scorer: Scorer,
 ) -> np.ndarray:
-    """rapidfuzz's ``scorer`` / 100 (float32) of the texts at aligned rows, all present: in C for ASCII texts
-    (the same figures), else with rapidfuzz."""
-    fast = compiled_module()
-    if fast is None or left.buffers is None or right.buffers is None:
-        return _rapidfuzz_scored(left, right, left_rows, right_rows, scorer)
-    scored = np.frombuffer(
-        fast.similarities(
-            left.buffers,
-            len(left.column),
-            right.buffers,
-            len(right.column),
-            np.ascontiguousarray(left_rows, dtype=np.uint32),
-            np.ascontiguousarray(right_rows, dtype=np.uint32),
-            _COMPILED_SCORERS[scorer],
-        ),
-        dtype=np.float32,
-    ).copy()
-    not_ascii = np.flatnonzero(np.isnan(scored))
-    if len(not_ascii):
-        scored[not_ascii] = _rapidfuzz_scored(
-            left, right, left_rows[not_ascii], right_rows[not_ascii], scorer
-        )
-    return scored
+    """rapidfuzz's ``scorer`` / 100 (float32) of the texts at aligned rows, all present."""
+    return _rapidfuzz_scored(left, right, left_rows, right_rows, scorer)
 
 
 def _rapidfuzz_scored(
@@ -514,8 +519,10 @@ def _name_similarities(
     similarity = _similarities(left.names, right.names, left_rows, right_rows, "ratio")
     unsure = np.flatnonzero((similarity < 0.9) & (left.multi_word[left_rows] | right.multi_word[right_rows]))
     if len(unsure):
+        # rapidfuzz's token_sort_ratio is the ratio of the names with their words sorted, which are
+        # prepared (and equal ones are not compared)
         reordered = _similarities(
-            left.names, right.names, left_rows[unsure], right_rows[unsure], "token_sort_ratio"
+            left.sorted_names, right.sorted_names, left_rows[unsure], right_rows[unsure], "ratio"
         )
         similarity[unsure] = np.fmax(similarity[unsure], reordered)
     check = np.flatnonzero((similarity < weights.name_containment) & containment_could_matter)
@@ -567,7 +574,18 @@ def score_clear_pairs(
         == DISAGREES
     )
     typo_bonus = -weights.domain_label.disagrees
-    log_odds_bound = log_odds + np.where(typo_possible, typo_bonus, 0.0).astype(np.float32)
+    # two VAT ids that differ count against a pair only when both pass their check digits; that costs
+    # python-stdnum calls, made at the end for the pairs where it decides, so bounds allow for it
+    vat_differs = (
+        agreement_states(left.exact_codes["vat_id"][left_rows], right.exact_codes["vat_id"][right_rows])
+        == DISAGREES
+    )
+    vat_bonus = -weights.vat_id.disagrees
+    log_odds_bound = (
+        log_odds
+        + np.where(typo_possible, typo_bonus, 0.0).astype(np.float32)
+        + np.where(vat_differs, vat_bonus, 0.0).astype(np.float32)
+    )
     best_address = weights.address_range[1]
     best_name = max(weights.name.log_odds)
     # The address first (cheap: exact codes, and each distinct pair of cities and streets compared once),
@@ -611,12 +629,31 @@ def score_clear_pairs(
     # a domain typo is forgiven only where the address speaks for the pair
     address_speaks = np.zeros(len(left_rows), dtype=bool)
     address_speaks[open_pairs] = address >= weights.domain_typo_address
-    check = np.flatnonzero(typo_possible & address_speaks & (log_odds + typo_bonus >= needed))
+    check = np.flatnonzero(
+        typo_possible
+        & address_speaks
+        & (log_odds + typo_bonus + np.where(vat_differs, vat_bonus, 0.0) >= needed)
+    )
     if len(check):
         log_odds[check] += np.where(
             domain_typo(left, right, left_rows[check], right_rows[check], weights), typo_bonus, 0.0
         ).astype(np.float32)
+    check = np.flatnonzero(vat_differs & (log_odds + vat_bonus >= needed))
+    if len(check):
+        log_odds[check] += np.where(
+            vat_ids_both_valid(left, right, left_rows[check], right_rows[check]), 0.0, vat_bonus
+        ).astype(np.float32)
     return logistic(log_odds)
+
+
+def vat_ids_both_valid(
+    left: PreparedCompanies, right: PreparedCompanies, left_rows: np.ndarray, right_rows: np.ndarray
+) -> np.ndarray:
+    """Whether both VAT ids of each pair pass their check digits (python-stdnum)."""
+    valid: np.ndarray = vat_ids_valid(left.vat_ids.gather(left_rows)) & vat_ids_valid(
+        right.vat_ids.gather(right_rows)
+    )
+    return valid
 
 
 def sister_evidence(
@@ -629,11 +666,19 @@ def sister_evidence(
     """Where two names are the same but for their entity words, which differ: ``weights.sister``, or
     ``weights.sister_same_building`` when the house numbers agree (a shorter spelling of one company is as
     likely there as a sister company)."""
-    rest, entity = (
-        agreement_states(left.exact_codes[field][left_rows], right.exact_codes[field][right_rows])
-        for field in _SISTER_FIELDS
+    entity = agreement_states(
+        left.exact_codes["entity_words"][left_rows], right.exact_codes["entity_words"][right_rows]
     )
-    sister = (rest == AGREES) & (entity == DISAGREES)
+    differ = np.flatnonzero(entity == DISAGREES)
+    sister = np.zeros(len(left_rows), dtype=bool)
+    if len(differ):
+        rests = pl.DataFrame(
+            {
+                "left": left.names.column.gather(left_rows[differ]),
+                "right": right.names.column.gather(right_rows[differ]),
+            }
+        ).select(name_rest(pl.col("left")).alias("left"), name_rest(pl.col("right")).alias("right"))
+        sister[differ] = (rests["left"] == rests["right"]).fill_null(False).to_numpy()
     result = np.zeros(len(left_rows), dtype=np.float32)
     if not sister.any():
         return result
@@ -868,6 +913,11 @@ def explain_clear_pairs(
         fields[field] = FieldColumns(
             outcome_of_states(field_states), nothing, field_weight.evidence(field_states)
         )
+    differing = np.flatnonzero(fields["vat_id"].outcome == DISAGREES_CODE)
+    if len(differing):
+        unusable = differing[~vat_ids_both_valid(left, right, left_rows[differing], right_rows[differing])]
+        fields["vat_id"].outcome[unusable] = MISSING_CODE
+        fields["vat_id"].weight[unusable] = 0.0
     phone_states = states("phone")
     fields["phone"] = FieldColumns(
         outcome_of_states(phone_states), nothing, weights.phone.evidence(phone_states)
@@ -886,18 +936,41 @@ def with_name_frequencies(
     """The two tables with ``name_commonness`` learnt from them (a term-frequency adjustment, as Splink
     makes one): a name that the two lists hold n times in all (1 + 1 for a company in both) weighs
     log(n - 1) less when it agrees, up to ``weights.name_commonness_cap``."""
-    left_codes, right_codes = left.name_codes, right.name_codes
-    codes, counts = np.unique(np.concatenate([left_codes, right_codes]), return_counts=True)
 
-    def commonness(record_codes: np.ndarray) -> np.ndarray:
-        count = counts[np.searchsorted(codes, record_codes)].astype(np.float32)
-        result = np.log(np.maximum(count - 1.0, 1.0)).astype(np.float32)
-        result[record_codes == 0] = 0.0
+    def counts_per_record(left_codes: np.ndarray, right_codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """How often each record's code occurs in both lists together."""
+        _, inverse, counts = np.unique(
+            np.concatenate([left_codes, right_codes]), return_inverse=True, return_counts=True
+        )
+        per_record = counts[inverse.reshape(-1)]
+        return per_record[: len(left_codes)], per_record[len(left_codes) :]
+
+    def commonness(codes: np.ndarray, count: np.ndarray) -> np.ndarray:
+        result = np.log(np.maximum(count.astype(np.float32) - 1.0, 1.0)).astype(np.float32)
+        result[codes == 0] = 0.0
         return np.minimum(result, np.float32(weights.name_commonness_cap))
 
+    def exact_codes(table: PreparedCompanies, vat_count: np.ndarray) -> dict[str, np.ndarray]:
+        """The VAT ids that the two lists hold more than ``weights.vat_id_max_count`` times in all are
+        placeholders ("DE123456789"), not evidence: missing."""
+        vat = table.exact_codes["vat_id"]
+        return table.exact_codes | {
+            "vat_id": np.where(vat_count > weights.vat_id_max_count, np.uint64(0), vat)
+        }
+
+    left_names, right_names = counts_per_record(left.name_codes, right.name_codes)
+    left_vats, right_vats = counts_per_record(left.exact_codes["vat_id"], right.exact_codes["vat_id"])
     return (
-        dataclasses.replace(left, name_commonness=commonness(left_codes)),
-        dataclasses.replace(right, name_commonness=commonness(right_codes)),
+        dataclasses.replace(
+            left,
+            name_commonness=commonness(left.name_codes, left_names),
+            exact_codes=exact_codes(left, left_vats),
+        ),
+        dataclasses.replace(
+            right,
+            name_commonness=commonness(right.name_codes, right_names),
+            exact_codes=exact_codes(right, right_vats),
+        ),
     )
 
 

@@ -11,7 +11,7 @@ The normalised forms are matching keys, not display values: "Müller", "Mueller"
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any, Final
 
 import numpy as np
@@ -43,7 +43,7 @@ NORMALISED_FIELDS: Final = (
     "city",  # e.g. "frankfurt am main"
     "city_key",  # longest token of the city, e.g. "frankfurt"
     "country",  # ISO 3166 alpha-2 where known
-    "vat_id",  # compact, validated VAT id, e.g. "DE136695976"; null when invalid
+    "vat_id",  # compact VAT id, e.g. "DE136695976" (check digits not checked: vat_ids_valid)
 )
 
 _SPECIAL_LETTERS: Final = {
@@ -281,32 +281,6 @@ def _vat_id_compact(vat_id: pl.Expr, country: pl.Expr) -> pl.Expr:
     return _empty_to_null(with_prefix)
 
 
-def _german_vat_ids_valid_column(frame: pl.DataFrame, column: str) -> pl.Series:
-    """Check digits of German VAT ids ("DE" + 9 digits, ISO 7064 MOD 11,10) in a column, all at once."""
-    values = frame[column]
-    well_formed = values.str.contains(r"^DE[1-9][0-9]{8}$").fill_null(False)
-    valid = np.zeros(len(values), dtype=bool)
-    rows = np.flatnonzero(well_formed.to_numpy())
-    if len(rows):
-        numbers = values.filter(well_formed).str.slice(2, 9).cast(pl.Int64).to_numpy()
-        check = np.full(len(rows), 5, dtype=np.int64)
-        for power in range(8, -1, -1):  # the nine digits, first to last (the last is the check digit)
-            digit = (numbers // 10**power) % 10
-            check = ((np.where(check == 0, 10, check) * 2) % 11 + digit) % 10
-        valid[rows] = check == 1
-    return pl.Series(column, valid)
-
-
-def german_vat_ids_valid(numbers: Sequence[str]) -> np.ndarray:
-    """Which of the given German VAT ids have a valid check digit, all at once.
-
-    Gives the same answer as ``stdnum.de.vat.is_valid``; a test checks that on many generated numbers.
-    """
-    frame = pl.DataFrame({"vat_id": list(numbers)}, schema={"vat_id": pl.String})
-    valid: np.ndarray = _german_vat_ids_valid_column(frame, "vat_id").to_numpy()
-    return valid
-
-
 def _valid_by_stdnum(numbers: list[str]) -> list[str]:
     """The numbers that python-stdnum finds valid (imported only when needed: 50 ms)."""
     if not numbers:
@@ -316,16 +290,22 @@ def _valid_by_stdnum(numbers: list[str]) -> list[str]:
     return [number for number in numbers if eu_vat.is_valid(number)]
 
 
+def vat_ids_valid(vat_ids: pl.Series) -> np.ndarray:
+    """Which compact VAT ids pass their country's check digits (python-stdnum, once per distinct value);
+    False where missing. Costs some microseconds per distinct id: callers ask only about the ids whose
+    validity changes a result (see engine.score_clear_pairs)."""
+    valid_values = pl.Series(_valid_by_stdnum(vat_ids.drop_nulls().unique().to_list()), dtype=pl.String)
+    result: np.ndarray = vat_ids.is_in(valid_values.implode()).fill_null(False).to_numpy()
+    return result
+
+
 def _validate_vat_ids(vat_ids: pl.Series) -> pl.Series:
-    """Null out VAT ids that fail their country's check (python-stdnum; a vectorised fast path for DE)."""
+    """Null out VAT ids that fail their country's check digits (python-stdnum)."""
+    valid = vat_ids_valid(vat_ids)
     frame = vat_ids.alias("vat_id").to_frame()
-    german = frame["vat_id"].str.starts_with("DE").fill_null(False)
-    others = frame.filter(pl.col("vat_id").is_not_null() & ~german)["vat_id"].unique().to_list()
-    valid_others = pl.Series(_valid_by_stdnum(others), dtype=pl.String)
-    valid = (german & _german_vat_ids_valid_column(frame, "vat_id")) | (
-        ~german & frame["vat_id"].is_in(valid_others.implode()).fill_null(False)
+    return frame.select(pl.when(pl.Series(valid)).then(pl.col("vat_id")).otherwise(None))["vat_id"].alias(
+        vat_ids.name
     )
-    return frame.select(pl.when(valid).then(pl.col("vat_id")).otherwise(None))["vat_id"].alias(vat_ids.name)
 
 
 def normalise_frame(frame: pl.DataFrame, *, stripped: bool = False, compiled: bool = True) -> pl.DataFrame:
@@ -374,7 +354,7 @@ def normalise_frame(frame: pl.DataFrame, *, stripped: bool = False, compiled: bo
         street = _compiled_streets(fast, raw)
     parts = pl.concat([name, domain, street, postal_code, city, locality], how="horizontal")
     if fast is None:
-        vat_ids = _validate_vat_ids(_reference_vat_ids(raw, locality["country"]))
+        vat_ids = _reference_vat_ids(raw, locality["country"])
     else:
         vat_ids = _compiled_vat_ids(fast, raw, locality["country"])
     return parts.with_columns(vat_ids.alias("vat_id")).select(NORMALISED_FIELDS)
@@ -511,27 +491,17 @@ def _compiled_streets(fast: Any, raw: pl.DataFrame) -> pl.DataFrame:
     return _patched(frame, fallback, raw, lambda rows: _street_frame(rows.lazy(), "street").collect())
 
 
-_VAT_VALID: Final = 1
-_VAT_TO_CHECK: Final = 2
 _VAT_FALLBACK: Final = 3
 
 
 def _compiled_vat_ids(fast: Any, raw: pl.DataFrame, countries: pl.Series) -> pl.Series:
-    """Compact VAT ids; German, Austrian and French ones checked in C, the others with python-stdnum once per
-    distinct value."""
+    """Compact VAT ids (their check digits are not checked here: ``vat_ids_valid``)."""
     buffers, status_bytes = fast.vat_ids(string_buffers(raw["vat_id"]), string_buffers(countries), raw.height)
-    compact = _string_frame({"vat_id": _string_array(buffers, raw.height)})["vat_id"]
+    vat_ids = _string_frame({"vat_id": _string_array(buffers, raw.height)})["vat_id"]
     status = np.frombuffer(status_bytes, dtype=np.uint8)
-    to_check = pl.Series(status == _VAT_TO_CHECK)
-    candidates = compact.filter(to_check).unique().to_list()
-    valid_others = pl.Series(_valid_by_stdnum(candidates), dtype=pl.String)
-    keep = pl.Series(status == _VAT_VALID) | (
-        to_check & compact.is_in(valid_others.implode()).fill_null(False)
-    )
-    vat_ids = compact.to_frame().select(pl.when(keep).then(pl.col("vat_id")).otherwise(None))["vat_id"]
     fallback = np.flatnonzero(status == _VAT_FALLBACK)
     if len(fallback):
-        patch = _validate_vat_ids(_reference_vat_ids(raw[fallback], countries.gather(fallback)))
+        patch = _reference_vat_ids(raw[fallback], countries.gather(fallback))
         vat_ids = vat_ids.scatter(fallback, patch)
     return vat_ids
 
@@ -601,3 +571,8 @@ def normalise_country(country: str) -> str:
 def normalise_vat_id(vat_id: str, country: str = "") -> str:
     """Compact VAT id if it passes its checksum ("" otherwise); a bare number takes the country's prefix."""
     return _one(_normalise_one("vat_id", vat_id, country), "vat_id")
+
+
+def string_series(buffers: tuple[bytes, bytes, bytes], count: int, name: str) -> pl.Series:
+    """A string column the compiled code returned, as a polars Series called ``name``."""
+    return _string_frame({name: _string_array(buffers, count)})[name]
