@@ -50,6 +50,7 @@ from handschlag.complaints.models import (
     SlaPolicy,
 )
 from handschlag.core.enums import Role
+from handschlag.core.figures import day_range
 from handschlag.core.models import User
 from handschlag.core.request_parameters import parse_id
 
@@ -520,16 +521,6 @@ def _clock_counts(now: dt.datetime) -> dict[str, Count]:
             "id", filter=~stopped & Q(paused_since__isnull=True) & Q(**{f"{due}__lt": now})
         )
     return counts
-
-
-def day_range(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    """[start 00:00, the day after end 00:00) in the installation's time zone: a range on the indexed column
-    (`created_at__date` converts every row to a local date first, which no index serves)."""
-    zone = timezone.get_current_timezone()
-    return (
-        dt.datetime.combine(start, dt.time.min, tzinfo=zone),
-        dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=zone),
-    )
 
 
 def complaint_figures(

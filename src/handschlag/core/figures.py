@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
+from django.utils import timezone
 from django.utils.functional import Promise
 
 from handschlag.core.roles import Capability, has_capability
@@ -160,6 +161,16 @@ def kpis_measure(user: User, scope: FigureScope, selected: Sequence[Kpi]) -> dic
             computed[marker] = kpi.source(user, scope)
         result[kpi.key] = kpi.pick(computed[marker])
     return result
+
+
+def day_range(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """[start 00:00, the day after end 00:00) in the installation's time zone: a range on an indexed timestamp
+    (`created_at__date` converts every row to a local date first, which no index serves)."""
+    zone = timezone.get_current_timezone()
+    return (
+        dt.datetime.combine(start, dt.time.min, tzinfo=zone),
+        dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=zone),
+    )
 
 
 def rate(part: int, whole: int) -> float | None:

@@ -20,6 +20,14 @@ class InsightsConfig(AppConfig):
                 digest_lines=goals_digest_lines,
             )
         )
+        from handschlag.alignment.kpis import alignment_kpis_register
+        from handschlag.concessions.kpis import concessions_kpis_register
+        from handschlag.coselling.kpis import coselling_kpis_register
         from handschlag.insights.audit_sentences import audit_sentences_insights_register
 
         audit_sentences_insights_register()
+        # complaints and alliances register their figures in their own ready(); co-selling, concessions and
+        # alignment keep theirs in <module>/kpis.py too, registered here once every module has loaded
+        coselling_kpis_register()
+        concessions_kpis_register()
+        alignment_kpis_register()
