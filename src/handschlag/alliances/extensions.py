@@ -6,6 +6,8 @@ Each module registers in its AppConfig.ready (as with `core.demo` and `core.home
   mapping runs);
 - `portal_section_register`: a part of each agreement's card in the partner portal (mapping: the sharing rules
   the partner agrees to, his mapping and his uploads);
+- `partner_section_register` / `partner_list_section_register`: a part of the partner page / below the partner list
+  (co-selling: its figures as charts with tables and CSV);
 - `partnership_signal_register`: what the health score reads from another module, per agreement (mapping: when
   the latest account mapping finished; co-selling: `LeadFigures` under SIGNAL_LEADS and `DealFigures` under
   SIGNAL_DEALS).
@@ -25,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from django.http import HttpRequest
 
-    from handschlag.alliances.models import Agreement
+    from handschlag.alliances.models import Agreement, Partner
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,17 @@ class PortalSection:
     order: int
     template: str
     context: Callable[[HttpRequest, Agreement, Any | None], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class PartnerSection:
+    """A part of the partner page (`partner` set) or of the partner list (`partner` None), for our people only;
+    `context(request, partner)` gives its variables (co-selling: the figures of DESIGN §3.8 as charts)."""
+
+    name: str
+    order: int
+    template: str
+    context: Callable[[HttpRequest, Partner | None], dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -131,12 +144,32 @@ SIGNAL_LEADS = "leads"  # LeadFigures
 SIGNAL_DEALS = "deals"  # DealFigures
 
 _AGREEMENT_SECTIONS: dict[str, AgreementSection] = {}
+_PARTNER_SECTIONS: dict[str, PartnerSection] = {}
+_PARTNER_LIST_SECTIONS: dict[str, PartnerSection] = {}
 _PORTAL_SECTIONS: dict[str, PortalSection] = {}
 _SIGNALS: dict[str, PartnershipSignal] = {}
 
 
 def agreement_section_register(section: AgreementSection) -> None:
     _AGREEMENT_SECTIONS[section.name] = section
+
+
+def partner_section_register(section: PartnerSection) -> None:
+    """A section of each partner's page."""
+    _PARTNER_SECTIONS[section.name] = section
+
+
+def partner_list_section_register(section: PartnerSection) -> None:
+    """A section below the partner list (called with partner None)."""
+    _PARTNER_LIST_SECTIONS[section.name] = section
+
+
+def partner_sections_for(request: HttpRequest, partner: Partner | None) -> list[RenderedSection]:
+    registry = _PARTNER_SECTIONS if partner is not None else _PARTNER_LIST_SECTIONS
+    return [
+        RenderedSection(template=section.template, context=section.context(request, partner))
+        for section in sorted(registry.values(), key=lambda section: section.order)
+    ]
 
 
 def portal_section_register(section: PortalSection) -> None:

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from handschlag.alliances import services
 from handschlag.alliances.access import access_agreement_by_id, access_offer_by_id, access_partner_by_id
 from handschlag.alliances.enums import HealthVerdict, OfferAsk, OfferGive, OfferStatus, PartnerTier
-from handschlag.alliances.extensions import agreement_sections_for
+from handschlag.alliances.extensions import agreement_sections_for, partner_sections_for
 from handschlag.alliances.forms import (
     AgreementForm,
     DecisionForm,
@@ -109,6 +109,7 @@ def partner_list_view(request: HttpRequest) -> HttpResponse:
             "filtered": bool(search or verdict),
             "form": form,
             "can_manage": can_manage,
+            "sections": partner_sections_for(request, None),
             "active_section": "partners",
         },
         status=400 if form.errors else 200,
@@ -270,6 +271,7 @@ def partner_detail_view(request: HttpRequest, partner_id: int) -> HttpResponse:
             "portal_form": portal_form,
             "ratings_form": ratings_form,
             "can_manage": has_capability(user, Capability.PARTNERS_MANAGE),
+            "sections": partner_sections_for(request, partner),
             "active_section": "partners",
         },
     )

@@ -1,0 +1,18 @@
+"""The co-selling figures on the partner page and below the partner list (alliances.extensions)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from handschlag.alliances.models import Partner
+from handschlag.core.roles import Capability, has_capability
+from handschlag.coselling.partner_figures import partner_figures_context
+
+
+def partner_figures_section(request: HttpRequest, partner: Partner | None) -> dict[str, Any]:
+    """Nothing for those who do not see opportunities (process owners): the section then stays empty."""
+    if not has_capability(request.user, Capability.OPPORTUNITIES_VIEW):
+        return {"charts": []}
+    return partner_figures_context(partner=partner)
