@@ -16,6 +16,23 @@ class CosellingConfig(AppConfig):
         from handschlag.coselling.opportunity_audit_sentences import audit_sentences_opportunities_register
 
         audit_sentences_opportunities_register()
+        from handschlag.alliances.extensions import (
+            PartnerSection,
+            partner_list_section_register,
+            partner_section_register,
+        )
+        from handschlag.coselling.partner_section import partner_figures_section
+
+        # the co-selling figures (DESIGN §3.8) as charts with tables and CSV on the partner page and list
+        for register in (partner_section_register, partner_list_section_register):
+            register(
+                PartnerSection(
+                    name="coselling_figures",
+                    order=10,
+                    template="coselling/partner_figures_section.html",
+                    context=partner_figures_section,
+                )
+            )
         from handschlag.core.demo import DemoStep, demo_step_register
         from handschlag.coselling import opportunity_demo
 
@@ -42,3 +59,15 @@ class CosellingConfig(AppConfig):
 
         # after the partnerships (20) and their mapping (25): the lived alliance's leads and deal registrations
         demo_step_register(DemoStep(order=45, name="coselling_leads", build=lead_demo.demo_step))
+        from handschlag.core.home import HomeSection, home_section_register
+        from handschlag.coselling.lead_home import leads_digest_lines, leads_home
+
+        home_section_register(
+            HomeSection(
+                name="coselling_leads",
+                order=35,
+                template="coselling/lead_home_section.html",
+                context=leads_home,
+                digest_lines=leads_digest_lines,
+            )
+        )
