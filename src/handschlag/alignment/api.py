@@ -53,6 +53,7 @@ from handschlag.alignment.selectors import (
     survey_list,
     survey_results,
     survey_trend,
+    surveys_answered_by,
 )
 from handschlag.alignment.services import exchanges, icp, marketing, surveys
 from handschlag.core.api_support import ERROR_RESPONSES, Page
@@ -89,7 +90,7 @@ class SurveyOut(Schema):
     answered_by_me: bool = False
 
 
-def _survey_out(survey: Survey, user: User) -> dict[str, Any]:
+def _survey_out(survey: Survey, user: User, *, answered: bool | None = None) -> dict[str, Any]:
     return {
         "id": survey.pk,
         "title": survey.title,
@@ -100,7 +101,7 @@ def _survey_out(survey: Survey, user: User) -> dict[str, Any]:
         "opened_on": survey.opened_on,
         "closed_on": survey.closed_on,
         "items": [{"id": item.pk, "code": item.code, "text": item.text} for item in survey.items.all()],
-        "answered_by_me": survey_has_answered(survey=survey, user=user),
+        "answered_by_me": survey_has_answered(survey=survey, user=user) if answered is None else answered,
     }
 
 
@@ -109,7 +110,11 @@ def survey_index(request: HttpRequest) -> Any:
     """Pulse surveys, newest quarter first (drafts only for those who manage surveys). No counts."""
     user = _user(request)
     require_alignment_view(user)
-    return [_survey_out(survey, user) for survey in survey_list(user=user).prefetch_related("items")]
+    answered = set(surveys_answered_by(user=user))
+    return [
+        _survey_out(survey, user, answered=survey.pk in answered)
+        for survey in survey_list(user=user).prefetch_related("items")
+    ]
 
 
 @router.post("/surveys", response={201: SurveyOut, **ERROR_RESPONSES})

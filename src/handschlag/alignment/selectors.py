@@ -57,6 +57,11 @@ def survey_has_answered(*, survey: Survey, user: User) -> bool:
     return SurveyParticipation.objects.filter(survey=survey, user=user).exists()
 
 
+def surveys_answered_by(*, user: User) -> list[int]:
+    """The ids of the surveys the user has answered (one query)."""
+    return list(SurveyParticipation.objects.filter(user=user).values_list("survey_id", flat=True))
+
+
 def survey_respondents() -> QuerySet[User]:
     """Everyone who may answer the pulse survey (active users whose role has the capability)."""
     roles = [

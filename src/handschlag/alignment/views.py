@@ -68,6 +68,7 @@ from handschlag.alignment.selectors import (
     survey_list,
     survey_results,
     survey_trend,
+    surveys_answered_by,
 )
 from handschlag.alignment.services import exchanges, icp, marketing, surveys
 from handschlag.core.csv_export import csv_response
@@ -137,7 +138,8 @@ def survey_list_view(request: HttpRequest) -> HttpResponse:
             _("The survey was drafted."),
         ):
             return redirect("alignment:survey_detail", created[0].pk)
-    rows = [(survey, survey_has_answered(survey=survey, user=user)) for survey in survey_list(user=user)]
+    answered = set(surveys_answered_by(user=user))
+    rows = [(survey, survey.pk in answered) for survey in survey_list(user=user)]
     return render(
         request,
         "alignment/survey_list.html",
