@@ -260,3 +260,31 @@ def test_pending_registration_cannot_be_extended(world: World) -> None:
             registration=register(world),
             data=ExtensionRequestInput(days=10, reason="x"),
         )
+
+
+def test_approval_opens_a_joint_opportunity_with_the_partner_as_source(world: World) -> None:
+    from handschlag.coselling.enums import InvolvementRole, OpportunitySource
+
+    registration = approve(world, register(world))
+    opportunity = registration.opportunity
+    assert opportunity is not None
+    assert (opportunity.account_id, opportunity.product_line_id) == (world.account.pk, world.product_line.pk)
+    assert opportunity.source == OpportunitySource.REGISTRATION
+    assert opportunity.owner_id == world.seller.pk  # the account's owner
+    involvement = opportunity.involvements.get()
+    assert (involvement.partner_id, involvement.role) == (world.partner.pk, InvolvementRole.SOURCED)
+
+
+def test_approval_puts_the_partner_on_our_open_opportunity(world: World) -> None:
+    from handschlag.coselling.enums import InvolvementRole
+
+    ours = opportunity_create_for(
+        world.seller,
+        account_id=world.account.pk,
+        title="Ersatzmaschine Halle 2",
+        product_line_id=world.product_line.pk,
+        at=timezone.now() - dt.timedelta(days=2),
+    )
+    registration = approve(world, register(world))
+    assert registration.opportunity_id == ours.pk
+    assert ours.involvements.get().role == InvolvementRole.INFLUENCED

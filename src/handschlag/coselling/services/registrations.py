@@ -177,6 +177,79 @@ def _account_for_approval(*, actor: User, registration: DealRegistration, accoun
     return account.pk
 
 
+def _joint_opportunity(*, actor: User, registration: DealRegistration, now: dt.datetime) -> int:
+    """The opportunity an approved registration is on: our open one on the account and product line, with the
+    partner added as "influenced", else a new one with the partner as "sourced" (owner: the account's owner)."""
+    from handschlag.coselling.enums import (
+        InvolvementReason,
+        InvolvementRole,
+        OpportunitySource,
+        OpportunityStatus,
+    )
+    from handschlag.coselling.inputs import InvolvementInput, OpportunityInput
+    from handschlag.coselling.models import Opportunity, PartnerInvolvement
+    from handschlag.coselling.services.opportunities import involvement_add, opportunity_create
+
+    assert registration.account_id is not None  # approved: the database refuses one without an account
+    ours = (
+        Opportunity.objects.filter(
+            account_id=registration.account_id,
+            product_line_id=registration.product_line_id,
+            status=OpportunityStatus.OPEN,
+        )
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if ours is not None:
+        if not PartnerInvolvement.objects.filter(
+            opportunity=ours, partner_id=registration.partner_id
+        ).exists():
+            involvement_add(
+                actor=actor,
+                opportunity=ours,
+                now=now,
+                data=input_build(
+                    InvolvementInput,
+                    {"partner_id": registration.partner_id, "role": InvolvementRole.INFLUENCED},
+                ),
+            )
+        return ours.pk
+    account = registration.account
+    owner = account.owner if account is not None else None
+    opportunity = opportunity_create(
+        actor=actor,
+        data=input_build(
+            OpportunityInput,
+            {
+                "account_id": registration.account_id,
+                "title": registration.title,
+                "product_line_id": registration.product_line_id,
+                "amount": registration.amount,
+                "expected_close_date": registration.expected_close_date,
+                "owner_id": owner.pk
+                if owner is not None and owner.is_active and is_internal(owner)
+                else None,
+            },
+        ),
+        source=OpportunitySource.REGISTRATION,
+        now=now,
+    )
+    involvement_add(
+        actor=actor,
+        opportunity=opportunity,
+        now=now,
+        data=input_build(
+            InvolvementInput,
+            {
+                "partner_id": registration.partner_id,
+                "role": InvolvementRole.SOURCED,
+                "reason": InvolvementReason.NEW,
+            },
+        ),
+    )
+    return opportunity.pk
+
+
 def _locked_pending(registration: DealRegistration) -> DealRegistration:
     locked = DealRegistration.objects.select_for_update().filter(pk=registration.pk).first()
     if locked is None:
@@ -233,6 +306,10 @@ def registration_decide(
             locked.save()
     except IntegrityError:
         raise Conflict(_(REGISTRATION_EXISTS_FOR_US), code="registration_exists") from None
+    if locked.status == RegistrationStatus.APPROVED:
+        locked.opportunity_id = _joint_opportunity(actor=actor, registration=locked, now=now)
+        locked.save(update_fields=["opportunity", "updated_at"])
+        changes["opportunity"] = locked.opportunity_id
     audit_record(
         actor=actor,
         action=f"registration.{data.decision}",
