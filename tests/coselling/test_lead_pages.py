@@ -258,3 +258,16 @@ def test_joint_opportunities_show_allow_listed_fields_only(
     for amount in ("250.000", "250,000", "250000"):  # no amounts
         assert amount not in page
     assert world.seller.get_full_name() not in page  # no owner
+
+
+def test_account_page_shows_partners_registrations_and_leads(
+    world: World, page_as: Callable[[User], Client]
+) -> None:
+    registration = register(world)
+    offer(world.other_partner_user)
+    page = as_user(page_as, world.seller, "de").get(f"/accounts/{world.account.pk}/").content.decode()
+    assert "Partner bei diesem Kunden" in page
+    assert registration.title in page
+    assert "Sonnenschein Software AG" in page  # the other partner's lead on this account
+    process_owner_page = as_user(page_as, world.process_owner).get(f"/accounts/{world.account.pk}/")
+    assert "partner-activity" not in process_owner_page.content.decode()

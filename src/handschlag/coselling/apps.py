@@ -71,3 +71,15 @@ class CosellingConfig(AppConfig):
                 digest_lines=leads_digest_lines,
             )
         )
+        from handschlag.accounts.extensions import AccountSection, account_section_register
+        from handschlag.coselling.lead_account_section import account_partner_activity_section
+
+        # the account page: partners' deal registrations on it and leads the engine resolved to it
+        account_section_register(
+            AccountSection(
+                name="coselling_partner_activity",
+                order=25,
+                template="coselling/account_section.html",
+                context=account_partner_activity_section,
+            )
+        )
