@@ -71,6 +71,28 @@ def _found(ours: CompanyRecord, theirs: CompanyRecord, **options: object) -> boo
             CompanyRecord("R", "Sonnenfeld Bäckerei GmbH", "", "Marktplatz 2", "01067", "Dresden"),
             id="P.O. box instead of street",
         ),
+        pytest.param(
+            CompanyRecord(
+                "L", "Thomatex Auto-Teppich GmbH", "thomatex.de", "Uferweg 108c", "01165", "Dresden"
+            ),
+            CompanyRecord("R", "Thomatex Auto-Teppich GmbH", "", "Postfach 18978", "01811", "Dresden"),
+            id="P.O. box with a postal code of its own",
+        ),
+        pytest.param(
+            CompanyRecord(
+                "L", "Accelerated Change Process ApS", "accelerated.eu", "Vestergade 84c", "1407", "København"
+            ),
+            CompanyRecord(
+                "R",
+                "Accelerated Process ApS",
+                "",
+                "Vestergade 84c",
+                "1407",
+                "København",
+                email="info72@bluewin.ch",
+            ),
+            id="a word dropped, e-mail at an internet provider",
+        ),
     ],
 )
 def test_miss_classes_are_found(ours: CompanyRecord, theirs: CompanyRecord) -> None:

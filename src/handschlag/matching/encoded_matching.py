@@ -120,16 +120,38 @@ def score_encoded_pairs(
         field_weight: AgreementWeight = getattr(weights, field)
         log_odds += field_weight.evidence(states)
     log_odds += encoded_sister_evidence(left, right, left_rows, right_rows, weights)
-    address = weights.street.evidence(
-        filter_similarities(left.filters["street"][left_rows], right.filters["street"][right_rows])
+    # as in the clear: a differing domain taken from an e-mail is no evidence against; a P.O. box leaves
+    # only the city to compare
+    from_email = _flag(left, "domain_from_email", left_rows) | _flag(right, "domain_from_email", right_rows)
+    label_differs = (
+        agreement_states(
+            left.exact_hashes["domain_label"][left_rows], right.exact_hashes["domain_label"][right_rows]
+        )
+        == DISAGREES
+    )
+    log_odds += np.where(label_differs & from_email, -weights.domain_label.disagrees, 0.0).astype(np.float32)
+    box = _flag(left, "po_box", left_rows) | _flag(right, "po_box", right_rows)
+    address = np.where(
+        box,
+        np.float32(0.0),
+        weights.street.evidence(
+            filter_similarities(left.filters["street"][left_rows], right.filters["street"][right_rows])
+        ),
     )
     for field in ("postal_code", "city"):
         curve: SimilarityCurve = getattr(weights, field)
-        address += curve.evidence(
+        evidence = curve.evidence(
             filter_similarities(left.filters[field][left_rows], right.filters[field][right_rows])
         )
+        address += np.where(box, np.float32(0.0), evidence) if field == "postal_code" else evidence
     log_odds += np.clip(address, weights.address_range[0], weights.address_range[1])
     return logistic(log_odds)
+
+
+def _flag(table: EncodedTable, field: str, rows: np.ndarray) -> np.ndarray:
+    """A per-record yes/no the encoding carries as a keyed hash (present = yes)."""
+    flags: np.ndarray = table.exact_hashes[field][rows] != 0
+    return flags
 
 
 def encoded_sister_evidence(

@@ -41,7 +41,7 @@ from handschlag.matching.blocking import (
     blocking_key_strings,
     hashed_blocking_keys,
 )
-from handschlag.matching.engine import CompanyTable, matching_frame
+from handschlag.matching.engine import CompanyTable, is_po_box, matching_frame
 from handschlag.matching.normalisation import compiled_module, string_buffers, vat_ids_valid
 from handschlag.matching.records import CompanyRecord, InputLimitError, MatchingInputError
 
@@ -79,6 +79,8 @@ EXACT_KEY_FIELDS: Final = (
     "house_number",
     "name_rest",  # the name without entity and legal-form words, for telling sister companies apart
     "entity_words",
+    "po_box",  # flags (a keyed hash where yes): the street is a P.O. box; the domain is the e-mail's
+    "domain_from_email",
 )
 
 ProgressReport = Callable[[str], None]
@@ -228,7 +230,17 @@ def bloom_filters(
 def encode_table(table: CompanyTable, *, secret: bytes, progress: ProgressReport = _silent) -> EncodedTable:
     """Encode a company table with the shared secret."""
     check_secret(secret)
-    normalised, _ = matching_frame(table, stripped=False, with_rest=True)
+    normalised, from_email = matching_frame(table, stripped=False, with_rest=True)
+    street = (
+        table.frame["street"]
+        if "street" in table.frame.columns
+        else pl.Series([None] * table.frame.height, dtype=pl.String)
+    )
+    flags = pl.DataFrame({"street": street, "from_email": from_email}).select(
+        pl.when(is_po_box(pl.col("street")).fill_null(False)).then(pl.lit("1")).alias("po_box"),
+        pl.when(pl.col("from_email")).then(pl.lit("1")).alias("domain_from_email"),
+    )
+    normalised = pl.concat([normalised, flags], how="horizontal")
     # VAT ids are compared by keyed hash only: those that fail their check digits are dropped here, as
     # matching in the clear does where it matters (python-stdnum, once per distinct id)
     normalised = normalised.with_columns(

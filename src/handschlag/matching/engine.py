@@ -142,6 +142,7 @@ class PreparedCompanies:
     street_names: TextColumn
     cities: TextColumn
     domain_from_email: np.ndarray  # the domain compared is the e-mail's (the record has no web domain)
+    po_box: np.ndarray  # the street is a P.O. box
     domain_labels: TextColumn
     domain_label_lengths: np.ndarray
     name_codes: np.ndarray  # codes of the names with their words sorted
@@ -315,6 +316,19 @@ def name_parts(normalised: pl.DataFrame, *, with_rest: bool = False) -> pl.DataF
     return parts
 
 
+# How a P.O. box is written in the street field across Europe (lower case).
+PO_BOX_PATTERN: Final = (
+    r"^\s*(?:postfach|postbus|postboks|postbox|p\.?\s?o\.?\s?box|po box|box \d|casella postale|"
+    r"apartado|apdo\.?\s|bo[iî]te postale|case postale|cp \d|bp \d|skrytka pocztowa|caixa postal|"
+    r"postilokero|pl \d|postiljon)"
+)
+
+
+def is_po_box(street: pl.Expr) -> pl.Expr:
+    """Whether a raw street field is a P.O. box ("Postfach 1122", "Postbus 89711", "Apartado 5362")."""
+    return street.str.to_lowercase().str.contains(PO_BOX_PATTERN)
+
+
 def with_email_domains(frame: pl.DataFrame) -> tuple[pl.DataFrame, np.ndarray]:
     """The raw fields with the domain of the e-mail address standing in for a missing web domain (shared
     mail services are dropped by the domain normalisation), and which rows got it."""
@@ -362,6 +376,9 @@ def prepare_companies(table: CompanyTable) -> PreparedCompanies:
         street_names=TextColumn.from_series(normalised["street_name"]),
         cities=TextColumn.from_series(normalised["city"]),
         domain_from_email=from_email & (exact_codes["domain_host"] != 0),
+        po_box=table.frame.select(is_po_box(_column(table.frame, "street")))["street"]
+        .fill_null(False)
+        .to_numpy(),
         domain_labels=TextColumn.from_series(normalised["domain_label"]),
         domain_label_lengths=normalised["domain_label"].str.len_chars().fill_null(0).to_numpy(),
         name_codes=sorted_names.codes,
@@ -574,6 +591,11 @@ def score_clear_pairs(
         == DISAGREES
     )
     typo_bonus = -weights.domain_label.disagrees
+    # a domain taken from an e-mail address that differs says nothing (a provider, an agency, a person's
+    # own address): no evidence against
+    from_email = left.domain_from_email[left_rows] | right.domain_from_email[right_rows]
+    log_odds += np.where(typo_possible & from_email, typo_bonus, 0.0).astype(np.float32)
+    typo_possible &= ~from_email
     # two VAT ids that differ count against a pair only when both pass their check digits; that costs
     # python-stdnum calls, made at the end for the pairs where it decides, so bounds allow for it
     vat_differs = (
@@ -593,19 +615,25 @@ def score_clear_pairs(
     open_pairs = np.flatnonzero(log_odds_bound + best_name + best_address >= needed)
     left_open, right_open = left_rows[open_pairs], right_rows[open_pairs]
     address = np.zeros(len(open_pairs), dtype=np.float32)
+    # a P.O. box has a postal code of its own and no street: only the city compares then
+    box = left.po_box[left_open] | right.po_box[right_open]
     for field in _ADDRESS_FIELDS:
         states = agreement_states(left.exact_codes[field][left_open], right.exact_codes[field][right_open])
         field_weight = getattr(weights, field)
-        address += field_weight.evidence(states)
+        address += np.where(box, np.float32(0.0), field_weight.evidence(states))
     address += weights.city.evidence(
         _similarities(
             left.cities, right.cities, left_open, right_open, "token_set_ratio", distinct_pairs=True
         )
     )
-    address += weights.street.evidence(
-        _similarities(
-            left.street_names, right.street_names, left_open, right_open, "ratio", distinct_pairs=True
-        )
+    address += np.where(
+        box,
+        np.float32(0.0),
+        weights.street.evidence(
+            _similarities(
+                left.street_names, right.street_names, left_open, right_open, "ratio", distinct_pairs=True
+            )
+        ),
     )
     address = np.clip(address, weights.address_range[0], weights.address_range[1])
     # ... then the names (the costly comparisons), only for the pairs that the best name evidence could
@@ -755,16 +783,25 @@ def _pair_codes(left_rows: np.ndarray, right_rows: np.ndarray) -> np.ndarray:
 def _duplicate_links(
     rows: np.ndarray,
     partners: np.ndarray,
+    lost_scores: np.ndarray,
     score: Callable[[np.ndarray, np.ndarray], np.ndarray],
     threshold: float,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Of the (row, partner) links inside one list, those the scorer takes to be the same company."""
+    """Of the (row, partner) links inside one list, those taken to be one company: scored at or above
+    ``DUPLICATE_THRESHOLD``, or at or above ``threshold`` where the lost pair that asked for the link scored
+    ``DUPLICATE_THRESHOLD`` or more itself (two strong pairs to one record, a weaker link between them)."""
     if not len(rows):
         return rows, partners
-    codes = np.unique(_pair_codes(np.minimum(rows, partners), np.maximum(rows, partners)))
+    codes = _pair_codes(np.minimum(rows, partners), np.maximum(rows, partners))
+    order = np.argsort(codes, kind="stable")
+    codes, lost_scores = codes[order], lost_scores[order]
+    starts = np.flatnonzero(np.concatenate([[True], codes[1:] != codes[:-1]]))
+    codes, best_lost = codes[starts], np.maximum.reduceat(lost_scores, starts)
     first = (codes >> np.uint64(32)).astype(np.int64)
     second = (codes & np.uint64(0xFFFFFFFF)).astype(np.int64)
-    same = score(first, second) >= threshold
+    within = score(first, second)
+    strong = max(threshold, DUPLICATE_THRESHOLD)
+    same = (within >= strong) | ((within >= threshold) & (best_lost >= strong))
     return first[same], second[same]
 
 
@@ -809,10 +846,12 @@ def assign_pairs(
     other_right = partner_of_left[lost_left]
     ask_left = (other_left >= 0) & (other_left != lost_left)
     ask_right = (other_right >= 0) & (other_right != lost_right)
-    same_company = max(threshold, DUPLICATE_THRESHOLD)
-    left_links = _duplicate_links(lost_left[ask_left], other_left[ask_left], scorer.within_left, same_company)
+    lost_scores = scores[lost]
+    left_links = _duplicate_links(
+        lost_left[ask_left], other_left[ask_left], lost_scores[ask_left], scorer.within_left, threshold
+    )
     right_links = _duplicate_links(
-        lost_right[ask_right], other_right[ask_right], scorer.within_right, same_company
+        lost_right[ask_right], other_right[ask_right], lost_scores[ask_right], scorer.within_right, threshold
     )
     group_left, group_right = consistent_groups(
         left_size,
@@ -873,10 +912,14 @@ def explain_clear_pairs(
         left.street_names, right.street_names, left_rows, right_rows, "ratio", distinct_pairs=True
     )
     house = states("house_number")
+    box = left.po_box[left_rows] | right.po_box[right_rows]
+    street_similarity[box] = np.nan  # a P.O. box: no street to compare, nor its postal code
+    house[box] = 0
     street_weight = weights.street.evidence(street_similarity) + weights.house_number.evidence(house)
     street_outcome = outcome_of_similarity(street_similarity, street_weight)
     street_outcome[(street_outcome == AGREES_CODE) & (house == DISAGREES)] = SIMILAR_CODE
     postal = states("postal_code")
+    postal[box] = 0
     postal_weight = weights.postal_code.evidence(postal)
     city_similarity = _similarities(
         left.cities, right.cities, left_rows, right_rows, "token_set_ratio", distinct_pairs=True
@@ -891,12 +934,14 @@ def explain_clear_pairs(
     domain_outcome[(host == AGREES)] = AGREES_CODE
     domain_outcome[(host != AGREES) & (label == AGREES)] = SIMILAR_CODE
     domain_weight = weights.domain_host.evidence(host) + weights.domain_label.evidence(label)
-    differing = np.flatnonzero((label == DISAGREES) & (capped >= weights.domain_typo_address))
+    from_email = left.domain_from_email[left_rows] | right.domain_from_email[right_rows]
+    # an e-mail's domain that differs is no evidence against
+    domain_weight[(label == DISAGREES) & from_email] += -weights.domain_label.disagrees
+    differing = np.flatnonzero((label == DISAGREES) & ~from_email & (capped >= weights.domain_typo_address))
     if len(differing):
         typo = differing[domain_typo(left, right, left_rows[differing], right_rows[differing], weights)]
         domain_weight[typo] += -weights.domain_label.disagrees
         domain_outcome[typo] = SIMILAR_CODE
-    from_email = left.domain_from_email[left_rows] | right.domain_from_email[right_rows]
     fields["domain"] = FieldColumns(
         np.where(from_email, MISSING_CODE, domain_outcome).astype(np.int8),
         nothing,

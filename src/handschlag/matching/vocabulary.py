@@ -374,6 +374,24 @@ SHARED_MAIL_DOMAINS: tuple[str, ...] = (
     "email",
     "mailbox",
     "msn",
+    # European internet providers whose mail addresses people use for their business
+    "bluewin",
+    "aon",
+    "wanadoo",
+    "laposte",
+    "libero",
+    "virgilio",
+    "tiscali",
+    "telenet",
+    "skynet",
+    "ziggo",
+    "kpnmail",
+    "chello",
+    "seznam",
+    "wp",
+    "onet",
+    "interia",
+    "ewetel",
 )
 
 # Second-level suffixes under which the *third* label names the company ("acme.co.uk" → "acme"), and
