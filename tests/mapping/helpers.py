@@ -17,7 +17,7 @@ from handschlag.mapping.inputs import MappingRunInput, SharingRulesPatch
 from handschlag.mapping.models import MappingRun
 from handschlag.mapping.services import mapping_run_create, sharing_rules_set
 from tests.alliances.factories import AgreementFactory
-from tests.factories import AccountFactory, OrderFactory, UserFactory
+from tests.factories import AccountFactory, UserFactory
 
 HEADER = "Kundennummer;Firma;Website;PLZ;Ort;Status\n"
 FILLER_TOWNS = ["Kiel", "Rostock", "Erfurt", "Passau", "Trier", "Görlitz", "Husum", "Lindau"]
@@ -60,7 +60,7 @@ def our_accounts() -> dict[str, Any]:
         city="München",
         status=AccountStatus.PROSPECT,
     )
-    OrderFactory(account=beta)
+    open_opportunity_on(beta)  # "open opportunity" is an open opportunity (issue 12), no longer open orders
     gamma = AccountFactory(
         name="Gamma Guss",
         legal_form="KG",
@@ -133,3 +133,16 @@ def opted_in_agreement(
         agreement_opt_in(actor=partner_user, agreement=agreement)
     agreement.refresh_from_db()
     return agreement
+
+
+def open_opportunity_on(account: Any) -> Any:
+    """An open opportunity of ours on the account (the first stage of the default pipeline)."""
+    from django.utils import timezone
+
+    from handschlag.coselling.models import Opportunity, PipelineStage
+
+    stage = PipelineStage.objects.filter(pipeline__is_default=True).order_by("position").first()
+    now = timezone.now()
+    return Opportunity.objects.create(
+        account=account, title="Offene Chance", stage=stage, stage_entered_at=now, created_at=now
+    )

@@ -20,8 +20,8 @@ from typing import Any
 from django.db.models import Max
 from django.utils import timezone
 
-from handschlag.accounts.models import Account
-from handschlag.alliances.models import Partner
+from handschlag.accounts.selectors import accounts_with_open_orders
+from handschlag.alliances.selectors import partner_list
 from handschlag.core.demo import DemoContext
 from handschlag.core.enums import Role
 from handschlag.core.models import User
@@ -118,11 +118,11 @@ def write_large(
     open_stages = [stage for stage in ordered if stage.kind == kind_of.OPEN]
     won = next(stage for stage in ordered if stage.kind == kind_of.WON)
     lost = next(stage for stage in ordered if stage.kind == kind_of.LOST)
-    account_ids = list(Account.objects.order_by("id").values_list("id", flat=True))
+    account_ids = list(accounts_with_open_orders().order_by("id").values_list("id", flat=True))
     sellers = list(
         User.objects.filter(role=Role.SELLER, is_active=True).order_by("id").values_list("id", flat=True)
     )
-    partners = list(Partner.objects.order_by("id").values_list("id", flat=True))
+    partners = list(partner_list().order_by("id").values_list("id", flat=True))
     lines: list[int | None] = [*ProductLine.objects.order_by("id").values_list("id", flat=True)] or [None]
     if not account_ids or not sellers:
         return 0

@@ -5,7 +5,7 @@ Thin: access, form, service."""
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import messages
@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from handschlag.accounts.selectors import account_id_by_reference
 from handschlag.alliances.access import access_agreement_by_id
-from handschlag.alliances.models import Partner
+from handschlag.alliances.selectors import partner_list
 from handschlag.core.csv_export import csv_response
 from handschlag.core.errors import InvalidInput, NotFound
 from handschlag.core.forms import form_add_service_errors
@@ -67,6 +67,9 @@ from handschlag.coselling.selectors.opportunities import (
 )
 from handschlag.coselling.services import incentives as incentive_services
 from handschlag.coselling.services import opportunities as services
+
+if TYPE_CHECKING:
+    from handschlag.alliances.models import Partner
 
 PAGE_SIZE = 50
 EXPORT_LIMIT = 100_000
@@ -141,7 +144,7 @@ def opportunity_list_view(request: HttpRequest) -> HttpResponse:
         "statuses": OpportunityStatus.choices,
         "stages": pipeline_stages(),
         "lines": product_lines(),
-        "partners": Partner.objects.order_by("name"),
+        "partners": partner_list(),
         "query_without_page": query.urlencode() + "&" if query else "",
         "export_query": query.urlencode(),
         "can_edit": can_edit_opportunity(user),
@@ -234,7 +237,7 @@ def opportunity_create_view(request: HttpRequest) -> HttpResponse:
 
 
 def _partner_choices() -> list[tuple[int, str]]:
-    return list(Partner.objects.order_by("name").values_list("pk", "name"))
+    return list(partner_list().values_list("pk", "name"))
 
 
 def _calculator_partner(
@@ -428,7 +431,7 @@ def figures_export(request: HttpRequest) -> HttpResponseBase:
     partner = None
     partner_id = query_int(request, "partner")
     if partner_id is not None:
-        partner = Partner.objects.filter(pk=partner_id).first()
+        partner = partner_list().filter(pk=partner_id).first()
         if partner is None:
             raise NotFound
     context = partner_figures_context(partner=partner)
@@ -439,5 +442,3 @@ def figures_export(request: HttpRequest) -> HttpResponseBase:
     return csv_response(
         filename=f"coselling-{key}.csv", header=chart["table"]["header"], rows=chart["table"]["rows"]
     )
-
-

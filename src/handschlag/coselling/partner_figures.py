@@ -6,14 +6,14 @@ their Wilson interval and read "not enough history (n < 10)" below ten closed de
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from handschlag.alliances.enums import AgreementStatus
 from handschlag.alliances.extensions import SIGNAL_LEADS, LeadFigures, partnership_signals_for
-from handschlag.alliances.models import Agreement, Partner
+from handschlag.alliances.selectors import agreement_list, partner_list
 from handschlag.core.charts import Chart, ChartRow, bar_chart, chart_table
 from handschlag.coselling.calculator import MIN_SAMPLE, WinRate
 from handschlag.coselling.selectors.figures import (
@@ -21,6 +21,9 @@ from handschlag.coselling.selectors.figures import (
     figures_without_partner,
     joint_by_quarter,
 )
+
+if TYPE_CHECKING:
+    from handschlag.alliances.models import Partner
 
 MAX_PARTNERS = 30  # the charts of the list show the partners with the most joint deals
 
@@ -63,9 +66,9 @@ def _entry(key: str, chart: Chart, partner: Partner | None) -> dict[str, Any]:
 def _lead_figures(partner_ids: list[int]) -> dict[int, LeadFigures]:
     """The lead figures co-selling's leads register, by partner (through each partner's active agreement)."""
     agreements = dict(
-        Agreement.objects.filter(partner_id__in=partner_ids, status=AgreementStatus.ACTIVE).values_list(
-            "pk", "partner_id"
-        )
+        agreement_list()
+        .filter(partner_id__in=partner_ids, status=AgreementStatus.ACTIVE)
+        .values_list("pk", "partner_id")
     )
     by_agreement = partnership_signals_for(list(agreements)).get(SIGNAL_LEADS, {})
     return {agreements[agreement_id]: figures for agreement_id, figures in by_agreement.items()}
@@ -75,7 +78,7 @@ def partner_figures_context(*, partner: Partner | None) -> dict[str, Any]:
     without, cycle_without = figures_without_partner()
     if partner is not None:
         return {"charts": _one_partner(partner, without, cycle_without), "figures_partner": partner}
-    partners = list(Partner.objects.order_by("name"))
+    partners = list(partner_list())
     figures = deal_figures_by_partner([partner.pk for partner in partners])
     shown = sorted(
         (partner for partner in partners if partner.pk in figures),

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest
 
-from handschlag.alliances.models import Partner
 from handschlag.core.roles import Capability, has_capability
 from handschlag.coselling.partner_figures import partner_figures_context
+
+if TYPE_CHECKING:
+    from handschlag.alliances.models import Partner
 
 
 def partner_figures_section(request: HttpRequest, partner: Partner | None) -> dict[str, Any]:

@@ -11,7 +11,8 @@ from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
 
 from handschlag.accounts.enums import AccountStatus
 from handschlag.accounts.match_evidence import evidence_sentence
-from handschlag.accounts.selectors import account_list_by_ids, accounts_with_open_orders, has_open_orders
+from handschlag.accounts.selectors import account_list_by_ids, accounts_with_open_orders
+from handschlag.coselling.selectors.opportunities import has_open_opportunity
 from handschlag.mapping.enums import MappingStatus, Population, SharedField
 from handschlag.mapping.models import (
     MappingMatch,
@@ -34,24 +35,26 @@ if TYPE_CHECKING:
     from handschlag.alliances.models import Agreement
 
 
-def our_population(*, status: str, has_open_orders: bool) -> str:
-    """Customer, former customer, prospect — and a prospect with open orders counts as "open opportunity"
-    until the co-selling module brings real opportunities (docs/adr/0302)."""
+def our_population(*, status: str, has_open_opportunity: bool) -> str:
+    """Customer, former customer, prospect — and a prospect with an open opportunity (co-selling's, issue 12;
+    before it, open orders stood in) is "open opportunity" (docs/adr/0302)."""
     if status == AccountStatus.CUSTOMER:
         return Population.CUSTOMER
     if status == AccountStatus.FORMER_CUSTOMER:
         return Population.FORMER_CUSTOMER
-    return Population.OPEN_OPPORTUNITY if has_open_orders else Population.PROSPECT
+    return Population.OPEN_OPPORTUNITY if has_open_opportunity else Population.PROSPECT
 
 
 def our_records_for_mapping() -> tuple[list[CompanyRecord], dict[str, str]]:
     """All our accounts except those never to be shared, as engine records, with each one's population."""
-    accounts = accounts_with_open_orders().exclude(
-        Exists(ShareExclusion.objects.filter(account=OuterRef("pk")))
+    accounts = (
+        accounts_with_open_orders()
+        .annotate(has_open_opportunity=has_open_opportunity())
+        .exclude(Exists(ShareExclusion.objects.filter(account=OuterRef("pk"))))
     )
     records: list[CompanyRecord] = []
     populations: dict[str, str] = {}
-    for row in accounts.values(  # type: ignore[misc]  # annotated in accounts_with_open_orders
+    for row in accounts.values(
         "pk",
         "name",
         "legal_form",
@@ -62,7 +65,7 @@ def our_records_for_mapping() -> tuple[list[CompanyRecord], dict[str, str]]:
         "country",
         "vat_id",
         "status",
-        "has_open_orders",
+        "has_open_opportunity",
     ).iterator(chunk_size=5000):
         key = str(row["pk"])
         records.append(
@@ -77,7 +80,9 @@ def our_records_for_mapping() -> tuple[list[CompanyRecord], dict[str, str]]:
                 vat_id=row["vat_id"],
             )
         )
-        populations[key] = our_population(status=row["status"], has_open_orders=row["has_open_orders"])
+        populations[key] = our_population(
+            status=row["status"], has_open_opportunity=row["has_open_opportunity"]
+        )
     return records, populations
 
 
@@ -188,7 +193,7 @@ def overlap_rows_for(
     matches = (
         _matches(run, for_partner=for_partner)
         .select_related("account__owner", "partner_record")
-        .annotate(has_open_orders=has_open_orders(account_field="account_id"))
+        .annotate(has_open_opportunity=has_open_opportunity(account_field="account_id"))
         .order_by("account__name", "id")
     )
     if our_population:
@@ -224,7 +229,7 @@ def overlap_rows_for(
         if SharedField.OWNER in fields:
             row["owner"] = str(account.owner) if account.owner else ""
         if SharedField.OPEN_OPPORTUNITY in fields:
-            row["open_opportunity"] = bool(match.has_open_orders)
+            row["open_opportunity"] = bool(match.has_open_opportunity)
         rows.append(row)
     return rows
 

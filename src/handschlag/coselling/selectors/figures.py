@@ -13,7 +13,7 @@ import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.cache import cache
 from django.db.models import Count, Exists, Max, OuterRef, Q, Sum
@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from handschlag.alliances.enums import AgreementStatus
 from handschlag.alliances.extensions import DealFigures
-from handschlag.alliances.models import Agreement, Partner
+from handschlag.alliances.selectors import agreement_list, partner_list
 from handschlag.coselling.calculator import Option, PlanTerms, WinRate, options
 from handschlag.coselling.enums import InvolvementRole, OpportunityStatus
 from handschlag.coselling.models import (
@@ -31,6 +31,9 @@ from handschlag.coselling.models import (
     PipelineStage,
     StageChange,
 )
+
+if TYPE_CHECKING:
+    from handschlag.alliances.models import Partner
 
 CLOSED = (OpportunityStatus.WON, OpportunityStatus.LOST)
 CYCLE_SAMPLE = 2000
@@ -112,9 +115,9 @@ def incentive_plan_of(partner: Partner) -> IncentivePlan | None:
 
 def partners_with_plans() -> list[Partner]:
     return list(
-        Partner.objects.filter(
-            agreements__status=AgreementStatus.ACTIVE, agreements__incentives__isnull=False
-        ).order_by("name")
+        partner_list()
+        .filter(agreements__status=AgreementStatus.ACTIVE, agreements__incentives__isnull=False)
+        .distinct()
     )
 
 
@@ -256,7 +259,7 @@ def deal_figures_by_partner(partner_ids: Sequence[int]) -> dict[int, DealFigures
 
 def deal_signal(agreement_ids: Sequence[int]) -> dict[int, DealFigures]:
     """The health signal SIGNAL_DEALS: each agreement gets its partner's joint deal figures."""
-    partner_of = dict(Agreement.objects.filter(pk__in=list(agreement_ids)).values_list("pk", "partner_id"))
+    partner_of = dict(agreement_list().filter(pk__in=list(agreement_ids)).values_list("pk", "partner_id"))
     by_partner = deal_figures_by_partner(sorted(set(partner_of.values())))
     return {
         agreement_id: by_partner[partner_id]

@@ -49,6 +49,12 @@ def accounts_with_open_opportunity(account_ids: Sequence[int] | None = None) -> 
     return opportunities.values("account_id")
 
 
+def has_open_opportunity(*, account_field: str = "pk") -> Exists:
+    """For another module's annotation (mapping's populations): whether the account the outer query names in
+    `account_field` has an open opportunity (one EXISTS on the (status, account) index)."""
+    return Exists(Opportunity.objects.filter(account=OuterRef(account_field), status=OpportunityStatus.OPEN))
+
+
 def product_lines() -> QuerySet[ProductLine]:
     return ProductLine.objects.filter(is_active=True).order_by("name")
 

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import transaction
 
-from handschlag.alliances.models import Agreement
 from handschlag.core.events import audit_record
 from handschlag.core.models import User
 from handschlag.coselling.access import check_incentives_manageable
 from handschlag.coselling.inputs import IncentivePlanInput
 from handschlag.coselling.models import IncentivePlan
+
+if TYPE_CHECKING:
+    from handschlag.alliances.models import Agreement
 
 
 @transaction.atomic

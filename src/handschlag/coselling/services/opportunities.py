@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from handschlag.accounts.access import access_account_by_id
-from handschlag.alliances.models import Partner
+from handschlag.alliances.selectors import partner_list
 from handschlag.core.enums import Role
 from handschlag.core.errors import InvalidInput, NotFound
 from handschlag.core.events import audit_record
@@ -365,7 +365,7 @@ def involvement_add(
     check_opportunity_editable(actor)
     locked = _lock(opportunity)
     now = now or timezone.now()
-    partner = Partner.objects.filter(pk=data.partner_id).first()
+    partner = partner_list().filter(pk=data.partner_id).first()
     if partner is None:
         raise InvalidInput.for_field("partner_id", _("No such partner."))
     joined_at = data.joined_at or now
