@@ -50,8 +50,9 @@ def test_registration_resolves_the_account(world: World) -> None:
     assert (
         AuditEvent.objects.filter(action="registration.create", target_id=str(registration.pk)).count() == 1
     )
-    # the partner manager of the partner is told
+    # the partner manager of the partner is told, and the seller who owns the account
     assert Notification.objects.filter(user=world.partner_manager).count() == 1
+    assert Notification.objects.filter(user=world.seller).count() == 1
 
 
 def test_unknown_company_is_proposed_as_new(world: World) -> None:

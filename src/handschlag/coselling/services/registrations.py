@@ -143,6 +143,24 @@ def registration_create(*, actor: User, data: DealRegistrationInput) -> DealRegi
         gettext_noop("Deal registration to decide: %(title)s (%(partner)s)"),
         {"title": registration.title, "partner": partner.name},
     )
+    account = registration.account
+    owner = account.owner if account is not None else None
+    if (
+        account is not None
+        and owner is not None
+        and is_internal(owner)
+        and owner not in _approvers(registration)
+    ):
+        _tell(
+            [owner],
+            registration,
+            gettext_noop("%(partner)s registered a deal on your account %(account)s: %(title)s"),
+            {
+                "title": registration.title,
+                "partner": partner.name,
+                "account": account.display_name,
+            },
+        )
     return registration
 
 
