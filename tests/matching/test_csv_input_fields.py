@@ -120,6 +120,7 @@ def test_explicit_columns_win_and_may_ignore_a_column() -> None:
     assert fields.map_columns(
         headers, columns={"Firma": "", "firmenname": "name", "Bemerkung": "industry"}
     ) == {
+        "external_id": 0,  # not named: detected
         "name": 2,
         "industry": 3,
     }
