@@ -348,6 +348,7 @@ def test_statements_edited_only_in_a_draft(
     client.post(f"/api/v1/surveys/{survey['id']}/open")
     assert client.patch(f"{path}/{first}", {"text": "Zu spät."}).status_code == 409
     assert client.delete(f"{path}/{first}").status_code == 409
-    assert [item["text"] for item in client.get(f"/api/v1/surveys/{survey['id']}").json()["items"]][
-        0
-    ] == "Neu formuliert."
+    assert (
+        next(item["text"] for item in client.get(f"/api/v1/surveys/{survey['id']}").json()["items"])
+        == "Neu formuliert."
+    )

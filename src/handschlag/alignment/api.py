@@ -32,6 +32,7 @@ from handschlag.alignment.inputs import (
     IcpVersionInput,
     MaterialInput,
     MaterialPatch,
+    MqlInput,
     SurveyAnswerInput,
     SurveyInput,
     SurveyItemInput,
@@ -42,10 +43,14 @@ from handschlag.alignment.selectors import (
     campaign_list,
     exchange_list,
     icp_fit_for_accounts,
+    icp_version_current,
     icp_version_list,
     material_feedback_list,
     material_list,
     materials_rated_poorly_before_launch,
+    mql_figures,
+    mql_fit,
+    mql_list,
     new_customers,
     new_customers_per_seller,
     quarter_bounds,
@@ -55,7 +60,7 @@ from handschlag.alignment.selectors import (
     survey_trend,
     surveys_answered_by,
 )
-from handschlag.alignment.services import exchanges, icp, marketing, surveys
+from handschlag.alignment.services import exchanges, icp, leads, marketing, surveys
 from handschlag.core.api_support import ERROR_RESPONSES, Page
 from handschlag.core.errors import NotFound
 from handschlag.core.models import User
@@ -669,3 +674,70 @@ def exchange_feedback(request: HttpRequest, exchange_id: int, payload: ExchangeF
     exchange = access_exchange_by_id(user, exchange_id)
     exchanges.exchange_feedback_give(actor=user, exchange=exchange, data=payload)
     return 201, _exchange_out(access_exchange_by_id(user, exchange_id))
+
+
+# --- leads from marketing (MQL → SAL) ------------------------------------------------------------------------------
+
+
+class MqlOut(Schema):
+    id: int
+    lead_id: int
+    campaign_id: int | None
+    company_name: str
+    status: str = Field(description="co-selling's lead status: offered, accepted (SAL), declined, expired")
+    respond_by: dt.datetime
+    decline_reason: str
+    fit_score: int | None = Field(description="against the current ideal customer profile")
+    fit_band: str | None
+
+
+def _mql_out(item: Any, version: Any) -> dict[str, Any]:
+    fit = mql_fit(item, version)
+    return {
+        "id": item.pk,
+        "lead_id": item.lead_id,
+        "campaign_id": item.campaign_id,
+        "company_name": item.lead.company_name,
+        "status": item.lead.status,
+        "respond_by": item.lead.respond_by,
+        "decline_reason": item.lead.decline_reason,
+        "fit_score": fit.score if fit else None,
+        "fit_band": fit.band if fit else None,
+    }
+
+
+@router.get("/mql", response={200: list[MqlOut], **ERROR_RESPONSES})
+@paginate(Page)
+def mql_index(request: HttpRequest) -> Any:
+    """Leads marketing handed to sales (sales decides them in /api/v1/leads); no contact details here."""
+    require_alignment_view(_user(request))
+    version = icp_version_current()
+    return [_mql_out(item, version) for item in mql_list()]
+
+
+@router.post("/mql", response={201: MqlOut, **ERROR_RESPONSES})
+def mql_create(request: HttpRequest, payload: MqlInput) -> Any:
+    """Hand a marketing-qualified lead to sales: co-selling's lead (source marketing, 8 business hours to decide)."""
+    item = leads.mql_hand_over(actor=_user(request), data=payload)
+    return 201, _mql_out(mql_list().get(pk=item.pk), icp_version_current())
+
+
+@router.get("/mql/figures", response={200: list[dict[str, Any]], **ERROR_RESPONSES})
+def mql_figures_read(request: HttpRequest) -> Any:
+    """MQL → SAL per campaign: handed over, accepted, declined (with reason codes), expired, open, acceptance rate
+    (accepted ÷ decided or expired, in percent)."""
+    require_in_module(_user(request), Capability.ALIGNMENT_FIGURES_VIEW)
+    return [
+        {
+            "campaign_id": row.campaign_id,
+            "campaign": row.campaign_name,
+            "handed_over": row.handed_over,
+            "accepted": row.accepted,
+            "declined": row.declined,
+            "expired": row.expired,
+            "open": row.open,
+            "acceptance_rate": _round(row.acceptance_rate),
+            "decline_reasons": row.reasons,
+        }
+        for row in mql_figures()
+    ]

@@ -182,3 +182,25 @@ class ExchangeFeedbackForm(forms.Form):
         label=_("How useful was it (1-5)?"), choices=RATING_CHOICES, coerce=int, widget=forms.RadioSelect
     )
     text = forms.CharField(label=_("Feedback"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class MqlForm(forms.Form):
+    campaign_id = forms.TypedChoiceField(label=_("Campaign"), required=False, coerce=int, empty_value=None)
+    company_name = forms.CharField(label=_("Company"), max_length=200)
+    company_postal_code = forms.CharField(label=_("Postal code"), max_length=12, required=False)
+    company_city = forms.CharField(label=_("City"), max_length=100, required=False)
+    company_country = forms.CharField(label=_("Country"), max_length=2, initial="DE")
+    company_domain = forms.CharField(label=_("Domain"), max_length=253, required=False)
+    industry = forms.CharField(label=_("Industry"), max_length=100, required=False)
+    employees = forms.IntegerField(label=_("Employees"), min_value=0, required=False)
+    annual_revenue = forms.DecimalField(label=_("Annual revenue (EUR)"), min_value=0, required=False)
+    need = forms.CharField(
+        label=_("What the customer needs"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    contact_name = forms.CharField(label=_("Contact"), max_length=200)
+    contact_email = forms.EmailField(label=_("Contact e-mail"), required=False)
+    contact_phone = forms.CharField(label=_("Contact phone"), max_length=40, required=False)
+
+    def __init__(self, *args: Any, campaigns: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["campaign_id"].choices = [("", "—"), *campaigns]  # type: ignore[attr-defined]

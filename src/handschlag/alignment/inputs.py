@@ -139,3 +139,24 @@ class ExchangeInput(ServiceInput):
 class ExchangeFeedbackInput(ServiceInput):
     rating: int = Field(ge=1, le=5)
     text: RequiredText
+
+
+class MqlInput(ServiceInput):
+    """A marketing-qualified lead for sales: the company and contact (as co-selling's lead takes them), the campaign
+    it came from, and what the ideal customer profile scores it by."""
+
+    campaign_id: Id | None = None
+    company_name: Title
+    company_domain: Annotated[str, StringConstraints(strip_whitespace=True, max_length=253)] = ""
+    company_street: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
+    company_postal_code: Annotated[str, StringConstraints(strip_whitespace=True, max_length=12)] = ""
+    company_city: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] = ""
+    company_country: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2)] = "DE"
+    need: LongText = ""
+    estimated_amount: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=2)
+    contact_name: Title
+    contact_email: Annotated[str, StringConstraints(strip_whitespace=True, max_length=254)] = ""
+    contact_phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)] = ""
+    industry: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] = ""
+    employees: int | None = Field(None, ge=0, le=10_000_000)
+    annual_revenue: Decimal | None = Field(None, ge=0, max_digits=16, decimal_places=2)

@@ -310,3 +310,32 @@ class ExchangeFeedback(models.Model):
 
     def __str__(self) -> str:
         return f"{self.exchange_id}: {self.side}"
+
+
+class CampaignLead(models.Model):
+    """A marketing-qualified lead (MQL) handed to sales: co-selling's lead (source marketing), the campaign it came
+    from, and what the ideal customer profile needs to score it (the lead itself holds name and address only)."""
+
+    lead = models.OneToOneField("coselling.Lead", on_delete=models.CASCADE, related_name="+")
+    campaign = models.ForeignKey(
+        Campaign,
+        verbose_name=_("campaign"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="leads",
+    )
+    industry = models.CharField(_("industry"), max_length=100, blank=True)
+    employees = models.PositiveIntegerField(_("employees"), null=True, blank=True)
+    annual_revenue = models.DecimalField(
+        _("annual revenue (EUR)"), max_digits=16, decimal_places=2, null=True, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("marketing-qualified lead")
+        verbose_name_plural = _("marketing-qualified leads")
+
+    def __str__(self) -> str:
+        return f"MQL {self.lead_id}"

@@ -17,6 +17,7 @@ from handschlag.alignment import icp, statistics
 from handschlag.alignment.enums import CampaignPhase, SurveyGroup, SurveyStatus
 from handschlag.alignment.models import (
     Campaign,
+    CampaignLead,
     Exchange,
     IcpVersion,
     Material,
@@ -509,3 +510,74 @@ def alignment_summary(*, user: User) -> dict[str, Any]:
     return {
         "open_survey": survey_open_for(user=user),
     }
+
+
+# --- leads from marketing (MQL → SAL) ------------------------------------------------------------------------------
+
+
+def mql_list() -> QuerySet[CampaignLead]:
+    """Marketing's leads with their co-selling lead (status, decision, reason) and campaign, newest first."""
+    return CampaignLead.objects.select_related(
+        "lead", "lead__receiver_user", "lead__decided_by", "campaign"
+    ).order_by("-created_at", "-id")
+
+
+@dataclass
+class CampaignLeadFigures:
+    campaign_id: int | None
+    campaign_name: str
+    handed_over: int = 0
+    accepted: int = 0
+    declined: int = 0
+    expired: int = 0
+    open: int = 0
+    reasons: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def decided(self) -> int:
+        return self.accepted + self.declined + self.expired
+
+    @property
+    def acceptance_rate(self) -> float | None:
+        """MQL → SAL: accepted ÷ (accepted + declined + expired), in percent; None while none is decided."""
+        return None if self.decided == 0 else 100.0 * self.accepted / self.decided
+
+
+def mql_figures() -> list[CampaignLeadFigures]:
+    """Per campaign (and one row for leads without a campaign): handed over, accepted, declined with their reasons,
+    expired, still open; one query."""
+    rows: dict[int | None, CampaignLeadFigures] = {}
+    for campaign_id, name, status, reason in CampaignLead.objects.values_list(
+        "campaign_id", "campaign__name", "lead__status", "lead__decline_reason"
+    ):
+        figures = rows.setdefault(
+            campaign_id, CampaignLeadFigures(campaign_id=campaign_id, campaign_name=name or "")
+        )
+        figures.handed_over += 1
+        if status == "accepted":
+            figures.accepted += 1
+        elif status == "declined":
+            figures.declined += 1
+            figures.reasons[reason or "other"] = figures.reasons.get(reason or "other", 0) + 1
+        elif status == "expired":
+            figures.expired += 1
+        else:
+            figures.open += 1
+    return sorted(rows.values(), key=lambda row: (row.campaign_id is None, row.campaign_name))
+
+
+def mql_fit(campaign_lead: CampaignLead, version: IcpVersion | None) -> icp.Fit | None:
+    """The lead's fit against a profile version (the lead's address, the industry and size marketing gave)."""
+    if version is None:
+        return None
+    lead = campaign_lead.lead
+    return icp.fit_of(
+        icp.CompanyFacts(
+            industry=campaign_lead.industry,
+            employees=campaign_lead.employees,
+            revenue=campaign_lead.annual_revenue,
+            country=lead.company_country,
+            postal_code=lead.company_postal_code,
+        ),
+        icp_criteria_of(version),
+    )

@@ -15,5 +15,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("icp/", views.icp_view, name="icp"),
     path("icp/new-customers.csv", views.new_customers_export, name="new_customers_export"),
     path("exchanges/", views.exchange_list_view, name="exchange_list"),
+    path("leads/", views.mql_view, name="mql"),
     path("exchanges/<int:exchange_id>/", views.exchange_detail_view, name="exchange_detail"),
 ]

@@ -35,6 +35,7 @@ from handschlag.alignment.forms import (
     FeedbackForm,
     IcpVersionForm,
     MaterialForm,
+    MqlForm,
     SurveyAnswerForm,
     SurveyForm,
     SurveyItemForm,
@@ -47,6 +48,7 @@ from handschlag.alignment.inputs import (
     FeedbackInput,
     IcpVersionInput,
     MaterialInput,
+    MqlInput,
     SurveyAnswerInput,
     SurveyInput,
     SurveyItemInput,
@@ -61,6 +63,9 @@ from handschlag.alignment.selectors import (
     material_feedback_list,
     material_list,
     materials_rated_poorly_before_launch,
+    mql_figures,
+    mql_fit,
+    mql_list,
     new_customers,
     new_customers_per_seller,
     quarter_bounds,
@@ -70,13 +75,14 @@ from handschlag.alignment.selectors import (
     survey_trend,
     surveys_answered_by,
 )
-from handschlag.alignment.services import exchanges, icp, marketing, surveys
+from handschlag.alignment.services import exchanges, icp, leads, marketing, surveys
 from handschlag.core.csv_export import csv_response
 from handschlag.core.errors import Conflict, InvalidInput
 from handschlag.core.forms import form_add_service_errors
 from handschlag.core.inputs import ServiceInput, input_build
 from handschlag.core.models import User
 from handschlag.core.roles import Capability, has_capability, is_internal
+from handschlag.coselling.lead_enums import LeadDeclineReason, LeadStatus
 
 InputT = TypeVar("InputT", bound=ServiceInput)
 GROUP_LABELS = {
@@ -639,3 +645,43 @@ def exchange_detail_view(request: HttpRequest, exchange_id: int) -> HttpResponse
         else round(100 * float(exchange.top_account_share)),
     }
     return render(request, "alignment/exchange_detail.html", context)
+
+
+# --- leads from marketing ------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def mql_view(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    require_alignment_view(user)
+    may_manage = has_capability(user, Capability.MARKETING_MANAGE)
+    campaigns = [(campaign.pk, campaign.name) for campaign in campaign_list()]
+    form = MqlForm(request.POST or None, campaigns=campaigns)
+    if request.method == "POST":
+        require_in_module(user, Capability.MARKETING_MANAGE)
+        if _submit(
+            request,
+            form,
+            MqlInput,
+            lambda: {
+                key: value
+                for key, value in form.cleaned_data.items()
+                if value is not None or key == "campaign_id"
+            },
+            lambda data: leads.mql_hand_over(actor=user, data=data),
+            _("The lead was handed to sales."),
+        ):
+            return redirect("alignment:mql")
+    version = icp_version_current()
+    items = [(item, mql_fit(item, version)) for item in mql_list()[:200]]
+    context = {
+        "items": items,
+        "figures": mql_figures() if has_capability(user, Capability.ALIGNMENT_FIGURES_VIEW) else None,
+        "reason_labels": dict(LeadDeclineReason.choices),
+        "status_labels": dict(LeadStatus.choices),
+        "form": form,
+        "may_manage": may_manage,
+        "may_work_leads": has_capability(user, Capability.LEADS_WORK),
+    }
+    return render(request, "alignment/mql.html", context)

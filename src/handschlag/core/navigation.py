@@ -145,6 +145,7 @@ NAVIGATION: tuple[NavigationGroup, ...] = (
             _item("alignment:material_list", _("Materials and campaigns"), Capability.ALIGNMENT_VIEW),
             _item("alignment:icp", _("Ideal customer profile"), Capability.ALIGNMENT_VIEW),
             _item("alignment:exchange_list", _("Exchanges"), Capability.ALIGNMENT_VIEW),
+            _item("alignment:mql", _("Leads from marketing"), Capability.ALIGNMENT_VIEW),
         ),
     ),
     NavigationGroup(
