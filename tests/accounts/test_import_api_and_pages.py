@@ -242,7 +242,9 @@ class TestImportPages:
 
         content = page_as(admin_de).get(f"/accounts/imports/{run.pk}/").content.decode()
 
-        assert 'id="bad-rows"' not in content  # the row has a name: it is imported, its bad fields are warnings
+        assert (
+            'id="bad-rows"' not in content
+        )  # the row has a name: it is imported, its bad fields are warnings
         warnings = content.split('id="row-warnings"', 1)[1]
         assert "<td>USt-IdNr.</td>" in warnings
         assert "<td>Postleitzahl</td>" in warnings

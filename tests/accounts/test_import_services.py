@@ -39,7 +39,9 @@ def upload(text: str, name: str = "export.csv") -> SimpleUploadedFile:
 
 
 def row_errors(run: ImportRun) -> list[tuple[int, str, str, str, bool]]:
-    return list(run.row_errors.order_by("line", "id").values_list("line", "field", "value", "reason", "warning"))
+    return list(
+        run.row_errors.order_by("line", "id").values_list("line", "field", "value", "reason", "warning")
+    )
 
 
 def accounts() -> list[tuple[Any, ...]]:
@@ -80,7 +82,12 @@ class TestAllOrNothing:
 
         assert run.status == ImportStatus.REJECTED
         assert run.message == "1 of 4 rows has no company name; nothing was imported."
-        assert (run.error_count, run.error_row_count, run.warning_count, run.warning_row_count) == (1, 1, 2, 1)
+        assert (run.error_count, run.error_row_count, run.warning_count, run.warning_row_count) == (
+            1,
+            1,
+            2,
+            1,
+        )
         assert row_errors(run) == MIXED_ERRORS
         assert accounts() == before
 
@@ -94,7 +101,9 @@ class TestAllOrNothing:
             "kept as they are."
         )
         assert row_errors(run) == MIXED_ERRORS
-        assert list(Account.objects.order_by("name").values_list("name", "postal_code", "annual_revenue")) == [
+        assert list(
+            Account.objects.order_by("name").values_list("name", "postal_code", "annual_revenue")
+        ) == [
             ("Alpha GmbH", "89073", pytest.approx(1000.50)),
             ("Delta SE", "10115", 3),
             ("Gamma KG", "123", None),

@@ -490,7 +490,13 @@ class TestParseRow:
             (2, "domain", "not a domain", "not a web address or domain; left out", True),
             (2, "employees", "-3", "not a whole number of employees; left out", True),
             (2, "annual_revenue", "viel", "not an amount (e.g. 1.234.567,89); left out", True),
-            (2, "status", "Freund", "unknown status (use customer, prospect or former customer); left out", True),
+            (
+                2,
+                "status",
+                "Freund",
+                "unknown status (use customer, prospect or former customer); left out",
+                True,
+            ),
             (2, "customer_since", "32.13.2026", "not a date (e.g. 31.12.2026 or 2026-12-31); left out", True),
         ]
 
