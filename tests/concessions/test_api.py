@@ -208,3 +208,24 @@ def test_delegations_through_the_api(api_as, management_user, seller):
         .status_code
         == 403
     )
+
+
+def test_the_list_costs_the_same_queries_for_3_and_12_entries(api_as, page_as, seller, account):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count(path: str, client) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(path).status_code == 200
+        return len(queries)
+
+    api, page = api_as(seller), page_as(seller)
+    api.get("/api/v1/concessions")  # the token's first use is recorded once
+    page.get("/concessions/")
+    for _ in range(3):
+        record(seller, account.pk)
+    few = (count("/api/v1/concessions", api), count("/concessions/", page))
+    for _ in range(9):
+        record(seller, account.pk)
+    many = (count("/api/v1/concessions", api), count("/concessions/", page))
+    assert many == few
