@@ -301,12 +301,57 @@ def _ride_along(context: DemoContext) -> None:
     )
 
 
+MQL_COMPANIES = [
+    ("Remstal Automation GmbH", "Maschinenbau", 320, "accept", ""),
+    ("Filder Elektronik AG", "Elektrotechnik", 180, "accept", ""),
+    ("Kiosk am Markt", "Einzelhandel", 2, "decline", "outside_target_group"),
+    ("Albtrauf Metall GmbH", "Metallverarbeitung", 90, "decline", "not_sales_ready"),
+    ("Hohenlohe Antriebe GmbH", "Maschinenbau", 450, "", ""),
+]
+
+
+def _leads(context: DemoContext) -> None:
+    """Leads from the trade fair handed to sales: two accepted, two declined with their reasons, one open."""
+    from handschlag.alignment.inputs import MqlInput
+    from handschlag.alignment.models import Campaign
+    from handschlag.alignment.services.leads import mql_hand_over
+    from handschlag.coselling.lead_inputs import LeadDecisionInput
+    from handschlag.coselling.services.leads import lead_decide
+
+    lead = context.users["marketing"]
+    seller = context.users["verkauf3"]
+    fair = Campaign.objects.filter(name="Messe Motek").first()
+    for name, industry, employees, decision, reason in MQL_COMPANIES:
+        item = mql_hand_over(
+            actor=lead,
+            data=MqlInput.model_validate(
+                {
+                    "campaign_id": fair.pk if fair else None,
+                    "company_name": name,
+                    "company_city": "Stuttgart",
+                    "company_postal_code": "70173",
+                    "contact_name": "Einkauf",
+                    "industry": industry,
+                    "employees": employees,
+                    "need": "Anfrage vom Messestand",
+                }
+            ),
+        )
+        if decision:
+            lead_decide(
+                actor=seller,
+                lead=item.lead,
+                data=LeadDecisionInput.model_validate({"decision": decision, "reason": reason}),
+            )
+
+
 def demo_step(context: DemoContext) -> None:
     sales, marketing_people = _extra_users(context)
     _icp(context)
     _surveys(context, sales, marketing_people)
     _materials(context)
     _ride_along(context)
+    _leads(context)
 
 
 def demo_present() -> bool:
