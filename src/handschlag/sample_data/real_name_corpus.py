@@ -42,11 +42,12 @@ from pathlib import Path
 from typing import Final
 
 from stdnum import luhn
+from stdnum.at import uid as at_uid
 from stdnum.ch import uid as ch_uid
-from stdnum.eu import vat as eu_vat
-from stdnum.gb import vat as gb_vat
+from stdnum.cz import dic as cz_dic
+from stdnum.es import cif as es_cif
+from stdnum.ie import vat as ie_vat
 from stdnum.iso7064 import mod_11_10
-from stdnum.no import mva as no_mva
 
 DEVELOPMENT_SEED: Final = 11
 HELD_OUT_SEED: Final = 20261203
@@ -692,11 +693,10 @@ class _Generator:
 
     def postal_code(self, country: _Country, city: int) -> str:
         rng, prefix = self.rng, country.cities[city][1]
-        digits = "0123456789"
         if country.code in ("DE", "FR", "IT", "ES", "FI"):
-            return prefix + "".join(rng.choice(digits) for _ in range(5 - len(prefix)))
+            return prefix + _digits(rng, 5 - len(prefix))
         if country.code in ("AT", "CH", "BE", "DK", "NO"):
-            return prefix + "".join(rng.choice(digits) for _ in range(4 - len(prefix)))
+            return prefix + _digits(rng, 4 - len(prefix))
         if country.code == "NL":
             return (
                 prefix
@@ -705,7 +705,7 @@ class _Generator:
                 + rng.choice("ABCDEGHJKLMNPRST")
             )
         if country.code == "LU":
-            return "L-" + prefix + "".join(rng.choice(digits) for _ in range(3))
+            return "L-" + prefix + _digits(rng, 3)
         if country.code == "PL":
             return f"{prefix}{rng.randint(0, 9)}-{rng.randint(0, 999):03d}"
         if country.code in ("CZ", "SE"):
@@ -714,53 +714,85 @@ class _Generator:
             return f"{prefix}{rng.randint(1, 9)} {rng.randint(1, 9)}{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}"
         if country.code == "IE":
             return f"{prefix}{rng.randint(1, 9)} {rng.choice('ACDEFHKNPRTVWXY')}{rng.randint(100, 999)}"
-        return prefix + "".join(rng.choice(digits) for _ in range(4))
+        return prefix + _digits(rng, 4)
 
     def vat_id(self, code: str) -> str:
+        """A VAT id of the country with a valid check digit (computed, not searched for: this runs per company)."""
         rng = self.rng
 
         def digits(count: int) -> str:
-            return "".join(rng.choice("0123456789") for _ in range(count))
+            return f"{rng.randrange(10**count):0{count}d}"
 
-        if code == "DE":
-            body = str(rng.randint(1, 9)) + digits(7)
-            return f"DE{body}{mod_11_10.calc_check_digit(body)}"
-        if code == "CH":
-            check_digit = "10"
-            while len(check_digit) > 1:  # a remainder of 10 gives no valid number
+        def weighted(body: str, weights: tuple[int, ...]) -> int:
+            return sum(weight * int(digit) for weight, digit in zip(weights, body, strict=False))
+
+        for _ in range(100):  # a few bodies have no check digit (remainder 10): draw again
+            if code == "DE":
+                body = str(rng.randint(1, 9)) + digits(7)
+                return f"DE{body}{mod_11_10.calc_check_digit(body)}"
+            if code == "CH":
                 body = digits(8)
-                check_digit = ch_uid.calc_check_digit(body)
-            return f"CHE{body}{check_digit}"
-        if code == "FR":
-            body = digits(8)
-            siren = body + luhn.calc_check_digit(body)
-            return f"FR{(12 + 3 * (int(siren) % 97)) % 97:02d}{siren}"
-        if code == "IT":  # company number, office code 001-100, Luhn check digit
-            body = digits(7) + f"{rng.randint(1, 100):03d}"
-            return f"IT{body}{luhn.calc_check_digit(body)}"
-        if code == "BE":
-            body = "0" + str(rng.randint(1, 9)) + digits(6)
-            return f"BE{body}{97 - int(body) % 97:02d}"
-        prefix = {"GR": "EL"}.get(code, code)
-        check = {"GB": gb_vat.is_valid, "NO": no_mva.is_valid}.get(code, eu_vat.is_valid)
-        length = {"AT": 8, "NL": 9, "ES": 9, "PL": 10, "CZ": 8, "DK": 8, "SE": 12, "LU": 8, "IE": 8, "FI": 8}
-        for _ in range(1000):
-            if code == "AT":
-                candidate = "ATU" + digits(8)
+                uid_check = ch_uid.calc_check_digit(body)
+                if len(uid_check) == 1:
+                    return f"CHE{body}{uid_check}"
+            elif code == "AT":
+                body = digits(7)
+                return f"ATU{body}{at_uid.calc_check_digit('U' + body)}"
+            elif code == "FR":
+                body = digits(8)
+                siren = body + luhn.calc_check_digit(body)
+                return f"FR{(12 + 3 * (int(siren) % 97)) % 97:02d}{siren}"
+            elif code == "IT":  # company number, office code 001-100, Luhn check digit
+                body = digits(7) + f"{rng.randint(1, 100):03d}"
+                return f"IT{body}{luhn.calc_check_digit(body)}"
+            elif code == "BE":
+                body = "0" + str(rng.randint(1, 9)) + digits(6)
+                return f"BE{body}{97 - int(body) % 97:02d}"
             elif code == "NL":
-                candidate = "NL" + digits(9) + "B01"
+                body = str(rng.randint(1, 9)) + digits(7)
+                check = weighted(body, (9, 8, 7, 6, 5, 4, 3, 2)) % 11
+                if check < 10:
+                    return f"NL{body}{check}B01"
             elif code == "ES":
-                candidate = "ES" + rng.choice("ABCDEFGHJ") + digits(8)
+                body = rng.choice("ABH") + digits(7)
+                return f"ES{body}{es_cif.calc_check_digits(body)[0]}"
+            elif code == "GB":
+                body = str(rng.randint(1, 9)) + digits(6)
+                return f"GB{body}{(-weighted(body, (8, 7, 6, 5, 4, 3, 2))) % 97:02d}"
+            elif code == "PL":
+                body = str(rng.randint(1, 9)) + digits(8)
+                check = weighted(body, (6, 5, 7, 2, 3, 4, 5, 6, 7)) % 11
+                if check < 10:
+                    return f"PL{body}{check}"
+            elif code == "CZ":  # a legal entity's number never starts with 9
+                body = str(rng.randint(1, 8)) + digits(6)
+                return f"CZ{body}{cz_dic.calc_check_digit_legal(body)}"
+            elif code == "DK":
+                body = str(rng.randint(1, 9)) + digits(6)
+                remainder = weighted(body, (2, 7, 6, 5, 4, 3, 2)) % 11
+                if remainder != 1:
+                    return f"DK{body}{(11 - remainder) % 11}"
             elif code == "SE":
-                candidate = "SE" + digits(10) + "01"
+                body = digits(9)
+                return f"SE{body}{luhn.calc_check_digit(body)}01"
+            elif code == "LU":
+                body = str(rng.randint(1, 9)) + digits(5)
+                return f"LU{body}{int(body) % 89:02d}"
             elif code == "IE":
-                candidate = "IE" + digits(7) + rng.choice("ABCDEFGHW")
+                body = digits(7)
+                return f"IE{body}{ie_vat.calc_check_digit(body)}"
+            elif code == "FI":
+                body = digits(7)
+                remainder = weighted(body, (7, 9, 10, 5, 8, 4, 2)) % 11
+                if remainder != 1:
+                    return f"FI{body}{(11 - remainder) % 11}"
             elif code == "NO":
-                candidate = "NO" + digits(9) + "MVA"
+                body = str(rng.randint(8, 9)) + digits(7)
+                check = (11 - weighted(body, (3, 2, 7, 6, 5, 4, 3, 2)) % 11) % 11
+                if check < 10:
+                    return f"NO{body}{check}MVA"
             else:
-                candidate = prefix + digits(length.get(code, 9))
-            if check(candidate):
-                return candidate
+                return ""
         return ""
 
     def domain_for(self, name: str, country: _Country) -> str:
@@ -995,6 +1027,10 @@ class _Generator:
         elif has_email:
             values["email"] = f"{company.mailbox}{rng.randint(1, 99)}@{rng.choice(_FREEMAIL)}"
         return values
+
+
+def _digits(rng: random.Random, count: int) -> str:
+    return f"{rng.randrange(10**count):0{count}d}" if count > 0 else ""
 
 
 def _host(value: str) -> str:
