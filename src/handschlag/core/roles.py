@@ -118,7 +118,8 @@ _CONCESSIONS_MANAGEMENT = _CONCESSIONS_SELLER | {
 
 # Co-selling (issue 12): every internal user but the process owner sees opportunities; sellers, partner
 # managers and management work them and the leads; partner managers and management decide deal registrations
-# and keep the incentive plans; management and admins import opportunities from CRM exports.
+# and keep the incentive plans; management imports opportunities from CRM exports (an import creates and moves
+# opportunities, which admins, who read them, do not).
 _COSELLING_VIEW = {Capability.OPPORTUNITIES_VIEW}
 _COSELLING_WORK = _COSELLING_VIEW | {Capability.OPPORTUNITIES_EDIT, Capability.LEADS_WORK}
 _COSELLING_DECIDE = {Capability.REGISTRATIONS_DECIDE, Capability.INCENTIVES_MANAGE}
@@ -170,7 +171,6 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
         | {Capability.PRIVACY_MANAGE}
         | {Capability.CONCESSIONS_SETTINGS}
         | _COSELLING_VIEW
-        | {Capability.OPPORTUNITIES_IMPORT}
         | {
             Capability.ACCOUNTS_CREATE,
             Capability.ACCOUNTS_EDIT_ALL,

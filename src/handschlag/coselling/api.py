@@ -2,11 +2,14 @@
 incentive plans. Leads and deal registrations are in lead_api.py. Partner users get 404 for all of it."""
 
 import datetime as dt
+import tempfile
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import File, Query, Router, Schema
+from ninja.files import UploadedFile
 from ninja.pagination import paginate
 from pydantic import Field
 
@@ -43,6 +46,7 @@ from handschlag.coselling.selectors.opportunities import (
     opportunity_list,
     pipeline_stages,
 )
+from handschlag.coselling.services import imports as import_services
 from handschlag.coselling.services import incentives as incentive_services
 from handschlag.coselling.services import opportunities as services
 
@@ -162,6 +166,43 @@ def opportunity_create(request: HttpRequest, payload: OpportunityInput) -> tuple
     user = _user(request)
     opportunity = services.opportunity_create(actor=user, data=payload)
     return 201, _opportunity(user, opportunity.pk)
+
+
+class ImportProblemOut(Schema):
+    line: int
+    field: str
+    value: str
+    reason: str
+    warning: bool
+
+
+class ImportOut(Schema):
+    created: int
+    updated: int
+    resolved_by: dict[str, int] = Field(description="accounts found by crm_id, domain, engine")
+    problems: list[ImportProblemOut]
+
+
+@router.post("/opportunities/import", response={200: ImportOut, **ERROR_RESPONSES})
+def opportunity_import(request: HttpRequest, file: File[UploadedFile], preset: str = "") -> Any:
+    """Opportunities from a CRM export (CSV or XLSX; `preset` salesforce, hubspot, pipedrive or empty to detect).
+    Accounts are found by CRM id, then domain, then the matching engine; a known opportunity CRM id updates it.
+    Management only."""
+    user = _user(request)
+    _require_view(user)
+    with tempfile.NamedTemporaryFile(suffix=Path(file.name or "export.csv").suffix[:10]) as handle:
+        for chunk in file.chunks():
+            handle.write(chunk)
+        handle.flush()
+        outcome = import_services.opportunity_import(
+            actor=user, path=Path(handle.name), source=file.name or "export.csv", preset=preset
+        )
+    return {
+        "created": outcome.created,
+        "updated": outcome.updated,
+        "resolved_by": outcome.resolved_by,
+        "problems": [problem.__dict__ for problem in outcome.problems],
+    }
 
 
 @router.get("/opportunities/stages", response={200: list[StageOut], **ERROR_RESPONSES})

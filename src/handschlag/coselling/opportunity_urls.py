@@ -8,6 +8,7 @@ opportunity_urlpatterns: list[URLPattern] = [
     path("opportunities/", views.opportunity_list_view, name="opportunity_list"),
     path("opportunities/export.csv", views.opportunity_export, name="opportunity_export"),
     path("opportunities/new/", views.opportunity_create_view, name="opportunity_create"),
+    path("opportunities/import/", views.opportunity_import_view, name="opportunity_import"),
     path("opportunities/board/", views.board_view, name="board"),
     path("opportunities/<int:opportunity_id>/", views.opportunity_detail_view, name="opportunity_detail"),
     path(

@@ -4,7 +4,9 @@ Thin: access, form, service."""
 
 from __future__ import annotations
 
+import tempfile
 from decimal import Decimal
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from django import forms
@@ -21,7 +23,7 @@ from handschlag.accounts.selectors import account_id_by_reference
 from handschlag.alliances.access import access_agreement_by_id
 from handschlag.alliances.selectors import partner_list
 from handschlag.core.csv_export import csv_response
-from handschlag.core.errors import InvalidInput, NotFound
+from handschlag.core.errors import Forbidden, InvalidInput, NotFound
 from handschlag.core.forms import form_add_service_errors
 from handschlag.core.inputs import InputT, input_from_form
 from handschlag.core.models import User
@@ -65,6 +67,7 @@ from handschlag.coselling.selectors.opportunities import (
     pipeline_stages,
     product_lines,
 )
+from handschlag.coselling.services import imports as import_services
 from handschlag.coselling.services import incentives as incentive_services
 from handschlag.coselling.services import opportunities as services
 
@@ -148,6 +151,7 @@ def opportunity_list_view(request: HttpRequest) -> HttpResponse:
         "query_without_page": query.urlencode() + "&" if query else "",
         "export_query": query.urlencode(),
         "can_edit": can_edit_opportunity(user),
+        "can_import": has_capability(user, Capability.OPPORTUNITIES_IMPORT),
         "active_section": "partners",
     }
     return render(request, "coselling/opportunity_list.html", context)
@@ -441,4 +445,48 @@ def figures_export(request: HttpRequest) -> HttpResponseBase:
         raise NotFound
     return csv_response(
         filename=f"coselling-{key}.csv", header=chart["table"]["header"], rows=chart["table"]["rows"]
+    )
+
+
+class OpportunityImportForm(forms.Form):
+    file = forms.FileField(label=_("CRM export (CSV or Excel)"))
+    preset = forms.ChoiceField(
+        label=_("CRM"),
+        required=False,
+        choices=[
+            ("", _("detect")),
+            ("salesforce", "Salesforce"),
+            ("hubspot", "HubSpot"),
+            ("pipedrive", "Pipedrive"),
+        ],
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def opportunity_import_view(request: HttpRequest) -> HttpResponse:
+    """Synchronous import of a CRM export of opportunities (the file stays in a temporary file only)."""
+    user = _user(request)
+    _require_view(user)
+    if not has_capability(user, Capability.OPPORTUNITIES_IMPORT):
+        raise Forbidden
+    form = OpportunityImportForm(request.POST or None, request.FILES or None)
+    outcome = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        with tempfile.NamedTemporaryFile(suffix=Path(upload.name).suffix[:10]) as handle:
+            for chunk in upload.chunks():
+                handle.write(chunk)
+            handle.flush()
+            try:
+                outcome = import_services.opportunity_import(
+                    actor=user, path=Path(handle.name), source=upload.name, preset=form.cleaned_data["preset"]
+                )
+            except InvalidInput as error:
+                form_add_service_errors(form, error)
+    return render(
+        request,
+        "coselling/opportunity_import.html",
+        {"form": form, "outcome": outcome, "active_section": "partners"},
+        status=400 if form.errors else 200,
     )
