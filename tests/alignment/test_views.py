@@ -353,3 +353,37 @@ def test_home_asks_to_answer_until_answered(
     assert "Die Pulsbefragung Pulse 2026-Q3 läuft" in client.get("/").content.decode()
     answer(seller, open_survey, [3] * 6)
     assert 'id="home-survey"' not in client.get("/").content.decode()
+
+
+def test_material_new_version_with_a_file(
+    seller: User, marketing_user: User, page_as: Callable[[User], Client], partner_user: User
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    material = marketing.material_create(
+        actor=marketing_user, data=MaterialInput(title="Preisliste", link="https://example.test/p")
+    )
+    marketing.material_feedback_give(actor=seller, material=material, data=FeedbackInput(rating=2))
+    url = reverse("alignment:material_detail", args=[material.pk])
+    upload = SimpleUploadedFile("preisliste-2.pdf", b"%PDF-1.4 test", content_type="application/pdf")
+    response = page_as(marketing_user).post(
+        url, {"form": "version", "link": "", "description": "", "file": upload}
+    )
+    assert response.status_code == 302
+    material.refresh_from_db()
+    assert material.version == 2
+    assert material.file.name.endswith(".pdf")
+    assert MaterialFeedback.objects.get().material_version == 1
+    download = page_as(seller).get(reverse("alignment:material_download", args=[material.pk]))
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content) == b"%PDF-1.4 test"  # type: ignore[attr-defined]
+    assert (
+        page_as(partner_user).get(reverse("alignment:material_download", args=[material.pk])).status_code
+        == 404
+    )
+    # a seller cannot make a new version; a file of the wrong kind is refused
+    assert page_as(seller).post(url, {"form": "version", "link": "https://example.test/x"}).status_code == 403
+    bad = SimpleUploadedFile("virus.exe", b"MZ", content_type="application/octet-stream")
+    page_as(marketing_user).post(url, {"form": "version", "file": bad})
+    material.refresh_from_db()
+    assert material.version == 2

@@ -204,3 +204,13 @@ class MqlForm(forms.Form):
     def __init__(self, *args: Any, campaigns: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["campaign_id"].choices = [("", "—"), *campaigns]  # type: ignore[attr-defined]
+
+
+class MaterialVersionForm(forms.Form):
+    """A new version of a material: a new file or link (the version counts up; feedback keeps its version)."""
+
+    link = forms.CharField(label=_("Link"), required=False, max_length=500)
+    file = forms.FileField(label=_("File"), required=False)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )

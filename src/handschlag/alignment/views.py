@@ -35,6 +35,7 @@ from handschlag.alignment.forms import (
     FeedbackForm,
     IcpVersionForm,
     MaterialForm,
+    MaterialVersionForm,
     MqlForm,
     SurveyAnswerForm,
     SurveyForm,
@@ -48,6 +49,7 @@ from handschlag.alignment.inputs import (
     FeedbackInput,
     IcpVersionInput,
     MaterialInput,
+    MaterialPatch,
     MqlInput,
     SurveyAnswerInput,
     SurveyInput,
@@ -408,6 +410,29 @@ def material_detail_view(request: HttpRequest, material_id: int) -> HttpResponse
     may_answer = has_capability(user, Capability.MARKETING_MANAGE)
     form = FeedbackForm(request.POST if request.POST.get("form") == "feedback" else None)
     if request.method == "POST":
+        if request.POST.get("form") == "version":
+            require_in_module(user, Capability.MARKETING_MANAGE)
+            version_form = MaterialVersionForm(request.POST, request.FILES)
+            if _submit(
+                request,
+                version_form,
+                MaterialPatch,
+                lambda: {
+                    "new_version": True,
+                    **{
+                        key: value
+                        for key, value in version_form.cleaned_data.items()
+                        if key in ("link", "description") and value
+                    },
+                },
+                lambda data: marketing.material_update(
+                    actor=user, material=material, patch=data, file=version_form.cleaned_data.get("file")
+                ),
+                _("The new version was saved."),
+            ):
+                return redirect("alignment:material_detail", material.pk)
+            messages.error(request, _("Give a link or upload a file."))
+            return redirect("alignment:material_detail", material.pk)
         if request.POST.get("form") == "answer":
             require_in_module(user, Capability.MARKETING_MANAGE)
             feedback_id = request.POST.get("feedback", "")
@@ -443,6 +468,9 @@ def material_detail_view(request: HttpRequest, material_id: int) -> HttpResponse
         "feedback_list": list(material_feedback_list(material=material)),
         "form": form,
         "answer_form": FeedbackAnswerForm(),
+        "version_form": MaterialVersionForm(
+            initial={"link": material.link, "description": material.description}
+        ),
         "may_give": may_give,
         "may_answer": may_answer,
     }
