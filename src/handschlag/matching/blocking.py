@@ -42,16 +42,18 @@ BLOCKING_KEY_EXPRESSIONS: Final[dict[str, pl.Expr]] = {
 
 
 # Keys added for issue 11 (computed with polars also where the compiled code makes the ones above): the
-# name with its words sorted ("Präzisionstechnik Becker" = "Becker Präzisionstechnik"), the first two words
-# (a word added or dropped further on, no place needed) and the phone number (a company that moved).
+# name with its words sorted ("Präzisionstechnik Becker" = "Becker Präzisionstechnik"; it replaces the
+# whole-name key) and the phone number (a company that moved). A key of the first two words of the name was
+# tried and dropped: 22 % more candidate pairs, no pair more found on the real-name corpus.
 EXTRA_BLOCKING_KEY_EXPRESSIONS: Final[dict[str, pl.Expr]] = {
     "name_sorted": pl.col("name_sorted"),
-    "first_two_words": pl.col("name_core").str.extract(r"^(\S+ \S+)", 1),
     "phone": pl.col("phone"),
 }
-ALL_BLOCKING_KEY_EXPRESSIONS: Final[dict[str, pl.Expr]] = (
-    BLOCKING_KEY_EXPRESSIONS | EXTRA_BLOCKING_KEY_EXPRESSIONS
-)
+# The whole name ("name") is covered by the name with its words sorted, so it is left out of the keys used
+# (the compiled code still makes it; engine.clear_blocking_keys drops that column).
+ALL_BLOCKING_KEY_EXPRESSIONS: Final[dict[str, pl.Expr]] = {
+    key: expression for key, expression in BLOCKING_KEY_EXPRESSIONS.items() if key != "name"
+} | EXTRA_BLOCKING_KEY_EXPRESSIONS
 
 MAX_PAIRS_PER_BLOCK: Final = 100
 

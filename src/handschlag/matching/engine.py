@@ -187,7 +187,9 @@ def clear_blocking_keys(normalised: pl.DataFrame) -> np.ndarray:
     buffers = tuple(string_buffers(normalised[field]) for field in _BLOCKING_KEY_FIELDS)
     keys = np.frombuffer(fast.blocking_keys(buffers, normalised.height), dtype=np.uint64)
     extra = hashed_blocking_keys(blocking_key_strings(normalised, only_extra=True), plain_string_hashes)
-    return np.hstack([keys.reshape(normalised.height, len(BLOCKING_KEY_EXPRESSIONS)), extra])
+    # the whole-name key (the compiled code's last) is left out: the name with its words sorted covers it
+    compiled_keys = keys.reshape(normalised.height, len(BLOCKING_KEY_EXPRESSIONS))[:, :-1]
+    return np.hstack([compiled_keys, extra])
 
 
 @dataclass(frozen=True, slots=True)
