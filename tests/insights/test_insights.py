@@ -74,6 +74,8 @@ def test_management_dashboard_shows_every_module_in_german(
     assert 'data-testid="insights-module-partnerships"' in text
     assert "Erstreaktion innerhalb SLA" in text
     assert "66,7 %" in text  # two of three cases answered in time
+    assert 'data-testid="breakdown-complaints.open_by_department"' in text
+    assert '<svg class="chart-svg"' in text  # the breakdown drawn beside its table
     assert "Vorperiode" in text
     assert "keine Daten" in text
 

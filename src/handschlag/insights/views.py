@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from handschlag.alliances.selectors import partner_list
 from handschlag.core.access import require_capability
+from handschlag.core.charts import ChartRow, bar_chart
 from handschlag.core.csv_export import csv_response, neutralise_cell
 from handschlag.core.errors import InvalidInput, NotFound
 from handschlag.core.figures import FigureScope, figure_modules
@@ -72,10 +73,24 @@ def _cards(sections: list[selectors.ModuleSection]) -> list[dict[str, Any]]:
                 }
                 for card in section.cards
             ],
-            "tables": section.tables,
+            "tables": [{"table": table, "chart": _breakdown_chart(table)} for table in section.tables],
         }
         for section in sections
     ]
+
+
+UNIT_SUFFIX = {"percent": " %", "eur": " €", "hours": " h", "days": " d"}
+
+
+def _breakdown_chart(table: selectors.BreakdownTable) -> Any:
+    """The breakdown as a bar chart (core/charts.py), drawn beside its table."""
+    unit = table.breakdown.unit
+    return bar_chart(
+        title=str(table.breakdown.label),
+        rows=[ChartRow(row.label, [row.value]) for row in table.rows],
+        unit=UNIT_SUFFIX.get(unit, ""),
+        scale_max=100 if unit == "percent" else None,
+    )
 
 
 @login_required
