@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.utils import translation
 
 from handschlag.accounts.models import Account
 from handschlag.alliances.models import Agreement, Partner
@@ -42,7 +44,14 @@ class World:
 
 
 @pytest.fixture(name="world")
-def world_fixture(db: None) -> World:
+def world_fixture(db: None) -> Iterator[World]:
+    """The people and things of a lead test; afterwards the thread's language is reset (a page request as a German
+    user leaves German active in the thread)."""
+    yield _world()
+    translation.deactivate()
+
+
+def _world() -> World:
     partner_manager = UserFactory(role=Role.PARTNER_MANAGER, username="pm")
     partner = PartnerFactory(name="Nordlicht Automation GmbH", organisation__name="Nordlicht Automation GmbH")
     partner.manager = partner_manager
