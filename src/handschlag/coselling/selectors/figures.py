@@ -147,7 +147,8 @@ def calculation_for(*, opportunity: Opportunity, partner: Partner) -> Calculatio
         .first()
     )
     stage = involvement.stage_at_entry if involvement is not None else opportunity.stage
-    exclude = opportunity.pk
+    # an open deal is in no sample of closed deals: nothing to leave out, and the cached rates serve
+    exclude = opportunity.pk if opportunity.status != OpportunityStatus.OPEN else None
     result = options(
         opportunity.amount,
         plan_terms(plan),
