@@ -254,3 +254,21 @@ def test_participation_table_has_no_order_to_join_on() -> None:
         )
     ]
     assert sorted(columns) == ["id", "survey_id", "user_id"]
+
+
+def test_privacy_export_says_who_answered_never_what(
+    seller: User, marketing_user: User, open_survey: Survey, answer: Answer
+) -> None:
+    from handschlag.alignment.privacy import alignment_erase, alignment_export
+    from handschlag.core.privacy import DataSubject
+
+    answer(seller, open_survey, [1, 2, 3, 4, 5, 1])
+    subject = DataSubject(kind="core.user", id=seller.pk, name=str(seller))
+    rows = alignment_export(subject)
+    assert rows == [{"pulse_survey": open_survey.title, "answered": True, "answers": "not stored per person"}]
+    # while the survey runs the participation stays (no second answer); after closing it goes
+    assert alignment_erase(subject).erased == 0
+    surveys.survey_close(actor=marketing_user, survey=open_survey)
+    assert alignment_erase(subject).erased == 1
+    assert not SurveyParticipation.objects.exists()
+    assert SurveyTally.objects.filter(count=1).count() == 6  # the counts stay: they belong to nobody

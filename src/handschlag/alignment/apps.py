@@ -14,6 +14,9 @@ class AlignmentConfig(AppConfig):
         from handschlag.core.demo import DemoStep, demo_step_register
 
         audit_sentences_alignment_register()
+        from handschlag.alignment.privacy import privacy_alignment_register
+
+        privacy_alignment_register()
         # the home page: the open pulse survey (for those who have not answered), unanswered feedback (marketing)
         from handschlag.alignment.home import alignment_digest_lines, alignment_home
         from handschlag.core.home import HomeSection, home_section_register
