@@ -234,3 +234,49 @@ def test_the_home_page_tells_the_manager_what_waits(page_as, management_user, wa
     assert 'data-testid="home-concessions"' in body
     assert "1 Zugeständnis wartet auf Ihre Genehmigung" in body
     assert 'data-testid="home-concessions"' not in page_as(seller).get("/").content.decode()
+
+
+def _edit_form(entry, **changes):
+    data = {
+        "granted_on": entry.granted_on.isoformat(),
+        "kind": entry.kind,
+        "list_value": str(entry.list_value),
+        "percent": str(entry.percent or ""),
+        "amount": "",
+        "extra_days": "",
+        "reason": entry.reason,
+        "note": entry.note,
+        "get_kind": entry.get_kind,
+        "get_description": entry.get_description,
+        "get_value": "",
+        "get_due_on": "",
+        "nothing_reason": entry.nothing_reason,
+        "order_number": "",
+    }
+    data.update(changes)
+    return data
+
+
+def test_a_rejected_entry_is_submitted_again_on_the_page_only_changed(
+    page_as, seller, management_user, waiting
+):
+    from handschlag.concessions.enums import Decision
+    from handschlag.concessions.inputs import DecisionInput
+    from handschlag.concessions.services import concession_decide
+
+    rejected = concession_decide(
+        actor=management_user,
+        concession=waiting,
+        data=DecisionInput(decision=Decision.REJECT, reason="Zu viel"),
+    )
+    client = page_as(seller)
+    unchanged = client.post(f"/concessions/{rejected.pk}/edit/", _edit_form(rejected))
+    assert unchanged.status_code == 200
+    body = unchanged.content.decode()
+    assert "erneut eingereicht werden" in body
+    rejected.refresh_from_db()
+    assert rejected.approval_status == ApprovalStatus.REJECTED
+    changed = client.post(f"/concessions/{rejected.pk}/edit/", _edit_form(rejected, percent="6,00"))
+    assert changed.status_code == 302
+    rejected.refresh_from_db()
+    assert (rejected.approval_status, rejected.value) == (ApprovalStatus.PENDING, Decimal("3000.00"))
