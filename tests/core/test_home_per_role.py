@@ -82,6 +82,7 @@ def test_process_owner_sees_his_open_and_overdue_cases(
     assert "2 offene Fälle gehören Ihnen" in text
     assert "1 überfällig" in text
     assert "Lager überhitzt" in text
+    assert "Erstreaktion fällig seit" in text
     assert "Eindämmung (D3) fällig" in text
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from handschlag.complaints.enums import ComplaintStatus
+from handschlag.complaints.enums import ComplaintStatus, SlaClock
 from handschlag.complaints.models import Complaint
 from handschlag.core.models import User
 from handschlag.core.roles import Capability, has_capability
@@ -33,13 +33,25 @@ def _overdue(now: Any) -> Q:
     )
 
 
+def _late_clock(case: Complaint, now: Any) -> tuple[str, Any]:
+    """Which of the case's running clocks is past due (the earliest), and since when."""
+    if case.first_response_at is None and case.first_response_due < now:
+        return str(SlaClock.FIRST_RESPONSE.label), case.first_response_due
+    if case.contained_at is None and case.containment_due < now:
+        return str(SlaClock.CONTAINMENT.label), case.containment_due
+    return str(SlaClock.RESOLUTION.label), case.resolution_due
+
+
 def complaints_home(user: User) -> dict[str, Any] | None:
     now = timezone.now()
     context: dict[str, Any] = {"now": now}
     if has_capability(user, Capability.COMPLAINTS_WORK):
         mine = _open().filter(owner=user)
         context["owned_count"] = mine.count()
-        context["overdue"] = list(mine.filter(_overdue(now)).order_by("resolution_due", "pk")[:SHOWN])
+        context["overdue"] = [
+            (case, *_late_clock(case, now))
+            for case in mine.filter(_overdue(now)).order_by("first_response_due", "pk")[:SHOWN]
+        ]
         context["overdue_count"] = mine.filter(_overdue(now)).count()
         context["containment"] = list(
             mine.filter(contained_at__isnull=True).order_by("containment_due", "pk")[:SHOWN]
