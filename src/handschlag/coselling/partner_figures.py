@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from django.core.cache import cache
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from handschlag.alliances.enums import AgreementStatus
@@ -74,7 +76,21 @@ def _lead_figures(partner_ids: list[int]) -> dict[int, LeadFigures]:
     return {agreements[agreement_id]: figures for agreement_id, figures in by_agreement.items()}
 
 
+FIGURES_CACHE_SECONDS = 60  # the charts read every joint deal; a minute old is fresh enough for a figures page
+
+
 def partner_figures_context(*, partner: Partner | None) -> dict[str, Any]:
+    """The charts (with tables and CSV links) for one partner or all; kept for a minute per language."""
+    key = f"coselling:figures:{partner.pk if partner is not None else 'all'}:{translation.get_language()}"
+    cached = cache.get(key)
+    if cached is not None:
+        return dict(cached)
+    result = _figures_context(partner=partner)
+    cache.set(key, result, FIGURES_CACHE_SECONDS)
+    return result
+
+
+def _figures_context(*, partner: Partner | None) -> dict[str, Any]:
     without, cycle_without = figures_without_partner()
     if partner is not None:
         return {"charts": _one_partner(partner, without, cycle_without), "figures_partner": partner}

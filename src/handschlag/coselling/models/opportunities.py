@@ -150,6 +150,7 @@ class Opportunity(models.Model):
             models.Index(fields=["account", "product_line", "status"]),
             models.Index(fields=["owner", "status"]),
             models.Index(fields=["stage", "-created_at"]),
+            models.Index(fields=["stage", "expected_close_date", "id"], name="opportunity_board_cards"),
             models.Index(fields=["-created_at", "-id"]),
             models.Index(fields=["status", "closed_at"]),
         ]
