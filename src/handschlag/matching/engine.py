@@ -318,9 +318,9 @@ def name_parts(normalised: pl.DataFrame, *, with_rest: bool = False) -> pl.DataF
     return parts
 
 
-# How a P.O. box is written in the street field across Europe (lower case).
+# How a P.O. box is written in the street field across Europe (any case).
 PO_BOX_PATTERN: Final = (
-    r"^\s*(?:postfach|postbus|postboks|postbox|p\.?\s?o\.?\s?box|po box|box \d|casella postale|"
+    r"(?i)^\s*(?:postfach|postbus|postboks|postbox|p\.?\s?o\.?\s?box|po box|box \d|casella postale|"
     r"apartado|apdo\.?\s|bo[iî]te postale|case postale|cp \d|bp \d|skrytka pocztowa|caixa postal|"
     r"postilokero|pl \d|postiljon)"
 )
@@ -328,7 +328,7 @@ PO_BOX_PATTERN: Final = (
 
 def is_po_box(street: pl.Expr) -> pl.Expr:
     """Whether a raw street field is a P.O. box ("Postfach 1122", "Postbus 89711", "Apartado 5362")."""
-    return street.str.to_lowercase().str.contains(PO_BOX_PATTERN)
+    return street.str.contains(PO_BOX_PATTERN)
 
 
 def with_email_domains(frame: pl.DataFrame) -> tuple[pl.DataFrame, np.ndarray]:
