@@ -64,7 +64,10 @@ def build_leads(context: DemoContext) -> dict[str, object]:
     if partner is None or portal_user is None:
         return {}
     # marketing's leads (alignment's demo) may be there already; the partner's are this step's
-    if Lead.objects.filter(partner=partner).exists() or DealRegistration.objects.filter(partner=partner).exists():
+    if (
+        Lead.objects.filter(partner=partner).exists()
+        or DealRegistration.objects.filter(partner=partner).exists()
+    ):
         return {}
     seller = context.users["verkauf"]
     manager = context.users["partner"]
