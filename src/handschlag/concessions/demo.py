@@ -167,7 +167,9 @@ def _day(today: dt.date, quarter_index: int, day_in_quarter: int) -> dt.date:
     return min(quarter.start + dt.timedelta(days=day_in_quarter), today)
 
 
-def _account(context: DemoContext, *, name: str, seller: str, years: int, city: str, today: dt.date) -> Any:
+def _account(
+    context: DemoContext, *, name: str, seller: str, years: int, city: str, today: dt.date, plan: str = ""
+) -> Any:
     return account_create(
         actor=context.users["leitung"],
         data=input_build(
@@ -181,6 +183,7 @@ def _account(context: DemoContext, *, name: str, seller: str, years: int, city: 
                 "customer_since": today.replace(year=today.year - years, day=1),
                 "owner_id": context.users[seller].pk,
                 "industry": "Maschinenbau",
+                "success_plan": plan,
                 "confirm_duplicate": True,
             },
         ),
@@ -203,7 +206,18 @@ def _record(context: DemoContext, account: Any, seller: str, when: dt.date, valu
 def build_concessions(context: DemoContext, today: dt.date | None = None) -> dict[str, Any]:
     today = today or timezone.localdate()
     leitung = context.users["leitung"]
-    friendly = _account(context, name=FRIENDLY, seller="verkauf", years=12, city="Künzelsau", today=today)
+    friendly = _account(
+        context,
+        name=FRIENDLY,
+        seller="verkauf",
+        years=12,
+        city="Künzelsau",
+        today=today,
+        plan=(
+            "Gemeinsam die Rüstzeiten der neuen Verpackungslinie halbieren: Anwendungstechnik vor Ort, "
+            "Wartungsvertrag mit Verfügbarkeitszusage statt weiterer Nachlässe."
+        ),
+    )
     for kind, text in [
         (InsightKind.GOAL, "Neue Verpackungslinie bis Jahresende in Serie bringen."),
         (InsightKind.RISK, "Hoher Preisdruck durch den eigenen Großkunden aus der Automobilindustrie."),

@@ -223,6 +223,13 @@ def _money(value: Decimal) -> str:
     return number_format(value, decimal_pos=2, use_l10n=True, force_grouping=True)
 
 
+def _rate_text(rate: float | None) -> str:
+    """A rate as the chart writes it, in the reader's number format."""
+    from django.utils.formats import number_format
+
+    return "—" if rate is None else f"{number_format(rate, decimal_pos=1, use_l10n=True)} %"
+
+
 def _detail_context(request: HttpRequest, concession: Concession, **forms: Any) -> dict[str, Any]:
     user = _user(request)
     today = timezone.localdate()
@@ -232,7 +239,7 @@ def _detail_context(request: HttpRequest, concession: Concession, **forms: Any) 
     quarters_chart = bar_chart(
         title=_("Concession rate per quarter"),
         unit=" %",
-        rows=[ChartRow(rate.label, [rate.rate]) for rate in history.quarters],
+        rows=[ChartRow(rate.label, [rate.rate], texts=[_rate_text(rate.rate)]) for rate in history.quarters],
     )
     return {
         "concession": concession,
@@ -454,7 +461,10 @@ def figures_view(request: HttpRequest) -> HttpResponse:
     rate_chart = bar_chart(
         title=_("Concession rate per quarter"),
         unit=" %",
-        rows=[ChartRow(group.label, [group.rate]) for group in figures.by_quarter],
+        rows=[
+            ChartRow(group.label, [group.rate], texts=[_rate_text(group.rate)])
+            for group in figures.by_quarter
+        ],
     )
     context = {
         "figures": figures,
