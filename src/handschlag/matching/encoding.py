@@ -251,7 +251,7 @@ def encode_table(table: CompanyTable, *, secret: bytes, progress: ProgressReport
     )
     progress(f"normalised {normalised.height:,} records")
     filter_texts = normalised.select(
-        pl.col("name_core").alias("name"),
+        pl.col("name_sorted").alias("name"),  # words sorted: word order does not change the filter
         pl.concat_str(
             [pl.col("street_name"), pl.col("house_number")], separator=" ", ignore_nulls=True
         ).alias("street"),
