@@ -280,3 +280,33 @@ def test_a_rejected_entry_is_submitted_again_on_the_page_only_changed(
     assert changed.status_code == 302
     rejected.refresh_from_db()
     assert (rejected.approval_status, rejected.value) == (ApprovalStatus.PENDING, Decimal("3000.00"))
+
+
+def test_the_admin_sets_a_limit_on_the_settings_page(page_as, admin_user):
+    from handschlag.concessions.access import approval_limits
+
+    response = page_as(admin_user).post(
+        "/concessions/settings/",
+        {"save_limit": "1", "role": "seller", "max_value": "1.000,00", "max_percent": ""},
+    )
+    assert response.status_code == 302
+    limit = approval_limits()[Role.SELLER]
+    assert (limit.max_value, limit.max_percent) == (Decimal("1000.00"), None)
+
+
+def test_a_manager_names_a_deputy_and_ends_it_on_the_page(page_as, management_user, seller):
+    from handschlag.concessions.models import ApprovalDelegation
+
+    client = page_as(management_user)
+    today = timezone.localdate()
+    response = client.post(
+        "/concessions/delegations/",
+        {"delegate": str(seller.pk), "starts_on": today.isoformat(), "ends_on": today.isoformat()},
+    )
+    assert response.status_code == 302
+    delegation = ApprovalDelegation.objects.get()
+    assert (delegation.delegator, delegation.delegate) == (management_user, seller)
+    assert page_as(seller).post(f"/concessions/delegations/{delegation.pk}/end/").status_code == 404
+    assert client.post(f"/concessions/delegations/{delegation.pk}/end/").status_code == 302
+    assert not ApprovalDelegation.objects.exists()
+    assert page_as(seller).get("/concessions/delegations/").status_code == 403
