@@ -59,3 +59,30 @@ def test_many_answers_at_once_lose_no_count(postgres_only: None, make_user: Any)
     assert errors == []
     assert len(results) == 6
     assert sorted(SurveyTally.objects.filter(count__gt=0).values_list("count", flat=True)) == [6] * 6
+
+
+def test_an_answer_rewrites_every_counter(postgres_only: None, make_user: Any) -> None:
+    """PostgreSQL keeps the writing transaction (xmin) and a new physical position per row version: an answer
+    rewrites all counters of the survey, so neither tells which counters it raised (docs/adr/0401)."""
+    from django.db import connection
+
+    lead = make_user(Role.MARKETING)
+    survey = surveys.survey_create(
+        actor=lead, data=SurveyInput.model_validate({"title": "Q3", "year": 2026, "quarter": 3})
+    )
+    surveys.survey_open(actor=lead, survey=survey)
+    items = list(survey.items.all())
+    for value in (1, 5):
+        surveys.survey_answer(
+            actor=make_user(Role.SELLER),
+            survey=survey,
+            data=SurveyAnswerInput.model_validate(
+                {"answers": [{"item_id": item.pk, "value": value} for item in items]}
+            ),
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT COUNT(DISTINCT xmin::text) FROM alignment_surveytally WHERE survey_id = %s",
+                [survey.pk],
+            )
+            assert cursor.fetchone()[0] == 1

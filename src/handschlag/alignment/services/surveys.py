@@ -7,7 +7,7 @@ recorded only as "has answered" in a separate table without time, group or value
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max
+from django.db.models import Case, F, Max, Q, Value, When
 from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -244,12 +244,17 @@ def survey_answer(*, actor: User, survey: Survey, data: SurveyAnswerInput) -> No
                 SurveyParticipation.objects.create(survey=locked, user=actor)
         except IntegrityError:
             raise Conflict(_("You have answered this survey already."), code="already_answered") from None
-        for item_id, value in sorted(given.items()):
-            updated = SurveyTally.objects.filter(item_id=item_id, group=group, value=value).update(
-                count=F("count") + 1
-            )
-            if updated != 1:
-                raise Conflict(_("This survey is not open for answers."), code="not_open")
+        # One statement rewrites every counter of the survey (+1 on the chosen ones, +0 on the rest), so no row
+        # version, physical position or transaction id tells which counters this answer changed.
+        chosen = Q()
+        for item_id, value in given.items():
+            chosen |= Q(item_id=item_id, value=value)
+        expected = len(item_ids) * len(SurveyGroup.values) * len(LIKERT_VALUES)
+        updated = SurveyTally.objects.filter(survey=locked).update(
+            count=F("count") + Case(When(Q(group=group) & chosen, then=Value(1)), default=Value(0))
+        )
+        if updated != expected:
+            raise Conflict(_("This survey is not open for answers."), code="not_open")
 
 
 def survey_remind(*, actor: User, survey: Survey) -> int:
