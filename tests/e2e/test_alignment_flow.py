@@ -91,6 +91,4 @@ def test_seller_answers_marketing_sees_the_gap_and_answers_feedback(browser_page
     feedback = MaterialFeedback.objects.get()
     assert feedback.answered_by == lea
     assert feedback.answered_at is not None
-    assert feedback.answered_at.date() <= dt.date.today() + dt.timedelta(
-        days=1
-    )
+    assert feedback.answered_at.date() <= dt.date.today() + dt.timedelta(days=1)
