@@ -67,3 +67,11 @@ def test_process_owner_sees_the_partner_page_without_the_figures(history, make_u
     assert answer.status_code == 200
     assert 'id="coselling-figures"' not in answer.content.decode()
     assert client.get("/coselling/figures/export.csv?chart=rescue").status_code == 404
+
+
+def test_the_list_charts_follow_the_lists_filters(history, make_user, page_as):
+    client = page_as(make_user(Role.MANAGEMENT, language="en"))
+    page = client.get("/partners/", {"q": "Gibt es nicht"}).content.decode()
+    assert history.name not in page
+    page = client.get("/partners/", {"q": history.name[:8]}).content.decode()
+    assert history.name in page.split('id="coselling-figures"')[1]

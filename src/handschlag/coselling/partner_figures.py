@@ -76,25 +76,35 @@ def _lead_figures(partner_ids: list[int]) -> dict[int, LeadFigures]:
     return {agreements[agreement_id]: figures for agreement_id, figures in by_agreement.items()}
 
 
-FIGURES_CACHE_SECONDS = 60  # the charts read every joint deal; a minute old is fresh enough for a figures page
+FIGURES_CACHE_SECONDS = (
+    60  # the charts read every joint deal; a minute old is fresh enough for a figures page
+)
 
 
-def partner_figures_context(*, partner: Partner | None) -> dict[str, Any]:
-    """The charts (with tables and CSV links) for one partner or all; kept for a minute per language."""
-    key = f"coselling:figures:{partner.pk if partner is not None else 'all'}:{translation.get_language()}"
+def partner_figures_context(
+    *, partner: Partner | None, partner_ids: list[int] | None = None
+) -> dict[str, Any]:
+    """The charts (with tables and CSV links) for one partner, or for all (or the `partner_ids`, e.g. those the
+    partner list's filters leave); kept for a minute per language."""
+    scope = (
+        partner.pk if partner is not None else ("all" if partner_ids is None else hash(tuple(partner_ids)))
+    )
+    key = f"coselling:figures:{scope}:{translation.get_language()}"
     cached = cache.get(key)
     if cached is not None:
         return dict(cached)
-    result = _figures_context(partner=partner)
+    result = _figures_context(partner=partner, partner_ids=partner_ids)
     cache.set(key, result, FIGURES_CACHE_SECONDS)
     return result
 
 
-def _figures_context(*, partner: Partner | None) -> dict[str, Any]:
+def _figures_context(*, partner: Partner | None, partner_ids: list[int] | None) -> dict[str, Any]:
     without, cycle_without = figures_without_partner()
     if partner is not None:
         return {"charts": _one_partner(partner, without, cycle_without), "figures_partner": partner}
     partners = list(partner_list())
+    if partner_ids is not None:
+        partners = [each for each in partners if each.pk in set(partner_ids)]
     figures = deal_figures_by_partner([partner.pk for partner in partners])
     shown = sorted(
         (partner for partner in partners if partner.pk in figures),
