@@ -1205,10 +1205,13 @@ def write(corpus: Corpus, folder: Path) -> Path:
             writer = csv.writer(file, delimiter=";")
             writer.writerow(FIELDS)
             writer.writerows(rows)
-    with (folder / "truth.csv").open("w", newline="", encoding="utf-8") as file:
+    # truth.csv appears whole and last: its presence means that the corpus is done
+    partial = folder / "truth.csv.partial"
+    with partial.open("w", newline="", encoding="utf-8") as file:
         writer = csv.writer(file)
         writer.writerow(("side", "id", "entity", "role", "noise_class", "name_origin"))
         writer.writerows(corpus.truth)
+    partial.replace(folder / "truth.csv")
     return folder
 
 
