@@ -28,7 +28,7 @@ from handschlag.core.enums import Role
 from handschlag.core.errors import Conflict, InvalidInput
 from handschlag.core.events import audit_record
 from handschlag.core.models import User
-from handschlag.core.roles import Capability
+from handschlag.core.roles import Capability, has_capability
 from handschlag.core.tasks import enqueue, job_run_in_process
 
 logger = logging.getLogger(__name__)
@@ -153,8 +153,10 @@ def saved_column_mapping_find(reference: str | int) -> SavedColumnMapping | None
 
 @transaction.atomic
 def saved_column_mapping_save(*, actor: User, name: str, columns: dict[str, str]) -> SavedColumnMapping:
-    """Save a column mapping under a name for a source ("Partner Glanzwerk export"); the same name replaces it."""
-    require_capability(actor, Capability.ACCOUNTS_IMPORT)
+    """Save a column mapping under a name for a source ("Partner Glanzwerk export"); the same name replaces it.
+    Those who import accounts, and those who run account mappings (a partner's list has columns too)."""
+    if not has_capability(actor, Capability.MAPPINGS_RUN):
+        require_capability(actor, Capability.ACCOUNTS_IMPORT)
     name = name.strip()
     if not name:
         raise InvalidInput.for_field("name", _("Give the column mapping a name."))

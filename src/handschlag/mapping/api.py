@@ -2,9 +2,11 @@
 and accounts never shared. Partner users see their own partnership's runs, through the sharing rules only."""
 
 import datetime as dt
+import json
 from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
@@ -14,7 +16,7 @@ from handschlag.accounts.match_evidence import evidence_sentence
 from handschlag.alliances.access import access_agreement_by_id, portal_partner_for
 from handschlag.core.access import require_capability
 from handschlag.core.api_support import ERROR_RESPONSES, Page
-from handschlag.core.errors import NotFound
+from handschlag.core.errors import InvalidInput, NotFound
 from handschlag.core.models import User
 from handschlag.core.roles import Capability, is_internal
 from handschlag.mapping import services
@@ -22,9 +24,16 @@ from handschlag.mapping.access import (
     access_account_for_exclusion,
     access_mapping_run_by_id,
     access_match_by_id,
+    access_portal_upload_by_id,
 )
 from handschlag.mapping.enums import MappingSource, MappingStatus, MatchVerdict, Population, SharingLevel
-from handschlag.mapping.inputs import ExclusionInput, MappingRunInput, MatchDecisionInput, SharingRulesPatch
+from handschlag.mapping.inputs import (
+    ExclusionInput,
+    MappingColumnsInput,
+    MappingRunInput,
+    MatchDecisionInput,
+    SharingRulesPatch,
+)
 from handschlag.mapping.models import MappingMatch, MappingRun, MatchDecision
 from handschlag.mapping.selectors import (
     decision_of_match,
@@ -311,6 +320,23 @@ def mapping_index_for_partner(request: HttpRequest) -> Any:
     ]
 
 
+def _columns_from_form(text: str) -> dict[str, str | None] | None:
+    """The `columns` form field: a JSON object of header → field."""
+    if not text.strip():
+        return None
+    try:
+        value = json.loads(text)
+    except ValueError:
+        value = None
+    if not isinstance(value, dict) or not all(
+        isinstance(key, str) and isinstance(item, str | type(None)) for key, item in value.items()
+    ):
+        raise InvalidInput.for_field(
+            "columns", _("Send the columns as a JSON object of column header → field.")
+        )
+    return value
+
+
 @router.post("", response={201: MappingRunOut, **ERROR_RESPONSES})
 def mapping_create(
     request: HttpRequest,
@@ -318,16 +344,67 @@ def mapping_create(
     file: File[UploadedFile],
     data: Form[MappingRunInput],
     populations: File[UploadedFile] | None = None,
+    columns: Form[str] = "",
 ) -> tuple[int, Any]:
     """Upload the partner's list (CSV/XLSX in clear, or the file `handschlag encode` wrote with the
-    agreement's secret) and start a run in the background; poll `GET /mappings/{id}` for progress."""
+    agreement's secret) and start a run in the background; poll `GET /mappings/{id}` for progress.
+
+    For a list in clear, `columns` is a JSON object of column header → field ("" ignores the column,
+    "population" reads the partner's population), e.g. `{"Firmenbezeichnung": "name", "Bemerkung": ""}`;
+    `saved_mapping` a saved column mapping's name or id (`GET /imports/column-mappings`). Columns not named are
+    detected. With `confirm_columns` the run waits: `GET /mappings/{id}/columns` shows the detected mapping with a
+    sample value per column, `POST /mappings/{id}/columns` confirms it and starts the run."""
     user = _user(request)
     _internal(user, Capability.MAPPINGS_RUN)
     agreement = access_agreement_by_id(user, agreement_id, for_write=True)
     run = services.mapping_run_create(
-        actor=user, agreement=agreement, upload=file, data=data, populations_upload=populations
+        actor=user,
+        agreement=agreement,
+        upload=file,
+        data=data,
+        populations_upload=populations,
+        columns=_columns_from_form(columns),
     )
     return 201, run
+
+
+class ListColumnOut(Schema):
+    """A column of an uploaded list in clear (the partner user's own file): nothing else is in it."""
+
+    column: str
+    field: str = Field(
+        description='the field the column is read into; "" when ignored, "population" for the population'
+    )
+    sample: str = Field(description="the first value of the column in the file")
+
+
+def _columns_run(user: User, run_id: int) -> MappingRun:
+    """A run whose columns the user may see and confirm: ours with `MAPPINGS_RUN`; a partner user's own
+    partner's uploads only (404 for anything else)."""
+    if is_internal(user):
+        return access_mapping_run_by_id(user, run_id, for_write=True)
+    return access_portal_upload_by_id(user, run_id)
+
+
+@router.get("/{run_id}/columns", response={200: list[ListColumnOut], **ERROR_RESPONSES})
+def mapping_columns(request: HttpRequest, run_id: int) -> Any:
+    """The columns of the run's list in clear: header, the field each is read into and a sample value."""
+    user = _user(request)
+    return [
+        ListColumnOut(column=column["column"], field=column["field"], sample=column["sample"])
+        for column in services.mapping_run_columns(actor=user, run=_columns_run(user, run_id))
+    ]
+
+
+@router.post("/{run_id}/columns", response={202: MappingRunOut | PartnerMappingRunOut, **ERROR_RESPONSES})
+def mapping_columns_confirm(
+    request: HttpRequest, run_id: int, payload: MappingColumnsInput
+) -> tuple[int, Any]:
+    """Confirm (or change) the columns of a run uploaded with `confirm_columns`, and start it. `save_as` saves
+    the mapping for the next list of the same source (our people only)."""
+    user = _user(request)
+    run = services.mapping_run_confirm_columns(actor=user, run=_columns_run(user, run_id), data=payload)
+    return 202, (run if is_internal(user) else _partner_run(run))
 
 
 def _rules_out(agreement: "Agreement", *, for_partner: bool) -> SharingRulesOut | PartnerSharingRulesOut:

@@ -63,6 +63,13 @@ def audit_sentences_mapping_register() -> None:
             ),
         ),
         AuditSentence(
+            "mapping_run.columns",
+            lambda line: (
+                _("%(actor)s confirmed the columns of the account mapping “%(run)s”")
+                % {"actor": line.actor, "run": line.target()}
+            ),
+        ),
+        AuditSentence(
             "mapping_run.fail",
             lambda line: _("The account mapping “%(run)s” failed") % {"run": line.target()},
         ),

@@ -34,6 +34,7 @@ class MappingSource(models.TextChoices):
 
 
 class MappingStatus(models.TextChoices):
+    COLUMNS = "columns", _("Waiting for the columns to be checked")
     QUEUED = "queued", _("Waiting")
     READING = "reading", _("Reading the partner's list")
     MATCHING = "matching", _("Matching")

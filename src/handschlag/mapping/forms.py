@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from handschlag.accounts.selectors import saved_column_mapping_list
 from handschlag.mapping.enums import MappingSource, MatchVerdict, Population, SharedField, SharingLevel
 from handschlag.mapping.models import (
     COUNT_RELEASE_DAYS_FLOOR,
@@ -12,6 +13,7 @@ from handschlag.mapping.models import (
     MIN_LIST_RECORDS_FLOOR,
     MappingSettings,
 )
+from handschlag.mapping.partner_lists import PARTNER_LIST_FIELDS
 
 
 class MappingRunForm(forms.Form):
@@ -34,13 +36,61 @@ class MappingRunForm(forms.Form):
         help_text=_("A CSV with the columns id and population."),
     )
     skip_bad_rows = forms.BooleanField(label=_("Skip bad rows and map the rest"), required=False)
-
-
-class PortalUploadForm(MappingRunForm):
-    """The same upload as our partner managers', worded for the partner user who uploads his own list."""
+    confirm_columns = forms.BooleanField(
+        label=_("Check the columns before the mapping starts"),
+        required=False,
+        initial=True,
+        help_text=_("After the upload you see which column is read into which field, with a sample value."),
+    )
+    saved_mapping = forms.ChoiceField(
+        label=_("Saved column mapping (optional)"),
+        required=False,
+        help_text=_("The columns as saved for an earlier list of the same source."),
+    )
+    columns = forms.CharField(
+        label=_("Columns (optional)"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "One column a line: “Column in the file = field”, e.g. “Firmenbezeichnung = name”; an empty field "
+            "ignores the column. Fields: %(fields)s. Columns not named are detected."
+        ),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["columns"].help_text = self.fields["columns"].help_text % {
+            "fields": ", ".join(PARTNER_LIST_FIELDS)
+        }
+        saved_field = self.fields["saved_mapping"]
+        assert isinstance(saved_field, forms.ChoiceField)
+        saved_field.choices = [("", _("— detect the columns —"))] + [
+            (str(mapping.pk), mapping.name) for mapping in saved_column_mapping_list()
+        ]
+
+    def clean_columns(self) -> dict[str, str]:
+        """ "Column = field" lines as a column mapping (checked by the service)."""
+        chosen: dict[str, str] = {}
+        for number, line in enumerate(self.cleaned_data["columns"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            header, separator, target = line.partition("=")
+            if not separator or not header.strip():
+                raise forms.ValidationError(
+                    _("Line %(line)d: write “Column in the file = field”.") % {"line": number}
+                )
+            chosen[header.strip()] = target.strip()
+        return chosen
+
+
+class PortalUploadForm(MappingRunForm):
+    """The same upload as our partner managers', worded for the partner user who uploads his own list. Saved
+    column mappings are ours (their names name partners): the portal has none."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        del self.fields["saved_mapping"]
         self.fields["source"].label = _("What you upload")
         self.fields["source"].initial = MappingSource.ENCODED
         self.fields["file"].label = _("Your list")

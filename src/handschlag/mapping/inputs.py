@@ -56,6 +56,22 @@ class MappingRunInput(ServiceInput):
     source: MappingSource = MappingSource.CLEAR
     default_population: Population = Population.CUSTOMER
     skip_bad_rows: bool = False
+    saved_mapping: str = Field(
+        default="", max_length=100, description="a saved column mapping's name or id (our people only)"
+    )
+    confirm_columns: bool = Field(
+        default=False, description="wait until the columns are confirmed (GET/POST /mappings/{id}/columns)"
+    )
+
+
+class MappingColumnsInput(ServiceInput):
+    """The columns of a list in clear as the user confirmed them, and a name to save them under (optional)."""
+
+    columns: dict[str, str] = Field(
+        description='header → field ("" ignores the column, "population" is the partner\'s population); '
+        "columns not named are detected"
+    )
+    save_as: str = Field("", max_length=100, description="save the mapping under this name (our people only)")
 
 
 class ExclusionInput(ServiceInput):

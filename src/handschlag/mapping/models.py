@@ -130,6 +130,9 @@ class MappingRun(models.Model):
         default=Population.CUSTOMER,
     )
     skip_bad_rows = models.BooleanField(_("skip bad rows"), default=False)
+    # the column mapping of a list in clear (docs/adr/0106): header → field, "" to ignore the column, "population"
+    # for the partner's population; columns not named are detected
+    columns = models.JSONField(_("columns"), default=dict, blank=True)
     original_name = models.CharField(max_length=255)
     file_size = models.PositiveBigIntegerField(default=0)
     status = models.CharField(max_length=10, choices=MappingStatus.choices, default=MappingStatus.QUEUED)

@@ -96,6 +96,149 @@ def _population_column(headers: list[str]) -> int | None:
     return None
 
 
+# --- column mapping (docs/adr/0106, 7): the user's header → field, "" to ignore a column -------------------------
+
+POPULATION_FIELD = "population"
+# the fields a column of a partner's list can be read into: the engine's fields and the partner's population
+PARTNER_LIST_FIELDS = [*MATCHING_FIELDS, POPULATION_FIELD]
+
+
+def field_label(name: str) -> str:
+    """The label of a field of a partner's list in the active language."""
+    return _("Population") if name == POPULATION_FIELD else importing.field_label(name)
+
+
+def field_choices() -> list[tuple[str, str]]:
+    """For the columns page: "ignore", then every field a column can be read into."""
+    return [(importing.IGNORE, _("— ignore this column —"))] + [
+        (name, field_label(name)) for name in PARTNER_LIST_FIELDS
+    ]
+
+
+def checked_columns(columns: Mapping[str, str | None]) -> dict[str, str]:
+    """A column mapping as the user sent it (header → field, "", "ignore" or "-" to ignore the column).
+
+    Raises PartnerListError naming the problem: a field a partner's list cannot have, or two columns on one
+    field."""
+    checked: dict[str, str] = {}
+    for header, target in columns.items():
+        target = (target or "").strip()
+        if target in ("ignore", "-"):
+            target = importing.IGNORE
+        if target and target not in PARTNER_LIST_FIELDS:
+            raise PartnerListError(
+                _("“%(field)s” is not a field of a partner's list. Use one of: %(fields)s.")
+                % {"field": target[:100], "fields": ", ".join(PARTNER_LIST_FIELDS)}
+            )
+        checked[str(header)[:200]] = target
+    targets = [target for target in checked.values() if target]
+    twice = sorted({target for target in targets if targets.count(target) > 1})
+    if twice:
+        raise PartnerListError(
+            _("Two columns are mapped to “%(field)s”; choose one.") % {"field": field_label(twice[0])}
+        )
+    return checked
+
+
+def usable_columns(columns: Mapping[str, str]) -> dict[str, str]:
+    """A saved column mapping (made for any import) as it fits a partner's list: a column mapped to a field
+    the list cannot have (an account owner, a status …) is ignored."""
+    return {
+        str(header): (target if target in PARTNER_LIST_FIELDS else importing.IGNORE)
+        for header, target in columns.items()
+    }
+
+
+def _split_columns(
+    headers: list[str], columns: Mapping[str, str] | None
+) -> tuple[dict[str, str], int | None, bool]:
+    """The company fields' part of a column mapping, the index of the population column chosen by hand (None:
+    none chosen) and whether a population column may still be detected."""
+    company: dict[str, str] = {}
+    chosen: str | None = None
+    for header, target in (columns or {}).items():
+        if target == POPULATION_FIELD:
+            chosen = header
+        else:
+            company[header] = target
+    if chosen is None:
+        return company, None, True
+    keys = [importing.normalise_header(header) for header in headers]
+    if chosen in headers:
+        return company, headers.index(chosen), False
+    key = importing.normalise_header(chosen)
+    return company, (keys.index(key) if key in keys else None), False
+
+
+def _detected_population_column(
+    headers: list[str], columns: Mapping[str, str], mapping: Mapping[str, int]
+) -> int | None:
+    """The population column found by its header, unless the user named that column (for another field or to
+    ignore it) or it was taken for a company field."""
+    index = _population_column(headers)
+    if index is None or index in mapping.values():
+        return None
+    named = {importing.normalise_header(header) for header in columns}
+    if headers[index] in columns or importing.normalise_header(headers[index]) in named:
+        return None
+    return index
+
+
+def map_list_columns(
+    headers: list[str], columns: Mapping[str, str] | None
+) -> tuple[dict[str, int], int | None]:
+    """Column index per company field, and the population column (None: every record gets the default).
+
+    Raises PartnerListError when the mapping cannot be used (no name column, a field twice)."""
+    company, population_index, detect = _split_columns(headers, columns)
+    try:
+        mapping = importing.map_columns(headers, columns=company, fields=MATCHING_FIELDS)
+    except importing.ImportFileError as error:
+        raise PartnerListError(error.message) from None
+    if population_index is not None and population_index in mapping.values():
+        raise PartnerListError(
+            _("The column “%(column)s” cannot be read as the population and a company field at once.")
+            % {"column": headers[population_index]}
+        )
+    if detect:
+        population_index = _detected_population_column(headers, company, mapping)
+    return mapping, population_index
+
+
+def check_list_columns(path: Path, *, source: str, columns: Mapping[str, str] | None) -> None:
+    """Raises PartnerListError when the list's columns cannot be read with this mapping."""
+    try:
+        table = importing.open_table(path, source=source)
+    except importing.ImportFileError as error:
+        raise PartnerListError(error.message) from None
+    try:
+        map_list_columns(table.headers, columns)
+    finally:
+        table.close()
+
+
+def list_columns(path: Path, *, source: str, columns: Mapping[str, str] | None) -> list[dict[str, str]]:
+    """For the columns page and API: per column of the list its header, the field it is read into ("" =
+    ignored; "population" for the partner's population) and a sample value. A mapping that cannot be used yet
+    (no name column, say) is shown all the same, so that the user can correct it."""
+    try:
+        table = importing.open_table(path, source=source)
+        try:
+            headers, samples = table.headers, importing.read_samples(table)
+        finally:
+            table.close()
+    except importing.ImportFileError as error:
+        raise PartnerListError(error.message) from None
+    company, population_index, detect = _split_columns(headers, columns)
+    shown = importing.detected_columns(headers, samples, columns=company, fields=MATCHING_FIELDS)
+    if detect:
+        mapped = {column["field"]: index for index, column in enumerate(shown) if column["field"]}
+        population_index = _detected_population_column(headers, company, mapped)
+    if population_index is not None and not shown[population_index]["field"]:
+        shown[population_index]["field"] = POPULATION_FIELD
+    return shown
+
+
 def read_clear_list(
     path: Path,
     *,
@@ -106,16 +249,17 @@ def read_clear_list(
 ) -> PartnerList:
     """Read a partner's list with the accounts import's reader and rules: every row with a name is kept; a bad
     optional field is left out or kept as it is and reported as a warning; only a row without a name is bad.
-    `columns` (header → field, "" to ignore a column; e.g. a saved column mapping's columns) overrides the
-    detected columns. The partner's own id column (Kd-Nr, Kundennummer, Debitor, Account ID …) is the id."""
+    `columns` (header → field, "" to ignore a column, "population" for the population column; e.g. a saved
+    column mapping's columns) overrides the detected columns. The partner's own id column (Kd-Nr, Kundennummer, Debitor, Account ID …) is the id."""
     try:
         table = importing.open_table(path, source=source)
-        mapping = importing.map_columns(table.headers, columns=columns, fields=MATCHING_FIELDS)
     except importing.ImportFileError as error:
         raise PartnerListError(error.message) from None
-    population_index = _population_column(table.headers)
-    if population_index is not None and population_index in mapping.values():
-        population_index = None  # the column was chosen as a company field
+    try:
+        mapping, population_index = map_list_columns(table.headers, columns)
+    except PartnerListError:
+        table.close()
+        raise
     context = importing.RowContext(decimal_comma=table.delimiter == ";", owners={})
     rows: list[PartnerRow] = []
     reported: list[dict[str, Any]] = []

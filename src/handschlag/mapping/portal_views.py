@@ -15,7 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from handschlag.alliances.access import access_agreement_by_id, portal_partner_for
 from handschlag.alliances.enums import AgreementStatus
@@ -27,6 +27,7 @@ from handschlag.core.inputs import input_from_form
 from handschlag.core.models import User
 from handschlag.mapping import services
 from handschlag.mapping.access import access_mapping_run_by_id, access_portal_upload_by_id
+from handschlag.mapping.enums import MappingStatus
 from handschlag.mapping.forms import PortalUploadForm
 from handschlag.mapping.inputs import MappingRunInput
 from handschlag.mapping.selectors import (
@@ -36,7 +37,7 @@ from handschlag.mapping.selectors import (
     sharing_rules_of,
 )
 from handschlag.mapping.sharing import describe_rules
-from handschlag.mapping.views import overlap_csv, run_context
+from handschlag.mapping.views import columns_confirm, columns_page, overlap_csv, run_context
 
 if TYPE_CHECKING:
     from handschlag.alliances.models import Agreement
@@ -84,6 +85,7 @@ def portal_upload(request: HttpRequest, agreement_id: int) -> HttpResponse:
                 upload=form.cleaned_data["file"],
                 data=data,
                 populations_upload=form.cleaned_data["populations"],
+                columns=form.cleaned_data["columns"],
             )
         except InvalidInput as error:
             form_add_service_errors(form, error)
@@ -91,6 +93,9 @@ def portal_upload(request: HttpRequest, agreement_id: int) -> HttpResponse:
             messages.error(request, error.message)
             return redirect("portal:home")
         else:
+            if run.status == MappingStatus.COLUMNS:
+                messages.success(request, _("Your list was received. Please check its columns."))
+                return redirect("portal:upload_columns", run.pk)
             messages.success(request, _("Your list was received. The mapping runs in the background."))
             return redirect("portal:upload_detail", run.pk)
     return portal_home_render(
@@ -104,6 +109,8 @@ def portal_upload(request: HttpRequest, agreement_id: int) -> HttpResponse:
 def portal_upload_detail(request: HttpRequest, run_id: int) -> HttpResponse:
     """Progress of a list the partner uploaded; never our counts, only what his own list brought."""
     run = access_portal_upload_by_id(_user(request), run_id)
+    if run.status == MappingStatus.COLUMNS and not request.htmx:  # type: ignore[attr-defined]
+        return redirect("portal:upload_columns", run.pk)
     context = {
         "run": run,
         "agreement": run.agreement,
@@ -116,6 +123,18 @@ def portal_upload_detail(request: HttpRequest, run_id: int) -> HttpResponse:
             response["HX-Refresh"] = "true"
         return response
     return render(request, "mapping/portal_upload.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def portal_upload_columns(request: HttpRequest, run_id: int) -> HttpResponse:
+    """The columns of the partner user's own list in clear, to check and change before the mapping starts."""
+    run = access_portal_upload_by_id(_user(request), run_id)
+    if request.method == "POST":
+        return columns_confirm(request, run, for_partner=True) or redirect("portal:upload_detail", run.pk)
+    if run.status != MappingStatus.COLUMNS:
+        return redirect("portal:upload_detail", run.pk)
+    return columns_page(request, run, for_partner=True)
 
 
 @login_required

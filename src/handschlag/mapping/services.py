@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from handschlag.accounts.import_services import saved_column_mapping_find, saved_column_mapping_save
 from handschlag.accounts.match_evidence import evidence_to_json
 from handschlag.alliances.enums import AgreementStatus
 from handschlag.alliances.selectors import agreement_lock
@@ -32,7 +34,12 @@ from handschlag.core.tasks import enqueue
 from handschlag.mapping import linkage
 from handschlag.mapping.access import may_mark_never_share
 from handschlag.mapping.enums import MappingSource, MappingStatus, Population, SharingLevel
-from handschlag.mapping.inputs import MappingRunInput, MatchDecisionInput, SharingRulesPatch
+from handschlag.mapping.inputs import (
+    MappingColumnsInput,
+    MappingRunInput,
+    MatchDecisionInput,
+    SharingRulesPatch,
+)
 from handschlag.mapping.models import (
     MappingMatch,
     MappingRun,
@@ -43,12 +50,17 @@ from handschlag.mapping.models import (
     SharingRule,
 )
 from handschlag.mapping.partner_lists import (
+    POPULATION_FIELD,
     PartnerList,
     PartnerListError,
     PartnerRow,
+    check_list_columns,
+    checked_columns,
+    list_columns,
     partner_list_summary,
     read_clear_list,
     read_population_sidecar,
+    usable_columns,
 )
 from handschlag.mapping.selectors import mapping_settings_of, our_records_for_mapping, rejected_pairs_of
 from handschlag.mapping.sharing import clean_fields
@@ -193,6 +205,29 @@ def _check_partner_may_upload(*, actor: User, agreement: Agreement) -> None:
         raise Conflict(_("Both sides must agree to the sharing rules before your list can be mapped."))
 
 
+def _requested_columns(
+    *, actor: User, data: MappingRunInput, columns: Mapping[str, str | None] | None
+) -> dict[str, str]:
+    """The column mapping asked for at the upload: a saved one (our people only; its columns for fields a
+    partner's list has no use for are ignored), overridden by the explicit `columns`."""
+    requested: dict[str, str] = {}
+    if data.saved_mapping.strip():
+        saved = saved_column_mapping_find(data.saved_mapping) if is_internal(actor) else None
+        if saved is None:  # a partner user is told the same as for a name that does not exist
+            raise InvalidInput.for_field(
+                "saved_mapping",
+                _("There is no saved column mapping “%(name)s”.") % {"name": data.saved_mapping.strip()},
+            )
+        requested.update(usable_columns(saved.columns))
+    try:
+        requested.update(checked_columns(columns or {}))
+    except PartnerListError as error:
+        raise InvalidInput.for_field("columns", error.message) from None
+    if requested and data.source != MappingSource.CLEAR:
+        raise InvalidInput.for_field("columns", _("Columns can be chosen for a list in clear only."))
+    return requested
+
+
 def mapping_run_create(
     *,
     actor: User,
@@ -200,12 +235,17 @@ def mapping_run_create(
     upload: File,
     data: MappingRunInput | None = None,
     populations_upload: File | None = None,
+    columns: Mapping[str, str | None] | None = None,
 ) -> MappingRun:
     """Store the partner's list and queue the run; the worker does the matching (poll the run for progress).
 
     Our partner managers upload for any agreement; a partner user uploads his own list for his own partner's
     agreement once both sides agreed to the sharing rules (docs/partner-portal.md). The smallest list the
-    agreement accepts is checked when the list is read, before anything is matched (`mapping_run_execute`)."""
+    agreement accepts is checked when the list is read, before anything is matched (`mapping_run_execute`).
+
+    `columns` (header → field, "" ignores a column) and `data.saved_mapping` choose the columns of a list in
+    clear; the others are detected. With `data.confirm_columns` the run waits in status "columns" until the user
+    confirms them (`mapping_run_confirm_columns`)."""
 
     data = data or MappingRunInput()
     source, default_population, skip_bad_rows = data.source, data.default_population, data.skip_bad_rows
@@ -213,6 +253,8 @@ def mapping_run_create(
         require_capability(actor, Capability.MAPPINGS_RUN)
     else:
         _check_partner_may_upload(actor=actor, agreement=agreement)
+    requested = _requested_columns(actor=actor, data=data, columns=columns)
+    waits = data.confirm_columns and source == MappingSource.CLEAR
     size = _check_upload(upload, "file")
     if populations_upload is not None:
         if source != MappingSource.ENCODED:
@@ -238,17 +280,101 @@ def mapping_run_create(
             file_size=size,
             previous_run=previous,
             skip_bad_rows=skip_bad_rows,
+            columns=requested,
+            status=MappingStatus.COLUMNS if waits else MappingStatus.QUEUED,
         )
         run.file.save("upload", upload, save=False)
         if populations_upload is not None:
             run.populations_file.save("populations", populations_upload, save=False)
+        if requested and not waits:
+            try:  # a mapping that cannot work is refused now, not in the worker
+                check_list_columns(Path(run.file.path), source=name, columns=requested)
+            except PartnerListError as error:
+                run.file.delete(save=False)
+                raise InvalidInput.for_field("columns", error.message) from None
         run.save()
         audit_record(
             actor=actor,
             action="mapping_run.create",
             target=run,
             summary=f"mapping run with {agreement.partner} started ({name})",
-            changes={"source": source, "size": size, "agreement": agreement.pk},
+            changes={"source": source, "size": size, "agreement": agreement.pk, "columns": requested},
+        )
+        if not waits:
+            enqueue(MAPPING_RUN_EXECUTE_TASK, mapping_run_id=run.pk)
+    return run
+
+
+def _require_may_handle_columns(actor: User, run: MappingRun) -> None:
+    """Our people who run mappings; a partner user only for a list a user of his own partner uploaded for his
+    partner's agreement (NotFound otherwise, as for a run that does not exist)."""
+    if is_internal(actor):
+        require_capability(actor, Capability.MAPPINGS_RUN)
+        return
+    if (
+        not has_capability(actor, Capability.PORTAL_USE)
+        or actor.organisation_id is None
+        or run.agreement.partner.organisation_id != actor.organisation_id
+        or run.created_by is None
+        or run.created_by.organisation_id != actor.organisation_id
+    ):
+        raise NotFound
+
+
+def mapping_run_columns(*, actor: User, run: MappingRun) -> list[dict[str, str]]:
+    """The columns of a run's list in clear: header, the field each is read into ("" = ignored, "population")
+    and a sample value. Raises InvalidInput when the file cannot be read, Conflict for an encoded file."""
+    _require_may_handle_columns(actor, run)
+    if run.source != MappingSource.CLEAR:
+        raise Conflict(_("An encoded file has no columns to check."))
+    try:
+        return list_columns(Path(run.file.path), source=run.original_name, columns=run.columns)
+    except PartnerListError as error:
+        raise InvalidInput.for_field("file", error.message) from None
+    except OSError:
+        raise InvalidInput.for_field(
+            "file", _("The uploaded file is no longer there. Upload it again.")
+        ) from None
+
+
+def mapping_run_confirm_columns(*, actor: User, run: MappingRun, data: MappingColumnsInput) -> MappingRun:
+    """The user confirmed (or changed) the columns of a run waiting for that: queue the run. Our people may save
+    the mapping under `data.save_as` for the next list of the same source (accounts' saved column mappings)."""
+    _require_may_handle_columns(actor, run)
+    try:
+        checked = checked_columns(data.columns)
+    except PartnerListError as error:
+        raise InvalidInput.for_field("columns", error.message) from None
+    save_as = data.save_as.strip()
+    if save_as and not is_internal(actor):
+        raise InvalidInput.for_field("save_as", _("Column mappings cannot be saved here."))
+    with transaction.atomic():
+        run = MappingRun.objects.select_for_update().select_related("agreement__partner").get(pk=run.pk)
+        if run.status != MappingStatus.COLUMNS:
+            raise Conflict(_("The columns of this list were already confirmed."))
+        try:
+            check_list_columns(Path(run.file.path), source=run.original_name, columns=checked)
+        except PartnerListError as error:
+            raise InvalidInput.for_field("columns", error.message) from None
+        except OSError:
+            raise InvalidInput.for_field(
+                "file", _("The uploaded file is no longer there. Upload it again.")
+            ) from None
+        if save_as:
+            saved_column_mapping_save(
+                actor=actor,
+                name=save_as,
+                columns={header: field for header, field in checked.items() if field != POPULATION_FIELD},
+            )
+        run.columns = checked
+        run.status = MappingStatus.QUEUED
+        run.save(update_fields=["columns", "status"])
+        audit_record(
+            actor=actor,
+            action="mapping_run.columns",
+            target=run,
+            summary=f"mapping run {run}: columns confirmed",
+            changes={"columns": checked, "saved_as": save_as},
         )
         enqueue(MAPPING_RUN_EXECUTE_TASK, mapping_run_id=run.pk)
     return run
@@ -288,8 +414,8 @@ def mapping_run_mark_failed(*, run_id: int, reason: str) -> None:
 
 def mapping_run_execute(*, run: MappingRun) -> None:
     """Read the partner's list, match it against our accounts, keep only the overlap. Safe to run twice."""
-    if run.status == MappingStatus.DONE:
-        return
+    if run.status in {MappingStatus.DONE, MappingStatus.COLUMNS}:
+        return  # done, or not to start before its columns are confirmed
     _progress(run, MappingStatus.READING, 5)
     PartnerRecord.objects.filter(run=run).delete()  # a crashed earlier attempt leaves nothing behind
     agreement = run.agreement
@@ -305,6 +431,7 @@ def mapping_run_execute(*, run: MappingRun) -> None:
                 source=source_name,
                 default_population=run.default_population,
                 skip_bad_rows=run.skip_bad_rows,
+                columns=run.columns or None,
             )
             partner_rows = {row.record.id: row for row in partner_list.rows}
             skipped = partner_list.skipped
@@ -512,7 +639,7 @@ def _release_counts(*, agreement: Agreement, finished_at: dt.datetime) -> tuple[
 @transaction.atomic
 def mapping_run_delete(*, actor: User, run: MappingRun) -> None:
     _require_internal(actor, Capability.MAPPINGS_RUN)
-    if not run.is_finished:
+    if not run.is_finished and run.status != MappingStatus.COLUMNS:
         raise Conflict(_("A run that is still working cannot be deleted."))
     audit_record(actor=actor, action="mapping_run.delete", target=run, summary=f"mapping run {run} deleted")
     run.file.delete(save=False)

@@ -17,15 +17,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from handschlag.accounts.import_services import saved_column_mapping_find
 from handschlag.accounts.match_evidence import evidence_lines, evidence_sentence
-from handschlag.accounts.selectors import account_id_by_reference
+from handschlag.accounts.selectors import account_id_by_reference, saved_column_mapping_list
 from handschlag.alliances.access import access_agreement_by_id
 from handschlag.alliances.selectors import agreement_opt_in_status
 from handschlag.core.access import require_capability
 from handschlag.core.csv_export import csv_response
-from handschlag.core.errors import Forbidden, InvalidInput, NotFound
+from handschlag.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from handschlag.core.forms import form_add_service_errors
-from handschlag.core.inputs import input_from_form
+from handschlag.core.inputs import input_build, input_from_form
 from handschlag.core.models import User
 from handschlag.core.request_parameters import parse_id
 from handschlag.core.roles import Capability, has_capability, is_internal
@@ -35,10 +36,16 @@ from handschlag.mapping.access import (
     access_mapping_run_by_id,
     access_match_by_id,
 )
-from handschlag.mapping.enums import Population, SharedField
+from handschlag.mapping.enums import MappingStatus, Population, SharedField
 from handschlag.mapping.forms import ExclusionForm, MappingRunForm, MatchDecisionForm, SharingRulesForm
-from handschlag.mapping.inputs import MappingRunInput, MatchDecisionInput, SharingRulesPatch
+from handschlag.mapping.inputs import (
+    MappingColumnsInput,
+    MappingRunInput,
+    MatchDecisionInput,
+    SharingRulesPatch,
+)
 from handschlag.mapping.models import MappingRun, MatchDecision
+from handschlag.mapping.partner_lists import field_choices, usable_columns
 from handschlag.mapping.selectors import (
     MatrixRow,
     decision_of_match,
@@ -126,10 +133,13 @@ def mapping_create_view(request: HttpRequest, agreement_id: int) -> HttpResponse
                 upload=form.cleaned_data["file"],
                 data=data,
                 populations_upload=form.cleaned_data["populations"],
+                columns=form.cleaned_data["columns"],
             )
         except InvalidInput as error:
             form_add_service_errors(form, error)
         else:
+            if run.status == MappingStatus.COLUMNS:
+                return redirect("mapping:run_columns", run.pk)
             return redirect("mapping:run_detail", run.pk)
     errors = "; ".join(str(message) for messages_list in form.errors.values() for message in messages_list)
     messages.error(request, _("The mapping did not start: %(errors)s") % {"errors": errors})
@@ -241,6 +251,9 @@ def run_detail_view(request: HttpRequest, run_id: int) -> HttpResponse:
     if not is_internal(user):
         raise NotFound
     run = access_mapping_run_by_id(user, run_id)
+    waits = run.status == MappingStatus.COLUMNS and has_capability(user, Capability.MAPPINGS_RUN)
+    if waits and not request.htmx:  # type: ignore[attr-defined]
+        return redirect("mapping:run_columns", run.pk)
     context = {**run_context(run, for_partner=False, request=request), "active_section": "partners"}
     if request.htmx:  # type: ignore[attr-defined]
         response = render(request, "mapping/run_detail.html#status", context)
@@ -255,6 +268,101 @@ def run_detail_view(request: HttpRequest, run_id: int) -> HttpResponse:
         next=reverse("mapping:run_detail", args=[run.pk]) + "#opt-in",
     )
     return render(request, "mapping/run_detail.html", context)
+
+
+def _invalid_text(problem: InvalidInput) -> str:
+    return "; ".join(
+        str(message) for messages_list in problem.fields.values() for message in messages_list
+    ) or (problem.message)
+
+
+def columns_page(
+    request: HttpRequest,
+    run: MappingRun,
+    *,
+    for_partner: bool,
+    chosen: dict[str, str] | None = None,
+    error: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    """The columns of an uploaded list in clear: per column its header, a sample value and the field it is read
+    into, to change before the run starts. Our people may apply and save a column mapping; partner users not."""
+    user = _user(request)
+    saved_mappings = [] if for_partner else list(saved_column_mapping_list())
+    applied = None
+    if chosen is None and request.GET.get("saved") and not for_partner:
+        applied = saved_column_mapping_find(request.GET["saved"])
+        if applied is not None:
+            run.columns = usable_columns(applied.columns)
+    elif chosen is not None:
+        run.columns = chosen
+    try:
+        columns = services.mapping_run_columns(actor=user, run=run)
+    except InvalidInput as problem:
+        columns, error = [], _invalid_text(problem)
+    if for_partner:
+        form_url = reverse("portal:upload_columns", args=[run.pk])
+        back_url = reverse("portal:home")
+    else:
+        form_url = reverse("mapping:run_columns", args=[run.pk])
+        back_url = reverse("alliances:agreement_detail", args=[run.agreement_id])
+    return render(
+        request,
+        "mapping/run_columns.html",
+        {
+            "run": run,
+            "agreement": run.agreement,
+            "columns": columns,
+            "choices": field_choices(),
+            "saved_mappings": saved_mappings,
+            "applied": applied,
+            "may_save": not for_partner,
+            "error": error,
+            "form_url": form_url,
+            "back_url": back_url,
+            "active_section": "portal" if for_partner else "partners",
+        },
+        status=status,
+    )
+
+
+def columns_confirm(request: HttpRequest, run: MappingRun, *, for_partner: bool) -> HttpResponse | None:
+    """The columns page's form: confirm the columns and start the run. None when it started; else the page again
+    with the problem (400) or None after a message when there was nothing to confirm."""
+    user = _user(request)
+    try:
+        headers = [column["column"] for column in services.mapping_run_columns(actor=user, run=run)]
+    except InvalidInput as problem:
+        messages.error(request, _invalid_text(problem))
+        return None
+    chosen = {header: request.POST.get(f"column-{index}", "") for index, header in enumerate(headers)}
+    try:
+        data = input_build(
+            MappingColumnsInput,
+            {"columns": chosen, "save_as": "" if for_partner else request.POST.get("save_as", "")[:100]},
+        )
+        services.mapping_run_confirm_columns(actor=user, run=run, data=data)
+    except InvalidInput as problem:
+        return columns_page(
+            request, run, for_partner=for_partner, chosen=chosen, error=_invalid_text(problem), status=400
+        )
+    except Conflict as problem:
+        messages.error(request, problem.message)
+    return None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def run_columns_view(request: HttpRequest, run_id: int) -> HttpResponse:
+    user = _user(request)
+    if not is_internal(user):
+        raise NotFound
+    run = access_mapping_run_by_id(user, run_id, for_write=True)
+    if request.method == "POST":
+        return columns_confirm(request, run, for_partner=False) or redirect("mapping:run_detail", run.pk)
+    if run.status != MappingStatus.COLUMNS:
+        return redirect("mapping:run_detail", run.pk)
+    return columns_page(request, run, for_partner=False)
 
 
 @login_required
