@@ -56,6 +56,9 @@ def main() -> int:
     )
     options = parser.parse_args()
 
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=REPOSITORY, capture_output=True, text=True, check=False
+    ).stdout.strip()
     work = Path(tempfile.mkdtemp(prefix="handschlag-mapping-bench-"))
     os.environ["HANDSCHLAG_VAR_DIR"] = str(work)
     os.environ["HANDSCHLAG_TASKS_EAGER"] = "0"
@@ -199,9 +202,6 @@ def main() -> int:
             f"{f' ({len(run.row_errors):,} row errors, e.g. {run.row_errors[0]})' if run.row_errors else ''}",
             flush=True,
         )
-    commit = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], cwd=REPOSITORY, capture_output=True, text=True, check=False
-    ).stdout.strip()
     print(
         f"machine: {os.cpu_count()} cores, {platform.processor() or platform.machine()}, Python "
         f"{platform.python_version()}, {connection.vendor}; commit {commit}; load before {load_before}, after "

@@ -488,6 +488,7 @@ def main() -> None:
     if not key.exists():
         key.parent.mkdir(parents=True, exist_ok=True)
         key.write_text(secrets.token_hex(32), encoding="utf-8")
+    commit = commit_measured()  # the engine as this run loads it
     folders = {size: corpus_folder(arguments.data, size, arguments.held_out) for size in arguments.sizes}
     load_before = "{:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
     results: list[ToolResult] = []
@@ -503,7 +504,7 @@ def main() -> None:
         versions=versions(splink),
         load_before=load_before,
         load_after="{:.2f} {:.2f} {:.2f}".format(*os.getloadavg()),
-        commit=commit_measured(),
+        commit=commit,
         date=date,
         machine=machine_text,
         corpus=f"{'held-out' if arguments.held_out else 'development'} seed {seed}",
