@@ -51,7 +51,17 @@ def world_fixture(db: None) -> Iterator[World]:
     translation.deactivate()
 
 
+def ensure_default_pipeline() -> None:
+    """The default pipeline migration 0001 creates; a transactional test (PostgreSQL, browser) flushes it away."""
+    import importlib
+
+    from django.apps import apps
+
+    importlib.import_module("handschlag.coselling.migrations.0001_initial").default_pipeline(apps, None)
+
+
 def _world() -> World:
+    ensure_default_pipeline()
     partner_manager = UserFactory(role=Role.PARTNER_MANAGER, username="pm")
     partner = PartnerFactory(name="Nordlicht Automation GmbH", organisation__name="Nordlicht Automation GmbH")
     partner.manager = partner_manager

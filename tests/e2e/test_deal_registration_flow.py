@@ -14,6 +14,7 @@ from handschlag.coselling.lead_enums import RegistrationStatus
 from handschlag.coselling.models import DealRegistration, ProductLine
 from tests.alliances.factories import AgreementFactory, PartnerFactory
 from tests.browser import log_in
+from tests.coselling.lead_helpers import ensure_default_pipeline
 from tests.coselling.opportunity_helpers import create as opportunity_create_for
 from tests.factories import AccountFactory, UserFactory
 
@@ -25,6 +26,7 @@ PASSWORD = "correct-horse-battery"
 def test_partner_registers_manager_sees_conflict_and_approves(
     browser_page: Any, chromium: Any, live_server: Any
 ):
+    ensure_default_pipeline()
     manager = UserFactory(username="clara", role=Role.PARTNER_MANAGER, first_name="Clara", last_name="Winter")
     seller = UserFactory(username="jonas", role=Role.SELLER, first_name="Jonas", last_name="Albrecht")
     partner = PartnerFactory(name="Nordlicht Automation GmbH", organisation__name="Nordlicht Automation GmbH")
