@@ -74,4 +74,5 @@ def test_the_list_charts_follow_the_lists_filters(history, make_user, page_as):
     page = client.get("/partners/", {"q": "Gibt es nicht"}).content.decode()
     assert history.name not in page
     page = client.get("/partners/", {"q": history.name[:8]}).content.decode()
-    assert history.name in page.split('id="coselling-figures"')[1]
+    section = page.split('<section class="card" id="coselling-figures">')[1]
+    assert history.name in section
