@@ -355,7 +355,7 @@ def _find_engine_duplicates(rows: list[importing.ParsedRow]) -> dict[int, int]:
         )
         for index, row in enumerate(rows)
     ]
-    pairs = match_records(incoming, existing, threshold=ENGINE_DUPLICATE_THRESHOLD)
+    pairs = match_records(incoming, existing, threshold=ENGINE_DUPLICATE_THRESHOLD, mode="one-to-one")
     return {int(pair.left_id): int(pair.right_id) for pair in pairs}
 
 

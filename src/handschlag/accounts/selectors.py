@@ -340,7 +340,7 @@ def account_duplicate_candidates(
         [_record(key, _fields_of(account)) for key, account in by_id.items()],
         [_record("new", company)],
         threshold=DUPLICATE_WARNING_THRESHOLD,
-        one_to_many=True,
+        mode="all",
     )
     scored = sorted(
         ((pair.score, by_id[pair.left_id]) for pair in pairs), key=lambda item: (-item[0], item[1].pk)
@@ -385,7 +385,7 @@ def duplicate_candidates_of_rows(*, companies: list[CompanyFields]) -> dict[int,
         [_record(key, _fields_of(account)) for key, account in existing.items()],
         [_record(str(index), company) for index, company in enumerate(companies)],
         threshold=DUPLICATE_WARNING_THRESHOLD,
-        one_to_many=True,
+        mode="all",
     )
     found: dict[int, DuplicateCandidate] = {}
     for pair in pairs:
