@@ -46,6 +46,11 @@ def test_agreement_mapping_and_portal(browser_page: Any, settings: Any, tmp_path
     page.click("form[action$='/opt-in/'] button[type=submit]")
     page.set_input_files("input[name=file]", str(partner_list))
     page.click("form[action$='/runs/'] button[type=submit]")
+    # the detected columns with a sample value each, to check before the run starts (docs/adr/0106, 7)
+    page.wait_for_url("**/mappings/runs/*/columns/")
+    assert page.input_value("tr[data-column=Firma] select") == "name"
+    assert "Alpha Antriebe GmbH" in page.inner_text("tr[data-column=Firma]")
+    page.click("form[method=post][action$='/columns/'] button[type=submit]")
     page.wait_for_url("**/mappings/runs/*/")
     page.wait_for_selector("#run-status[data-status=done]")
     assert "Both sides must agree" in page.content()  # the partner has not agreed yet: no overlap shown
