@@ -17,6 +17,7 @@ from handschlag.coselling.services.opportunities import (
     opportunity_create,
     opportunity_mark_risk,
     opportunity_move,
+    pipeline_default_ensure,
 )
 from tests.factories import AccountFactory
 
@@ -24,6 +25,7 @@ T0 = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
 
 
 def stage(name: str) -> PipelineStage:
+    pipeline_default_ensure()  # a transactional test (browser, PostgreSQL) flushes migration 0001's pipeline
     return PipelineStage.objects.get(pipeline__is_default=True, name=name)
 
 

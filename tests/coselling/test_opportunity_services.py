@@ -149,3 +149,12 @@ def test_open_opportunities_of_an_account(seller):
     close(seller, second, won=True, at=T0 + days(1))
     create(seller)
     assert list(open_opportunities_for(account_id=account.pk)) == [first]
+
+
+def test_without_any_pipeline_the_default_one_is_set_up_again(seller):
+    from handschlag.coselling.models import Pipeline
+
+    Pipeline.objects.all().delete()
+    opportunity = create(seller)
+    assert opportunity.stage.name == "Qualifizierung"
+    assert opportunity.stage.pipeline.rescue_after_stage.name == "Angebot"

@@ -14,6 +14,7 @@ from handschlag.coselling.enums import InvolvementRole
 from handschlag.coselling.inputs import IncentivePlanInput
 from handschlag.coselling.models import PartnerInvolvement
 from handschlag.coselling.services.incentives import incentive_plan_save
+from handschlag.coselling.services.opportunities import pipeline_default_ensure
 from tests.alliances.factories import AgreementFactory, PartnerFactory
 from tests.browser import log_in
 from tests.coselling.opportunity_helpers import T0, close, create, days, involve, move
@@ -25,6 +26,7 @@ PASSWORD = "correct-horse-battery"
 
 
 def test_seller_sees_the_calculator_and_brings_the_partner_in(browser_page: Any):
+    pipeline_default_ensure()  # the flush of an earlier transactional test removes migration 0001's pipeline
     seller = UserFactory(username="jonas", role=Role.SELLER, first_name="Jonas", last_name="Albrecht")
     manager = UserFactory(username="clara", role=Role.PARTNER_MANAGER)
     partner = PartnerFactory(name="Nordlicht Automation GmbH", organisation__name="Nordlicht Automation GmbH")

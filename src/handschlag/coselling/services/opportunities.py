@@ -52,11 +52,35 @@ STATUS_OF_KIND = {
 }
 
 
-def default_pipeline() -> Pipeline:
+DEFAULT_STAGES = (
+    ("Qualifizierung", StageKind.OPEN),
+    ("Bedarfsanalyse", StageKind.OPEN),
+    ("Angebot", StageKind.OPEN),
+    ("Verhandlung", StageKind.OPEN),
+    ("Gewonnen", StageKind.WON),
+    ("Verloren", StageKind.LOST),
+)
+
+
+@transaction.atomic
+def pipeline_default_ensure() -> Pipeline:
+    """The default pipeline; created with the German stages (as migration 0001 does) when there is none at all —
+    a database emptied by a flush, or loaded without the migration's data."""
     pipeline = Pipeline.objects.filter(is_default=True).first() or Pipeline.objects.order_by("id").first()
-    if pipeline is None:
-        raise InvalidInput(_("No pipeline is set up."))
+    if pipeline is not None:
+        return pipeline
+    pipeline = Pipeline.objects.create(name="Vertrieb", is_default=True)
+    stages = {
+        name: PipelineStage.objects.create(pipeline=pipeline, name=name, position=position, kind=kind)
+        for position, (name, kind) in enumerate(DEFAULT_STAGES, start=1)
+    }
+    pipeline.rescue_after_stage = stages["Angebot"]
+    pipeline.save(update_fields=["rescue_after_stage"])
     return pipeline
+
+
+def default_pipeline() -> Pipeline:
+    return pipeline_default_ensure()
 
 
 def _first_stage(pipeline: Pipeline) -> PipelineStage:
