@@ -1,4 +1,4 @@
-"""Health v2 (docs/adr/0306) reads what partners do from co-selling's signals. Alliances' own tests stand in for
+"""Health v2 (docs/adr/0310) reads what partners do from co-selling's signals. Alliances' own tests stand in for
 that module by registering figures for chosen agreements — what a lived alliance's leads and deals look like."""
 
 from __future__ import annotations

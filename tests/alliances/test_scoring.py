@@ -51,7 +51,7 @@ def test_an_offer_with_long_term_value_is_not_one_sided() -> None:
 
 
 def test_health_verdicts() -> None:
-    # Health v2 (docs/adr/0306): v1 judged "lived" from targets, enablement, a mapping and recent activity alone —
+    # Health v2 (docs/adr/0310): v1 judged "lived" from targets, enablement, a mapping and recent activity alone —
     # a paper-only partner became lived in two minutes (issue 12). Now what the partners do decides.
     leads, deals = lived_figures()
     lived = partnership_health(
