@@ -540,3 +540,18 @@ def test_a_partner_user_cannot_use_our_saved_mappings(world: dict[str, Any]) -> 
         )
     assert "There is no saved column mapping" in raised.value.message
     assert MappingRun.objects.count() == 0
+
+
+def test_a_column_header_with_a_nul_character_is_refused(world: dict[str, Any], api_as: Any) -> None:
+    answer = api_as(world["manager"]).post(
+        "/api/v1/mappings",
+        {
+            "agreement_id": world["agreement"].pk,
+            "source": "clear",
+            "columns": json.dumps({"Gegen\x00über": "name"}),
+        },
+        files={"file": upload(ODD_CSV)},
+    )
+    assert answer.status_code == 400
+    assert "NUL" in answer.json()["error"]["fields"]["columns"][0]
+    assert MappingRun.objects.count() == 0

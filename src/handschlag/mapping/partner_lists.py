@@ -123,6 +123,8 @@ def checked_columns(columns: Mapping[str, str | None]) -> dict[str, str]:
     checked: dict[str, str] = {}
     for header, target in columns.items():
         target = (target or "").strip()
+        if "\x00" in str(header):  # PostgreSQL cannot store it; no export has it
+            raise PartnerListError(_("The text contains a NUL character."))
         if target in ("ignore", "-"):
             target = importing.IGNORE
         if target and target not in PARTNER_LIST_FIELDS:
