@@ -2,8 +2,9 @@
 
 The corpus is built from the bundled sample of GLEIF register names (no download), 2,000 records per side with
 the development seed. The floors sit a little below what the engine reached when they were set, so that a
-regression fails: pair-level precision >= 0.98 and F1 >= 0.95, entity-level F1 >= 0.96, at most 1 % of the hard
-negatives matched. (At 2,000 per side on 2026-12-03: precision 1.000, recall 0.97, F1 0.985; entity F1 0.991.)
+regression fails: pair-level precision >= 0.98 and F1 >= 0.97, entity-level F1 >= 0.98, at most 1 % of the hard
+negatives matched. (At 2,000 per side on 2026-12-03 15:14 UTC: precision 1.000, recall 0.989, F1 0.995; entity F1
+0.998; no hard negative matched.)
 """
 
 from __future__ import annotations
@@ -93,7 +94,7 @@ def test_match_keeps_its_floor_on_the_small_real_name_corpus(small_corpus: Path,
     assert exit_code == 0
     result = corpus.evaluate(corpus.read_pairs(output), corpus.read_truth(small_corpus / "truth.csv"))
     assert result.pairs.precision >= 0.98, result.pairs
-    assert result.pairs.f1 >= 0.95, result.pairs
-    assert result.entities.f1 >= 0.96, result.entities
+    assert result.pairs.f1 >= 0.97, result.pairs
+    assert result.entities.f1 >= 0.98, result.entities
     matched, total = (sum(values) for values in zip(*result.hard_negatives.values(), strict=True))
     assert matched <= 0.01 * total, result.hard_negatives
