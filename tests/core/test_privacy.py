@@ -231,3 +231,32 @@ def test_record_of_processing_activities(
         "Partnerkontakte",
         "Reklamationen",
     } <= names  # the user's language
+
+
+def test_a_leads_contact_is_found_exported_and_erased_but_the_lead_stays(
+    admin_user: User, api_as: Callable[..., Any], make_user: Callable[..., User]
+) -> None:
+    from handschlag.coselling.lead_enums import LeadDirection, LeadSource
+    from handschlag.coselling.models import Lead
+
+    lead = Lead.objects.create(
+        direction=LeadDirection.TO_US,
+        source=LeadSource.MARKETING,
+        status="declined",
+        company_name="Beispielwerk",
+        company_key="beispielwerk",
+        contact_name="Erika Beispiel",
+        contact_email=EMAIL,
+        offered_by=make_user(Role.MARKETING),
+        offered_at=timezone.now(),
+        respond_by=timezone.now(),
+    )
+    client = api_as(admin_user)
+    found = client.get("/api/v1/privacy/subjects", q="erika").json()
+    assert {"kind": "coselling.lead", "id": lead.pk} in [{"kind": s["kind"], "id": s["id"]} for s in found]
+    exported = client.post(f"/api/v1/privacy/subjects/coselling.lead/{lead.pk}/export").json()
+    assert exported["data"]["coselling.lead_contacts"][0]["email"] == EMAIL
+    assert client.post(f"/api/v1/privacy/subjects/coselling.lead/{lead.pk}/erase").status_code == 200
+    lead.refresh_from_db()
+    assert lead.contact_email == ""
+    assert lead.company_name == "Beispielwerk"

@@ -8,6 +8,9 @@ class CosellingConfig(AppConfig):
     verbose_name = _("Co-selling")
 
     def ready(self) -> None:
+        from handschlag.coselling.privacy import privacy_coselling_register
+
+        privacy_coselling_register()
         from handschlag.alliances.extensions import SIGNAL_DEALS, partnership_signal_register
         from handschlag.coselling.selectors.figures import deal_signal
 
