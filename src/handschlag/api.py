@@ -3,8 +3,8 @@
 from ninja import NinjaAPI
 
 from handschlag.accounts.api import imports_router
-from handschlag.accounts.duplicate_api import router as account_duplicates_router
 from handschlag.accounts.api import router as accounts_router
+from handschlag.accounts.duplicate_api import router as account_duplicates_router
 from handschlag.alignment.api import router as alignment_router
 from handschlag.alliances.api import agreements_router, offers_router, partners_router
 from handschlag.complaints.api import router as complaints_router

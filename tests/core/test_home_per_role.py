@@ -48,10 +48,16 @@ def _case(account: Account, reporter: User, owner: User | None, **fields: Any) -
 @pytest.fixture
 def people(make_user: Callable[..., User]) -> dict[str, User]:
     return {
-        "owner": make_user(Role.PROCESS_OWNER, username="prozess", email="prozess@firma.example", language="de"),
+        "owner": make_user(
+            Role.PROCESS_OWNER, username="prozess", email="prozess@firma.example", language="de"
+        ),
         "seller": make_user(Role.SELLER, username="verkauf", email="verkauf@firma.example", language="de"),
-        "management": make_user(Role.MANAGEMENT, username="leitung", email="leitung@firma.example", language="de"),
-        "marketing": make_user(Role.MARKETING, username="marketing", email="marketing@firma.example", language="de"),
+        "management": make_user(
+            Role.MANAGEMENT, username="leitung", email="leitung@firma.example", language="de"
+        ),
+        "marketing": make_user(
+            Role.MARKETING, username="marketing", email="marketing@firma.example", language="de"
+        ),
     }
 
 
