@@ -98,8 +98,12 @@ def test_the_email_choice_in_the_api(api_as, make_user, role):
     changed = client.put("/api/v1/notifications/settings", {"notification_email": "daily"})
     refused = client.put("/api/v1/notifications/settings", {"notification_email": "hourly"})
 
-    assert before == {"notification_email": "immediate"}
-    assert changed.json() == {"notification_email": "daily"}
+    assert before == {"notification_email": "immediate", "weekly_digest": True}
+    assert changed.json() == {"notification_email": "daily", "weekly_digest": True}
+    switched_off = client.put(
+        "/api/v1/notifications/settings", {"notification_email": "daily", "weekly_digest": False}
+    )
+    assert switched_off.json() == {"notification_email": "daily", "weekly_digest": False}
     assert refused.status_code == 400
     assert "notification_email" in refused.json()["error"]["fields"]
     user.refresh_from_db()

@@ -10,7 +10,15 @@ from typing import Any
 import pytest
 
 from handschlag.core.enums import Role
-from tests.mapping.helpers import PARTNER_CSV, filler_rows, opted_in_agreement, our_accounts, run_mapping
+from handschlag.mapping.models import MappingRun
+from tests.mapping.helpers import (
+    PARTNER_CSV,
+    filler_rows,
+    opted_in_agreement,
+    our_accounts,
+    run_mapping,
+    upload,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +39,9 @@ def _documented_keys() -> dict[str, set[str]]:
 
 
 @pytest.fixture
-def answers(make_user: Any, api_as: Any, django_capture_on_commit_callbacks: Any) -> dict[str, set[str]]:
+def answers(
+    make_user: Any, api_as: Any, page_as: Any, django_capture_on_commit_callbacks: Any
+) -> dict[str, set[str]]:
     """Every partner-facing mapping answer, as the partner user gets it: label in the doc → the keys he got."""
     manager = make_user(Role.PARTNER_MANAGER)
     partner_user = make_user(Role.PARTNER_USER)
@@ -54,6 +64,20 @@ def answers(make_user: Any, api_as: Any, django_capture_on_commit_callbacks: Any
     matrix = client.get(f"{base}/matrix").json()
     overlap = client.get(f"{base}/overlap").json()
     changes = client.get(f"{base}/changes").json()
+    known = set(MappingRun.objects.values_list("pk", flat=True))
+    page_as(partner_user).post(
+        f"/portal/agreements/{agreement.pk}/upload/",
+        {
+            "source": "clear",
+            "default_population": "customer",
+            "file": upload(PARTNER_CSV),
+            "confirm_columns": "on",
+        },
+    )
+    waiting = MappingRun.objects.exclude(pk__in=known).get()
+    columns = client.get(f"/api/v1/mappings/{waiting.pk}/columns").json()
+    with django_capture_on_commit_callbacks(execute=True):
+        confirmed = client.post(f"/api/v1/mappings/{waiting.pk}/columns", {"columns": {}}).json()
     assert overlap["items"]  # the partner lists the customer row: there is a row to look at
     assert changes["new"]
 
@@ -72,6 +96,8 @@ def answers(make_user: Any, api_as: Any, django_capture_on_commit_callbacks: Any
         "each of its `items`": keys_of_each(overlap["items"]),
         "`GET /api/v1/mappings/{id}/changes`": set(changes),
         "each of its `new`": keys_of_each(changes["new"]),
+        "`GET /api/v1/mappings/{id}/columns`, each column of his own upload": keys_of_each(columns),
+        "`POST /api/v1/mappings/{id}/columns`": set(confirmed),
     }
 
 
