@@ -205,6 +205,17 @@ class Complaint(models.Model):
             models.Index(fields=["owner", "status"]),
             models.Index(fields=["department", "status"]),
             models.Index(fields=["cancellation_threat", "status"]),
+            # the open cases (a few percent of them all): home pages, queues, escalations, clocks read only these
+            models.Index(
+                fields=["owner", "resolution_due"],
+                condition=~Q(status=ComplaintStatus.CLOSED),
+                name="complaint_open_owner",
+            ),
+            models.Index(
+                fields=["-escalation_level", "resolution_due", "id"],
+                condition=~Q(status=ComplaintStatus.CLOSED),
+                name="complaint_open_escalated",
+            ),
         ]
 
     def __str__(self) -> str:

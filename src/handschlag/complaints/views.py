@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import TYPE_CHECKING, Any
 
 from django import forms
@@ -92,6 +93,7 @@ from handschlag.complaints.services.steps import complaint_step_update
 from handschlag.core.access import require_capability
 from handschlag.core.csv_export import csv_response
 from handschlag.core.errors import Conflict, InvalidInput, NotFound
+from handschlag.core.figures import FigureScope, figures_cached
 from handschlag.core.forms import form_add_service_errors
 from handschlag.core.inputs import InputT, input_from_form
 from handschlag.core.models import User
@@ -652,7 +654,13 @@ def figures_view(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     _require_figures(user)
     start, end = _figure_period(request)
-    figures = complaint_figures(user=user, start=start, end=end)
+    # a year of cases read for each figure: kept a short while per reader and period (core/figures.py)
+    figures = figures_cached(
+        "complaints.figures_view",
+        user,
+        FigureScope(start=start, end=end),
+        functools.partial(complaint_figures, user=user, start=start, end=end),
+    )
     context = {
         "figures": figures,
         "start": start,
