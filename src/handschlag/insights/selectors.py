@@ -7,6 +7,7 @@ target as an outline. "Below threshold" (too few to show) and "no data" are told
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -25,6 +26,7 @@ from handschlag.core.figures import (
     Measurement,
     breakdowns,
     figure_modules,
+    figures_cached,
     kpi_get,
     kpis,
     kpis_measure,
@@ -114,6 +116,10 @@ def _goals_for(keys: set[str], scope: FigureScope) -> dict[str, Goal]:
     return found
 
 
+def _breakdown_rows(breakdown: Breakdown, user: User, scope: FigureScope) -> list[BreakdownRow]:
+    return list(breakdown.rows(user, scope))
+
+
 def dashboard(*, user: User, scope: FigureScope, module: str | None = None) -> list[ModuleSection]:
     """The sections of the management dashboard (module None) or of one module's dashboard."""
     require_capability(user, Capability.INSIGHTS_VIEW)
@@ -140,7 +146,12 @@ def dashboard(*, user: User, scope: FigureScope, module: str | None = None) -> l
             sections[breakdown.module].tables.append(
                 BreakdownTable(
                     breakdown=breakdown,
-                    rows=list(breakdown.rows(user, scope)),
+                    rows=figures_cached(
+                        f"breakdown:{breakdown.key}",
+                        user,
+                        scope,
+                        functools.partial(_breakdown_rows, breakdown, user, scope),
+                    ),
                     ignored_filters=_ignored(breakdown.filters, scope),
                 )
             )
