@@ -134,6 +134,11 @@ def write_large(
         "involvement": _next_id(PartnerInvolvement),
     }
     postgres = connection.vendor == "postgresql"
+    models = (Opportunity, StageChange, PartnerInvolvement)
+    # every row would queue a check of each of its foreign keys until the demo's one transaction commits
+    # (Django's are deferred): millions of single lookups. Without them during the load, and each put back
+    # afterwards with one validating join, as pg_restore does.
+    foreign_keys = _foreign_keys_drop(connection, models) if postgres else []
     written = 0
     while written < count:
         size = min(CHUNK, count - written)
@@ -232,14 +237,39 @@ def write_large(
         _write(connection, postgres, PartnerInvolvement, INVOLVEMENT_COLUMNS, involvements)
         written += size
     if postgres:
+        _foreign_keys_restore(connection, foreign_keys)
         with connection.cursor() as cursor:
-            for model in (Opportunity, StageChange, PartnerInvolvement):
+            for model in models:
                 table = model._meta.db_table
                 cursor.execute(
                     f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))"  # noqa: S608 (our table names)
                 )
                 cursor.execute(f"ANALYZE {table}")
     return written
+
+
+def _foreign_keys_drop(connection: Any, models: tuple[Any, ...]) -> list[tuple[str, str, str]]:
+    """Drop the foreign keys of the models' tables; their (table, name, definition) to put them back."""
+    tables = [model._meta.db_table for model in models]
+    with connection.cursor() as cursor:
+        # the checks the earlier steps queued run now: a table with pending checks cannot be altered
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE contype = 'f' AND conrelid = ANY(%s::regclass[]) ORDER BY 1, 2",
+            [tables],
+        )
+        found = [(str(table), str(name), str(definition)) for table, name, definition in cursor.fetchall()]
+        for table, name, _definition in found:
+            cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+    return found
+
+
+def _foreign_keys_restore(connection: Any, foreign_keys: list[tuple[str, str, str]]) -> None:
+    with connection.cursor() as cursor:
+        for table, name, definition in foreign_keys:
+            cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # as Django declares them, for the later steps
 
 
 def _lines(rows: list[tuple[Any, ...]]) -> Iterator[str]:

@@ -7,7 +7,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -20,6 +19,7 @@ from handschlag.core.errors import Conflict, Forbidden, InvalidInput
 from handschlag.core.forms import form_add_service_errors
 from handschlag.core.inputs import input_from_form
 from handschlag.core.models import User
+from handschlag.core.pagination import BoundedPaginator
 from handschlag.coselling.lead_access import (
     access_lead_by_id,
     access_registration_by_id,
@@ -90,7 +90,7 @@ def lead_list_view(request: HttpRequest) -> HttpResponse:
     box = box if box in ("inbox", "outbox") else "inbox"
     status = request.GET.get("status", "")
     status = status if status in LeadStatus.values else ""
-    page = Paginator(lead_list(box=box, status=status), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = BoundedPaginator(lead_list(box=box, status=status), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "coselling/lead_list.html",
@@ -187,7 +187,7 @@ def registration_list_view(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", RegistrationStatus.PENDING)
     allowed = {"", "active", "extension", *RegistrationStatus.values}
     status = status if status in allowed else RegistrationStatus.PENDING
-    page = Paginator(registration_list(status=status), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = BoundedPaginator(registration_list(status=status), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "coselling/registration_list.html",

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -27,6 +26,7 @@ from handschlag.core.errors import Forbidden, InvalidInput, NotFound
 from handschlag.core.forms import form_add_service_errors
 from handschlag.core.inputs import InputT, input_from_form
 from handschlag.core.models import User
+from handschlag.core.pagination import BoundedPaginator
 from handschlag.core.request_parameters import query_int
 from handschlag.core.roles import Capability, has_capability
 from handschlag.core.sorting import sort_from
@@ -132,7 +132,7 @@ def opportunity_list_view(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     _require_view(user)
     filters = _filters(request)
-    page = Paginator(opportunity_list(actor=user, filters=filters), PAGE_SIZE).get_page(
+    page = BoundedPaginator(opportunity_list(actor=user, filters=filters), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     query = request.GET.copy()

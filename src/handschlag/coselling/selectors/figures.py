@@ -9,6 +9,7 @@ rescue involvements ÷ involvements.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -259,9 +260,16 @@ def deal_figures_by_partner(partner_ids: Sequence[int]) -> dict[int, DealFigures
 
 
 def deal_signal(agreement_ids: Sequence[int]) -> dict[int, DealFigures]:
-    """The health signal SIGNAL_DEALS: each agreement gets its partner's joint deal figures."""
+    """The health signal SIGNAL_DEALS: each agreement gets its partner's joint deal figures (read over every
+    joint deal, so kept CACHE_SECONDS per set of partners: the partner list shows it on every visit)."""
     partner_of = dict(agreement_list().filter(pk__in=list(agreement_ids)).values_list("pk", "partner_id"))
-    by_partner = deal_figures_by_partner(sorted(set(partner_of.values())))
+    partner_ids = sorted(set(partner_of.values()))
+    ids = ",".join(str(partner_id) for partner_id in partner_ids)
+    key = "coselling:deal_signal:" + hashlib.sha256(ids.encode()).hexdigest()
+    by_partner: dict[int, DealFigures] | None = cache.get(key)
+    if by_partner is None:
+        by_partner = deal_figures_by_partner(partner_ids)
+        cache.set(key, by_partner, CACHE_SECONDS)
     return {
         agreement_id: by_partner[partner_id]
         for agreement_id, partner_id in partner_of.items()
