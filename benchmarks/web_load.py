@@ -28,6 +28,7 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import requests
 
@@ -44,7 +45,7 @@ MIX: dict[str, list[tuple[str, str, int]]] = {
         ("account detail", "/accounts/{account}/", 3),
         ("complaints list", "/complaints/?queue=watching", 2),
         ("opportunities list", "/coselling/opportunities/", 2),
-        ("api accounts", "/api/v1/accounts?search={word}", 2),
+        ("api accounts", "/api/v1/accounts?q={word}", 2),
     ],
     "leitung": [
         ("home", "/", 3),
@@ -72,7 +73,7 @@ MIX: dict[str, list[tuple[str, str, int]]] = {
     "marketing": [
         ("home", "/", 3),
         ("accounts list", "/accounts/?status=customer", 2),
-        ("alignment", "/alignment/", 2),
+        ("alignment", "/alignment/figures/", 2),
     ],
     "admin": [
         ("home", "/", 2),
@@ -121,7 +122,8 @@ def _ids(session: requests.Session, base: str, path: str, pattern: str) -> list[
 
 
 def _proc_cpu_seconds(names: tuple[str, ...]) -> float:
-    """User + system CPU seconds of every process whose command line contains one of `names`."""
+    """User + system CPU seconds of every process whose command line contains all of `names` (the gunicorn
+    serving this port; PostgreSQL), with those of their children that have ended."""
     ticks = os.sysconf("SC_CLK_TCK")
     total = 0.0
     for entry in Path("/proc").iterdir():
@@ -129,37 +131,56 @@ def _proc_cpu_seconds(names: tuple[str, ...]) -> float:
             continue
         try:
             command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-            if not any(name in command for name in names):
+            if not all(name in command for name in names):
                 continue
             fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / ticks
+            # utime + stime, and cutime + cstime: the CPU of children that have exited and been waited for
+            # (PostgreSQL's parallel workers and closed backends under the postmaster; restarted gunicorn
+            # workers under their master)
+            total += sum(int(value) for value in fields[11:15]) / ticks
         except (OSError, IndexError, ValueError):
             continue
     return total
 
 
-def _user_loop(
-    base: str, username: str, stop: float, warm_until: float, think: float, results: Results, seed: int
-) -> None:
-    rng = random.Random(seed)
+@dataclass
+class VirtualUser:
+    username: str
+    session: requests.Session
+    accounts: list[str]
+    complaints: list[str]
+
+
+def _prepare(base: str, username: str) -> VirtualUser:
+    """Log in and collect ids to open (before the clock starts: a login hashes a password on purpose)."""
     session = _login(base, username)
     accounts = _ids(session, base, "/accounts/", r'href="/accounts/(\d+)/"')
     complaints = _ids(session, base, "/complaints/", r'href="/complaints/(\d+)/"')
-    mix = MIX[username]
+    return VirtualUser(username, session, accounts, complaints)
+
+
+def _user_loop(
+    base: str, user: VirtualUser, stop: float, warm_until: float, think: float, results: Results, seed: int
+) -> None:
+    rng = random.Random(seed)
+    time.sleep(think * rng.uniform(0, 1))  # users do not all start in the same instant
+    mix = MIX[user.username]
     kinds = [item for item in mix for _ in range(item[2])]
     while time.monotonic() < stop:
         kind, template, _weight = rng.choice(kinds)
         path = template.format(
-            word=rng.choice(SEARCH_WORDS), account=rng.choice(accounts), complaint=rng.choice(complaints)
+            word=rng.choice(SEARCH_WORDS),
+            account=rng.choice(user.accounts),
+            complaint=rng.choice(user.complaints),
         )
         started = time.monotonic()
         try:
-            response = session.get(f"{base}{path}", timeout=60)
+            response = user.session.get(f"{base}{path}", timeout=60)
             ok = response.status_code < 400
         except requests.RequestException:
             ok = False
         elapsed = time.monotonic() - started
-        if started >= warm_until:
+        if started >= warm_until and started < stop:
             results.add(kind, elapsed, ok)
         time.sleep(think * rng.uniform(0.5, 1.5))
 
@@ -185,32 +206,60 @@ def main() -> None:
     base = arguments.url.rstrip("/")
     roles = list(MIX)
     results = Results()
-    load_before = os.getloadavg()
-    app_cpu_before = _proc_cpu_seconds(("gunicorn",))
-    db_cpu_before = _proc_cpu_seconds(("postgres:",))
+    # log every user in first, four at a time (logins are not part of the mix and not measured)
+    users: list[VirtualUser] = []
+    for first in range(0, arguments.users, 4):
+        batch = [roles[index % len(roles)] for index in range(first, min(first + 4, arguments.users))]
+        prepared: list[VirtualUser | None] = [None] * len(batch)
+
+        def prepare(slot: int, username: str, into: list[VirtualUser | None] = prepared) -> None:
+            into[slot] = _prepare(base, username)
+
+        logins = [threading.Thread(target=prepare, args=(slot, name)) for slot, name in enumerate(batch)]
+        for thread in logins:
+            thread.start()
+        for thread in logins:
+            thread.join()
+        if any(user is None for user in prepared):
+            raise SystemExit("a login failed; is the demo loaded and the server up?")
+        users.extend(user for user in prepared if user is not None)
     start = time.monotonic()
     stop = start + arguments.duration
     warm_until = start + arguments.warmup
     threads = [
         threading.Thread(
             target=_user_loop,
-            args=(base, roles[index % len(roles)], stop, warm_until, arguments.think, results, index),
+            args=(base, user, stop, warm_until, arguments.think, results, index),
             daemon=True,
         )
-        for index in range(arguments.users)
+        for index, user in enumerate(users)
     ]
     for thread in threads:
         thread.start()
+    # CPU and load average over the counted window only (after the warm-up)
+    time.sleep(max(0.0, warm_until - time.monotonic()))
+    load_before = os.getloadavg()
+    app_processes = ("gunicorn", urlsplit(base).netloc)
+    # the whole PostgreSQL server (every process named postgres, the postmaster with its exited children):
+    # run it on a machine where no other database work happens at the same time
+    db_processes = (("postgres:",), ("bin/postgres",))
+    app_cpu_before = _proc_cpu_seconds(app_processes)
+    if app_cpu_before == 0:  # bound to another address than the one asked: every gunicorn on the machine
+        app_processes = ("gunicorn",)
+        app_cpu_before = _proc_cpu_seconds(app_processes)
+    db_cpu_before = sum(_proc_cpu_seconds(names) for names in db_processes)
+    time.sleep(max(0.0, stop - time.monotonic()))
+    app_cpu = _proc_cpu_seconds(app_processes) - app_cpu_before
+    db_cpu = sum(_proc_cpu_seconds(names) for names in db_processes) - db_cpu_before
+    load_after = os.getloadavg()
     for thread in threads:
         thread.join()
-    app_cpu = _proc_cpu_seconds(("gunicorn",)) - app_cpu_before
-    db_cpu = _proc_cpu_seconds(("postgres:",)) - db_cpu_before
-    load_after = os.getloadavg()
 
     every = [value for values in results.latencies.values() for value in values]
     requests_total = len(every)
-    # CPU counts from the start (warm-up included): divide by every request sent, counted or not
-    sent = requests_total * arguments.duration / max(arguments.duration - arguments.warmup, 1)
+    # CPU counts over the counted window: requests started in it (the few still running at its end are
+    # counted too, and those running at its start are not, which evens out)
+    sent = requests_total
     summary = {
         "users": arguments.users,
         "think_seconds": arguments.think,
