@@ -140,8 +140,9 @@ def open_opportunity_on(account: Any) -> Any:
     from django.utils import timezone
 
     from handschlag.coselling.models import Opportunity, PipelineStage
+    from handschlag.coselling.services.opportunities import pipeline_default_ensure
 
-    stage = PipelineStage.objects.filter(pipeline__is_default=True).order_by("position").first()
+    stage = PipelineStage.objects.filter(pipeline=pipeline_default_ensure()).order_by("position").first()
     now = timezone.now()
     return Opportunity.objects.create(
         account=account, title="Offene Chance", stage=stage, stage_entered_at=now, created_at=now

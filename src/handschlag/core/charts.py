@@ -22,6 +22,7 @@ from typing import Any
 LABEL_WIDTH = 190  # SVG units left of the bars for the labels
 BAR_AREA = 230  # the longest bar; the value is written after it
 VALUE_WIDTH = 80
+TEXT_CHAR_WIDTH = 7.2  # SVG units per character of the 12 px value text (a generous estimate)
 BAR_HEIGHT = 16
 BAR_GAP = 4
 ROW_GAP = 10
@@ -148,6 +149,11 @@ def bar_chart(
         labels=labels,
         height=max(row_height * len(rows), row_height),
         legend=legend,
+        # wide enough for the longest value written after its bar (the SVG scales to its box, nothing sticks out)
+        width=max(
+            LABEL_WIDTH + BAR_AREA + VALUE_WIDTH,
+            max((bar.text_x + TEXT_CHAR_WIDTH * len(bar.text) + 4 for bar in bars), default=0),
+        ),
     )
 
 

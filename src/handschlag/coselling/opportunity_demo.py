@@ -43,6 +43,7 @@ from handschlag.coselling.services.opportunities import (
     opportunity_create,
     opportunity_mark_risk,
     opportunity_move,
+    pipeline_default_ensure,
 )
 
 PRODUCT_LINES = ("Fräsmaschinen", "Automatisierung", "Service")
@@ -68,7 +69,8 @@ def demo_present() -> bool:
 
 
 def _stages() -> dict[str, PipelineStage]:
-    return {stage.name: stage for stage in PipelineStage.objects.filter(pipeline__is_default=True)}
+    pipeline = pipeline_default_ensure()  # migration 0001's pipeline is gone after a flush (transactional tests)
+    return {stage.name: stage for stage in PipelineStage.objects.filter(pipeline=pipeline)}
 
 
 class _Story:
