@@ -69,7 +69,9 @@ def demo_present() -> bool:
 
 
 def _stages() -> dict[str, PipelineStage]:
-    pipeline = pipeline_default_ensure()  # migration 0001's pipeline is gone after a flush (transactional tests)
+    pipeline = (
+        pipeline_default_ensure()
+    )  # migration 0001's pipeline is gone after a flush (transactional tests)
     return {stage.name: stage for stage in PipelineStage.objects.filter(pipeline=pipeline)}
 
 
