@@ -139,7 +139,7 @@ def opportunity_list_view(request: HttpRequest) -> HttpResponse:
     query.pop("page", None)
     names = partner_names_of([opportunity.pk for opportunity in page])
     for opportunity in page:
-        opportunity.partner_names = names.get(opportunity.pk, [])  # type: ignore[attr-defined]
+        opportunity.partner_names = names.get(opportunity.pk, [])
     context = {
         "page": page,
         "filters": filters,
