@@ -189,9 +189,9 @@ def lead_offer(*, actor: User, data: LeadOfferInput, now: dt.datetime | None = N
 
 def _opportunity_from_lead(*, actor: User, lead: Lead, account_id: int | None, now: dt.datetime) -> int:
     """The opportunity an accepted lead to us becomes, with the partner as "sourced"; returns its id."""
-    from handschlag.coselling.enums import InvolvementReason, InvolvementRole, OpportunitySource
-    from handschlag.coselling.inputs import InvolvementInput, OpportunityInput
-    from handschlag.coselling.services.opportunities import involvement_add, opportunity_create
+    from handschlag.coselling.enums import OpportunitySource
+    from handschlag.coselling.inputs import OpportunityInput
+    from handschlag.coselling.services.opportunities import opportunity_create, partner_sourced_add
 
     if account_id is None:
         account_id = lead.resolved_account_id
@@ -235,19 +235,7 @@ def _opportunity_from_lead(*, actor: User, lead: Lead, account_id: int | None, n
         now=now,
     )
     if lead.partner_id is not None:
-        involvement_add(
-            actor=actor,
-            opportunity=opportunity,
-            now=now,
-            data=input_build(
-                InvolvementInput,
-                {
-                    "partner_id": lead.partner_id,
-                    "role": InvolvementRole.SOURCED,
-                    "reason": InvolvementReason.NEW,
-                },
-            ),
-        )
+        partner_sourced_add(actor=actor, opportunity=opportunity, partner_id=lead.partner_id, now=now)
     return opportunity.pk
 
 

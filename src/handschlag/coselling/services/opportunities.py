@@ -20,9 +20,12 @@ from handschlag.alliances.selectors import partner_list
 from handschlag.core.enums import Role
 from handschlag.core.errors import InvalidInput, NotFound
 from handschlag.core.events import audit_record
+from handschlag.core.inputs import input_build
 from handschlag.core.models import User
 from handschlag.coselling.access import check_opportunity_editable
 from handschlag.coselling.enums import (
+    InvolvementReason,
+    InvolvementRole,
     OpportunitySource,
     OpportunityStatus,
     RescueReason,
@@ -424,6 +427,19 @@ def involvement_add(
         },
     )
     return involvement
+
+
+def partner_sourced_add(*, actor: User, opportunity: Opportunity, partner_id: int, now: dt.datetime) -> None:
+    """The partner brought this new deal (an accepted lead, an approved registration): it joins as the source."""
+    involvement_add(
+        actor=actor,
+        opportunity=opportunity,
+        now=now,
+        data=input_build(
+            InvolvementInput,
+            {"partner_id": partner_id, "role": InvolvementRole.SOURCED, "reason": InvolvementReason.NEW},
+        ),
+    )
 
 
 @transaction.atomic

@@ -199,14 +199,17 @@ def _joint_opportunity(*, actor: User, registration: DealRegistration, now: dt.d
     """The opportunity an approved registration is on: our open one on the account and product line, with the
     partner added as "influenced", else a new one with the partner as "sourced" (owner: the account's owner)."""
     from handschlag.coselling.enums import (
-        InvolvementReason,
         InvolvementRole,
         OpportunitySource,
         OpportunityStatus,
     )
     from handschlag.coselling.inputs import InvolvementInput, OpportunityInput
     from handschlag.coselling.models import Opportunity, PartnerInvolvement
-    from handschlag.coselling.services.opportunities import involvement_add, opportunity_create
+    from handschlag.coselling.services.opportunities import (
+        involvement_add,
+        opportunity_create,
+        partner_sourced_add,
+    )
 
     assert registration.account_id is not None  # approved: the database refuses one without an account
     ours = (
@@ -252,19 +255,7 @@ def _joint_opportunity(*, actor: User, registration: DealRegistration, now: dt.d
         source=OpportunitySource.REGISTRATION,
         now=now,
     )
-    involvement_add(
-        actor=actor,
-        opportunity=opportunity,
-        now=now,
-        data=input_build(
-            InvolvementInput,
-            {
-                "partner_id": registration.partner_id,
-                "role": InvolvementRole.SOURCED,
-                "reason": InvolvementReason.NEW,
-            },
-        ),
-    )
+    partner_sourced_add(actor=actor, opportunity=opportunity, partner_id=registration.partner_id, now=now)
     return opportunity.pk
 
 
