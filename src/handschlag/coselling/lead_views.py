@@ -46,7 +46,7 @@ from handschlag.coselling.lead_inputs import (
     LeadOfferInput,
     RegistrationDecisionInput,
 )
-from handschlag.coselling.models import ProductLine
+from handschlag.coselling.models import Lead, ProductLine
 from handschlag.coselling.selectors.leads import (
     lead_list,
     lead_resolution,
@@ -104,6 +104,23 @@ def lead_list_view(request: HttpRequest) -> HttpResponse:
     )
 
 
+def lead_offer_from_form(request: HttpRequest, user: User, form: LeadOfferForm) -> Lead | None:
+    """The offered lead when a posted offer form is valid and the service takes it; else None, with the
+    service's complaints on the form (ours and the partner portal's offer share this)."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    data = input_from_form(form, LeadOfferInput)
+    if data is None:
+        return None
+    try:
+        return lead_services.lead_offer(actor=user, data=data)
+    except InvalidInput as error:
+        form_add_service_errors(form, error)
+    except Conflict as error:
+        form.add_error(None, error.message)
+    return None
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def lead_create_view(request: HttpRequest) -> HttpResponse:
@@ -114,18 +131,10 @@ def lead_create_view(request: HttpRequest) -> HttpResponse:
         (partner.pk, partner.name) for partner in partner_list() if partner.status == PartnerStatus.ACTIVE
     ]
     form = LeadOfferForm(request.POST or None, partners=partners, product_lines=product_line_choices())
-    if request.method == "POST" and form.is_valid():
-        data = input_from_form(form, LeadOfferInput)
-        if data is not None:
-            try:
-                lead = lead_services.lead_offer(actor=user, data=data)
-            except InvalidInput as error:
-                form_add_service_errors(form, error)
-            except Conflict as error:
-                form.add_error(None, error.message)
-            else:
-                messages.success(request, _("The lead was offered to the partner."))
-                return redirect("coselling:lead_detail", lead.pk)
+    lead = lead_offer_from_form(request, user, form)
+    if lead is not None:
+        messages.success(request, _("The lead was offered to the partner."))
+        return redirect("coselling:lead_detail", lead.pk)
     return render(
         request,
         "coselling/lead_form.html",

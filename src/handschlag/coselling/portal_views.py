@@ -37,9 +37,8 @@ from handschlag.coselling.lead_inputs import (
     DealRegistrationInput,
     ExtensionRequestInput,
     LeadDecisionInput,
-    LeadOfferInput,
 )
-from handschlag.coselling.lead_views import product_line_choices
+from handschlag.coselling.lead_views import lead_offer_from_form, product_line_choices
 from handschlag.coselling.selectors.leads import (
     partner_joint_opportunities,
     partner_lead_list,
@@ -60,18 +59,10 @@ def portal_leads(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     partner = partner_of_portal_user(user)
     form = LeadOfferForm(request.POST or None, partners=None, product_lines=product_line_choices())
-    if request.method == "POST" and form.is_valid():
-        data = input_from_form(form, LeadOfferInput)
-        if data is not None:
-            try:
-                lead = lead_services.lead_offer(actor=user, data=data)
-            except InvalidInput as error:
-                form_add_service_errors(form, error)
-            except Conflict as error:
-                form.add_error(None, error.message)
-            else:
-                messages.success(request, _("Thank you, your lead was handed over."))
-                return redirect("portal:lead_detail", lead.pk)
+    lead = lead_offer_from_form(request, user, form)
+    if lead is not None:
+        messages.success(request, _("Thank you, your lead was handed over."))
+        return redirect("portal:lead_detail", lead.pk)
     return render(
         request,
         "coselling/portal_leads.html",
