@@ -185,3 +185,25 @@ def test_activating_a_second_agreement_is_a_409_and_changes_nothing(make_user: A
     assert AuditEvent.objects.count() == events
     assert client.patch(f"/api/v1/agreements/{active.pk}", {"status": "ended"}).status_code == 200
     assert client.patch(f"/api/v1/agreements/{draft.pk}", {"status": "active"}).status_code == 200
+
+
+def test_an_inactive_partner_gets_no_running_agreement(make_user: Any, api_as: Any) -> None:
+    draft = AgreementFactory(status="draft", title="Entwurf")
+    draft.partner.status = "inactive"
+    draft.partner.save(update_fields=["status"])
+    client = api_as(make_user(Role.PARTNER_MANAGER))
+    events = AuditEvent.objects.count()
+    created = client.post(
+        "/api/v1/agreements", {"partner_id": draft.partner_id, "title": "Neu", "status": "active"}
+    )
+    assert created.status_code == 409
+    assert created.json()["error"]["code"] == "partner_inactive"
+    activated = client.patch(f"/api/v1/agreements/{draft.pk}", {"status": "active"})
+    assert activated.status_code == 409
+    draft.refresh_from_db()
+    assert draft.status == "draft"
+    assert AuditEvent.objects.count() == events
+    # a draft may still be prepared, and the partner made active again first
+    assert client.patch(f"/api/v1/agreements/{draft.pk}", {"title": "Entwurf 2"}).status_code == 200
+    assert client.patch(f"/api/v1/partners/{draft.partner_id}", {"status": "active"}).status_code == 200
+    assert client.patch(f"/api/v1/agreements/{draft.pk}", {"status": "active"}).status_code == 200

@@ -266,6 +266,16 @@ def _active_clash() -> Conflict:
     )
 
 
+def _check_partner_active(agreement: Agreement) -> None:
+    """An agreement is lived only with a partner we still work with: an inactive partner's agreement stays a
+    draft or ended until the partner is active again."""
+    if agreement.status == AgreementStatus.ACTIVE and agreement.partner.status == PartnerStatus.INACTIVE:
+        raise Conflict(
+            _("This partner is inactive. Make the partner active again before an agreement with it runs."),
+            code="partner_inactive",
+        )
+
+
 def _check_term(starts_on: Any, ends_on: Any) -> None:
     if starts_on and ends_on and ends_on < starts_on:
         raise InvalidInput.for_field("ends_on", _("The agreement cannot end before it starts."))
@@ -299,6 +309,7 @@ def agreement_create(*, actor: User, data: AgreementInput) -> Agreement:
     agreement = Agreement(partner=partner, **values)
     if agreement.value_proposition:
         agreement.value_proposition_version = 1
+    _check_partner_active(agreement)
     if agreement.status == AgreementStatus.ACTIVE and _has_other_active(agreement):
         raise _active_clash()
     _agreement_save(agreement)
@@ -326,6 +337,8 @@ def agreement_update(*, actor: User, agreement: Agreement, patch: AgreementPatch
     if "value_proposition" in changes:
         # A new text must be read again by everybody: acknowledgements count per version.
         agreement.value_proposition_version += 1
+    if "status" in changes:
+        _check_partner_active(agreement)
     if "status" in changes and agreement.status == AgreementStatus.ACTIVE and _has_other_active(agreement):
         raise _active_clash()
     _agreement_save(agreement, update_fields=[*changes, "value_proposition_version", "updated_at"])
