@@ -136,6 +136,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("HANDSCHLAG_TEST_SQLITE") or None}
 
+# What is kept a while (figures, counts, the duplicate pairs): in each process's memory by default (nothing to run
+# for `make run`); with HANDSCHLAG_CACHE_URL=redis://host:6379/0 in Redis, shared by every web and worker process
+# (gunicorn's workers then compute a dashboard once, not once each, and a write's invalidation reaches all at once).
+CACHE_URL = os.environ.get("HANDSCHLAG_CACHE_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL, "KEY_PREFIX": "hs"}
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 5000}}
+    )
+}
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"
 # A form whose CSRF check fails gets the "form expired" page inside the layout (core/error_pages.py).
