@@ -116,10 +116,7 @@ def privacy_accounts_register() -> None:
     )
     personal_data_source_register(
         PersonalDataSource(
-            name="accounts.owned_accounts",
-            activity=ProcessingActivity(
-                name="", purpose="", subjects="", categories="", recipients="", retention=""
-            ),
+            name="accounts.owned_accounts",  # part of "customer accounts" (the account is the company's data)
             export=owned_accounts_export,
         )
     )

@@ -74,7 +74,9 @@ class ProcessingActivity:
 @dataclass(frozen=True)
 class PersonalDataSource:
     name: str  # e.g. "accounts.contacts"
-    activity: ProcessingActivity
+    # its line in the record of processing activities; None for data that belongs to another source's activity
+    # (a user's API tokens and notifications are part of "user accounts")
+    activity: ProcessingActivity | None = None
     subject_kinds: tuple[str, ...] = ()  # the kinds of DataSubject this source finds
     find: Callable[[str], list[DataSubject]] | None = None
     get: Callable[[str, int], DataSubject | None] | None = None  # one subject of subject_kinds by kind and id
@@ -106,6 +108,11 @@ def retention_kind_register(kind: RetentionKind) -> None:
 
 def personal_data_sources() -> list[PersonalDataSource]:
     return list(_SOURCES.values())
+
+
+def processing_activities() -> list[ProcessingActivity]:
+    """The record of processing activities: one line per activity, in the order the sources registered."""
+    return [source.activity for source in _SOURCES.values() if source.activity is not None]
 
 
 def retention_kinds() -> list[RetentionKind]:

@@ -131,14 +131,13 @@ def records_index(request: HttpRequest) -> Any:
     days = {row.kind.name: row.days for row in privacy.retention_rows(actor=user)}
     return [
         {
-            "name": str(source.activity.name),
-            "purpose": str(source.activity.purpose),
-            "subjects": str(source.activity.subjects),
-            "categories": str(source.activity.categories),
-            "recipients": str(source.activity.recipients),
-            "retention": str(source.activity.retention),
-            "retention_days": days.get(source.activity.retention_kind),
+            "name": str(activity.name),
+            "purpose": str(activity.purpose),
+            "subjects": str(activity.subjects),
+            "categories": str(activity.categories),
+            "recipients": str(activity.recipients),
+            "retention": str(activity.retention),
+            "retention_days": days.get(activity.retention_kind),
         }
-        for source in privacy.personal_data_sources()
-        if source.activity.name
+        for activity in privacy.processing_activities()
     ]

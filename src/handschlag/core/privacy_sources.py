@@ -163,10 +163,10 @@ def privacy_sources_core_register() -> None:
         )
     )
     personal_data_source_register(
-        PersonalDataSource(name="core.api_tokens", activity=_NONE, export=tokens_export)
+        PersonalDataSource(name="core.api_tokens", export=tokens_export)
     )
     personal_data_source_register(
-        PersonalDataSource(name="core.notifications", activity=_NONE, export=notifications_export)
+        PersonalDataSource(name="core.notifications", export=notifications_export)
     )
     personal_data_source_register(
         PersonalDataSource(name="core.audit_log", activity=_AUDIT, export=audit_export)
@@ -182,8 +182,7 @@ def privacy_sources_core_register() -> None:
     )
 
 
-# tokens and notifications belong to the "user accounts" activity; only the first source of an activity is listed
-_NONE = ProcessingActivity(name="", purpose="", subjects="", categories="", recipients="", retention="")
+# tokens and notifications belong to the "user accounts" activity (their sources register none)
 _AUDIT = ProcessingActivity(
     name=_("Audit log"),
     purpose=_(

@@ -118,11 +118,7 @@ def records_view(request: HttpRequest) -> HttpResponse:
     require_capability(user, Capability.PRIVACY_MANAGE)
     days = {row.kind.name: row.days for row in privacy.retention_rows(actor=user)}
     activities = [
-        (
-            source.activity,
-            days.get(source.activity.retention_kind) if source.activity.retention_kind else None,
-        )
-        for source in privacy.personal_data_sources()
-        if source.activity.name
+        (activity, days.get(activity.retention_kind) if activity.retention_kind else None)
+        for activity in privacy.processing_activities()
     ]
     return render(request, "core/privacy_records.html", {"activities": activities})
