@@ -16,22 +16,11 @@ from handschlag.alliances import services
 from handschlag.alliances.access import access_agreement_by_id, access_partner_by_id, access_portal_user_of
 from handschlag.alliances.forms import PartnerEditForm, PortalUserEditForm
 from handschlag.alliances.inputs import PartnerPatch, PortalUserPatch
-from handschlag.core.access import require_capability
-from handschlag.core.errors import Conflict, InvalidInput, NotFound
+from handschlag.alliances.views import _internal, _user
+from handschlag.core.errors import Conflict, InvalidInput
 from handschlag.core.forms import form_add_service_errors
 from handschlag.core.inputs import input_from_form
-from handschlag.core.models import User
-from handschlag.core.roles import Capability, is_internal
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
-def _internal(user: User, capability: Capability) -> None:
-    if not is_internal(user):
-        raise NotFound
-    require_capability(user, capability)
+from handschlag.core.roles import Capability
 
 
 @login_required
