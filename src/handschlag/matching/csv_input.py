@@ -11,6 +11,7 @@ import codecs
 import csv
 import io
 import re
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +34,9 @@ _BLANK: Final = re.compile(rb"[ \t\r\n\xef\xbb\xbf]*")
 
 # The header table is the one every company list of handschlag is read with (handschlag.matching.fields).
 HEADER_NAMES: Final = fields.HEADER_NAMES
+# The first country lookup builds the shared country table (babel's territory names, a few tenths of a second
+# of Python): two lists read in two threads would both build it. The lock lets one build it, the other use it.
+_COUNTRY_LOOKUP: Final = threading.Lock()
 
 
 def _line_of_offset(data: bytes, offset: int) -> int:
@@ -232,6 +236,54 @@ def _parse_csv(csv_bytes: bytes, delimiter: str, column_count: int) -> pa.Table:
     )
 
 
+def _parse_csv_quickly(csv_bytes: bytes, delimiter: str, column_count: int) -> pl.DataFrame | None:
+    """The rows as ``_parse_csv`` reads them, by polars' reader (both cores, no Arrow table in between: the
+    half of the time and memory); None where polars cannot tell it the same way (not UTF-8, a quote it
+    refuses, a row with fewer fields, which polars fills with nulls): then pyarrow reads the file and says
+    what is wrong."""
+    if csv_bytes[:1] == b'"' or csv_bytes.count(b"\r") != csv_bytes.count(b"\r\n"):
+        return None  # a quoted header, or a carriage return that is no line end: pyarrow is the reference
+    names = [f"c{index}" for index in range(column_count)]
+    try:
+        frame = pl.read_csv(
+            csv_bytes,
+            has_header=False,
+            skip_rows=1,
+            new_columns=names,
+            separator=delimiter,
+            quote_char='"',
+            infer_schema=False,
+            empty_string_is_null=False,
+            truncate_ragged_lines=False,
+            raise_if_empty=False,
+        )
+    except (pl.exceptions.PolarsError, ValueError):
+        return None
+    if frame.width != column_count or any(frame.null_count().row(0)):
+        return None
+    # polars fills a row with too few fields with empty ones: every row has all its fields when the delimiters
+    # of the file are those of the header, of column_count fields per row and of those inside quoted values
+    expected = csv_bytes[: max(csv_bytes.find(b"\n"), 0)].count(delimiter.encode()) + frame.height * (
+        column_count - 1
+    )
+    if b'"' in csv_bytes:
+        inside = frame.select(
+            pl.sum_horizontal(pl.col(name).str.count_matches(delimiter, literal=True).sum() for name in names)
+        ).item()
+        expected += int(inside or 0)
+    if csv_bytes.count(delimiter.encode()) != expected:
+        return None
+    return frame
+
+
+def _padded_columns(frame: pl.DataFrame, columns: list[str]) -> set[str]:
+    """The columns with a value that starts or ends with white space (to strip: stripping a column copies it)."""
+    if not columns:
+        return set()
+    padded = frame.select(pl.col(column).str.contains(r"^\s|\s$").any() for column in columns).row(0)
+    return {column for column, any_padded in zip(columns, padded, strict=True) if any_padded}
+
+
 def _as_utf8(path: str, data: bytes) -> tuple[bytes, bool]:
     """The file's bytes as UTF-8 without BOM, and whether they had to be re-encoded (decoding checks them)."""
     text, is_utf8 = _decode(path, data)
@@ -303,20 +355,28 @@ def read_company_table(
     delimiter = _detect_delimiter(header_line)
     headers = next(csv.reader([header_line], delimiter=delimiter))
     mapping = _map_columns(name, headers, columns)
-    try:
-        table = _parse_csv(csv_bytes, delimiter, len(headers))
-    except (pa.ArrowInvalid, pa.ArrowException) as error:
-        table, csv_bytes = _parse_after_error(name, data, csv_bytes, delimiter, len(headers), error)
-    if table.num_rows == 0:
+    frame = _parse_csv_quickly(csv_bytes, delimiter, len(headers))
+    if frame is None:
+        try:
+            table = _parse_csv(csv_bytes, delimiter, len(headers))
+        except (pa.ArrowInvalid, pa.ArrowException) as error:
+            table, csv_bytes = _parse_after_error(name, data, csv_bytes, delimiter, len(headers), error)
+        arrow_frame = pl.from_arrow(table)
+        assert isinstance(arrow_frame, pl.DataFrame)
+        frame = arrow_frame
+        del table, arrow_frame
+    if frame.height == 0:
         raise MatchingInputError(name, 1, "the file has a header but no data rows")
-    frame = pl.from_arrow(table)
-    assert isinstance(frame, pl.DataFrame)
     line_count = csv_bytes.count(b"\n") + (0 if csv_bytes.endswith(b"\n") else 1)
-    lines = _SourceLines(csv_bytes, delimiter, table.num_rows, line_count == table.num_rows + 1)
+    lines = _SourceLines(csv_bytes, delimiter, frame.height, line_count == frame.height + 1)
+    padded = _padded_columns(frame, [f"c{mapping[field]}" for field in COMPANY_FIELDS if field in mapping])
     selected: list[pl.Expr | pl.Series] = []
     for field in COMPANY_FIELDS:
         if field in mapping:
-            selected.append(pl.col(f"c{mapping[field]}").str.strip_chars().alias(field))
+            column = pl.col(f"c{mapping[field]}")
+            selected.append(
+                (column.str.strip_chars() if f"c{mapping[field]}" in padded else column).alias(field)
+            )
         elif field == "id":
             selected.append(pl.Series("id", [str(line) for line in lines.all_lines()]))
         else:
@@ -402,14 +462,15 @@ def _countries(frame: pl.DataFrame, problems: list[fields.FieldProblem] | None) 
     distinct = frame["country"].unique().to_list()
     codes: dict[str, str] = {}
     unknown: set[str] = set()
-    for value in distinct:
-        if value is None or value == "":
-            continue
-        try:
-            codes[value] = fields.country_code(value)
-        except ValueError:
-            codes[value] = ""
-            unknown.add(value)
+    with _COUNTRY_LOOKUP:
+        for value in distinct:
+            if value is None or value == "":
+                continue
+            try:
+                codes[value] = fields.country_code(value)
+            except ValueError:
+                codes[value] = ""
+                unknown.add(value)
     if problems is not None and unknown:
         for value, line in (
             frame.filter(pl.col("country").is_in(list(unknown))).select("country", "__line").iter_rows()
