@@ -11,7 +11,7 @@ from handschlag.complaints.enums import ComplaintCategory, EightDStep, Severity,
 from handschlag.complaints.models import Complaint, RoutingRule
 from handschlag.complaints.selectors import step_owner_choices
 from handschlag.core.enums import Role
-from handschlag.core.forms import DateInput
+from handschlag.core.forms import DateInput, QuickSelect
 from handschlag.core.models import Department, User
 
 if TYPE_CHECKING:
@@ -129,7 +129,10 @@ class CommentForm(forms.Form):
 
 class StepForm(forms.Form):
     owner = forms.ModelChoiceField(
-        label=pgettext_lazy("complaint", "Owner"), queryset=User.objects.none(), required=False
+        label=pgettext_lazy("complaint", "Owner"),
+        queryset=User.objects.none(),
+        required=False,
+        widget=QuickSelect,
     )
     due_date = forms.DateField(label=_("Due"), required=False, widget=DateInput())
     notes = forms.CharField(
@@ -143,12 +146,27 @@ class StepForm(forms.Form):
         help_text=_("Only needed when an earlier step is not done yet (D3 excepted)."),
     )
 
-    def __init__(self, *args: Any, complaint: Complaint | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        complaint: Complaint | None = None,
+        owners: list[User] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """`owners`: the step owner choices read once for all eight steps of a case page (the form then shows
+        them without asking the database again; it still validates against the query)."""
         super().__init__(*args, **kwargs)
         owner = self.fields["owner"]
         # the case's department first, each name with its department
         owner.queryset = step_owner_choices(complaint) if complaint is not None else internal_users()  # type: ignore[attr-defined]
         owner.label_from_instance = _user_with_department  # type: ignore[attr-defined]
+        if owners is not None:
+            owner.choices = step_owner_options(owners)  # type: ignore[attr-defined]
+
+
+def step_owner_options(owners: list[User]) -> list[tuple[Any, str]]:
+    """The choices of StepForm's owner picker for these users (read once: `step_owner_choices`)."""
+    return [("", "---------"), *((user.pk, _user_with_department(user)) for user in owners)]
 
 
 def _user_with_department(user: User) -> str:
@@ -181,7 +199,7 @@ def internal_users() -> Any:
 
 
 class WatcherForm(forms.Form):
-    user = forms.ModelChoiceField(label=_("Colleague"), queryset=User.objects.none())
+    user = forms.ModelChoiceField(label=_("Colleague"), queryset=User.objects.none(), widget=QuickSelect)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -189,7 +207,7 @@ class WatcherForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    owner = forms.ModelChoiceField(label=_("Process owner"), queryset=User.objects.none())
+    owner = forms.ModelChoiceField(label=_("Process owner"), queryset=User.objects.none(), widget=QuickSelect)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -67,6 +67,7 @@ from handschlag.complaints.selectors import (
     routing_rule_list,
     sla_policy_get,
     sla_policy_list,
+    step_owner_choices,
 )
 from handschlag.complaints.services.cases import complaint_create, complaint_update
 from handschlag.complaints.services.collaboration import (
@@ -375,6 +376,8 @@ def _detail_context(request: HttpRequest, complaint_id: int) -> dict[str, Any]:
     complaint = access_complaint_by_id(user, complaint_id)
     context = complaint_detail(complaint=complaint)
     can_work = can_work_complaint(user, complaint)
+    # the forms are shown to those who may work on an open case only; the owner choices are read once for all
+    owners = list(step_owner_choices(complaint)) if can_work and complaint.is_open else []
     step_forms = [
         (
             step,
@@ -387,6 +390,7 @@ def _detail_context(request: HttpRequest, complaint_id: int) -> dict[str, Any]:
                 },
                 prefix=step.step,
                 complaint=complaint,
+                owners=owners,
             ),
         )
         for step in context["steps"]
