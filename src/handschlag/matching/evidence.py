@@ -97,18 +97,20 @@ def outcome_of_similarity(similarity: np.ndarray, weight: np.ndarray) -> np.ndar
 
 
 def evidence_tuples(fields: dict[str, FieldColumns], index: int) -> tuple[object, ...]:
-    """The ``FieldEvidence`` of pair ``index`` (fields in the order given)."""
+    """The ``FieldEvidence`` of pair ``index`` (fields in the order given). Called once per pair: reads
+    Python scalars with ``item`` (no numpy scalar per value; a NaN similarity is the one unequal to
+    itself)."""
     from handschlag.matching.records import FieldEvidence
 
     result = []
     for name, columns in fields.items():
-        similarity = float(columns.similarity[index])
+        similarity = columns.similarity.item(index)
         result.append(
             FieldEvidence(
-                field=name,
-                outcome=OUTCOME_CODES[int(columns.outcome[index])],
-                similarity=None if np.isnan(similarity) else round(similarity, 4),
-                weight=round(float(columns.weight[index]), 3),
+                name,
+                OUTCOME_CODES[columns.outcome.item(index)],
+                None if similarity != similarity else round(similarity, 4),
+                round(columns.weight.item(index), 3),
             )
         )
     return tuple(result)
