@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from handschlag.accounts.models import Account, Order
+from handschlag.core.api_support import Page
 from handschlag.core.enums import Role
 from handschlag.core.models import AuditEvent
 from tests.conftest import ALL_ROLES, INTERNAL_ROLES
@@ -91,7 +92,21 @@ class TestList:
         body = api_as(seller).get("/api/v1/accounts", limit=3, offset=6).json()
 
         assert body["count"] == 7
+        assert body["count_capped"] is False
         assert len(body["items"]) == 1
+
+    def test_count_stops_at_the_cap_and_says_so(self, api_as, seller, monkeypatch):
+        # given more accounts than the (lowered) cap of counted matches
+        monkeypatch.setattr(Page, "count_cap", 5)
+        AccountFactory.create_batch(7)
+
+        # when a page is asked for
+        body = api_as(seller).get("/api/v1/accounts", limit=3, offset=3).json()
+
+        # then the count is the cap, marked as such, and paging on still works
+        assert (body["count"], body["count_capped"]) == (5, True)
+        assert len(body["items"]) == 3
+        assert len(api_as(seller).get("/api/v1/accounts", limit=3, offset=6).json()["items"]) == 1
 
     def test_bad_filter_gets_field_error(self, api_as, seller):
         response = api_as(seller).get("/api/v1/accounts", status="friend")

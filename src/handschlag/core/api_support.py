@@ -11,7 +11,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError
-from django.db.models import ProtectedError, RestrictedError
+from django.db.models import ProtectedError, QuerySet, RestrictedError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -24,6 +24,7 @@ from ninja.security.session import SessionAuth
 from handschlag.core.errors import Conflict, InvalidInput, TooManyRequests
 from handschlag.core.inputs import validation_message
 from handschlag.core.middleware import protected_message, validation_messages
+from handschlag.core.pagination import LIST_CAP
 from handschlag.core.services import api_token_authenticate
 
 
@@ -66,17 +67,48 @@ ERROR_RESPONSES: dict[int, type[Schema]] = {
 
 
 MAX_OFFSET = 1_000_000_000
+# A list answer counts its matches up to this many, as the list pages do (core/pagination.py: a LIMIT subquery
+# without ORDER BY, so PostgreSQL stops there instead of counting 100,000 accounts on every page); beyond it
+# `count` is the cap and `count_capped` is true.
+COUNT_CAP = LIST_CAP
 
 
 class Page(LimitOffsetPagination):
-    """`?limit=&offset=` (limit at most 500); answers {"items": [...], "count": N}."""
+    """`?limit=&offset=` (limit at most 500); answers {"items": [...], "count": N, "count_capped": false}: `count`
+    is exact up to COUNT_CAP matches; with more it is COUNT_CAP and `count_capped` is true (page on with `offset`
+    until a page comes back short)."""
 
     class Input(Schema):
         limit: int = Field(100, ge=1, le=500)
         offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
+    class Output(Schema):
+        items: list[Any]
+        count: int
+        count_capped: bool = False
+
+    count_cap = COUNT_CAP
+
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(max_limit=500, **kwargs)
+
+    def paginate_queryset(
+        self, queryset: Any, pagination: Any, request: HttpRequest, **params: Any
+    ) -> dict[str, Any]:
+        offset = pagination.offset
+        limit = min(pagination.limit, self.max_limit)
+        count, capped = bounded_count(queryset, self.count_cap)
+        return {
+            self.items_attribute: queryset[offset : offset + limit],
+            "count": count,
+            "count_capped": capped,
+        }
+
+
+def bounded_count(rows: Any, cap: int = COUNT_CAP) -> tuple[int, bool]:
+    """How many rows there are, counted up to `cap`; (cap, True) when there are more."""
+    counted = rows.order_by()[: cap + 1].count() if isinstance(rows, QuerySet) else len(rows)
+    return min(counted, cap), counted > cap
 
 
 def error_body(code: str, message: str, fields: dict[str, list[str]] | None = None) -> dict[str, Any]:
