@@ -212,3 +212,18 @@ def test_the_account_page_points_to_its_possible_duplicates(
     # who may not see the list gets no hint either
     marketing = page_as(make_user(Role.MARKETING)).get(f"/accounts/{becker.pk}/").content.decode()
     assert 'data-testid="account-duplicates"' not in marketing
+
+
+def test_the_account_pages_hint_is_kept_until_an_account_changes(
+    world: dict[str, Any], page_as: Any, make_user: Any
+) -> None:
+    # given the hint was computed once
+    becker, twin = world["becker"], world["becker_twin"]
+    client = page_as(make_user(Role.MANAGEMENT))
+    assert f'href="/accounts/{twin.pk}/"' in client.get(f"/accounts/{becker.pk}/").content.decode()
+    # when the twin is archived (a write to an account)
+    twin.archived_at = twin.updated_at
+    twin.save()
+    # then the next page view asks again and no longer points to it
+    page = client.get(f"/accounts/{becker.pk}/").content.decode()
+    assert 'data-testid="account-duplicates"' not in page

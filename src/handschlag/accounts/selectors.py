@@ -120,6 +120,12 @@ def account_summary_invalidate() -> None:
         cache.set(SUMMARY_VERSION_KEY, 1, None)
 
 
+def account_write_version() -> int:
+    """A number that every write to an account or order raises (signals.py): part of the keys of what is cached
+    about accounts, so that a write makes them stale at once (in every process with a shared cache)."""
+    return int(cache.get_or_set(SUMMARY_VERSION_KEY, 1, None) or 1)
+
+
 def _organisation_summary() -> dict[str, Any]:
     counts = Account.objects.filter(archived_at__isnull=True).aggregate(
         total=Count("id"), customers=Count("id", filter=Q(status=AccountStatus.CUSTOMER))
@@ -135,7 +141,7 @@ def _organisation_summary() -> dict[str, Any]:
 def account_summary_for_user(*, user: User) -> dict[str, Any]:
     """The home page's tiles. The organisation's totals (a count over every account) and the user's own count (a
     third of them for a seller in the large demo) are cached for a minute and dropped on every write."""
-    version = cache.get_or_set(SUMMARY_VERSION_KEY, 1, None)
+    version = account_write_version()
     cached: dict[str, Any] | None = cache.get_or_set(
         f"accounts:summary:{version}", _organisation_summary, SUMMARY_CACHE_SECONDS
     )
