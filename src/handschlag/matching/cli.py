@@ -161,14 +161,15 @@ def _run_match(arguments: argparse.Namespace) -> int:
 
     progress = _Progress("match", arguments.quiet)
 
-    preparing = threading.Lock()
+    reading = threading.Lock()
 
     def read_and_prepare(path: Path) -> tuple[CompanyTable, PreparedCompanies]:
-        table = read_company_table(path)
-        # one side is normalised at a time (each uses every core on its own: polars, C), so that the
-        # intermediate columns of both sides are not held at once (the peak memory of a 1M x 1M run)
-        with preparing:
-            prepared = prepare_companies(table)
+        # one file is parsed at a time (polars parses it on every core), so that the bytes and parsed rows of
+        # both files are not held at once (the peak memory of a 1M x 1M run); the first side is normalised
+        # while the second is read, and then both at once (the C parts use one core each)
+        with reading:
+            table = read_company_table(path)
+        prepared = prepare_companies(table)
         # only the ids are needed from here on: the raw fields' memory goes back before the pairs are made
         return CompanyTable(table.source, table.frame.select("id")), prepared
 

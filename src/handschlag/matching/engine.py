@@ -686,6 +686,15 @@ def vat_ids_both_valid(
     return valid
 
 
+def _name_rest_codes(names: TextColumn, rows: np.ndarray) -> np.ndarray:
+    """A 64-bit code of ``name_rest`` of the names at ``rows`` (0 where nothing is left), made once per
+    distinct row: a record stands in many pairs."""
+    distinct, inverse = np.unique(rows, return_inverse=True)
+    rests = names.column.gather(distinct).to_frame("name").select(name_rest(pl.col("name")).alias("rest"))["rest"]
+    codes: np.ndarray = _codes(rests)[inverse.reshape(-1)]
+    return codes
+
+
 def sister_evidence(
     left: PreparedCompanies,
     right: PreparedCompanies,
@@ -702,13 +711,9 @@ def sister_evidence(
     differ = np.flatnonzero(entity == DISAGREES)
     sister = np.zeros(len(left_rows), dtype=bool)
     if len(differ):
-        rests = pl.DataFrame(
-            {
-                "left": left.names.column.gather(left_rows[differ]),
-                "right": right.names.column.gather(right_rows[differ]),
-            }
-        ).select(name_rest(pl.col("left")).alias("left"), name_rest(pl.col("right")).alias("right"))
-        sister[differ] = (rests["left"] == rests["right"]).fill_null(False).to_numpy()
+        left_rests = _name_rest_codes(left.names, left_rows[differ])
+        right_rests = _name_rest_codes(right.names, right_rows[differ])
+        sister[differ] = (left_rests == right_rests) & (left_rests != 0)
     result = np.zeros(len(left_rows), dtype=np.float32)
     if not sister.any():
         return result
@@ -986,10 +991,9 @@ def with_name_frequencies(
 
     def counts_per_record(left_codes: np.ndarray, right_codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """How often each record's code occurs in both lists together."""
-        _, inverse, counts = np.unique(
-            np.concatenate([left_codes, right_codes]), return_inverse=True, return_counts=True
-        )
-        per_record = counts[inverse.reshape(-1)]
+        # a hash table (polars, every core) rather than sorting two lists of codes
+        codes = pl.DataFrame({"code": np.concatenate([left_codes, right_codes])})
+        per_record: np.ndarray = codes.select(pl.len().over("code"))["len"].to_numpy()
         return per_record[: len(left_codes)], per_record[len(left_codes) :]
 
     def commonness(codes: np.ndarray, count: np.ndarray) -> np.ndarray:
