@@ -326,14 +326,31 @@ def _candidate_accounts(company: CompanyFields, exclude_id: int | None) -> list[
     near = Q(pk__in=[])
     if words:
         near |= Q(search_text__contains=max(words, key=len))
+    # domains are stored lower case and VAT ids upper case (inputs.py, the import): equality on the indexed column,
+    # not UPPER() of every row
     if company.domain:
-        near |= Q(domain__iexact=company.domain)
+        near |= Q(domain__in=sorted({company.domain, company.domain.lower()}))
     if company.vat_id:
-        near |= Q(vat_id__iexact=company.vat_id)
-    accounts = Account.objects.filter(near)
+        near |= Q(vat_id__in=sorted({company.vat_id, company.vat_id.upper()}))
+    accounts = Account.objects.filter(near).only(*_COMPANY_COLUMNS)
     if exclude_id is not None:
         accounts = accounts.exclude(pk=exclude_id)
     return list(accounts.order_by("pk")[:DUPLICATE_CANDIDATE_LIMIT])
+
+
+# what the engine compares and a candidate shows (`_fields_of`, DuplicateCandidate)
+_COMPANY_COLUMNS = (
+    "pk",
+    "name",
+    "legal_form",
+    "external_id",
+    "domain",
+    "street",
+    "postal_code",
+    "city",
+    "country",
+    "vat_id",
+)
 
 
 def account_duplicate_candidates(
