@@ -8,9 +8,11 @@ the account or `PARTNERS_MANAGE`. `mapping_run_execute` runs in the worker for t
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -416,6 +418,25 @@ def mapping_run_execute(*, run: MappingRun) -> None:
     """Read the partner's list, match it against our accounts, keep only the overlap. Safe to run twice."""
     if run.status in {MappingStatus.DONE, MappingStatus.COLUMNS}:
         return  # done, or not to start before its columns are confirmed
+    with _cyclic_gc_paused():
+        _execute(run)
+
+
+@contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """A run holds a few hundred thousand objects until it ends (both lists' records, the pairs and their
+    evidence): Python's cyclic garbage collector would walk them again and again and find nothing to free
+    (reference counting frees them). It is paused for the run and left as it was afterwards."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _execute(run: MappingRun) -> None:
     _progress(run, MappingStatus.READING, 5)
     PartnerRecord.objects.filter(run=run).delete()  # a crashed earlier attempt leaves nothing behind
     agreement = run.agreement
