@@ -9,7 +9,9 @@ the app does it: `mapping_run_create` (checks, stores the file, queues the job),
 (`run_pending_jobs`: `mapping_run_execute` reads the list, matches, writes partner records and matches), and the
 overlap matrix the run page shows (`overlap_matrix_for` + `overlap_cells_for`). Peak memory is the process's
 resident high-water mark during that part (reset through /proc/self/clear_refs before each repetition).
-It also reports how much of the true overlap the run found (companies and pairs, against the corpus's truth).
+It also reports how much of the true overlap the run found (companies and pairs, against the corpus's truth), and
+beside each wall-clock time this process's CPU time (all its threads; the database server's is not counted): on a
+shared machine the wall clock says how busy the cores were, the CPU time how much work the run is.
 The database is a fresh SQLite file in a temporary folder unless --database-url names one (e.g. your own PG db).
 """
 
@@ -72,6 +74,8 @@ def main() -> int:
     sys.path.insert(0, str(REPOSITORY))
     import django
 
+    import handschlag
+
     django.setup()
     import csv
 
@@ -96,16 +100,18 @@ def main() -> int:
     from handschlag.sample_data import real_name_corpus as corpus
 
     spent: dict[str, float] = {}
+    spent_cpu: dict[str, float] = {}  # this process's CPU time (all its threads), not the database server's
 
     def timed(module: object, name: str, label: str) -> None:
         original = getattr(module, name)
 
         def wrapper(*args: object, **kwargs: object) -> object:
-            began = time.perf_counter()
+            began, began_cpu = time.perf_counter(), time.process_time()
             try:
                 return original(*args, **kwargs)
             finally:
                 spent[label] = spent.get(label, 0.0) + time.perf_counter() - began
+                spent_cpu[label] = spent_cpu.get(label, 0.0) + time.process_time() - began_cpu
 
         setattr(module, name, wrapper)
 
@@ -150,9 +156,10 @@ def main() -> int:
         flush=True,
     )
     load_before = "{:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
-    totals, phases, peaks = [], [], []
+    totals, phases, peaks, worker_cpus = [], [], [], []
     for repetition in range(options.repeat):
         spent.clear()
+        spent_cpu.clear()
         peak_reset()
         started = time.perf_counter()
         with (folder / "right.csv").open("rb") as handle:
@@ -162,7 +169,7 @@ def main() -> int:
                 upload=File(handle, name="partner.csv"),
                 data=input_build(MappingRunInput, {"skip_bad_rows": True}),
             )
-        created = time.perf_counter()
+        created, created_cpu = time.perf_counter(), time.process_time()
         if options.profile:
             import cProfile
             import pstats
@@ -176,7 +183,7 @@ def main() -> int:
         else:
             run_pending_jobs(worker="benchmark")
         run.refresh_from_db()
-        executed = time.perf_counter()
+        executed, worker_cpus = time.perf_counter(), [*worker_cpus, time.process_time() - created_cpu]
         matrix = overlap_matrix_for(run, for_partner=False)
         cells = overlap_cells_for(run, for_partner=False)
         finished = time.perf_counter()
@@ -193,9 +200,16 @@ def main() -> int:
             )
         ]
         figures = corpus.evaluate(pairs, truth)
-        inside = ", ".join(f"{label} {seconds:.2f} s" for label, seconds in spent.items())
+        inside = ", ".join(
+            f"{label} {seconds:.2f} s (CPU {spent_cpu[label]:.2f} s)" for label, seconds in spent.items()
+        )
         rest = phases[-1][1] - sum(spent.values())
-        print(f"run {repetition + 1}: inside the worker: {inside}, the rest (clusters, writes) {rest:.2f} s")
+        rest_cpu = worker_cpus[-1] - sum(spent_cpu.values())
+        print(
+            f"run {repetition + 1}: inside the worker: {inside}, the rest (clusters, writes) {rest:.2f} s "
+            f"(CPU {rest_cpu:.2f} s); the worker's CPU {worker_cpus[-1]:.2f} s; load now "
+            + "{:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
+        )
         overlap_true = figures.entities.true_positives + figures.entities.false_negatives
         print(
             f"run {repetition + 1}: {totals[-1]:.2f} s (upload {phases[-1][0]:.2f} s, worker {phases[-1][1]:.2f} s, "
@@ -209,13 +223,15 @@ def main() -> int:
         )
     print(
         f"machine: {os.cpu_count()} cores, {platform.processor() or platform.machine()}, Python "
-        f"{platform.python_version()}, {connection.vendor}; commit {commit}; load before {load_before}, after "
+        f"{platform.python_version()}, {connection.vendor}; commit {commit} (code from "
+        f"{Path(handschlag.__file__).parent}); load before {load_before}, after "
         "{:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
     )
     print(
         f"median of {options.repeat}: upload to finished matrix {statistics.median(totals):.2f} s "
         f"(upload {statistics.median(p[0] for p in phases):.2f} s, worker {statistics.median(p[1] for p in phases):.2f} s, "
-        f"matrix {statistics.median(p[2] for p in phases):.2f} s); peak {max(peaks):.0f} MiB"
+        f"matrix {statistics.median(p[2] for p in phases):.2f} s); worker CPU {statistics.median(worker_cpus):.2f} s "
+        f"(this process, not the database server's); peak {max(peaks):.0f} MiB"
     )
     return 0
 
