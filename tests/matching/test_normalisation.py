@@ -147,6 +147,22 @@ def test_vat_ids_are_compacted_prefixed_and_validated() -> None:
     assert normalise_vat_id("ATU13585626") == ""
 
 
+def test_swiss_uk_and_norwegian_vat_ids_are_kept_in_one_spelling() -> None:
+    # given VAT ids of Switzerland (UID, with or without "MWST"), the UK and Norway (with or without "MVA")
+    # when normalised, then they are kept (not blanked as non-EU ids), each in one spelling
+    assert normalise_vat_id("CHE-107.787.577 MWST") == "CHE107787577"
+    assert normalise_vat_id("CHE107787577") == "CHE107787577"
+    assert normalise_vat_id("CHE-107.787.578 MWST") == ""  # wrong check digit
+    assert normalise_vat_id("GB 931 4849 13") == "GB931484913"
+    assert normalise_vat_id("NO 974 760 673 MVA") == "NO974760673MVA"
+    assert normalise_vat_id("974760673", country="Norwegen") == "NO974760673MVA"
+    assert vat_ids_valid(pl.Series(["CHE107787577", "GB931484913", "NO974760673MVA"])).tolist() == [
+        True,
+        True,
+        True,
+    ]
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.integers(min_value=0, max_value=999_999_999))
 def test_vat_check_digits_are_python_stdnums(number: int) -> None:

@@ -282,12 +282,14 @@ def _vat_id_compact(vat_id: pl.Expr, country: pl.Expr) -> pl.Expr:
 
 
 def _valid_by_stdnum(numbers: list[str]) -> list[str]:
-    """The numbers that python-stdnum finds valid (imported only when needed: 50 ms)."""
+    """The numbers that python-stdnum finds valid: VAT ids of the EU countries, Switzerland (UID), the UK
+    and Norway, by the rules every list is read with (``fields.vat_id_valid``; stdnum is imported only
+    when needed: 50 ms)."""
     if not numbers:
         return []
-    from stdnum.eu import vat as eu_vat
+    from handschlag.matching.fields import vat_id_valid
 
-    return [number for number in numbers if eu_vat.is_valid(number)]
+    return [number for number in numbers if vat_id_valid(number)]
 
 
 def vat_ids_valid(vat_ids: pl.Series) -> np.ndarray:
@@ -300,7 +302,8 @@ def vat_ids_valid(vat_ids: pl.Series) -> np.ndarray:
 
 
 def _validate_vat_ids(vat_ids: pl.Series) -> pl.Series:
-    """Null out VAT ids that fail their country's check digits (python-stdnum)."""
+    """Null out VAT ids that fail their country's check digits or are no VAT id of an EU country,
+    Switzerland, the UK or Norway (python-stdnum)."""
     valid = vat_ids_valid(vat_ids)
     frame = vat_ids.alias("vat_id").to_frame()
     return frame.select(pl.when(pl.Series(valid)).then(pl.col("vat_id")).otherwise(None))["vat_id"].alias(
@@ -357,7 +360,17 @@ def normalise_frame(frame: pl.DataFrame, *, stripped: bool = False, compiled: bo
         vat_ids = _reference_vat_ids(raw, locality["country"])
     else:
         vat_ids = _compiled_vat_ids(fast, raw, locality["country"])
-    return parts.with_columns(vat_ids.alias("vat_id")).select(NORMALISED_FIELDS)
+    return parts.with_columns(_without_vat_suffix(vat_ids).alias("vat_id")).select(NORMALISED_FIELDS)
+
+
+# Swiss VAT ids are written with or without the tax's name after the number ("CHE-107.787.577 MWST"): the
+# UID alone is the id. Norwegian ones the other way round: "NO 974760673 MVA" is the id (python-stdnum's form).
+_VAT_SUFFIX: Final = r"^(CHE\d{9})(?:MWST|TVA|IVA)$"
+_NORWEGIAN_VAT_WITHOUT_SUFFIX: Final = r"^(NO\d{9})$"
+
+
+def _without_vat_suffix(vat_ids: pl.Series) -> pl.Series:
+    return vat_ids.str.replace(_VAT_SUFFIX, "$1").str.replace(_NORWEGIAN_VAT_WITHOUT_SUFFIX, "${1}MVA")
 
 
 def _reference_vat_ids(raw: pl.DataFrame, countries: pl.Series) -> pl.Series:
@@ -523,7 +536,12 @@ def _normalise_one(field: str, value: str, country: str = "") -> pl.DataFrame:
     if field != "vat_id":
         return builders[field]()
     with_country = frame.with_columns(_country_column(pl.col("country_raw").str.strip_chars()))
-    compact = with_country.select(_vat_id_compact(value_column, pl.col("country")).alias("vat_id"))
+    compact = with_country.select(
+        _vat_id_compact(value_column, pl.col("country"))
+        .str.replace(_VAT_SUFFIX, "$1")
+        .str.replace(_NORWEGIAN_VAT_WITHOUT_SUFFIX, "${1}MVA")
+        .alias("vat_id")
+    )
     return compact.with_columns(_validate_vat_ids(compact["vat_id"]).alias("vat_id"))
 
 
