@@ -65,6 +65,7 @@ from handschlag.matching.vocabulary import LEGAL_FORM_SPELLINGS
 
 DEFAULT_THRESHOLD: Final = 0.5
 PAIRS_PER_SCORING_CHUNK: Final = 500_000
+PAIRS_PER_SMALLEST_CHUNK: Final = 20_000
 # The old one-to-many assignment (each right record to its best left record), kept for ``one_to_many=True``.
 ONE_TO_MANY: Final = "one-to-many"
 ACCEPTED_MODES: Final = (*MODES, ONE_TO_MANY)
@@ -1053,15 +1054,18 @@ def match_prepared(
     started = time.perf_counter()
     scores = np.empty(len(left_rows), dtype=np.float32)
 
+    # at least two chunks, so that a smaller run uses both threads too
+    chunk_size = min(PAIRS_PER_SCORING_CHUNK, max(PAIRS_PER_SMALLEST_CHUNK, -(-len(left_rows) // 2)))
+
     def score_chunk(start: int) -> None:
-        chunk = slice(start, start + PAIRS_PER_SCORING_CHUNK)
+        chunk = slice(start, start + chunk_size)
         scores[chunk] = score_clear_pairs(
             left, right, left_rows[chunk], right_rows[chunk], threshold=threshold
         )
 
     # two chunks at a time: one thread's numpy work overlaps the other's string comparisons (C or rapidfuzz)
     with ThreadPoolExecutor(max_workers=2) as pool:
-        list(pool.map(score_chunk, range(0, len(left_rows), PAIRS_PER_SCORING_CHUNK)))
+        list(pool.map(score_chunk, range(0, len(left_rows), chunk_size)))
     progress(f"scoring: {len(scores):,} pairs scored ({time.perf_counter() - started:.1f} s)")
     scorer = PairScorer(
         cross=lambda rows, others: score_clear_pairs(left, right, rows, others),
