@@ -111,18 +111,17 @@ def consistent_groups(
     right_index = np.searchsorted(right_groups, groups)
     right_counts = np.searchsorted(right_groups, groups, side="right") - right_index
     has_both = right_counts > 0
-    pairs_left: list[np.ndarray] = []
-    pairs_right: list[np.ndarray] = []
-    for start, count, right_start, right_count in zip(
-        left_starts[has_both],
-        left_counts[has_both],
-        right_index[has_both],
-        right_counts[has_both],
-        strict=True,
-    ):
-        pairs_left.append(np.repeat(linked_left[start : start + count], right_count))
-        pairs_right.append(np.tile(linked_right[right_start : right_start + right_count], count))
+    left_starts, left_counts = left_starts[has_both], left_counts[has_both]
+    right_index, right_counts = right_index[has_both], right_counts[has_both]
+    # pair k of a group (of a left and b right records) is left k // b with right k % b, for all groups at once
+    pair_counts = left_counts * right_counts
+    group_of_pair = np.repeat(np.arange(len(pair_counts)), pair_counts)
+    first_pair = np.concatenate([[0], np.cumsum(pair_counts)[:-1]])
+    within = np.arange(int(pair_counts.sum())) - first_pair[group_of_pair]
+    width = right_counts[group_of_pair]
+    pairs_left = linked_left[left_starts[group_of_pair] + within // width]
+    pairs_right = linked_right[right_index[group_of_pair] + within % width]
     grouped = np.isin(assigned_left, linked_left)
-    all_left = np.concatenate([assigned_left[~grouped], *pairs_left])
-    all_right = np.concatenate([assigned_right[~grouped], *pairs_right])
+    all_left = np.concatenate([assigned_left[~grouped], pairs_left])
+    all_right = np.concatenate([assigned_right[~grouped], pairs_right])
     return all_left, all_right
