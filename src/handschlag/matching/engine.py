@@ -691,7 +691,9 @@ def _name_rest_codes(names: TextColumn, rows: np.ndarray) -> np.ndarray:
     """A 64-bit code of ``name_rest`` of the names at ``rows`` (0 where nothing is left), made once per
     distinct row: a record stands in many pairs."""
     distinct, inverse = np.unique(rows, return_inverse=True)
-    rests = names.column.gather(distinct).to_frame("name").select(name_rest(pl.col("name")).alias("rest"))["rest"]
+    rests = (
+        names.column.gather(distinct).to_frame("name").select(name_rest(pl.col("name")).alias("rest"))["rest"]
+    )
     codes: np.ndarray = _codes(rests)[inverse.reshape(-1)]
     return codes
 
