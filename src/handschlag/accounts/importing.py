@@ -271,8 +271,9 @@ def _csv_rows(
                     % {"line": line, "file": source, "reason": error},
                     line=line,
                 ) from None
-            if any(cell.strip() for cell in cells):
-                _check_cells(cells, reader.line_num, source, limits)
+            if "".join(cells).strip():  # a row of empty cells is no row
+                if len(cells) > limits.max_columns or max(map(len, cells)) > limits.max_cell_chars:
+                    _check_cells(cells, reader.line_num, source, limits)  # says which limit, and where
                 data_rows += 1
                 if data_rows > limits.max_rows:
                     raise _too_many_rows(source, limits)
@@ -782,6 +783,8 @@ def parse_status(value: Any) -> str:
 
 
 def _text(value: Any) -> str:
+    if type(value) is str:  # a CSV cell (every cell of most files): the common case first
+        return value.strip()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value).strip()
@@ -796,6 +799,10 @@ TEXT_LIMITS = {
     "industry": 100,
     "tags": 500,
 }
+
+
+# the fields of a row that the shared checks of handschlag.matching.fields tidy (check_company_fields)
+_CHECKED_FIELDS = ("country", "vat_id", "postal_code", "domain", "email", "phone")
 
 
 @dataclass
@@ -814,10 +821,11 @@ def parse_row(
     reported as a warning (RowError.warning). Only an empty name is an error."""
     row = ParsedRow(line=line)
     problems: list[RowError] = []
+    count = len(cells)
 
     def cell(name: str) -> Any:
         index = mapping.get(name)
-        if index is None or index >= len(cells):
+        if index is None or index >= count:
             return ""
         return cells[index]
 
@@ -825,9 +833,10 @@ def parse_row(
         problems.append(RowError(line=line, field=name, value=_text(raw)[:200], reason=reason, warning=True))
 
     for name, limit in TEXT_LIMITS.items():
-        if name not in mapping:
+        index = mapping.get(name)
+        if index is None:
             continue
-        text = _text(cell(name))
+        text = _text(cells[index]) if index < count else ""
         if len(text) > limit:
             warn(name, text, _("longer than %(limit)d characters; shortened") % {"limit": limit})
             text = text[:limit].rstrip()
@@ -844,17 +853,14 @@ def parse_row(
             )
         )
 
-    checked: dict[str, Any] = {
-        name: cell(name)
-        for name in ("country", "vat_id", "postal_code", "domain", "email", "phone")
-        if name in mapping
-    }
+    checked: dict[str, Any] = {name: cell(name) for name in _CHECKED_FIELDS if name in mapping}
     if checked:
         cleaned, field_problems = company_fields.check_company_fields(line, checked)
-        for name in checked:
-            if name in ("country", "postal_code") and not _text(checked[name]):
+        for name, raw in checked.items():
+            given = bool(_text(raw))
+            if not given and name in ("country", "postal_code"):
                 continue  # an empty cell clears nothing (the account keeps its country, DE by default)
-            if _text(checked[name]) and not cleaned[name]:
+            if given and not cleaned[name]:
                 continue  # left out: a bad value clears nothing either
             row.values[name] = cleaned[name]
         for problem in field_problems:

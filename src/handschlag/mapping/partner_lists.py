@@ -34,6 +34,8 @@ POPULATION_HEADERS = [
 MATCHING_FIELDS = [
     name for name in importing.MATCHING_FIELDS if name == "external_id" or name in COMPANY_FIELDS
 ]
+# a record's fields besides its id (the partner's own id, else "line-<n>")
+_RECORD_FIELDS = [name for name in MATCHING_FIELDS if name != "external_id"]
 _OPPORTUNITY_WORDS = {
     "openopportunity",
     "opportunity",
@@ -325,12 +327,7 @@ def read_clear_list(
             rows.append(
                 PartnerRow(
                     record=CompanyRecord(
-                        id=record_id,
-                        **{
-                            name: str(values.get(name, ""))
-                            for name in MATCHING_FIELDS
-                            if name != "external_id"
-                        },
+                        id=record_id, **{name: str(values.get(name, "")) for name in _RECORD_FIELDS}
                     ),
                     population=population,
                 )

@@ -497,6 +497,7 @@ class FieldProblem:
 # --- VAT ids -------------------------------------------------------------------------------------------------
 
 _VAT_SUFFIXES: Final = re.compile(r"(MWST|TVA|IVA|VAT|MVA)$")
+_NOT_VAT_CHARACTERS: Final = re.compile(r"[^A-Z0-9]")
 
 
 def _vat_module(prefix: str) -> Any:
@@ -525,11 +526,11 @@ def vat_id_check(value: str, country: str = "") -> tuple[str, str]:
     ``"vat_check_digit"`` for one of the right form with a wrong check digit (kept, flagged); ``("",
     "vat_unknown")`` for something that is no VAT id of an EU country, Switzerland (UID/MWST), the UK or Norway
     (left out). A number without its country prefix takes the row's country."""
-    from stdnum.exceptions import InvalidChecksum, ValidationError
-
-    compact = re.sub(r"[^A-Z0-9]", "", value.upper())
+    compact = _NOT_VAT_CHARACTERS.sub("", value.upper())
     if not compact:
         return "", ""
+    from stdnum.exceptions import InvalidChecksum, ValidationError
+
     if compact[:1].isdigit() and country:
         compact = _vat_prefix_of_country(country) + compact
     prefix = "CH" if compact.startswith("CHE") else compact[:2]
@@ -615,6 +616,7 @@ POSTAL_CODE_FORMATS: Final[dict[str, str]] = {
 _POSTAL_CODE_PATTERNS: Final = {
     country: re.compile(pattern) for country, pattern in POSTAL_CODE_FORMATS.items()
 }
+_SPACES: Final = re.compile(r"\s+")
 # Prefixes CRMs put before a postal code ("D-10115", "CH-8001", "L-1234")
 _POSTAL_PREFIX: Final = re.compile(
     r"^(D|A|CH|FL|F|I|B|L|NL|DK|S|N|FIN|PL|CZ|SK|H|SLO|HR|RO|BG|GR|E|P)-\s*(?=\d)"
@@ -627,9 +629,10 @@ def postal_code_check(value: Any, country: str) -> tuple[str, str]:
     country defaults to Germany when the row has none; countries without a known format are not checked."""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = re.sub(r"\s+", " ", str(value).strip().upper())
+    text = str(value).strip()
     if not text:
         return "", ""
+    text = _SPACES.sub(" ", text.upper())
     country = country or "DE"
     if country not in ("LV", "LT"):
         text = _POSTAL_PREFIX.sub("", text)
@@ -700,7 +703,7 @@ def phone_check(value: Any) -> tuple[str, str]:
     text = str(value).strip()
     if not text:
         return "", ""
-    if _PHONE.match(text) is None or sum(character.isdigit() for character in text) < 5:
+    if _PHONE.match(text) is None or sum(map(str.isdigit, text)) < 5:
         return "", "bad_phone"
     return text, ""
 
