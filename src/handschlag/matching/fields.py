@@ -500,11 +500,15 @@ _VAT_SUFFIXES: Final = re.compile(r"(MWST|TVA|IVA|VAT|MVA)$")
 _NOT_VAT_CHARACTERS: Final = re.compile(r"[^A-Z0-9]")
 
 
+@lru_cache(maxsize=2048)
 def _vat_module(prefix: str) -> Any:
+    """The python-stdnum module that checks VAT ids with this prefix, or None. For an EU prefix the country's own
+    module (what ``stdnum.eu.vat`` hands the number to, without its second clean-up of the characters)."""
     from stdnum.ch import vat as ch_vat
     from stdnum.eu import vat as eu_vat
     from stdnum.gb import vat as gb_vat
     from stdnum.no import mva as no_mva
+    from stdnum.util import get_cc_module
 
     if prefix == "CH":
         return ch_vat
@@ -512,8 +516,9 @@ def _vat_module(prefix: str) -> Any:
         return gb_vat
     if prefix == "NO":
         return no_mva
-    if prefix.lower() in eu_vat.MEMBER_STATES or prefix == "EL":
-        return eu_vat
+    code = prefix.lower()
+    if code in eu_vat.MEMBER_STATES or code == "el":
+        return get_cc_module({"el": "gr", "xi": "gb"}.get(code, code), "vat")
     return None
 
 
@@ -557,7 +562,7 @@ def vat_id_check(value: str, country: str = "") -> tuple[str, str]:
     else:
         problem = ""
     normalised = str(normalised)
-    if prefix in ("GB", "NO") and not normalised.startswith(prefix):
+    if prefix != "CH" and not normalised.startswith(prefix):  # the country modules drop it, as the UK's does
         normalised = prefix + normalised
     return normalised[:20], problem
 
