@@ -8,7 +8,7 @@ check that the C functions refuse malformed buffers instead of reading outside t
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Sequence
 
 import numpy as np
 import polars as pl
@@ -50,7 +50,7 @@ def test_the_compiled_path_is_built_where_the_build_requires_it() -> None:
     assert compiled_path_available()
 
 
-def _raw_frame(rows: list[tuple[str, ...]]) -> pl.DataFrame:
+def _raw_frame(rows: Sequence[tuple[str, ...]]) -> pl.DataFrame:
     columns = list(zip(*rows, strict=True)) if rows else [()] * len(RAW_FIELDS)
     return pl.DataFrame(
         {field: list(values) for field, values in zip(RAW_FIELDS, columns, strict=True)},
@@ -205,9 +205,8 @@ def test_compiled_blocking_keys_group_records_exactly_like_the_key_strings(corpu
 
 
 @pytest.fixture
-def polars_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def polars_only(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(normalisation._COMPILED_STATE, "module", None)
-    return
 
 
 def _pairs(corpus: LabelledCorpus) -> list[tuple[str, str, float]]:
@@ -265,7 +264,7 @@ def test_compiled_functions_refuse_malformed_buffers() -> None:
     with pytest.raises(ValueError, match="shorter"):
         fast.names(column, 10)  # more rows than the buffers hold
     kind, validity, views, data, offset = column
-    broken_views = bytearray(bytes(views))
+    broken_views = bytearray(memoryview(views))  # type: ignore[arg-type]  # a pyarrow Buffer
     broken_views[2 * 16 + 8] = 9  # the long text's buffer index points nowhere
     with pytest.raises(ValueError, match="outside"):
         fast.names((kind, validity, bytes(broken_views), data, offset), 3)
