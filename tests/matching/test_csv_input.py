@@ -5,9 +5,10 @@ from __future__ import annotations
 import codecs
 from pathlib import Path
 
+import polars as pl
 import pytest
 
-from handschlag.matching import CompanyRecord, MatchingInputError, read_company_csv
+from handschlag.matching import CompanyRecord, MatchingInputError, csv_input, read_company_csv
 from handschlag.matching.fields import FieldProblem
 
 
@@ -221,3 +222,35 @@ def test_windows_1252_with_a_byte_pair_that_also_reads_as_utf8(tmp_path: Path) -
     )
 
     assert [record.name for record in read_company_csv(path)] == ["Weiß „Groß“ KG", "Jäger GmbH"]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"id;name;city\r\n1;A;B\r\n2;C;D\r\n",  # Windows line ends
+        b'id;name;city\n1;A "x" B;B\n2;"C;q";D\n',  # a quote inside a value, a delimiter inside quotes
+        b'id;name;city\n1;"A""b";B\n2;"two\nlines";E\n',  # an escaped quote, a line break inside quotes
+        b"id;name;city\n1;A;\n2;;D",  # empty fields, no line end at the end
+    ],
+)
+def test_the_quick_reader_reads_rows_as_the_reference_reader(data: bytes) -> None:
+    # given a well-formed file, when polars reads it, then the rows are those pyarrow reads
+    quick = csv_input._parse_csv_quickly(data, ";", 3)
+    reference = pl.from_arrow(csv_input._parse_csv(data, ";", 3))
+
+    assert quick is not None
+    assert isinstance(reference, pl.DataFrame)
+    assert quick.equals(reference)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"id;name;city\n1;A;B\nSchmidt AG\n3;C;D\n",  # a row with too few fields: polars would fill it
+        b"id;name;city\n1;A;B\n2;x\r;y\n",  # a carriage return that is no line end
+        b'"id";"name";"city"\n1;A;B\n',  # a quoted header
+        b"id;name;city\n1;A;B;C\n",  # too many fields
+    ],
+)
+def test_the_quick_reader_leaves_what_it_reads_differently_to_the_reference(data: bytes) -> None:
+    assert csv_input._parse_csv_quickly(data, ";", 3) is None
