@@ -527,10 +527,10 @@ def _execute(run: MappingRun) -> None:
         fragments: dict[Any, str] = {}
         for pair in kept:
             account_id = int(pair.left_id)
-            record_id = stored.get(pair.right_id[:200])
-            if record_id is None or (account_id, record_id) in seen_pairs:
+            record_pk = stored.get(pair.right_id[:200])
+            if record_pk is None or (account_id, record_pk) in seen_pairs:
                 continue
-            seen_pairs.add((account_id, record_id))
+            seen_pairs.add((account_id, record_pk))
             cluster = clusters[pair.left_id]
             matched_clusters.add(cluster)
             our_population, partner_population = company_population[cluster]
@@ -538,7 +538,7 @@ def _execute(run: MappingRun) -> None:
                 (
                     run.pk,
                     account_id,
-                    record_id,
+                    record_pk,
                     our_population,
                     partner_population,
                     min(1.0, max(0.0, float(pair.score))),
@@ -599,7 +599,8 @@ def _insert_rows(model: type[models.Model], columns: tuple[str, ...], rows: list
         return
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
-    names = ", ".join(quote(model._meta.get_field(name).column) for name in columns)
+    column_of = {field.attname: field.column or field.attname for field in model._meta.concrete_fields}
+    names = ", ".join(quote(column_of[name]) for name in columns)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
