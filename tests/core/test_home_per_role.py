@@ -92,6 +92,19 @@ def test_process_owner_sees_his_open_and_overdue_cases(
     assert "Eindämmung (D3) fällig" in text
 
 
+def test_process_owners_home_shows_a_case_handed_to_him_at_once(
+    people: dict[str, User], cases: list[Complaint], page_as: Callable[..., Any]
+) -> None:
+    # given his home page was drawn (its complaints part is kept a minute)
+    client = page_as(people["owner"])
+    assert "2 offene Fälle gehören Ihnen" in client.get("/").content.decode()
+    # when a third case becomes his
+    _case(cases[0].account, people["seller"], people["owner"], title="Pumpe defekt")
+    # then the next view counts it
+    text = client.get("/").content.decode()
+    assert "3 offene Fälle gehören Ihnen" in text
+
+
 def test_seller_sees_the_cases_he_watches_not_management_figures(
     people: dict[str, User], cases: list[Complaint], page_as: Callable[..., Any]
 ) -> None:

@@ -8,8 +8,23 @@ class ComplaintsConfig(AppConfig):
     verbose_name = _("Complaints")
 
     def ready(self) -> None:
-        from handschlag.complaints.home import complaints_digest_lines, complaints_home
+        from django.db.models.signals import post_delete, post_save
+
+        from handschlag.complaints.home import (
+            complaints_digest_lines,
+            complaints_home,
+            complaints_home_invalidate,
+        )
+        from handschlag.complaints.models import Complaint, ComplaintWatcher
         from handschlag.core.home import HomeSection, home_section_register
+
+        for model in (Complaint, ComplaintWatcher):  # the home part is cached until a case or watcher changes
+            post_save.connect(
+                complaints_home_invalidate, sender=model, dispatch_uid=f"home-{model.__name__}-save"
+            )
+            post_delete.connect(
+                complaints_home_invalidate, sender=model, dispatch_uid=f"home-{model.__name__}-delete"
+            )
 
         home_section_register(
             HomeSection(

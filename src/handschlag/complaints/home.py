@@ -6,8 +6,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Q, QuerySet, Sum
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -42,7 +43,35 @@ def _late_clock(case: Complaint, now: Any) -> tuple[str, Any]:
     return str(SlaClock.RESOLUTION.label), case.resolution_due
 
 
+# The home page of a process owner or of management reads ~11 queries over the open cases (20 ms of CPU at the
+# large demo's 2,000 open cases): kept a minute per user, role and language, and dropped at once by any write to a
+# case or its watchers (`complaints_home_invalidate`, connected in apps.py; other web processes without a shared
+# cache within the minute).
+HOME_CACHE_SECONDS = 60
+HOME_VERSION_KEY = "complaints:home:version"
+_MISSING = object()
+
+
+def complaints_home_invalidate(*args: Any, **kwargs: Any) -> None:
+    """A case or a watcher changed: every user's complaints home part is computed again."""
+    try:
+        cache.incr(HOME_VERSION_KEY)
+    except ValueError:
+        cache.set(HOME_VERSION_KEY, 1, None)
+
+
 def complaints_home(user: User) -> dict[str, Any] | None:
+    version = cache.get_or_set(HOME_VERSION_KEY, 1, None)
+    key = f"complaints:home:{version}:{user.pk}:{user.role}:{translation.get_language()}"
+    found = cache.get(key, _MISSING)
+    if found is not _MISSING:
+        return found
+    context = _complaints_home(user)
+    cache.set(key, context, HOME_CACHE_SECONDS)
+    return context
+
+
+def _complaints_home(user: User) -> dict[str, Any] | None:
     now = timezone.now()
     context: dict[str, Any] = {"now": now}
     if has_capability(user, Capability.COMPLAINTS_WORK):
