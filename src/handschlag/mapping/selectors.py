@@ -54,7 +54,19 @@ def our_records_for_mapping() -> tuple[list[CompanyRecord], dict[str, str]]:
     )
     records: list[CompanyRecord] = []
     populations: dict[str, str] = {}
-    for row in accounts.values(
+    for (
+        pk,
+        name,
+        legal_form,
+        domain,
+        street,
+        postal_code,
+        city,
+        country,
+        vat_id,
+        status,
+        open_opportunity,
+    ) in accounts.values_list(
         "pk",
         "name",
         "legal_form",
@@ -67,22 +79,20 @@ def our_records_for_mapping() -> tuple[list[CompanyRecord], dict[str, str]]:
         "status",
         "has_open_opportunity",
     ).iterator(chunk_size=5000):
-        key = str(row["pk"])
+        key = str(pk)
         records.append(
             CompanyRecord(
                 id=key,
-                name=f"{row['name']} {row['legal_form']}".strip(),
-                domain=row["domain"],
-                street=row["street"],
-                postal_code=row["postal_code"],
-                city=row["city"],
-                country=row["country"],
-                vat_id=row["vat_id"],
+                name=f"{name} {legal_form}".strip(),
+                domain=domain,
+                street=street,
+                postal_code=postal_code,
+                city=city,
+                country=country,
+                vat_id=vat_id,
             )
         )
-        populations[key] = our_population(
-            status=row["status"], has_open_opportunity=row["has_open_opportunity"]
-        )
+        populations[key] = our_population(status=status, has_open_opportunity=open_opportunity)
     return records, populations
 
 
