@@ -71,6 +71,8 @@ def main() -> int:
     os.environ["DJANGO_SETTINGS_MODULE"] = "handschlag.settings"
     import django
 
+    import handschlag
+
     django.setup()
     from django.core.management import call_command
     from django.db import connection
@@ -112,6 +114,7 @@ def main() -> int:
         return time.perf_counter() - started
 
     first, again, floor = [], [], []
+    load_before = "{:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
     for repetition in range(options.repeat):
         Account.objects.all().delete()
         ImportRun.objects.all().delete()
@@ -128,7 +131,8 @@ def main() -> int:
     median_first, median_again, median_floor = (statistics.median(values) for values in (first, again, floor))
     print(
         f"machine: {platform.node()} {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-        f"Python {platform.python_version()}, {connection.vendor}"
+        f"Python {platform.python_version()}, {connection.vendor}; code from {Path(handschlag.__file__).parent}; "
+        f"load average before {load_before}, after " + "{:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
     )
     print(
         f"median of {options.repeat}: import {median_first:.2f} s, re-import {median_again:.2f} s, "
