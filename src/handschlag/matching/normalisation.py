@@ -370,7 +370,15 @@ _NORWEGIAN_VAT_WITHOUT_SUFFIX: Final = r"^(NO\d{9})$"
 
 
 def _without_vat_suffix(vat_ids: pl.Series) -> pl.Series:
-    return vat_ids.str.replace(_VAT_SUFFIX, "$1").str.replace(_NORWEGIAN_VAT_WITHOUT_SUFFIX, "${1}MVA")
+    rows = (vat_ids.str.starts_with("CHE") | vat_ids.str.starts_with("NO")).fill_null(False).arg_true()
+    if not len(rows):
+        return vat_ids
+    respelled = (
+        vat_ids.gather(rows)
+        .str.replace(_VAT_SUFFIX, "$1")
+        .str.replace(_NORWEGIAN_VAT_WITHOUT_SUFFIX, "${1}MVA")
+    )
+    return vat_ids.scatter(rows, respelled)
 
 
 def _reference_vat_ids(raw: pl.DataFrame, countries: pl.Series) -> pl.Series:
