@@ -276,7 +276,7 @@ def name_rest(name_core: pl.Expr) -> pl.Expr:
         .str.replace_all(" +", " ")
         .str.strip_chars(" ")
     )
-    return pl.when(rest == "").then(None).otherwise(rest)
+    return rest.replace("", None)  # (not when/then: that would build the rest twice)
 
 
 def sorted_names(names: pl.Series) -> pl.Series:
@@ -311,9 +311,7 @@ def name_parts(normalised: pl.DataFrame, *, with_rest: bool = False) -> pl.DataF
         ).str.replace_many(list(_ENTITY_SPELLINGS), list(_ENTITY_SPELLINGS.values()))
         joined = spelled.str.extract_all(_ENTITY_WORD_PATTERN).list.sort().list.join("|")
         found = (
-            normalised.select("name_core")
-            .gather(rows)
-            .select(pl.when(joined == "").then(pl.lit("-")).otherwise(joined).alias("entity_words"))
+            normalised.select("name_core").gather(rows).select(joined.replace("", "-").alias("entity_words"))
         )
         parts = parts.with_columns(parts["entity_words"].scatter(rows, found["entity_words"]))
     parts = parts.drop("may_hold").with_columns(sorted_names(normalised["name_core"]).alias("name_sorted"))
