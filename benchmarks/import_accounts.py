@@ -79,12 +79,14 @@ def main() -> int:
 
     from handschlag.accounts.models import Account, ImportRun
     from handschlag.core.demo import build_organisation
+    from handschlag.core.passwords import demo_passwords_allowed
 
     export = work / "export.csv"
     write_export(export, options.rows)
     print(f"file: {export.stat().st_size / 1e6:.1f} MB, {options.rows:,} rows; database: {connection.vendor}")
     call_command("migrate", verbosity=0)
-    build_organisation(size="small")
+    with demo_passwords_allowed():  # the demo's published login, as `handschlag demo` makes it
+        build_organisation(size="small")
 
     import csv
 
