@@ -162,12 +162,8 @@ def privacy_sources_core_register() -> None:
             erase=user_erase,
         )
     )
-    personal_data_source_register(
-        PersonalDataSource(name="core.api_tokens", export=tokens_export)
-    )
-    personal_data_source_register(
-        PersonalDataSource(name="core.notifications", export=notifications_export)
-    )
+    personal_data_source_register(PersonalDataSource(name="core.api_tokens", export=tokens_export))
+    personal_data_source_register(PersonalDataSource(name="core.notifications", export=notifications_export))
     personal_data_source_register(
         PersonalDataSource(name="core.audit_log", activity=_AUDIT, export=audit_export)
     )
