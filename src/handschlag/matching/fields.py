@@ -422,6 +422,17 @@ _NOT_COUNTRIES: Final = {"EU", "EZ", "UN", "ZZ", "QO", "XA", "XB"}
 
 @lru_cache(maxsize=1)
 def _country_table() -> dict[str, str]:
+    # babel's names, made once by `python -m handschlag.matching._make_country_names` (building them from
+    # babel took 0.2 s per run); tests/matching/test_country_names.py checks the module against babel
+    from handschlag.matching._country_names import BABEL_COUNTRY_NAMES
+
+    return {**BABEL_COUNTRY_NAMES, **_MORE_COUNTRY_NAMES}
+
+
+def babel_country_names() -> dict[str, str]:
+    """Country key (``header_key`` of a name or code) → ISO 3166 alpha-2, from babel's territory names in
+    ``_COUNTRY_NAME_LANGUAGES`` (the first language's name wins), the codes themselves and CLDR's
+    territory aliases (alpha-3 and old codes)."""
     from babel import Locale
     from babel.core import get_global
 
@@ -439,7 +450,6 @@ def _country_table() -> dict[str, str]:
         # ISO 3166 alpha-3 ("DEU", "NLD") and old codes ("UK") → alpha-2
         if alias.isalpha() and len(targets) == 1 and targets[0] in codes:
             names.setdefault(alias.lower(), targets[0])
-    names.update(_MORE_COUNTRY_NAMES)
     return names
 
 
