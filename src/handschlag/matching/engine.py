@@ -20,6 +20,7 @@ import polars as pl
 from handschlag.matching.assignment import assign_one_to_many, assign_one_to_one, consistent_groups
 from handschlag.matching.blocking import (
     BLOCKING_KEY_EXPRESSIONS,
+    EXTRA_BLOCKING_KEY_EXPRESSIONS,
     blocking_key_strings,
     candidate_pairs,
     hashed_blocking_keys,
@@ -186,11 +187,19 @@ def clear_blocking_keys(normalised: pl.DataFrame) -> np.ndarray:
     if fast is None:
         return hashed_blocking_keys(blocking_key_strings(normalised), plain_string_hashes)
     buffers = tuple(string_buffers(normalised[field]) for field in _BLOCKING_KEY_FIELDS)
-    keys = np.frombuffer(fast.blocking_keys(buffers, normalised.height), dtype=np.uint64)
-    extra = hashed_blocking_keys(blocking_key_strings(normalised, only_extra=True), plain_string_hashes)
+    compiled_keys = np.frombuffer(fast.blocking_keys(buffers, normalised.height), dtype=np.uint64).reshape(
+        normalised.height, len(BLOCKING_KEY_EXPRESSIONS)
+    )
     # the whole-name key (the compiled code's last) is left out: the name with its words sorted covers it
-    compiled_keys = keys.reshape(normalised.height, len(BLOCKING_KEY_EXPRESSIONS))[:, :-1]
-    return np.hstack([compiled_keys, extra])
+    kept = len(BLOCKING_KEY_EXPRESSIONS) - 1
+    keys = np.empty((normalised.height, kept + len(EXTRA_BLOCKING_KEY_EXPRESSIONS)), dtype=np.uint64)
+    keys[:, :kept] = compiled_keys[:, :kept]
+    # the extra keys are single columns named as their keys (a column's keys never meet another column's):
+    # their text codes, without a key string per record and polars' hash of it (test_compiled checks that
+    # these keys group records exactly as the key strings do)
+    for offset, field in enumerate(EXTRA_BLOCKING_KEY_EXPRESSIONS):
+        keys[:, kept + offset] = _codes(normalised[field])
+    return keys
 
 
 @dataclass(frozen=True, slots=True)
