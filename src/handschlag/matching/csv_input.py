@@ -241,7 +241,7 @@ def _parse_csv_quickly(csv_bytes: bytes, delimiter: str, column_count: int) -> p
     half of the time and memory); None where polars cannot tell it the same way (not UTF-8, a quote it
     refuses, a row with fewer fields, which polars fills with nulls): then pyarrow reads the file and says
     what is wrong."""
-    if csv_bytes[:1] == b'"' or csv_bytes.count(b"\r") != csv_bytes.count(b"\r\n"):
+    if csv_bytes[:1] == b'"' or (b"\r" in csv_bytes and csv_bytes.count(b"\r") != csv_bytes.count(b"\r\n")):
         return None  # a quoted header, or a carriage return that is no line end: pyarrow is the reference
     names = [f"c{index}" for index in range(column_count)]
     try:
