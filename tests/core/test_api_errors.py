@@ -42,6 +42,15 @@ def test_out_of_range_numbers_are_400_not_500(api_as, admin_user, query):
     assert set(response.json()["error"]) == {"code", "message", "fields"}
 
 
+def test_a_deep_offset_is_refused_with_the_bound_in_the_message(api_as, admin_user):
+    assert api_as(admin_user).get("/api/v1/accounts", offset=10_000).status_code == 200
+
+    response = api_as(admin_user).get("/api/v1/accounts", offset=10_001)
+
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {"offset": ["Der Wert darf höchstens 10000 betragen."]}
+
+
 def test_huge_id_in_the_path_is_not_a_server_error(api_as, admin_user):
     response = api_as(admin_user).get(f"/api/v1/accounts/{2**70}")
 

@@ -31,7 +31,7 @@ from handschlag.accounts.selectors import (
     saved_column_mapping_list,
 )
 from handschlag.core.access import require_capability
-from handschlag.core.api_support import ERROR_RESPONSES, Page
+from handschlag.core.api_support import ERROR_RESPONSES, Page, UnboundedPage
 from handschlag.core.errors import InvalidInput
 from handschlag.core.models import User
 from handschlag.core.roles import Capability
@@ -441,7 +441,7 @@ def import_read(request: HttpRequest, run_id: int) -> Any:
 
 
 @imports_router.get("/{run_id}/errors", response={200: list[ImportRowErrorOut], **ERROR_RESPONSES})
-@paginate(Page)
+@paginate(UnboundedPage)
 def import_errors(request: HttpRequest, run_id: int) -> Any:
     return import_row_errors(run=access_import_run_by_id(_user(request), run_id))
 

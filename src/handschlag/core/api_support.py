@@ -66,7 +66,10 @@ ERROR_RESPONSES: dict[int, type[Schema]] = {
 }
 
 
-MAX_OFFSET = 1_000_000_000
+# A deep `offset` walks the index up to it on every page (PostgreSQL reads and drops the skipped rows), so lists
+# page at most this far; narrow the list with its filters to reach further. The import errors list (rows of one
+# run, read to the end) keeps the old bound: UnboundedPage.
+MAX_OFFSET = 10_000
 # A list answer counts its matches up to this many, as the list pages do (core/pagination.py: a LIMIT subquery
 # without ORDER BY, so PostgreSQL stops there instead of counting 100,000 accounts on every page); beyond it
 # `count` is the cap and `count_capped` is true.
@@ -103,6 +106,14 @@ class Page(LimitOffsetPagination):
             "count": count,
             "count_capped": capped,
         }
+
+
+class UnboundedPage(Page):
+    """Page with an offset up to 1,000,000,000: for lists that are read to their end (an import run's errors)."""
+
+    class Input(Schema):
+        limit: int = Field(100, ge=1, le=500)
+        offset: int = Field(0, ge=0, le=1_000_000_000)
 
 
 def bounded_count(rows: Any, cap: int = COUNT_CAP) -> tuple[int, bool]:
