@@ -6,6 +6,8 @@ Error shape (every status >= 400):
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -18,8 +20,10 @@ from django.utils.translation import gettext as _
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.pagination import LimitOffsetPagination
+from ninja.responses import NinjaJSONEncoder
 from ninja.security import HttpBearer
 from ninja.security.session import SessionAuth
+from pydantic import BaseModel, TypeAdapter, create_model
 
 from handschlag.core.errors import Conflict, InvalidInput, TooManyRequests
 from handschlag.core.inputs import validation_message
@@ -114,6 +118,42 @@ class UnboundedPage(Page):
     class Input(Schema):
         limit: int = Field(100, ge=1, le=500)
         offset: int = Field(0, ge=0, le=1_000_000_000)
+
+
+def plain_model(schema: type[Schema], nested: dict[str, Any] | None = None) -> type[BaseModel]:
+    """The same fields as `schema` in a plain pydantic model: it validates a dict without django-ninja's per-field
+    attribute getter (a Schema wraps every row in a DjangoGetter and calls its resolvers field by field: ~0.1 ms
+    per row of 30 fields). `nested` replaces the annotation of a field whose rows are Schemas themselves."""
+    fields: dict[str, Any] = {
+        name: ((nested or {}).get(name, field.annotation), field)
+        for name, field in schema.model_fields.items()
+    }
+    return create_model(f"Plain{schema.__name__}", **fields)
+
+
+def plain_rows(schema: type[Schema], nested: dict[str, Any] | None = None) -> TypeAdapter[list[Any]]:
+    """A validator of a list of `schema`'s rows as dicts (plain_model)."""
+    return TypeAdapter(list[plain_model(schema, nested)])  # type: ignore[misc,arg-type]
+
+
+def page_response(
+    rows: QuerySet[Any],
+    page: Page.Input,
+    rows_model: TypeAdapter[list[Any]],
+    as_dict: Callable[[Any], dict[str, Any]],
+) -> HttpResponse:
+    """A list answer as @paginate(Page) gives it (same keys, same count, same JSON), with the rows made by `as_dict`
+    and validated with `rows_model` (TypeAdapter of a list of a plain_model) instead of django-ninja's Schema."""
+    count, capped = bounded_count(rows, COUNT_CAP)
+    items = [as_dict(row) for row in rows[page.offset : page.offset + page.limit]]
+    body = {
+        "items": rows_model.dump_python(rows_model.validate_python(items)),
+        "count": count,
+        "count_capped": capped,
+    }
+    return HttpResponse(
+        json.dumps(body, cls=NinjaJSONEncoder), content_type="application/json; charset=utf-8"
+    )
 
 
 def bounded_count(rows: Any, cap: int = COUNT_CAP) -> tuple[int, bool]:
