@@ -31,7 +31,14 @@ from handschlag.accounts.selectors import (
     saved_column_mapping_list,
 )
 from handschlag.core.access import require_capability
-from handschlag.core.api_support import ERROR_RESPONSES, Page, UnboundedPage
+from handschlag.core.api_support import (
+    ERROR_RESPONSES,
+    Page,
+    UnboundedPage,
+    attribute_row,
+    page_response,
+    plain_rows,
+)
 from handschlag.core.errors import InvalidInput
 from handschlag.core.models import User
 from handschlag.core.roles import Capability
@@ -85,11 +92,20 @@ class AccountQuery(Schema):
     archived: bool = Field(False, description="List the archived accounts instead of the active ones")
 
 
-@router.get("", response={200: list[AccountOut], **ERROR_RESPONSES})
-@paginate(Page)
-def account_index(request: HttpRequest, filters: Query[AccountQuery]) -> Any:
+class PagedAccountOut(Schema):
+    items: list[AccountOut]
+    count: int
+    count_capped: bool = False
+
+
+_PLAIN_ROWS = plain_rows(AccountOut)
+_ROW = attribute_row(AccountOut)
+
+
+@router.get("", response={200: PagedAccountOut, **ERROR_RESPONSES})
+def account_index(request: HttpRequest, filters: Query[AccountQuery], page: Query[Page.Input]) -> Any:
     require_capability(_user(request), Capability.ACCOUNTS_VIEW)
-    return account_list(
+    rows = account_list(
         user=_user(request),
         filters=AccountFilters(
             search=filters.q,
@@ -101,6 +117,7 @@ def account_index(request: HttpRequest, filters: Query[AccountQuery]) -> Any:
             archived=filters.archived,
         ),
     )
+    return page_response(rows, page, _PLAIN_ROWS, _ROW)
 
 
 class DuplicateCandidateOut(Schema):

@@ -136,6 +136,23 @@ def plain_rows(schema: type[Schema], nested: dict[str, Any] | None = None) -> Ty
     return TypeAdapter(list[plain_model(schema, nested)])  # type: ignore[misc,arg-type]
 
 
+def attribute_row(schema: type[Schema]) -> Callable[[Any], dict[str, Any]]:
+    """obj -> dict of `schema`'s fields (by alias) read as django-ninja reads them: the attribute, called when it is
+    a method; for schemas without resolvers and without related managers among their fields."""
+    if getattr(schema, "_ninja_resolvers", None):
+        raise TypeError(f"{schema.__name__} has resolvers: make its rows yourself")
+    keys = [field.alias or name for name, field in schema.model_fields.items()]
+
+    def row(obj: Any) -> dict[str, Any]:
+        values = {key: getattr(obj, key) for key in keys}
+        for key, value in values.items():
+            if callable(value):
+                values[key] = value()
+        return values
+
+    return row
+
+
 def page_response(
     rows: QuerySet[Any],
     page: Page.Input,
@@ -144,7 +161,7 @@ def page_response(
 ) -> HttpResponse:
     """A list answer as @paginate(Page) gives it (same keys, same count, same JSON), with the rows made by `as_dict`
     and validated with `rows_model` (TypeAdapter of a list of a plain_model) instead of django-ninja's Schema."""
-    count, capped = bounded_count(rows, COUNT_CAP)
+    count, capped = bounded_count(rows, Page.count_cap)
     items = [as_dict(row) for row in rows[page.offset : page.offset + page.limit]]
     body = {
         "items": rows_model.dump_python(rows_model.validate_python(items)),
