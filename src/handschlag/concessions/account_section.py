@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from handschlag.concessions.access import concessions_visible_to
 from handschlag.concessions.analytics import concession_figures
 from handschlag.concessions.enums import ApprovalStatus
-from handschlag.concessions.selectors import account_history
+from handschlag.concessions.selectors import account_rates
 from handschlag.core.roles import Capability, has_capability
 
 if TYPE_CHECKING:
@@ -32,7 +32,9 @@ def account_concessions_section(request: HttpRequest, account: Account) -> dict[
         .select_related("recorded_by")
         .order_by("-granted_on", "-id")[:RECENT]
     )
-    history = account_history(user=user, account=account)
+    history = account_rates(
+        user=user, account=account
+    )  # the rates only: the page shows orders, complaints, insights
     trap = None
     if own_or_all:
         figures = concession_figures(user=user, account_ids=[account.pk])

@@ -264,19 +264,58 @@ def trend_of(creep: float | None) -> str:
     return "flat"
 
 
+@dataclass
+class AccountRates:
+    """The concession rate part of AccountHistory: what the account page's concessions section shows."""
+
+    quarters: list[QuarterRate]
+    creep: float | None
+    trend: str
+    total_value: Decimal
+    coverage: float | None
+    threatened_to_leave: int
+    today: dt.date
+
+
+def account_rates(
+    *, user: User | AnonymousUser, account: Account, today: dt.date | None = None
+) -> AccountRates:
+    """The account's concession rate over the last four quarters, its trend and how much of it got something back
+    (one query; without the complaints, orders and insights account_history adds, which the account page shows in
+    its own sections)."""
+    today = today or timezone.localdate()
+    entries = entries_of(concessions_visible_to(user).filter(account_id=account.pk), today)
+    rates = rates_by_quarter(entries, last_quarters(today, 4))
+    creep = creep_of(rates)
+    total = sum((entry.value for entry in entries), Decimal("0"))
+    covered = sum((entry.value for entry in entries if entry.has_return), Decimal("0"))
+    return AccountRates(
+        quarters=rates,
+        creep=creep,
+        trend=trend_of(creep),
+        total_value=total,
+        coverage=percent(covered, total),
+        threatened_to_leave=sum(
+            1 for entry in entries if entry.reason == ConcessionReason.THREATENED_TO_LEAVE
+        ),
+        today=today,
+    )
+
+
 def account_history(
     *, user: User | AnonymousUser, account: Account, today: dt.date | None = None
 ) -> AccountHistory:
     """The account as an approver needs it before deciding: its concession rate over the last four quarters and the
     trend, gives without gets, returns not delivered, complaints (through the complaints selectors, as far as the
     user may see them), open orders, and the customer's goals, risks and constraints with our success plan."""
-    today = today or timezone.localdate()
-    visible = concessions_visible_to(user).filter(account_id=account.pk)
-    quarters = last_quarters(today, 4)
-    entries = entries_of(visible, today)
-    rates = rates_by_quarter(entries, quarters)
-    creep = creep_of(rates)
-    counted = visible.exclude(approval_status=ApprovalStatus.REJECTED).select_related("recorded_by")
+    rates = account_rates(user=user, account=account, today=today)
+    today = rates.today
+    counted = (
+        concessions_visible_to(user)
+        .filter(account_id=account.pk)
+        .exclude(approval_status=ApprovalStatus.REJECTED)
+        .select_related("recorded_by")
+    )
     gives_without = list(counted.filter(get_kind=GetKind.NOTHING).order_by("-granted_on", "-id")[:20])
     not_delivered = [
         entry
@@ -285,13 +324,11 @@ def account_history(
         .order_by("get_due_on", "id")[:50]
         if entry.get_status_on(today) in {GetStatus.OVERDUE, GetStatus.FAILED, GetStatus.PENDING}
     ]
-    total = sum((entry.value for entry in entries), Decimal("0"))
-    covered = sum((entry.value for entry in entries if entry.has_return), Decimal("0"))
     return AccountHistory(
         account=account,
-        quarters=rates,
-        creep=creep,
-        trend=trend_of(creep),
+        quarters=rates.quarters,
+        creep=rates.creep,
+        trend=rates.trend,
         gives_without_gets=gives_without,
         gets_not_delivered=not_delivered,
         complaints=account_complaints(user=user, account_id=account.pk),
@@ -300,10 +337,8 @@ def account_history(
         insights=list(account.insights.all()),
         success_plan=account.success_plan,
         customer_years=years_between(account.customer_since, today) if account.customer_since else None,
-        total_value=total,
-        coverage=percent(covered, total),
-        threatened_to_leave=sum(
-            1 for entry in entries if entry.reason == ConcessionReason.THREATENED_TO_LEAVE
-        ),
+        total_value=rates.total_value,
+        coverage=rates.coverage,
+        threatened_to_leave=rates.threatened_to_leave,
         today=today,
     )
