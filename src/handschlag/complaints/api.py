@@ -14,7 +14,6 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 from pydantic import Field
 
-from handschlag.accounts.models import Order
 from handschlag.complaints.access import (
     access_attachment_by_id,
     access_complaint_by_id,
@@ -176,7 +175,10 @@ _PLAIN_FIELDS = [name for name in ComplaintOut.model_fields if name not in Compl
 
 # The list needs only the ids of a case's orders and earlier cases: not their rows (~250 model instances a page).
 _ID_ONLY_PREFETCHES = [
-    Prefetch("orders", queryset=Order.objects.only("pk")),
+    Prefetch(
+        "orders",
+        queryset=Complaint.orders.field.related_model._default_manager.only("pk"),
+    ),
     Prefetch("earlier_cases", queryset=Complaint.objects.only("pk")),
 ]
 
