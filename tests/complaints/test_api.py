@@ -321,3 +321,24 @@ def test_check_upload_reads_only_the_head():
     assert checked.content_type == "application/pdf"
     assert upload.tell() == 0
     assert io.BytesIO(PDF).read(5) == b"%PDF-"
+
+
+def test_a_list_row_is_the_case_as_its_detail_answers_it(api_as, org):
+    # given two cases on one account, the later one with two orders and a cancellation threat
+    orders = sorted(org.account.orders.values_list("pk", flat=True))[:2]
+    complaint_create(actor=org.seller, data=complaint_input(org.account))
+    complaint_create(
+        actor=org.seller,
+        data=complaint_input(org.account, order_ids=orders, cancellation_threat=True),
+    )
+    client = api_as(org.management)
+
+    # when the list is read (its rows are made without django-ninja's per-field getter)
+    items = client.get("/api/v1/complaints").json()["items"]
+
+    # then every row is the same JSON as the detail of that case (the Schema's own path)
+    assert len(items) == 2
+    assert any(item["order_ids"] == orders for item in items)
+    assert all(item["clocks"] for item in items)
+    for item in items:
+        assert item == client.get(f"/api/v1/complaints/{item['id']}").json()
