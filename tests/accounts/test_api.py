@@ -95,6 +95,19 @@ class TestList:
         assert body["count_capped"] is False
         assert len(body["items"]) == 1
 
+    def test_a_list_row_is_the_account_as_its_detail_answers_it(self, api_as, seller):
+        # given accounts with tags, a revenue and none (the list's rows are made without django-ninja's getter)
+        AccountFactory(owner=seller, tags="a,b", annual_revenue="1250000.50", employees=40)
+        AccountFactory(owner=None, tags="", annual_revenue=None, employees=None)
+        client = api_as(seller)
+
+        items = client.get("/api/v1/accounts").json()["items"]
+
+        assert len(items) == 2
+        assert any(item["tags"] == ["a", "b"] for item in items)
+        for item in items:
+            assert item == client.get(f"/api/v1/accounts/{item['id']}").json()
+
     def test_count_stops_at_the_cap_and_says_so(self, api_as, seller, monkeypatch):
         # given more accounts than the (lowered) cap of counted matches
         monkeypatch.setattr(Page, "count_cap", 5)
