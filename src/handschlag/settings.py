@@ -135,6 +135,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("HANDSCHLAG_TEST_SQLITE") or None}
+# HANDSCHLAG_DB_PARALLEL_WORKERS=0 for the web processes on a small machine: PostgreSQL otherwise starts a parallel
+# worker for some small sorts (the management home page's overdue cases on the large demo: 4.5-5.1 ms with one worker,
+# 1.3-1.6 ms without); unset, PostgreSQL's own setting holds (big reports and runs may profit from the workers).
+DB_PARALLEL_WORKERS = os.environ.get("HANDSCHLAG_DB_PARALLEL_WORKERS", "")
+if DB_PARALLEL_WORKERS and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = (
+        f"{_options.get('options', '')} -c max_parallel_workers_per_gather={int(DB_PARALLEL_WORKERS)}".strip()
+    )
 
 # What is kept a while (figures, counts, the duplicate pairs): in each process's memory by default (nothing to run
 # for `make run`); with HANDSCHLAG_CACHE_URL=redis://host:6379/0 in Redis, shared by every web and worker process
