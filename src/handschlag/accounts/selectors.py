@@ -393,18 +393,7 @@ def duplicate_candidates_of_rows(*, companies: list[CompanyFields]) -> dict[int,
         return {}
     existing = {
         str(account.pk): account
-        for account in Account.objects.only(
-            "pk",
-            "name",
-            "legal_form",
-            "external_id",
-            "domain",
-            "street",
-            "postal_code",
-            "city",
-            "country",
-            "vat_id",
-        ).iterator(chunk_size=10_000)
+        for account in Account.objects.only(*_COMPANY_COLUMNS).iterator(chunk_size=10_000)
     }
     if not existing:
         return {}
