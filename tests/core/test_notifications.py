@@ -372,3 +372,15 @@ def test_the_loaded_demo_gives_each_user_a_handful_dated_at_load_time():
     assert any(
         row["oldest"] < before - dt.timedelta(days=1) for row in per_user
     )  # dated when their cases happened
+
+
+def test_loading_the_demo_mails_no_one(django_capture_on_commit_callbacks):
+    """The demo's history notifies in the app; its mails (also those of work run after the commit, such as the
+    concessions' approval requests) would go to the demo's addresses through a real mail server."""
+    from django.core.management import call_command
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("demo", "--size", "small", stdout=io.StringIO())
+
+    assert Notification.objects.exists()
+    assert mail.outbox == []

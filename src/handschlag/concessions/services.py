@@ -199,14 +199,12 @@ def _approvers_for(concession: Concession) -> list[User]:
 def _tell_approvers(concession: Concession) -> None:
     if concession.approval_status != ApprovalStatus.PENDING:
         return
-    approvers = _approvers_for(concession)
-    transaction.on_commit(
-        lambda: notify(
-            users=approvers,
-            message=gettext_noop("A concession to %(account)s waits for your approval"),
-            params={"account": concession.account.name},
-            url=f"/concessions/{concession.pk}/",
-        )
+    # inside the change's transaction (core/notifications.py): the rows commit with it, the mails after it
+    notify(
+        users=_approvers_for(concession),
+        message=gettext_noop("A concession to %(account)s waits for your approval"),
+        params={"account": concession.account.name},
+        url=f"/concessions/{concession.pk}/",
     )
 
 
@@ -422,13 +420,11 @@ def concession_decide(*, actor: User, concession: Concession, data: DecisionInpu
         if data.decision == Decision.APPROVE
         else gettext_noop("Your concession to %(account)s was rejected")
     )
-    transaction.on_commit(
-        lambda: notify(
-            users=[recorder],
-            message=message,
-            params={"account": locked.account.name},
-            url=f"/concessions/{locked.pk}/",
-        )
+    notify(
+        users=[recorder],
+        message=message,
+        params={"account": locked.account.name},
+        url=f"/concessions/{locked.pk}/",
     )
     return locked
 
