@@ -72,6 +72,20 @@ def test_search_finds_contacts_of_customers_and_partners(
     assert "Ansprechpartner beim Partner" in text
 
 
+def test_search_by_full_name_finds_the_person(
+    admin_user: User, api_as: Callable[..., Any], contact: Contact, partner_contact: PartnerContact
+) -> None:
+    # given a customer contact and a partner contact both called Erika Beispiel
+    # when the administrator types the full name, as a person's request states it
+    found = api_as(admin_user).get("/api/v1/privacy/subjects", q="Erika  beispiel").json()
+    # then both are found (the name is in no single field), and a different first name finds neither
+    assert {(row["kind"], row["id"]) for row in found} == {
+        ("accounts.contact", contact.pk),
+        ("alliances.partnercontact", partner_contact.pk),
+    }
+    assert api_as(admin_user).get("/api/v1/privacy/subjects", q="Anna Beispiel").json() == []
+
+
 def test_search_needs_three_characters(admin_user: User, api_as: Callable[..., Any]) -> None:
     assert api_as(admin_user).get("/api/v1/privacy/subjects", q="ab").status_code in {400, 422}
 
@@ -100,6 +114,7 @@ def test_erasing_a_contact_deletes_it_and_is_audited_without_the_name(
     assert Contact.objects.filter(pk=contact.pk).exists()
     response = client.post(f"/settings/privacy/accounts.contact/{contact.pk}/erase/", {"confirm": "yes"})
     assert response.status_code == 200
+    assert "1 Eintrag gelöscht, 0 anonymisiert." in response.content.decode()
     assert not Contact.objects.filter(pk=contact.pk).exists()
     event = AuditEvent.objects.get(action="privacy.erase")
     assert "Beispiel" not in json.dumps(event.changes) + event.summary
@@ -224,6 +239,9 @@ def test_record_of_processing_activities(
     assert "Verzeichnis von Verarbeitungstätigkeiten" in text
     assert "Kundenkontakte" in text
     assert "Reklamationen" in text
+    assert (
+        "Benutzername, Rolle, Abteilung, Sprache, Anmeldezeiten" in text
+    )  # no English left in the German page
     names = {row["name"] for row in api_as(admin_user).get("/api/v1/privacy/records").json()}
     assert {
         "Benutzerkonten",

@@ -122,6 +122,11 @@ def retention_kinds() -> list[RetentionKind]:
 # ---------------------------------------------------------------------------------------------- subjects
 
 
+def _holds_every_word(subject: DataSubject, words: list[str]) -> bool:
+    haystack = f"{subject.name} {subject.email}".casefold()
+    return all(word in haystack for word in words)
+
+
 def data_subject_search(*, actor: User, query: str) -> list[DataSubject]:
     require_capability(actor, Capability.PRIVACY_MANAGE)
     text = query.strip()
@@ -129,11 +134,17 @@ def data_subject_search(*, actor: User, query: str) -> list[DataSubject]:
         raise InvalidInput.for_field(
             "q", _("Please enter at least %(count)d characters.") % {"count": SEARCH_MIN_CHARS}
         )
+    # A full name ("Erika Beispiel") is in no single field: ask the sources for its longest word and keep the
+    # people whose name and e-mail hold every word.
+    words = [word.casefold() for word in text.split()]
+    needle = max(text.split(), key=len) if len(words) > 1 else text
     found: dict[str, DataSubject] = {}
     for source in _SOURCES.values():
         if source.find is None:
             continue
-        for subject in source.find(text):
+        for subject in source.find(needle):
+            if len(words) > 1 and not _holds_every_word(subject, words):
+                continue
             found.setdefault(subject.key, subject)
     ordered = sorted(found.values(), key=lambda subject: (subject.name.casefold(), subject.kind, subject.id))
     return ordered[:SEARCH_MAX_RESULTS]
