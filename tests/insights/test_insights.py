@@ -123,6 +123,10 @@ def test_csv_and_xlsx_carry_the_figures(
     content = b"".join(csv_response.streaming_content).decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(content), delimiter=";"))
     assert any("Erstreaktion innerhalb SLA" in row for row in rows)
+    units = {row[1]: row[2] for row in rows[1:]}
+    assert units["Erstreaktion innerhalb SLA"] == "%"  # the unit as a reader reads it, not the code "percent"
+    assert units["Zeit bis zur Lösung (Median)"] == "Stunden"
+    assert units["Offene Fälle nach Abteilung: Produktion"] == "Anzahl"
     xlsx = client.get("/insights/complaints/export.xlsx")
     assert xlsx.status_code == 200
     sheet = load_workbook(io.BytesIO(xlsx.content)).active

@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from handschlag.alliances.selectors import partner_list
@@ -124,6 +125,18 @@ def _status_text(status: str) -> str:
     return {"ok": "", "no_data": _("no data"), "below_threshold": _("below threshold")}.get(status, status)
 
 
+def _unit_text(unit: str) -> str:
+    """The unit as the reader of the CSV or workbook reads it (the code, e.g. "percent", is no column heading)."""
+    return {
+        "count": pgettext("unit", "count"),
+        "percent": "%",
+        "eur": "€",
+        "hours": pgettext("unit", "hours"),
+        "days": pgettext("unit", "days"),
+        "index": pgettext("unit", "index (0 to 100)"),
+    }.get(unit, unit)
+
+
 def _export_rows(sections: list[selectors.ModuleSection]) -> tuple[list[str], list[list[Any]]]:
     header = [
         _("Module"),
@@ -142,7 +155,7 @@ def _export_rows(sections: list[selectors.ModuleSection]) -> tuple[list[str], li
                 [
                     str(section.module.label),
                     str(card.kpi.label),
-                    card.kpi.unit,
+                    _unit_text(card.kpi.unit),
                     card.actual.value,
                     card.actual.n,
                     _status_text(card.actual.status),
@@ -156,7 +169,7 @@ def _export_rows(sections: list[selectors.ModuleSection]) -> tuple[list[str], li
                     [
                         str(section.module.label),
                         f"{table.breakdown.label}: {row.label}",
-                        table.breakdown.unit,
+                        _unit_text(table.breakdown.unit),
                         row.value,
                         "",
                         "",
