@@ -151,3 +151,15 @@ def test_weekly_summary_goes_out_on_monday_once_and_not_to_who_opted_out(
     assert "2 offene Reklamationen gehören Ihnen, davon 1 überfällig." in owner_mail.body
     assert weekly_digests_send(now=_monday(9)) == 0  # exactly once per week
     assert len(mail.outbox) == 2
+
+
+def test_management_mail_counts_one_threat_in_the_singular_and_the_amount_in_german_notation(
+    people: dict[str, User], cases: list[Complaint]
+) -> None:
+    # given one open case with a cancellation threat of 250,000 EUR that is escalated
+    # when the Monday mails go out
+    weekly_digests_send(now=_monday(8))
+    # then management reads it as the home page writes it
+    body = next(message.body for message in mail.outbox if message.to == ["leitung@firma.example"])
+    assert "- 1 offene Reklamation mit Kündigungsdrohung; gefährdeter Umsatz: 250.000 €." in body
+    assert "- 1 offene Reklamation ist eskaliert." in body

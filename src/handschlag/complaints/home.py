@@ -9,7 +9,7 @@ from typing import Any
 from django.core.cache import cache
 from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils.formats import number_format
 from django.utils.translation import ngettext
 
 from handschlag.complaints.enums import ComplaintStatus, SlaClock
@@ -125,9 +125,24 @@ def complaints_digest_lines(context: dict[str, Any]) -> list[str]:
         )
     if context.get("threat_count"):
         lines.append(
-            _("%(count)d open complaints carry a cancellation threat; revenue at risk: %(amount)s EUR.")
-            % {"count": context["threat_count"], "amount": f"{context['revenue_at_risk']:,.0f}"}
+            ngettext(
+                "%(count)d open complaint carries a cancellation threat; revenue at risk: %(amount)s €.",
+                "%(count)d open complaints carry a cancellation threat; revenue at risk: %(amount)s €.",
+                context["threat_count"],
+            )
+            % {
+                "count": context["threat_count"],
+                # in the reader's notation, as on the home page (399.551 in German, 399,551 in English)
+                "amount": number_format(context["revenue_at_risk"], decimal_pos=0, force_grouping=True),
+            }
         )
     if context.get("escalated_count"):
-        lines.append(_("%(count)d open complaints are escalated.") % {"count": context["escalated_count"]})
+        lines.append(
+            ngettext(
+                "%(count)d open complaint is escalated.",
+                "%(count)d open complaints are escalated.",
+                context["escalated_count"],
+            )
+            % {"count": context["escalated_count"]}
+        )
     return lines
