@@ -232,6 +232,9 @@ def test_goal_pages(
     detail = client.get(f"/insights/goals/{goal.pk}/").content.decode()
     assert "Reklamationen schneller lösen" in detail
     assert "keine Daten" in detail
+    # the edit form's date pickers hold the period (ISO, what <input type="date"> shows; "01.10.2026" it drops)
+    assert f'name="period_start" value="{start.isoformat()}"' in detail
+    assert f'name="period_end" value="{end.isoformat()}"' in detail
     seller_view = page_as(owners[0]).get("/insights/goals/").content.decode()
     assert "Reklamationen schneller lösen" in seller_view
     assert "Neues gemeinsames Ziel" not in seller_view

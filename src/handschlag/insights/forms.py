@@ -7,14 +7,15 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from handschlag.core.enums import Role
+from handschlag.core.forms import DateInput
 from handschlag.core.models import Department, User
 from handschlag.insights.enums import PeriodPreset
 
 
 class FiltersForm(forms.Form):
     period = forms.ChoiceField(label=_("Period"), choices=PeriodPreset.choices, required=False)
-    start = forms.DateField(label=_("from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("to"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label=_("from"), required=False, widget=DateInput())
+    end = forms.DateField(label=_("to"), required=False, widget=DateInput())
     department = forms.ModelChoiceField(
         label=_("Department"), queryset=Department.objects.none(), required=False, empty_label=_("all")
     )
@@ -48,8 +49,8 @@ class FiltersForm(forms.Form):
 class GoalForm(forms.Form):
     kpi_key = forms.ChoiceField(label=_("Figure"))
     title = forms.CharField(label=_("Title"), max_length=200)
-    period_start = forms.DateField(label=_("from"), widget=forms.DateInput(attrs={"type": "date"}))
-    period_end = forms.DateField(label=_("to"), widget=forms.DateInput(attrs={"type": "date"}))
+    period_start = forms.DateField(label=_("from"), widget=DateInput())
+    period_end = forms.DateField(label=_("to"), widget=DateInput())
     target = forms.DecimalField(label=_("Target"), min_value=0, max_digits=16, decimal_places=2)
     department_id = forms.ModelChoiceField(
         label=_("Measured for department"),
