@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from handschlag.alignment.selectors import feedback_unanswered_count, survey_open_for
 from handschlag.core.models import User
@@ -29,7 +30,11 @@ def alignment_digest_lines(context: dict[str, Any]) -> list[str]:
         )
     if context.get("unanswered_feedback"):
         lines.append(
-            _("%(count)s feedback from sales on material waits for your answer.")
+            ngettext(
+                "%(count)s feedback from sales on material waits for your answer.",
+                "%(count)s pieces of feedback from sales on material wait for your answer.",
+                context["unanswered_feedback"],
+            )
             % {"count": context["unanswered_feedback"]}
         )
     return lines
