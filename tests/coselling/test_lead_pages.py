@@ -271,3 +271,32 @@ def test_account_page_shows_partners_registrations_and_leads(
     assert "Sonnenschein Software AG" in page  # the other partner's lead on this account
     process_owner_page = as_user(page_as, world.process_owner).get(f"/accounts/{world.account.pk}/")
     assert "partner-activity" not in process_owner_page.content.decode()
+
+
+def test_joint_opportunities_are_paged_latest_first(world: World, page_as: Callable[[User], Client]) -> None:
+    """A partner of a large organisation is in thousands of our deals: the portal pages through them (the list
+    stopped at 200 without a word), the one he came into last on top, 50 to a page."""
+    import datetime as dt
+
+    from tests.coselling.opportunity_helpers import involve
+
+    start = timezone.now() - dt.timedelta(days=100)
+    for day in range(55):
+        opportunity = opportunity_create_for(world.seller, title=f"Anlage {day:02d}", at=start)
+        involve(world.seller, opportunity, world.partner.pk, at=start + dt.timedelta(days=day))
+    other = opportunity_create_for(world.seller, title="Fremde Anlage", at=start)
+    involve(world.seller, other, world.other_partner.pk, at=start + dt.timedelta(days=60))
+    client = as_user(page_as, world.partner_user)
+
+    first = client.get("/portal/opportunities/").content.decode()
+    second = client.get("/portal/opportunities/?page=2").content.decode()
+
+    assert first.index("Anlage 54") < first.index("Anlage 53")  # the latest first
+    assert "Anlage 05" in first
+    assert "Anlage 04" not in first
+    assert "Anlage 04" in second
+    assert "Anlage 00" in second
+    assert "Anlage 54" not in second
+    assert 'rel="next"' in first
+    assert "page 1 of 2" in first
+    assert "Fremde Anlage" not in first + second  # another partner's deal

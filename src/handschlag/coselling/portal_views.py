@@ -20,6 +20,7 @@ from handschlag.core.errors import Conflict, InvalidInput
 from handschlag.core.forms import form_add_service_errors
 from handschlag.core.inputs import input_from_form
 from handschlag.core.models import User
+from handschlag.core.pagination import BoundedPaginator
 from handschlag.coselling.lead_access import (
     access_lead_by_id,
     access_registration_by_id,
@@ -38,9 +39,10 @@ from handschlag.coselling.lead_inputs import (
     ExtensionRequestInput,
     LeadDecisionInput,
 )
-from handschlag.coselling.lead_views import lead_offer_from_form, product_line_choices
+from handschlag.coselling.lead_views import PAGE_SIZE, lead_offer_from_form, product_line_choices
 from handschlag.coselling.selectors.leads import (
-    partner_joint_opportunities,
+    joint_opportunity_rows,
+    partner_involvement_list,
     partner_lead_list,
     partner_registration_list,
 )
@@ -189,8 +191,14 @@ def portal_registration_detail(request: HttpRequest, registration_id: int) -> Ht
 def portal_opportunities(request: HttpRequest) -> HttpResponse:
     """The opportunities of ours he is involved in, with the fields allowed for partners only."""
     partner = partner_of_portal_user(_user(request))
+    page = BoundedPaginator(partner_involvement_list(partner=partner), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "coselling/portal_opportunities.html",
-        {"opportunities": partner_joint_opportunities(partner=partner), "active_section": "portal"},
+        {
+            "page": page,
+            "opportunities": joint_opportunity_rows(page.object_list),
+            "query_without_page": "",
+            "active_section": "portal",
+        },
     )

@@ -227,7 +227,11 @@ class PartnerInvolvement(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["opportunity", "partner"], name="one_involvement_per_partner"),
         ]
-        indexes = [models.Index(fields=["partner", "opportunity"])]
+        indexes = [
+            models.Index(fields=["partner", "opportunity"]),
+            # the partner portal's joint opportunities, the latest first
+            models.Index(fields=["partner", "-joined_at", "-id"], name="coselling_involvement_latest"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.partner_id} on {self.opportunity_id}"

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -278,12 +278,18 @@ class JointOpportunity:
     role: str
 
 
-def partner_joint_opportunities(*, partner: Partner) -> list[JointOpportunity]:
-    involvements = (
+def partner_involvement_list(*, partner: Partner) -> QuerySet[PartnerInvolvement]:
+    """The partner's involvements in our opportunities, the latest he came into first (index partner, joined_at:
+    a partner of a large organisation is in tens of thousands of deals)."""
+    return (
         PartnerInvolvement.objects.filter(partner=partner)
         .select_related("opportunity__account", "opportunity__product_line", "opportunity__stage")
-        .order_by("-opportunity__created_at")[:200]
+        .order_by("-joined_at", "-id")
     )
+
+
+def joint_opportunity_rows(involvements: Iterable[PartnerInvolvement]) -> list[JointOpportunity]:
+    """The allow-listed rows a partner user sees of his involvements (a page of `partner_involvement_list`)."""
     return [
         JointOpportunity(
             title=involvement.opportunity.title,
