@@ -54,6 +54,10 @@ MIX: dict[str, list[tuple[str, str, int]]] = {
         ("complaints list", "/complaints/?queue=watching", 2),
         ("opportunities list", "/coselling/opportunities/", 2),
         ("api accounts", "/api/v1/accounts?q={word}", 2),
+        ("concessions list", "/concessions/", 2),
+        ("concession detail", "/concessions/{concession}/", 1),
+        ("api concessions", "/api/v1/concessions", 1),
+        ("api opportunities", "/api/v1/opportunities", 1),
     ],
     "leitung": [
         ("home", "/", 3),
@@ -64,6 +68,12 @@ MIX: dict[str, list[tuple[str, str, int]]] = {
         ("accounts list", "/accounts/", 2),
         ("partner list", "/partners/", 1),
         ("api complaints", "/api/v1/complaints", 1),
+        ("concession approvals", "/concessions/approvals/", 1),
+        ("concession figures", "/concessions/figures/", 1),
+        ("concessions list", "/concessions/", 1),
+        ("shared goals", "/insights/goals/", 1),
+        ("insights module", "/insights/concessions/", 1),
+        ("api goals", "/api/v1/goals", 1),
     ],
     "produktion": [
         ("home", "/", 3),
@@ -76,12 +86,21 @@ MIX: dict[str, list[tuple[str, str, int]]] = {
         ("partner list", "/partners/", 3),
         ("accounts search", "/accounts/?q={word}", 2),
         ("leads", "/coselling/leads/", 2),
+        ("registrations", "/coselling/registrations/", 1),
         ("api partners", "/api/v1/partners", 1),
+    ],
+    # the partner user of the strategic alliance: the portal
+    "nordlicht": [
+        ("portal home", "/portal/", 3),
+        ("portal leads", "/portal/leads/", 2),
+        ("portal registrations", "/portal/registrations/", 1),
+        ("portal opportunities", "/portal/opportunities/", 1),
     ],
     "marketing": [
         ("home", "/", 3),
         ("accounts list", "/accounts/?status=customer", 2),
         ("alignment", "/alignment/figures/", 2),
+        ("materials", "/alignment/materials/", 1),
     ],
     "admin": [
         ("home", "/", 2),
@@ -204,6 +223,7 @@ class VirtualUser:
     session: requests.Session
     accounts: list[str]
     complaints: list[str]
+    concessions: list[str]
 
 
 def _prepare(base: str, username: str) -> VirtualUser:
@@ -211,7 +231,8 @@ def _prepare(base: str, username: str) -> VirtualUser:
     session = _login(base, username)
     accounts = _ids(session, base, "/accounts/", r'href="/accounts/(\d+)/"')
     complaints = _ids(session, base, "/complaints/", r'href="/complaints/(\d+)/"')
-    return VirtualUser(username, session, accounts, complaints)
+    concessions = _ids(session, base, "/concessions/", r'href="/concessions/(\d+)/"')
+    return VirtualUser(username, session, accounts, complaints, concessions)
 
 
 def _user_loop(
@@ -227,6 +248,7 @@ def _user_loop(
             word=rng.choice(SEARCH_WORDS),
             account=rng.choice(user.accounts),
             complaint=rng.choice(user.complaints),
+            concession=rng.choice(user.concessions),
         )
         started = time.monotonic()
         try:
