@@ -350,7 +350,7 @@ def test_home_asks_to_answer_until_answered(
 ) -> None:
     client = page_as(seller)
     assert 'id="home-survey"' in client.get("/").content.decode()
-    assert "Die Pulsbefragung Pulse 2026-Q3 läuft" in client.get("/").content.decode()
+    assert "Die Pulsbefragung „Pulse 2026-Q3“ läuft" in client.get("/").content.decode()
     answer(seller, open_survey, [3] * 6)
     assert 'id="home-survey"' not in client.get("/").content.decode()
 

@@ -25,7 +25,7 @@ def alignment_digest_lines(context: dict[str, Any]) -> list[str]:
     lines = []
     if context.get("survey") is not None:
         lines.append(
-            _("The pulse survey %(title)s is open: please answer it (two minutes, anonymous).")
+            _("The pulse survey “%(title)s” is open: please answer it (two minutes, anonymous).")
             % {"title": context["survey"].title}
         )
     if context.get("unanswered_feedback"):
