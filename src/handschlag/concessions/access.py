@@ -135,11 +135,15 @@ def check_recordable(user: User | AnonymousUser) -> None:
 
 
 def deciding_authority(
-    user: User | AnonymousUser, concession: Concession, limits: dict[str, Limit] | None = None
+    user: User | AnonymousUser,
+    concession: Concession,
+    limits: dict[str, Limit] | None = None,
+    delegators: list[User] | None = None,
 ) -> User | None:
     """Whose approval right the user uses for this entry: his own, or (while absent) a delegator's; None when he may
     not decide it. Nobody decides an entry he recorded or last changed, nor one recorded or changed by the approver
-    he stands in for."""
+    he stands in for. `limits` and `delegators` (`active_delegators(user)`) may be given when many entries are
+    checked for one user, so that they are read once."""
     if not isinstance(user, User) or not is_internal(user):
         return None
     own_people = {concession.recorded_by_id, concession.changed_by_id}
@@ -147,7 +151,7 @@ def deciding_authority(
         return None
     limits = limits if limits is not None else approval_limits()
     candidates = [user] if has_capability(user, Capability.CONCESSIONS_APPROVE) else []
-    candidates += active_delegators(user)
+    candidates += delegators if delegators is not None else active_delegators(user)
     for authority in candidates:
         if authority.pk in own_people:
             continue

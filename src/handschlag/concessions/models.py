@@ -219,6 +219,8 @@ class Concession(models.Model):
         indexes = [
             models.Index(fields=["account", "granted_on"]),
             models.Index(fields=["approval_status"]),
+            # the list's default order (newest first): read backwards, no sort of the whole ledger
+            models.Index(fields=["granted_on", "id"], name="concession_granted_id_idx"),
         ]
 
     def __str__(self) -> str:

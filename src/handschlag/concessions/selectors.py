@@ -22,7 +22,12 @@ from django.utils import timezone
 
 from handschlag.accounts.selectors import account_open_order_value, open_orders_of
 from handschlag.complaints.selectors import AccountComplaints, account_complaints
-from handschlag.concessions.access import approval_limits, concessions_visible_to, deciding_authority
+from handschlag.concessions.access import (
+    active_delegators,
+    approval_limits,
+    concessions_visible_to,
+    deciding_authority,
+)
 from handschlag.concessions.enums import ApprovalStatus, ConcessionReason, GetKind, GetStatus
 from handschlag.concessions.models import Concession, ConcessionSettings
 from handschlag.concessions.periods import Quarter, last_quarters, slope, years_between
@@ -93,13 +98,14 @@ def concession_list(
 def approvals_waiting(*, user: User | AnonymousUser) -> list[Concession]:
     """The waiting entries this user may decide (with his own limit or a delegator's), oldest first."""
     limits = approval_limits()
+    delegators = active_delegators(user)
     waiting = (
         concessions_visible_to(user)
         .filter(approval_status=ApprovalStatus.PENDING)
         .select_related("account", "recorded_by", "changed_by")
         .order_by("created_at", "id")
     )
-    return [entry for entry in waiting if deciding_authority(user, entry, limits) is not None]
+    return [entry for entry in waiting if deciding_authority(user, entry, limits, delegators) is not None]
 
 
 def approvals_waiting_count(*, user: User | AnonymousUser) -> int:
