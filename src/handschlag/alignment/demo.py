@@ -7,6 +7,10 @@
   quarter.
 - A product sheet for a campaign that launches in three weeks, rated 1 of 5 by sales before launch, with comments.
 - A ride-along of marketing with a seller, with feedback from both.
+
+The large demo (`demo --size large`) adds a staff of ~150 sales and ~50 marketing people (no login) and six earlier
+quarterly rounds answered by them, written in bulk as the counters the service keeps (`large_history`); they answer
+the story's two closed rounds too, so the trend shows eight comparable rounds with the gap widening to the story's.
 """
 
 from __future__ import annotations
@@ -14,13 +18,21 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.contrib.auth.hashers import make_password
+from django.db.models import F
 from django.utils import timezone
 
 from handschlag.accounts.enums import AccountStatus
 from handschlag.accounts.inputs import AccountInput
 from handschlag.accounts.selectors import AccountFilters, account_list
 from handschlag.accounts.services import account_create
-from handschlag.alignment.enums import CampaignPhase, ExchangeKind, IcpCriterionKind
+from handschlag.alignment.enums import (
+    CampaignPhase,
+    ExchangeKind,
+    IcpCriterionKind,
+    SurveyGroup,
+    SurveyStatus,
+)
 from handschlag.alignment.inputs import (
     CampaignInput,
     CriterionInput,
@@ -33,7 +45,14 @@ from handschlag.alignment.inputs import (
     SurveyAnswerInput,
     SurveyInput,
 )
-from handschlag.alignment.models import IcpVersion, Survey
+from handschlag.alignment.models import (
+    LIKERT_VALUES,
+    IcpVersion,
+    Survey,
+    SurveyItem,
+    SurveyParticipation,
+    SurveyTally,
+)
 from handschlag.alignment.selectors import quarter_bounds
 from handschlag.alignment.services import exchanges, icp, marketing, surveys
 from handschlag.core.demo import DEMO_PASSWORD, DemoContext
@@ -352,6 +371,141 @@ def demo_step(context: DemoContext) -> None:
     _materials(context)
     _ride_along(context)
     _leads(context)
+    if context.size == "large":
+        large_history(context, sales=sales, marketing_people=marketing_people)
+
+
+# --- the large demo's history --------------------------------------------------------------------------------------
+
+LARGE_SALES_STAFF = 150
+LARGE_MARKETING_STAFF = 50
+LARGE_ROUNDS = 8  # closed rounds in all: six earlier ones and the story's two
+TURNOUT = 0.85
+# mean answer (Likert 1-5) of each department in the oldest and in the newest closed round; the story's gap at the end
+SALES_MEANS = (3.6, 2.3)
+MARKETING_MEANS = (3.8, 4.1)
+
+
+def _staff(context: DemoContext, *, group: str, count: int) -> list[User]:
+    """Colleagues without a login (unusable password, not among the printed logins), created in bulk."""
+    role, department_name, prefix, label = (
+        (Role.SELLER, "Vertrieb", "vertrieb-", "Vertrieb")
+        if group == SurveyGroup.SALES
+        else (Role.MARKETING, "Marketing", "marketing-", "Marketing")
+    )
+    department = Department.objects.filter(name=department_name).first()
+    User.objects.bulk_create(
+        User(
+            username=f"{prefix}{number:03d}",
+            password=make_password(None),
+            email=f"{prefix}{number:03d}@kessler-brandt.example",
+            first_name="Demo",
+            last_name=f"{label} {number:03d}",
+            role=role,
+            organisation=context.home,
+            department=department,
+            language="de",
+        )
+        for number in range(1, count + 1)
+    )
+    return list(User.objects.filter(username__startswith=prefix).order_by("username"))
+
+
+def _answer(context: DemoContext, mean: float) -> int:
+    return min(max(round(context.random.gauss(mean, 0.9)), LIKERT_VALUES[0]), LIKERT_VALUES[-1])
+
+
+def _tally_answers(
+    context: DemoContext,
+    survey: Survey,
+    items: list[SurveyItem],
+    people: dict[str, list[User]],
+    means: dict[str, float],
+) -> None:
+    """What `survey_answer` leaves for these people: one participation each and +1 on one counter per item."""
+    counts: dict[tuple[int, str, int], int] = {}
+    answered: list[User] = []
+    for group, members in people.items():
+        for _person in members:
+            for item in items:
+                key = (item.pk, group, _answer(context, means[group]))
+                counts[key] = counts.get(key, 0) + 1
+        answered += members
+    SurveyParticipation.objects.bulk_create(
+        SurveyParticipation(survey=survey, user=person) for person in answered
+    )
+    for (item_id, group, value), count in counts.items():
+        SurveyTally.objects.filter(survey=survey, item_id=item_id, group=group, value=value).update(
+            count=F("count") + count
+        )
+
+
+def large_history(
+    context: DemoContext,
+    *,
+    sales: list[User],
+    marketing_people: list[User],
+    sales_staff: int = LARGE_SALES_STAFF,
+    marketing_staff: int = LARGE_MARKETING_STAFF,
+    rounds: int = LARGE_ROUNDS,
+) -> int:
+    """Past quarterly rounds answered by a staff large enough for the anonymity thresholds: the rounds before the
+    story's two closed ones are created closed, with every counter (item x group x value) as opening creates them and
+    the answers added as the service adds them; the staff answers the story's closed rounds too. Returns the number of
+    closed rounds. Only for `demo --size large`; the story goes through the services."""
+    lead = context.users["marketing"]
+    staff = {
+        SurveyGroup.SALES.value: _staff(context, group=SurveyGroup.SALES, count=sales_staff),
+        SurveyGroup.MARKETING.value: _staff(context, group=SurveyGroup.MARKETING, count=marketing_staff),
+    }
+    story = {SurveyGroup.SALES.value: sales, SurveyGroup.MARKETING.value: marketing_people}
+    closed = list(Survey.objects.filter(status=SurveyStatus.CLOSED).order_by("year", "quarter"))
+    template = Survey.objects.order_by("-year", "-quarter").first()
+    if not closed or template is None:
+        return 0
+    texts = [(item.code, item.text) for item in template.items.order_by("position", "id")]
+    periods: list[tuple[int, int]] = []
+    year, quarter = closed[0].year, closed[0].quarter
+    while len(periods) + len(closed) < rounds:
+        year, quarter = _previous(year, quarter)
+        periods.insert(0, (year, quarter))
+    for year, quarter in periods:
+        _start, end = quarter_bounds(year, quarter)
+        survey = Survey.objects.create(
+            title=f"Pulsbefragung {year}-Q{quarter}",
+            year=year,
+            quarter=quarter,
+            status=SurveyStatus.CLOSED,
+            opened_on=end - dt.timedelta(days=20),
+            closed_on=end,
+            created_by=lead,
+        )
+        SurveyItem.objects.bulk_create(
+            SurveyItem(survey=survey, position=index, code=code, text=text)
+            for index, (code, text) in enumerate(texts)
+        )
+        SurveyTally.objects.bulk_create(
+            SurveyTally(survey=survey, item=item, group=group, value=value, count=0)
+            for item in survey.items.all()
+            for group in SurveyGroup.values
+            for value in LIKERT_VALUES
+        )
+    everyone = list(Survey.objects.filter(status=SurveyStatus.CLOSED).order_by("year", "quarter"))
+    story_ids = {survey.pk for survey in closed}
+    for index, survey in enumerate(everyone):
+        share = index / max(len(everyone) - 1, 1)
+        means = {
+            SurveyGroup.SALES.value: SALES_MEANS[0] + (SALES_MEANS[1] - SALES_MEANS[0]) * share,
+            SurveyGroup.MARKETING.value: MARKETING_MEANS[0]
+            + (MARKETING_MEANS[1] - MARKETING_MEANS[0]) * share,
+        }
+        people = {
+            group: [person for person in members if context.random.random() < TURNOUT]
+            + ([] if survey.pk in story_ids else story[group])
+            for group, members in staff.items()
+        }
+        _tally_answers(context, survey, list(survey.items.all()), people, means)
+    return len(everyone)
 
 
 def demo_present() -> bool:
