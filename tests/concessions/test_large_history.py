@@ -118,3 +118,37 @@ def test_a_seller_sees_only_his_accounts_entries_on_the_page(history, page_as):
     assert concession_list(user=seller, filters=ConcessionFilters(), today=TODAY).count() == mine
     assert page_as(context.users["leitung"]).get("/concessions/figures/").status_code == 200
     assert page_as(context.users["leitung"]).get("/concessions/approvals/").status_code == 200
+
+
+def test_the_figures_page_shows_the_top_accounts_and_the_export_all(history, page_as):
+    context, _written = history
+    leitung = context.users["leitung"]
+    client = page_as(leitung)
+    page = client.get("/concessions/figures/").content.decode()
+    accounts_table = page.split('id="accounts"', 1)[1].split("</table>", 1)[0]
+    accounts = len(concession_figures(user=leitung).accounts)
+
+    assert accounts > 50
+    assert accounts_table.count("<tr data-account=") == 50
+    assert 'data-testid="accounts-shown"' in page
+    waterfall_choice = page.split('name="account"', 1)[1].split("</select>", 1)[0]
+    assert waterfall_choice.count("<option") <= 1 + 50 + 4  # all, the shown accounts, the trap list's
+    export = b"".join(client.get("/concessions/figures/export/?table=accounts").streaming_content).decode(
+        "utf-8-sig"
+    )
+    assert len(export.strip().splitlines()) == 1 + accounts
+
+
+def test_the_figures_are_kept_until_a_concession_changes(history):
+    context, _written = history
+    leitung = context.users["leitung"]
+    before = concession_figures(user=leitung, today=TODAY).total.entries
+    first = Concession.objects.filter(granted_on__gte=TODAY - dt.timedelta(days=60)).order_by("pk").first()
+    assert first is not None
+
+    Concession.objects.filter(pk=first.pk).update(granted_on=TODAY - dt.timedelta(days=3000))  # no signal
+    assert concession_figures(user=leitung, today=TODAY).total.entries == before  # the kept figures
+
+    first.refresh_from_db()
+    first.save()  # a write through the model, as every service does
+    assert concession_figures(user=leitung, today=TODAY).total.entries == before - 1

@@ -8,14 +8,25 @@ class ConcessionsConfig(AppConfig):
     verbose_name = _("Concessions")
 
     def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
         from handschlag.accounts.extensions import AccountSection, account_section_register
         from handschlag.concessions import account_section, demo
+        from handschlag.concessions.analytics import concessions_changed
         from handschlag.concessions.audit_sentences import audit_sentences_concessions_register
         from handschlag.concessions.home import concessions_digest_lines, concessions_home
         from handschlag.core.demo import DemoStep, demo_step_register
         from handschlag.core.home import HomeSection, home_section_register
 
         audit_sentences_concessions_register()
+        # cached figures (analytics.concession_figures) are stale after any write to this app's models
+        for model in self.get_models():
+            post_save.connect(
+                concessions_changed, sender=model, dispatch_uid=f"figures-{model.__name__}-save"
+            )
+            post_delete.connect(
+                concessions_changed, sender=model, dispatch_uid=f"figures-{model.__name__}-delete"
+            )
         home_section_register(
             HomeSection(
                 name="concessions",
