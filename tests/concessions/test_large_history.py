@@ -126,7 +126,7 @@ def test_the_figures_page_shows_the_top_accounts_and_the_export_all(history, pag
     client = page_as(leitung)
     page = client.get("/concessions/figures/").content.decode()
     accounts_table = page.split('id="accounts"', 1)[1].split("</table>", 1)[0]
-    accounts = len(concession_figures(user=leitung).accounts)
+    accounts = concession_figures(user=leitung).account_count
 
     assert accounts > 50
     assert accounts_table.count("<tr data-account=") == 50
@@ -152,3 +152,20 @@ def test_the_figures_are_kept_until_a_concession_changes(history):
     first.refresh_from_db()
     first.save()  # a write through the model, as every service does
     assert concession_figures(user=leitung, today=TODAY).total.entries == before - 1
+
+
+def test_the_approvals_page_pages_what_waits(history, page_as, monkeypatch):
+    from handschlag.concessions import views
+
+    context, _written = history
+    leitung = context.users["leitung"]
+    waiting = len(approvals_waiting(user=leitung))
+    assert waiting > 2
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+
+    first = page_as(leitung).get("/concessions/approvals/").content.decode()
+    last = page_as(leitung).get(f"/concessions/approvals/?page={-(-waiting // 2)}").content.decode()
+
+    assert first.count("<tr data-concession=") == 2
+    assert 'rel="next"' in first
+    assert last.count("<tr data-concession=") == waiting - 2 * (-(-waiting // 2) - 1)

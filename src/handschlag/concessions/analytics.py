@@ -112,6 +112,8 @@ class Figures:
     sellers: list[Group]
     by_quarter: list[Group]
     trap: list[TrapEntry]
+    # how many accounts had entries (`accounts` may hold only the first ACCOUNTS_KEPT of them, by rate)
+    account_count: int = 0
 
 
 def _complaint_counts(
@@ -132,6 +134,7 @@ def _complaint_counts(
 
 
 FIGURES_CACHE_SECONDS = 300
+ACCOUNTS_KEPT = 50  # the accounts with the highest rate that the kept figures hold (the page shows them)
 _VERSION_KEY = "concessions:write-version"
 
 
@@ -143,25 +146,10 @@ def concessions_changed(sender: Any = None, **kwargs: Any) -> None:
         cache.set(_VERSION_KEY, 1, None)
 
 
-def concession_figures(
-    *,
-    user: User | AnonymousUser,
-    start: dt.date | None = None,
-    end: dt.date | None = None,
-    today: dt.date | None = None,
-    account_ids: list[int] | None = None,
-) -> Figures:
-    """Figures per account, seller and quarter for the entries granted from start to end (default: the last four
-    quarters); creep and the trap list always look at the last four quarters up to `end`.
-
-    Computed in Python from every entry of the window (seconds for a ledger of 100,000), so kept in the cache for
-    FIGURES_CACHE_SECONDS per reader (what he may see), period and language: a write to a concession, the
-    settings, an account or an order makes them stale at once; a new complaint reaches the trap list's counts
-    within that time."""
-    today = today or timezone.localdate()
-    if not user.is_authenticated:
-        return _figures_computed(user=user, start=start, end=end, today=today, account_ids=account_ids)
-    key = "concessions:figures:" + ":".join(
+def _cache_key(name: str, user: User | AnonymousUser, *parts: object) -> str:
+    """What concessions figures are kept under: the app's and the accounts' write versions, the reader (what he
+    may see), the language (the texts are translated), and the arguments."""
+    return f"concessions:{name}:" + ":".join(
         str(part)
         for part in (
             cache.get_or_set(_VERSION_KEY, 1, None),
@@ -169,15 +157,45 @@ def concession_figures(
             user.pk,
             getattr(user, "role", ""),
             translation.get_language(),
-            start,
-            end,
-            today,
-            ",".join(map(str, sorted(account_ids))) if account_ids is not None else "-",
+            *parts,
         )
+    )
+
+
+def concession_figures(
+    *,
+    user: User | AnonymousUser,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    today: dt.date | None = None,
+    account_ids: list[int] | None = None,
+    all_accounts: bool = False,
+) -> Figures:
+    """Figures per account, seller and quarter for the entries granted from start to end (default: the last four
+    quarters); creep and the trap list always look at the last four quarters up to `end`. `accounts` holds the
+    ACCOUNTS_KEPT accounts with the highest rate (`account_count` says how many there are), all of them with
+    `all_accounts` (the export and the API).
+
+    Computed in Python from every entry of the window (seconds for a ledger of 100,000), so kept in the cache for
+    FIGURES_CACHE_SECONDS per reader (what he may see), period and language: a write to a concession, the
+    settings, an account or an order makes them stale at once; a new complaint reaches the trap list's counts
+    within that time. With `all_accounts` they are computed afresh."""
+    today = today or timezone.localdate()
+    if all_accounts or not user.is_authenticated:
+        return _figures_computed(user=user, start=start, end=end, today=today, account_ids=account_ids)
+    key = _cache_key(
+        "figures",
+        user,
+        start,
+        end,
+        today,
+        ",".join(map(str, sorted(account_ids))) if account_ids is not None else "-",
     )
     found: Figures | None = cache.get(key)
     if found is None:
         found = _figures_computed(user=user, start=start, end=end, today=today, account_ids=account_ids)
+        # the kept copy is small (reading back ~12,000 accounts' figures took longer than a page may)
+        found.accounts = found.accounts[:ACCOUNTS_KEPT]
         cache.set(key, found, FIGURES_CACHE_SECONDS)
     return found
 
@@ -269,6 +287,7 @@ def _figures_computed(
         sellers=sellers,
         by_quarter=by_quarter,
         trap=trap_list(accounts, settings),
+        account_count=len(accounts),
     )
 
 
@@ -365,8 +384,22 @@ def price_waterfall(
     today: dt.date | None = None,
 ) -> Waterfall:
     """List price → invoice price (minus on-invoice discounts) → pocket price (minus the off-invoice items, each
-    valued in EUR) for the business with concessions of one account (or all) in the period."""
+    valued in EUR) for the business with concessions of one account (or all) in the period; kept like
+    `concession_figures`."""
     today = today or timezone.localdate()
+    if not user.is_authenticated:
+        return _waterfall_computed(user=user, start=start, end=end, account_id=account_id, today=today)
+    key = _cache_key("waterfall", user, start, end, account_id, today)
+    found: Waterfall | None = cache.get(key)
+    if found is None:
+        found = _waterfall_computed(user=user, start=start, end=end, account_id=account_id, today=today)
+        cache.set(key, found, FIGURES_CACHE_SECONDS)
+    return found
+
+
+def _waterfall_computed(
+    *, user: User | AnonymousUser, start: dt.date, end: dt.date, account_id: int | None, today: dt.date
+) -> Waterfall:
     visible = concessions_visible_to(user).filter(granted_on__gte=start, granted_on__lte=end)
     if account_id is not None:
         visible = visible.filter(account_id=account_id)

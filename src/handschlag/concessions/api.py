@@ -275,7 +275,7 @@ def figures_read(request: HttpRequest, start: dt.date | None = None, end: dt.dat
     user = _user(request)
     _require_figures(user)
     start, end = _period(start, end)
-    figures = concession_figures(user=user, start=start, end=end)
+    figures = concession_figures(user=user, start=start, end=end, all_accounts=True)
     return {
         "start": figures.start,
         "end": figures.end,

@@ -12,7 +12,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -34,7 +33,7 @@ from handschlag.concessions.access import (
     may_approve_at_all,
     require_concessions_view,
 )
-from handschlag.concessions.analytics import concession_figures, price_waterfall
+from handschlag.concessions.analytics import ACCOUNTS_KEPT, concession_figures, price_waterfall
 from handschlag.concessions.charts import waterfall_chart
 from handschlag.concessions.enums import ApprovalStatus, ConcessionKind, GetStatus
 from handschlag.concessions.forms import (
@@ -82,6 +81,7 @@ from handschlag.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from handschlag.core.forms import form_add_service_errors
 from handschlag.core.inputs import input_from_form
 from handschlag.core.models import User
+from handschlag.core.pagination import BoundedPaginator
 from handschlag.core.request_parameters import parse_id
 from handschlag.core.roles import Capability, has_capability
 
@@ -112,7 +112,9 @@ def concession_list_view(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     require_concessions_view(user)
     filters = _filters_from(request)
-    page = Paginator(concession_list(user=user, filters=filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = BoundedPaginator(concession_list(user=user, filters=filters), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     query = request.GET.copy()
     query.pop("page", None)
     account = None
@@ -365,11 +367,15 @@ def concession_edit_view(request: HttpRequest, concession_id: int) -> HttpRespon
 def approvals_view(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     require_concessions_view(user)
+    # oldest first, 50 to a page (hundreds can wait after a busy week: the page drew them all)
+    page = BoundedPaginator(approvals_waiting(user=user), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "concessions/approvals.html",
         {
-            "entries": approvals_waiting(user=user),
+            "entries": page.object_list,
+            "page": page,
+            "query_without_page": "",
             "today": timezone.localdate(),
             "can_delegate": has_capability(user, Capability.CONCESSIONS_APPROVE),
             "active_section": "accounts",
@@ -433,9 +439,6 @@ def _period(request: HttpRequest) -> tuple[dt.date | None, dt.date | None]:
     return start, end
 
 
-FIGURES_ACCOUNTS_SHOWN = 50
-
-
 def _waterfall_for(request: HttpRequest, user: User, start: dt.date, end: dt.date) -> tuple[Any, Any]:
     account_id = parse_id(request.GET.get("account", ""))
     account = None
@@ -471,7 +474,7 @@ def figures_view(request: HttpRequest) -> HttpResponse:
     )
     # the accounts with the highest rate on the page (all of them in the export): a ledger of 100,000 entries
     # covers ~12,000 accounts, and the page listed each twice (table and waterfall choice), 5.5 MB of HTML
-    shown = figures.accounts[:FIGURES_ACCOUNTS_SHOWN]
+    shown = figures.accounts[:ACCOUNTS_KEPT]
     choices = {group.key: group.label for group in shown}
     choices.update((entry.account.key, entry.account.label) for entry in figures.trap)
     if account is not None:
@@ -499,7 +502,7 @@ def figures_export(request: HttpRequest) -> HttpResponseBase:
     user = _user(request)
     _require_figures(user)
     start, end = _period(request)
-    figures = concession_figures(user=user, start=start, end=end)
+    figures = concession_figures(user=user, start=start, end=end, all_accounts=True)
     table = request.GET.get("table", "accounts")
     group_header = [
         _("Concessions"),
