@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cached_property
 
 
 @dataclass(frozen=True)
@@ -11,11 +12,12 @@ class Quarter:
     year: int
     number: int
 
-    @property
+    # computed once per quarter (the figures ask a quarter hundreds of thousands of times whether it holds a day)
+    @cached_property
     def start(self) -> dt.date:
         return dt.date(self.year, 3 * (self.number - 1) + 1, 1)
 
-    @property
+    @cached_property
     def end(self) -> dt.date:
         following = self.following()
         return following.start - dt.timedelta(days=1)
