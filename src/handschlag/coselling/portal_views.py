@@ -191,7 +191,9 @@ def portal_registration_detail(request: HttpRequest, registration_id: int) -> Ht
 def portal_opportunities(request: HttpRequest) -> HttpResponse:
     """The opportunities of ours he is involved in, with the fields allowed for partners only."""
     partner = partner_of_portal_user(_user(request))
-    page = BoundedPaginator(partner_involvement_list(partner=partner), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = BoundedPaginator(partner_involvement_list(partner=partner), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "coselling/portal_opportunities.html",
