@@ -57,6 +57,7 @@ def test_every_entry_is_consistent_with_what_the_services_compute(history):
             interest_rate_percent=entry.interest_rate_percent or Decimal("0"),
         )
         assert (entry.interest_rate_percent is not None) == (entry.kind == ConcessionKind.PAYMENT_TERMS)
+        assert entry.value <= entry.list_value * Decimal("0.2")  # no concession worth more than the deal
         assert entry.basis_value >= entry.value
         assert entry.created_at.date() == entry.granted_on
         if entry.approval_status == ApprovalStatus.NOT_NEEDED:

@@ -345,7 +345,10 @@ def _history_values(rng: Any, *, kind: str, rate: Decimal) -> dict[str, Any]:
         values["interest_rate_percent"] = rate
     else:
         low, high = AMOUNTS[ConcessionKind(kind)]
-        values["amount"] = Decimal(rng.randint(low // 50, high // 50) * 50)
+        # a free service or a bonus worth more than the deal (116 % on a 5,000 € order) is no one's practice:
+        # at most 15 % of the list value
+        ceiling = max(50, int(list_value * Decimal("0.15")) // 50 * 50)
+        values["amount"] = Decimal(min(rng.randint(low // 50, high // 50) * 50, ceiling))
     values["value"] = concession_value(
         kind=kind,
         list_value=list_value,
