@@ -19,6 +19,7 @@ from handschlag.accounts.models import (
     SavedColumnMapping,
     search_words,
 )
+from handschlag.core.cache_versions import write_version, write_version_bump
 from handschlag.core.models import User
 from handschlag.core.roles import Capability, has_capability
 from handschlag.matching import CompanyRecord
@@ -114,16 +115,13 @@ SUMMARY_VERSION_KEY = "accounts:summary:version"
 def account_summary_invalidate() -> None:
     """After a write to accounts or orders: the next home page counts again (this process at once, other web
     processes within SUMMARY_CACHE_SECONDS)."""
-    try:
-        cache.incr(SUMMARY_VERSION_KEY)
-    except ValueError:
-        cache.set(SUMMARY_VERSION_KEY, 1, None)
+    write_version_bump(SUMMARY_VERSION_KEY)
 
 
 def account_write_version() -> int:
     """A number that every write to an account or order raises (signals.py): part of the keys of what is cached
     about accounts, so that a write makes them stale at once (in every process with a shared cache)."""
-    return int(cache.get_or_set(SUMMARY_VERSION_KEY, 1, None) or 1)
+    return write_version(SUMMARY_VERSION_KEY)
 
 
 def _organisation_summary() -> dict[str, Any]:

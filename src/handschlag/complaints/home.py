@@ -14,6 +14,7 @@ from django.utils.translation import ngettext
 
 from handschlag.complaints.enums import ComplaintStatus, SlaClock
 from handschlag.complaints.models import Complaint
+from handschlag.core.cache_versions import write_version, write_version_bump
 from handschlag.core.models import User
 from handschlag.core.roles import Capability, has_capability
 
@@ -54,14 +55,11 @@ _MISSING = object()
 
 def complaints_home_invalidate(*args: Any, **kwargs: Any) -> None:
     """A case or a watcher changed: every user's complaints home part is computed again."""
-    try:
-        cache.incr(HOME_VERSION_KEY)
-    except ValueError:
-        cache.set(HOME_VERSION_KEY, 1, None)
+    write_version_bump(HOME_VERSION_KEY)
 
 
 def complaints_home(user: User) -> dict[str, Any] | None:
-    version = cache.get_or_set(HOME_VERSION_KEY, 1, None)
+    version = write_version(HOME_VERSION_KEY)
     key = f"complaints:home:{version}:{user.pk}:{user.role}:{translation.get_language()}"
     found = cache.get(key, _MISSING)
     if found is not _MISSING:

@@ -38,6 +38,7 @@ from handschlag.concessions.selectors import (
     percent,
     rates_by_quarter,
 )
+from handschlag.core.cache_versions import write_version, write_version_bump
 from handschlag.core.models import User
 
 
@@ -140,10 +141,7 @@ _VERSION_KEY = "concessions:write-version"
 
 def concessions_changed(sender: Any = None, **kwargs: Any) -> None:
     """After a write to the concessions app's models (apps.py connects it): cached figures are stale at once."""
-    try:
-        cache.incr(_VERSION_KEY)
-    except ValueError:
-        cache.set(_VERSION_KEY, 1, None)
+    write_version_bump(_VERSION_KEY)
 
 
 def _cache_key(name: str, user: User | AnonymousUser, *parts: object) -> str:
@@ -152,7 +150,7 @@ def _cache_key(name: str, user: User | AnonymousUser, *parts: object) -> str:
     return f"concessions:{name}:" + ":".join(
         str(part)
         for part in (
-            cache.get_or_set(_VERSION_KEY, 1, None),
+            write_version(_VERSION_KEY),
             account_write_version(),
             user.pk,
             getattr(user, "role", ""),
