@@ -238,7 +238,12 @@ def test_our_people_get_404_on_portal_pages(
     world: World, who: str, page_as: Callable[[User], Client]
 ) -> None:
     client = as_user(page_as, getattr(world, who))
-    for path in ("/portal/leads/", "/portal/registrations/", "/portal/opportunities/"):
+    for path in (
+        "/portal/leads/",
+        "/portal/registrations/",
+        "/portal/opportunities/",
+        "/portal/opportunities/export.csv",
+    ):
         assert client.get(path).status_code == 404, path
 
 
@@ -300,3 +305,10 @@ def test_joint_opportunities_are_paged_latest_first(world: World, page_as: Calla
     assert 'rel="next"' in first
     assert "page 1 of 2" in first
     assert "Fremde Anlage" not in first + second  # another partner's deal
+    assert "/portal/opportunities/export.csv" in first
+    export = b"".join(client.get("/portal/opportunities/export.csv").streaming_content).decode("utf-8-sig")
+    lines = export.strip().splitlines()
+    assert len(lines) == 1 + 55  # every one of them, not only the pages' first 2,000
+    assert "Anlage 00" in export
+    assert "Fremde Anlage" not in export
+    assert world.seller.get_full_name() not in export  # allow-listed: no owner

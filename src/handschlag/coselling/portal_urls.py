@@ -14,4 +14,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="registration_detail",
     ),
     path("opportunities/", portal_views.portal_opportunities, name="opportunities"),
+    path("opportunities/export.csv", portal_views.portal_opportunities_export, name="opportunities_export"),
 ]

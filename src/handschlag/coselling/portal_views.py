@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from handschlag.core.csv_export import csv_response
 from handschlag.core.errors import Conflict, InvalidInput
 from handschlag.core.forms import form_add_service_errors
 from handschlag.core.inputs import input_from_form
@@ -203,4 +204,36 @@ def portal_opportunities(request: HttpRequest) -> HttpResponse:
             "query_without_page": "",
             "active_section": "portal",
         },
+    )
+
+
+@login_required
+@require_http_methods(["GET"])
+def portal_opportunities_export(request: HttpRequest) -> HttpResponseBase:
+    """All of them as CSV, the same allow-listed fields as the page (which pages through the first 2,000)."""
+    partner = partner_of_portal_user(_user(request))
+    rows = joint_opportunity_rows(partner_involvement_list(partner=partner).iterator(chunk_size=2000))
+    return csv_response(
+        filename="gemeinsame-verkaufschancen.csv",
+        header=[
+            _("Customer"),
+            _("Deal"),
+            _("Product line"),
+            _("Stage"),
+            _("Status"),
+            _("Expected close date"),
+            _("Your role"),
+        ],
+        rows=(
+            [
+                row.account_name,
+                row.title,
+                row.product_line,
+                row.stage,
+                row.status,
+                row.expected_close_date,
+                row.role,
+            ]
+            for row in rows
+        ),
     )
